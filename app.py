@@ -1,0 +1,20 @@
+"""Fine-Tune Studio: `python app.py [--host 127.0.0.1] [--port 7860]`."""
+import argparse
+import os
+
+# Before gradio / huggingface_hub are imported: no telemetry, no calls home on start.
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from finetune.ui import CSS, build_app  # noqa: E402
+
+demo = build_app()
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Fine-Tune Studio")
+    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)))
+    args = parser.parse_args()
+    demo.launch(server_name=args.host, server_port=args.port, css=CSS, max_file_size="100mb",
+                run_history=False)

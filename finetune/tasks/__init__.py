@@ -1,0 +1,33 @@
+"""Tasks. Each task is one module with the same functions:
+
+    read_data(config)                     -> TaskData (train/validation datasets, label names, notes)
+    build_model(config, model_path, labels) -> (model, tokenizer)
+    prepare(data, tokenizer, config)      -> (tokenized DatasetDict, max_length used)
+    collator(tokenizer)                   -> the batch collator (pads per batch)
+    metrics(labels)                       -> compute_metrics for the Trainer
+    report(labels, dataset, logits)       -> the results.json fields of this task
+    pipeline(model_dir)                   -> Predictor: texts in, predictions out (the Playground)
+
+A new task is one module here and one line in TASKS.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+from ..config import ConfigError
+
+TASKS = {"classification": "finetune.tasks.classification"}
+
+
+@dataclass
+class TaskData:
+    datasets: object  # datasets.DatasetDict with "train" and "validation"
+    labels: list[str]
+    notes: list[str] = field(default_factory=list)  # plain-language remarks on what was done to the data
+
+
+def get_task(name: str):
+    if name not in TASKS:
+        raise ConfigError(f"Unknown task {name!r}; choose one of {', '.join(TASKS)}.")
+    return importlib.import_module(TASKS[name])

@@ -1,0 +1,32 @@
+"""The Gradio app: four tabs over one engine. Per-browser state only (gr.State / gr.BrowserState)."""
+from __future__ import annotations
+
+import gradio as gr
+
+from . import data_tab, model_tab, playground_tab, train_tab
+
+TITLE = "Fine-Tune Studio"
+CSS = train_tab.PROGRESS_CSS
+
+
+def build_app() -> gr.Blocks:
+    with gr.Blocks(title=TITLE) as demo:
+        gr.Markdown(f"# {TITLE}\nTurn a labelled CSV into a working text classifier, on your own machine.")
+        # Top level, not inside a tab: a Timer in a tab only ticks once that tab is opened, and a
+        # BrowserState in a tab reaches demo.load as its default (see shared notes on Gradio 6).
+        timer = gr.Timer(1.0, active=False)
+        saved_run = gr.BrowserState({"run_dir": None}, storage_key="finetune-studio-run")
+        data_state = gr.State({})
+        with gr.Tabs():
+            with gr.Tab("1. Data", id="data"):
+                data_tab.render(data_state)
+            with gr.Tab("2. Model", id="model"):
+                model_inputs = model_tab.render()
+            with gr.Tab("3. Train", id="train"):
+                train_slot = gr.Column()
+            with gr.Tab("4. Playground", id="playground"):
+                playground_run = playground_tab.render()
+        with train_slot:
+            run = train_tab.render(data_state, model_inputs, timer, saved_run, playground_run)
+        demo.load(train_tab.reattach, saved_run, [run, timer], api_visibility="private")
+    return demo

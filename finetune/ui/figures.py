@@ -1,0 +1,60 @@
+"""Plotly figures for the tabs. Pure functions of plain data, so they are tested without a browser."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+SMOOTHING = 0.8  # exponential moving average weight, as TensorBoard's slider
+RECOMMENDED_PER_CLASS = 100
+
+
+def label_balance(counts: dict[str, int]) -> go.Figure:
+    names, values = list(counts), list(counts.values())
+    colors = ["#d62728" if v < RECOMMENDED_PER_CLASS else "#1f77b4" for v in values]
+    fig = go.Figure(go.Bar(x=names, y=values, marker_color=colors, text=values, textposition="outside"))
+    fig.add_hline(y=RECOMMENDED_PER_CLASS, line_dash="dash", line_color="gray",
+                  annotation_text="100 examples (recommended minimum)", annotation_position="top left")
+    fig.update_layout(title="Examples per label", xaxis_title="label", yaxis_title="rows",
+                      height=320, margin=dict(l=40, r=20, t=50, b=40), xaxis_type="category")
+    return fig
+
+
+def smooth(values: list[float], weight: float = SMOOTHING) -> list[float]:
+    out, last = [], None
+    for v in values:
+        last = v if last is None else weight * last + (1 - weight) * v
+        out.append(last)
+    return out
+
+
+def training_curves(logs: list[dict], evals: list[dict], metric: str = "eval_accuracy") -> go.Figure:
+    """Train loss (raw and smoothed) and validation loss against step; the metric on a second axis."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    steps = [e["step"] for e in logs]
+    losses = [e["loss"] for e in logs]
+    fig.add_trace(go.Scatter(x=steps, y=losses, name="train loss", mode="lines",
+                             line=dict(color="rgba(31,119,180,0.35)")), secondary_y=False)
+    fig.add_trace(go.Scatter(x=steps, y=smooth(losses), name="train loss (smoothed)", mode="lines",
+                             line=dict(color="#1f77b4", width=2)), secondary_y=False)
+    if evals:
+        eval_steps = [e["step"] for e in evals]
+        fig.add_trace(go.Scatter(x=eval_steps, y=[e.get("eval_loss") for e in evals], name="validation loss",
+                                 mode="lines+markers", line=dict(color="#ff7f0e")), secondary_y=False)
+        if any(metric in e for e in evals):
+            fig.add_trace(go.Scatter(x=eval_steps, y=[e.get(metric) for e in evals],
+                                     name=metric.removeprefix("eval_"), mode="lines+markers",
+                                     line=dict(color="#2ca02c", dash="dot")), secondary_y=True)
+    fig.update_yaxes(title_text="loss", secondary_y=False, rangemode="tozero")
+    fig.update_yaxes(title_text="accuracy", secondary_y=True, range=[0, 1.02])
+    fig.update_layout(xaxis_title="step", height=360, margin=dict(l=40, r=40, t=30, b=40),
+                      legend=dict(orientation="h", y=-0.25), uirevision="keep")
+    return fig
+
+
+def confusion_matrix(labels: list[str], matrix: list[list[int]]) -> go.Figure:
+    fig = go.Figure(go.Heatmap(z=matrix, x=labels, y=labels, colorscale="Blues", text=matrix,
+                               texttemplate="%{text}", showscale=False))
+    fig.update_layout(title="Confusion matrix", xaxis_title="predicted", yaxis_title="true",
+                      yaxis_autorange="reversed", height=360, margin=dict(l=60, r=20, t=50, b=50),
+                      xaxis_type="category", yaxis_type="category")
+    return fig

@@ -1,0 +1,24 @@
+"""How the UI shows engine messages: always as escaped text, never as HTML a file could inject."""
+from __future__ import annotations
+
+import html
+
+import gradio as gr
+
+from ..config import ConfigError, DataError
+
+USER_ERRORS = (ConfigError, DataError)
+
+
+def as_text(message: str) -> str:
+    """HTML escaped (a cell holding <script> shows as text), newlines kept."""
+    return html.escape(str(message)).replace("\n", "  \n")
+
+
+def error_box(message: str) -> str:
+    return f"❌ {as_text(message)}"
+
+
+def user_error(error: Exception) -> gr.Error:
+    """A gr.Error a handler can raise, with the engine's message as plain text."""
+    return gr.Error(str(error), print_exception=False)

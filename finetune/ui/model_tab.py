@@ -1,0 +1,77 @@
+"""Model tab: task, base model, preset and every hyperparameter, with the hardware it will run on.
+
+The widgets are built from RunConfig's field metadata, so a new config field shows up here with its
+range and help, and `config_from_widgets` turns the values back into a RunConfig.
+"""
+from __future__ import annotations
+
+from dataclasses import fields
+
+import gradio as gr
+
+from ..config import PRESETS, RunConfig
+from ..hardware import detect
+from ..models import CATALOG, EMBEDDED, guidance
+
+TUNED = [f for f in fields(RunConfig) if f.metadata["group"] == "training"] + \
+    [f for f in fields(RunConfig) if f.name == "val_size"]
+DEFAULT_PRESET = "Quick demo (CPU)"
+
+
+def knob_widget(f, value):
+    meta = f.metadata
+    label = f.name.replace("_", " ")
+    elem_id = "knob-" + f.name.replace("_", "-")
+    if meta.get("choices"):
+        return gr.Dropdown(list(meta["choices"]), value=value, label=label, info=meta["help"], elem_id=elem_id)
+    if isinstance(f.default, float) and meta.get("step"):
+        return gr.Slider(meta["min"], meta["max"], value=value, step=meta["step"], label=label,
+                         info=meta["help"], elem_id=elem_id)
+    return gr.Number(value=value, label=label, info=meta["help"], minimum=meta.get("min"),
+                     maximum=meta.get("max"), precision=0 if isinstance(f.default, int) else None,
+                     elem_id=elem_id)
+
+
+def preset_values(name: str) -> dict:
+    return {**RunConfig().to_dict(), **PRESETS.get(name, {})}
+
+
+def apply_preset(name: str):
+    values = preset_values(name)
+    return [gr.update(value=values[f.name]) for f in TUNED]
+
+
+def describe_model(choice: str, task: str) -> str:
+    hint = guidance(task).get(choice)
+    if hint:
+        return hint
+    return "A Hub id (downloaded when online) or a local folder with a saved model."
+
+
+def config_from_widgets(task: str, model: str, *values) -> dict:
+    """The Model tab's part of a RunConfig, as a dict of field values."""
+    settings = {"task": task, "model": "" if model == EMBEDDED else (model or "").strip()}
+    settings.update({f.name: v for f, v in zip(TUNED, values)})
+    return settings
+
+
+def render():
+    hardware = detect()
+    gr.Markdown(f"**Hardware:** {hardware.describe()}")
+    with gr.Row():
+        task = gr.Dropdown(["classification"], value="classification", label="Task",
+                           info="Text classification: sentiment, topics, legal/medical/financial... "
+                                "(named entities and text generation are coming).", elem_id="task")
+        model = gr.Dropdown([name for name, _ in CATALOG["classification"]], value=EMBEDDED,
+                            allow_custom_value=True, label="Base model",
+                            info="Pick one, or type a Hub id or a local folder.", elem_id="base-model")
+    model_help = gr.Markdown(describe_model(EMBEDDED, "classification"))
+    preset = gr.Radio(list(PRESETS), value=DEFAULT_PRESET, label="Preset",
+                      info="Quick demo: 1 epoch, learns fast on a CPU. Conservative: the guide's safe "
+                           "start. Aggressive: for lots of data.", elem_id="preset")
+    values = preset_values(DEFAULT_PRESET)
+    with gr.Accordion("Advanced: every setting", open=False):
+        knobs = [knob_widget(f, values[f.name]) for f in TUNED]
+    model.change(describe_model, [model, task], model_help, api_visibility="private")
+    preset.input(apply_preset, preset, knobs, api_visibility="private")
+    return [task, model, *knobs]

@@ -1,0 +1,54 @@
+"""Playground tab: type a text, see the label and every class's confidence, for any trained run."""
+from __future__ import annotations
+
+import gradio as gr
+
+from ..predictions import predict_texts
+from ..runs import runs_root, trained_models
+from .messages import USER_ERRORS, user_error
+
+EXAMPLES = [
+    "This software license agreement covers usage rights",
+    "Patient shows normal vital signs and recovery",
+    "Quarterly revenue increased by 15% this period",
+    "I love these headphones, worth every penny.",
+]
+
+
+def run_choices() -> list[str]:
+    return [p.name for p in trained_models()]
+
+
+def refresh_runs(current: str | None):
+    choices = run_choices()
+    return gr.update(choices=choices, value=current if current in choices else (choices[0] if choices else None))
+
+
+def predict(run_name: str | None, text: str):
+    """{label: confidence} for gr.Label."""
+    if not run_name:
+        raise gr.Error("No trained model yet: train one in the Train tab, or pick a run.", print_exception=False)
+    if not (text or "").strip():
+        raise gr.Error("Type a text to classify.", print_exception=False)
+    if run_name not in run_choices():
+        raise gr.Error(f"No trained run named {run_name}.", print_exception=False)
+    try:
+        result = predict_texts(runs_root() / run_name, [text])[0]
+    except USER_ERRORS as e:
+        raise user_error(e) from None
+    return result["scores"]
+
+
+def render():
+    choices = run_choices()
+    with gr.Row():
+        run = gr.Dropdown(choices, value=choices[0] if choices else None, label="Trained run",
+                          info="The newest first; a finished training selects itself here.", elem_id="play-run")
+        refresh = gr.Button("Refresh list", size="sm", elem_id="play-refresh")
+    text = gr.Textbox(label="Text", lines=3, placeholder="Type or paste a text…", elem_id="play-text")
+    button = gr.Button("Predict", variant="primary", elem_id="play-predict")
+    label = gr.Label(label="Prediction", num_top_classes=10, elem_id="play-label")
+    gr.Examples(EXAMPLES, inputs=text)
+    refresh.click(refresh_runs, run, run, api_visibility="private")
+    gr.on([button.click, text.submit], predict, [run, text], label, api_visibility="private")
+    return run

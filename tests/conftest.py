@@ -1,0 +1,76 @@
+"""Shared fixtures. Everything here works offline: tiny models are built from a config."""
+import os
+
+# Before gradio / huggingface_hub are imported anywhere (see shared notes on Gradio 6).
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ["TOKENIZERS_PARALLELISM"] = "false"
+
+import csv  # noqa: E402
+import random  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_data"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+WORDS = {
+    "legal": "contract clause tenant court lawsuit license agreement liability attorney plaintiff".split(),
+    "medical": "patient doctor surgery dose symptoms clinic nurse fever diagnosis therapy".split(),
+    "financial": "revenue profit shares dividend market bank quarter earnings budget investor".split(),
+}
+
+
+def write_csv(path, rows, header=("text", "label")):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def keyword_rows(per_class=30, seed=0, sort=True):
+    """An easy three-class problem (each class has its own words), sorted by label like many exports."""
+    rng = random.Random(seed)
+    rows = [(" ".join(rng.choices(words, k=6)), label) for label, words in WORDS.items() for _ in range(per_class)]
+    return sorted(rows, key=lambda r: r[1]) if sort else rows
+
+
+@pytest.fixture
+def keyword_csv(tmp_path):
+    return write_csv(tmp_path / "keywords.csv", keyword_rows())
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """A 2-layer, 32-wide BERT with a word-level vocabulary: trains in seconds on a CPU."""
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
+
+    folder = tmp_path_factory.mktemp("tiny-bert")
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + sorted({w for ws in WORDS.values() for w in ws})
+    vocab += list("abcdefghijklmnopqrstuvwxyz0123456789")
+    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n")
+    BertTokenizer(str(folder / "vocab.txt"), model_max_length=64).save_pretrained(folder)
+    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=128)
+    BertForSequenceClassification(config).save_pretrained(folder)
+    return str(folder)
+
+
+@pytest.fixture
+def runs_dir(tmp_path, monkeypatch):
+    root = tmp_path / "runs"
+    root.mkdir()
+    monkeypatch.setenv("FINETUNE_RUNS_DIR", str(root))
+    return root
+
+
+@pytest.fixture
+def fast_config(keyword_csv, tiny_model):
+    """A RunConfig that trains the tiny model on the keyword data in a few seconds."""
+    from finetune.config import RunConfig
+
+    return RunConfig(data_file=str(keyword_csv), model=tiny_model, epochs=8.0, batch_size=8,
+                     learning_rate=5e-3, precision="fp32")

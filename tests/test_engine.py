@@ -1,0 +1,55 @@
+import json
+
+from finetune.engine import train
+from finetune.events import read_events
+from finetune.predictions import predict_texts
+from finetune.runs import RunPaths
+
+
+def test_a_run_writes_model_results_and_events(tmp_path, fast_config):
+    results = train(fast_config, tmp_path / "run")
+    paths = RunPaths(tmp_path / "run")
+    assert results["status"] == "finished" and results["train_rows"] == 72 and results["eval_rows"] == 18
+    assert json.loads(paths.results.read_text()) == results
+    assert set(results["per_class"]) == {"financial", "legal", "medical"}
+    assert sum(map(sum, results["confusion_matrix"]["matrix"])) == 18
+    assert results["metrics"]["accuracy"] >= 0.9  # an easy problem: the tiny model must learn it
+    assert (paths.model / "model.safetensors").is_file() and (paths.model / "tokenizer_config.json").is_file()
+
+    events, _ = read_events(paths.events)
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "started" and kinds[-1] == "finished" and "eval" in kinds
+    log = next(e for e in events if e["event"] == "log")
+    assert {"event", "time", "step", "max_steps", "epoch", "loss", "learning_rate"} <= set(log)
+    assert log["max_steps"] == 72  # 72 rows / batch 8 = 9 steps x 8 epochs
+
+
+def test_saved_model_answers_with_label_names(tmp_path, fast_config):
+    train(fast_config, tmp_path / "run")
+    config = json.loads((RunPaths(tmp_path / "run").model / "config.json").read_text())
+    assert set(config["id2label"].values()) == {"financial", "legal", "medical"}
+    prediction = predict_texts(tmp_path / "run", ["patient surgery fever dose nurse clinic"])[0]
+    assert prediction["label"] == "medical"
+    assert abs(sum(prediction["scores"].values()) - 1) < 1e-4
+
+
+def test_stop_file_ends_after_a_step_and_keeps_a_usable_model(tmp_path, fast_config):
+    run = tmp_path / "run"
+    run.mkdir()
+    RunPaths(run).stop.touch()  # asked to stop before the first step ends
+    results = train(fast_config.updated(epochs=20.0), run)
+    assert results["status"] == "stopped" and results["steps"] == 1
+    events, _ = read_events(RunPaths(run).events)
+    assert events[-1]["event"] == "stopped"
+    assert predict_texts(run, ["contract clause"])[0]["label"] in {"financial", "legal", "medical"}
+
+
+def test_a_failed_run_ends_with_a_failed_event(tmp_path, fast_config):
+    import pytest
+
+    from finetune.config import ConfigError
+
+    with pytest.raises(ConfigError, match="No model folder"):
+        train(fast_config.updated(model="./no/such/model"), tmp_path / "run")
+    events, _ = read_events(RunPaths(tmp_path / "run").events)
+    assert events[-1]["event"] == "failed" and "No model folder" in events[-1]["error"]

@@ -1,0 +1,35 @@
+import pytest
+
+from finetune.events import LOG, STARTED, EventWriter, read_events
+
+
+def test_reader_resumes_from_offset_without_rereading(tmp_path):
+    path = tmp_path / "events.jsonl"
+    writer = EventWriter(path)
+    writer.write(STARTED, pid=1)
+    events, offset = read_events(path)
+    assert [e["event"] for e in events] == ["started"]
+    writer.write(LOG, step=1, loss=0.5)
+    more, offset2 = read_events(path, offset)
+    assert [e["step"] for e in more] == [1] and offset2 > offset
+
+
+def test_half_written_line_waits_for_the_next_read(tmp_path):
+    path = tmp_path / "events.jsonl"
+    EventWriter(path).write(STARTED)
+    with open(path, "a") as f:
+        f.write('{"event": "log", "st')
+    events, offset = read_events(path)
+    assert len(events) == 1
+    with open(path, "a") as f:
+        f.write('ep": 3}\n')
+    assert read_events(path, offset)[0] == [{"event": "log", "step": 3}]
+
+
+def test_missing_file_reads_as_no_events(tmp_path):
+    assert read_events(tmp_path / "none.jsonl", 0) == ([], 0)
+
+
+def test_unknown_event_type_is_a_programming_error(tmp_path):
+    with pytest.raises(ValueError):
+        EventWriter(tmp_path / "e.jsonl").write("progress")
