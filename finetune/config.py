@@ -158,7 +158,7 @@ def _coerce(f, value):
 
 # Presets from the guide's "Hyperparameter Tuning", scaled to the run instead of fixed warmup steps.
 PRESETS = {
-    "Quick demo (CPU)": dict(epochs=1.0, batch_size=16, learning_rate=1e-4, warmup_ratio=0.1,
+    "Quick demo (CPU)": dict(epochs=3.0, batch_size=16, learning_rate=1e-4, warmup_ratio=0.1,
                              weight_decay=0.01),
     "Conservative": dict(epochs=3.0, batch_size=16, learning_rate=2e-5, warmup_ratio=0.1,
                          weight_decay=0.01),

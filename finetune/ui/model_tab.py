@@ -67,7 +67,7 @@ def render():
                             info="Pick one, or type a Hub id or a local folder.", elem_id="base-model")
     model_help = gr.Markdown(describe_model(EMBEDDED, "classification"))
     preset = gr.Radio(list(PRESETS), value=DEFAULT_PRESET, label="Preset",
-                      info="Quick demo: 1 epoch, learns fast on a CPU. Conservative: the guide's safe "
+                      info="Quick demo: small model-friendly learning rate, minutes on a CPU. Conservative: the guide's safe "
                            "start. Aggressive: for lots of data.", elem_id="preset")
     values = preset_values(DEFAULT_PRESET)
     with gr.Accordion("Advanced: every setting", open=False):

@@ -1,0 +1,90 @@
+"""The CLI contract other tools rely on: flags, the last stdout line, exit status 2 on bad input."""
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT, keyword_rows, write_csv
+
+
+def cli(*args, timeout=300):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    return subprocess.run([sys.executable, "-m", "finetune", *map(str, args)], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory, tiny_model):
+    folder = tmp_path_factory.mktemp("cli")
+    train = write_csv(folder / "train.csv", keyword_rows(per_class=30))
+    evaluation = write_csv(folder / "eval.csv", keyword_rows(per_class=5, seed=9))
+    result = cli("train", "--data", train, "--eval-data", evaluation, "--model", tiny_model, "--epochs", 8,
+                 "--batch-size", 8, "--learning-rate", 5e-3, "--precision", "fp32", "--seed", 1,
+                 "--output", folder / "run")
+    assert result.returncode == 0, result.stderr
+    return folder / "run", result
+
+
+def test_train_prints_the_results_contract_as_last_line(trained_run):
+    run, result = trained_run
+    printed = json.loads(result.stdout.strip().splitlines()[-1])
+    assert printed == json.loads((run / "results.json").read_text())
+    assert {"task", "model", "train_rows", "eval_rows", "train_runtime_s", "metrics", "per_class",
+            "confusion_matrix"} <= set(printed)
+    assert set(printed["metrics"]) >= {"accuracy", "macro_f1"}
+    assert printed["train_rows"] == 90 and printed["eval_rows"] == 15  # all of --data; metrics on --eval-data
+    assert printed["confusion_matrix"]["labels"] == ["financial", "legal", "medical"]
+    assert printed["metrics"]["accuracy"] >= 0.9
+
+
+def test_config_json_reproduces_the_run_settings(trained_run, tmp_path):
+    run, _ = trained_run
+    config = json.loads((run / "config.json").read_text())
+    assert config["epochs"] == 8.0 and config["seed"] == 1 and config["eval_file"].endswith("eval.csv")
+
+
+def test_predict_one_text(trained_run):
+    run, _ = trained_run
+    result = cli("predict", "--model", run, "--text", "revenue profit dividend shares")
+    assert result.returncode == 0, result.stderr
+    prediction = json.loads(result.stdout.strip().splitlines()[-1])
+    assert prediction["label"] == "financial" and set(prediction["scores"]) == {"financial", "legal", "medical"}
+    assert prediction["score"] == max(prediction["scores"].values())
+
+
+def test_predict_a_file_neutralises_formula_cells(trained_run, tmp_path):
+    run, _ = trained_run
+    source = write_csv(tmp_path / "in.csv", [("=HYPERLINK(\"http://x\") contract", "1"),
+                                             ("patient fever", "2")], header=("text", "id"))
+    result = cli("predict", "--model", run, "--input", source, "--output", tmp_path / "out.csv")
+    assert result.returncode == 0, result.stderr
+    with open(tmp_path / "out.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert rows[0]["text"].startswith("'=HYPERLINK")
+    assert rows[1]["predicted_label"] == "medical" and 0 < float(rows[1]["score"]) <= 1
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda d: d / "missing.csv", "No file at"),
+    (lambda d: write_csv(d / "one.csv", [(f"text {i}", "legal") for i in range(20)]), "at least two classes"),
+    (lambda d: (d / "prose.txt").write_text("Just some prose.\nNo table here.\n") and d / "prose.txt",
+     "Need two columns"),
+])
+def test_unusable_input_exits_2_with_one_line(tmp_path, tiny_model, make, message):
+    result = cli("train", "--data", make(tmp_path), "--model", tiny_model, "--output", tmp_path / "run")
+    assert result.returncode == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_bad_setting_exits_2(tmp_path, keyword_csv):
+    result = cli("train", "--data", keyword_csv, "--batch-size", 0, "--output", tmp_path / "run")
+    assert result.returncode == 2 and "batch_size must be between 1 and 512" in result.stderr
+
+
+def test_predict_without_a_model_exits_2(tmp_path):
+    result = cli("predict", "--model", tmp_path, "--text", "hi")
+    assert result.returncode == 2 and "No trained model" in result.stderr

@@ -1,0 +1,23 @@
+from finetune.config import PRESETS, RunConfig
+from finetune.models import EMBEDDED
+from finetune.ui import model_tab
+
+
+def test_every_tuned_setting_has_a_widget_and_returns_to_the_config():
+    values = [RunConfig().to_dict()[f.name] for f in model_tab.TUNED]
+    settings = model_tab.config_from_widgets("classification", EMBEDDED, *values)
+    assert settings["model"] == "" and RunConfig.from_dict(settings) == RunConfig()
+
+
+def test_preset_fills_its_values():
+    updates = model_tab.apply_preset("Aggressive")
+    chosen = {f.name: u["value"] for f, u in zip(model_tab.TUNED, updates)}
+    assert chosen["learning_rate"] == PRESETS["Aggressive"]["learning_rate"] and chosen["epochs"] == 5.0
+
+
+def test_custom_model_text_is_kept_and_explained():
+    settings = model_tab.config_from_widgets("classification", " distilbert-base-uncased ",
+                                             *[RunConfig().to_dict()[f.name] for f in model_tab.TUNED])
+    assert settings["model"] == "distilbert-base-uncased"
+    assert "internet" in model_tab.describe_model("distilbert-base-uncased", "classification")
+    assert "local folder" in model_tab.describe_model("my/model", "classification")
