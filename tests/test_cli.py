@@ -22,7 +22,7 @@ def trained_run(tmp_path_factory, tiny_model):
     train = write_csv(folder / "train.csv", keyword_rows(per_class=30))
     evaluation = write_csv(folder / "eval.csv", keyword_rows(per_class=5, seed=9))
     result = cli("train", "--data", train, "--eval-data", evaluation, "--model", tiny_model, "--epochs", 8,
-                 "--batch-size", 8, "--learning-rate", 5e-3, "--precision", "fp32", "--seed", 1,
+                 "--batch-size", 8, "--learning-rate", 2e-3, "--precision", "fp32", "--seed", 1,
                  "--output", folder / "run")
     assert result.returncode == 0, result.stderr
     return folder / "run", result

@@ -29,4 +29,5 @@ def build_app() -> gr.Blocks:
         with train_slot:
             run = train_tab.render(data_state, model_inputs, timer, saved_run, playground_run)
         demo.load(train_tab.reattach, saved_run, [run, timer], api_visibility="private")
+        demo.load(playground_tab.refresh_runs, playground_run, playground_run, api_visibility="private")
     return demo
