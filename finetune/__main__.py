@@ -40,6 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--output", help="Where to write the labelled CSV (with --input).")
     predict.add_argument("--text-column", default="", help="The text column of --input (detected when empty).")
 
+    check = commands.add_parser("check", help="Check a data file before training; prints a JSON report, "
+                                               "exit 2 when it cannot be trained on.")
+    check.add_argument("--data", required=True, help="The CSV/TSV/JSONL file to check.")
+    check.add_argument("--task", default="classification", choices=["classification"])
+    check.add_argument("--text-column", default="")
+    check.add_argument("--label-column", default="")
+
     runs = commands.add_parser("runs", help="List run folders with status and main metric.")
     runs.add_argument("--root", help="The runs folder (default: $FINETUNE_RUNS_DIR or ./runs).")
 
@@ -74,6 +81,18 @@ def command_predict(args):
     raise ConfigError("Pass --text \"...\", or --input FILE --output FILE.csv.")
 
 
+def command_check(args):
+    from .quality import check_table
+    from .tasks.tables import choose_columns, read_table
+
+    frame = read_table(args.data)
+    report = check_table(frame, *choose_columns(frame, args.text_column, args.label_column))
+    if report["errors"]:
+        print(json.dumps(report))
+        raise SystemExit(2)
+    return report
+
+
 def command_runs(args):
     from .runs import list_runs, run_status
 
@@ -92,7 +111,8 @@ def command_stop(args):
     return {"stopping": args.run_dir}
 
 
-COMMANDS = {"train": command_train, "predict": command_predict, "runs": command_runs, "stop": command_stop}
+COMMANDS = {"train": command_train, "predict": command_predict, "check": command_check, "runs": command_runs,
+            "stop": command_stop}
 
 
 def main(argv=None) -> int:

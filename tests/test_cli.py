@@ -88,3 +88,15 @@ def test_bad_setting_exits_2(tmp_path, keyword_csv):
 def test_predict_without_a_model_exits_2(tmp_path):
     result = cli("predict", "--model", tmp_path, "--text", "hi")
     assert result.returncode == 2 and "No trained model" in result.stderr
+
+
+def test_check_prints_the_report_and_exits_2_on_blocking_problems(tmp_path):
+    good = cli("check", "--data", ROOT / "sample_data" / "legal_medical_financial.csv")
+    report = json.loads(good.stdout.strip().splitlines()[-1])
+    assert good.returncode == 0 and report["labels"] == {"financial": 120, "legal": 120, "medical": 120}
+    assert report["text_column"] == "text" and report["errors"] == []
+    rows = [(f"text {i % 15}", "a") for i in range(30)]
+    bad = cli("check", "--data", write_csv(tmp_path / "one.csv", rows))
+    report = json.loads(bad.stdout.strip().splitlines()[-1])
+    assert bad.returncode == 2 and [e["code"] for e in report["errors"]] == ["single_class"]
+    assert [w["code"] for w in report["warnings"]] == ["duplicates"] and report["warnings"][0]["rows"][0] == 17
