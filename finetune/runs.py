@@ -76,8 +76,12 @@ def stop_run(run_dir) -> None:
 def kill_run(run_dir) -> None:
     """End a run's process at once (for a run that no longer answers Stop)."""
     pid = _pid(RunPaths(run_dir))
-    if pid and is_alive(run_dir):
-        os.killpg(pid, signal.SIGKILL)
+    if not pid or not is_alive(run_dir):
+        return
+    try:
+        os.killpg(pid, signal.SIGKILL)  # our runs lead their own process group (start_new_session)
+    except OSError:
+        os.kill(pid, signal.SIGKILL)  # a run started elsewhere, e.g. from a shell
 
 
 def is_alive(run_dir) -> bool:
