@@ -40,11 +40,16 @@ class EventCallback(TrainerCallback):
         if "loss" in logs:  # the final summary log has train_runtime but no loss: not a point
             self.writer.write(LOG, **self._progress(state), **{k: logs[k] for k in LOG_FIELDS if k in logs})
         elif any(k.startswith("eval_") for k in logs):
-            metrics = {k: v for k, v in logs.items() if k.startswith("eval_") and "per_second" not in k}
-            self.writer.write(EVAL, **self._progress(state), **metrics)
+            self.record_eval(state, logs)
+
+    def record_eval(self, state, metrics: dict):
+        kept = {k: v for k, v in metrics.items() if k.startswith("eval_") and "per_second" not in k}
+        self.writer.write(EVAL, **self._progress(state), **kept)
 
     def on_step_end(self, args, state, control, **kwargs):
         if self.stop:
             self.stopped_early = True
             control.should_training_stop = True
             control.should_evaluate = control.should_save = False
+        elif state.global_step >= state.max_steps:
+            control.should_evaluate = False  # the engine's final prediction is this evaluation: don't run it twice

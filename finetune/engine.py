@@ -66,8 +66,9 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter) -> dict:
 
     events.write(STAGE, message="Evaluating")
     trainer.args.train_sampling_strategy = "random"  # length grouping also reorders eval; the report needs row order
-    logits = trainer.predict(tokenized["validation"]).predictions
-    report = task.report(data.labels, data.datasets["validation"], logits)
+    prediction = trainer.predict(tokenized["validation"], metric_key_prefix="eval")
+    callback.record_eval(trainer.state, prediction.metrics)  # the last point of the live plot
+    report = task.report(data.labels, data.datasets["validation"], prediction.predictions)
 
     events.write(STAGE, message="Saving model")
     trainer.save_model(str(paths.model))

@@ -22,6 +22,10 @@ def test_a_run_writes_model_results_and_events(tmp_path, fast_config):
     log = next(e for e in events if e["event"] == "log")
     assert {"event", "time", "step", "max_steps", "epoch", "loss", "learning_rate"} <= set(log)
     assert log["max_steps"] == 72  # 72 rows / batch 8 = 9 steps x 8 epochs
+    eval_steps = [e["step"] for e in events if e["event"] == "eval"]
+    assert eval_steps[-1] == 72 and len(eval_steps) == len(set(eval_steps))  # one point per evaluation; the last is the final report
+    assert events[-2]["event"] == "stage" and abs(events[-1]["metrics"]["accuracy"] - [
+        e for e in events if e["event"] == "eval"][-1]["eval_accuracy"]) < 1e-9
 
 
 def test_saved_model_answers_with_label_names(tmp_path, fast_config):
