@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .tasks.classification import MIN_ROWS, sort_labels
+from .tasks.classification import MIN_ROWS, labelled_rows, sort_labels
 
 RECOMMENDED_PER_CLASS = 100  # the guide's rule: at least 100 examples per class, prefer 1000+
 BLOCKING_PER_CLASS = 2       # fewer cannot be split into train and validation
@@ -17,9 +17,8 @@ ROWS_SHOWN = 5
 
 
 def check_table(frame: pd.DataFrame, text_column: str, label_column: str) -> dict:
-    text = frame[text_column].astype(str).str.strip()
-    label = frame[label_column].astype(str).str.strip()
-    usable = (text != "") & (label != "")
+    rows, usable = labelled_rows(frame, text_column, label_column)  # counted exactly as training keeps them
+    text, label = rows["text"], rows["label"]
     counts = label[usable].value_counts()
     labels = {name: int(counts[name]) for name in sort_labels(counts.index)}
     report = {"rows": len(frame), "columns": list(frame.columns), "text_column": text_column,

@@ -40,15 +40,20 @@ def sort_labels(names) -> list[str]:
     return sorted(names)
 
 
+def labelled_rows(frame, text_col, label_col):
+    """(rows with "text" and "label" stripped, mask of usable rows): the one rule for what training keeps."""
+    rows = frame[[text_col, label_col]].rename(columns={text_col: "text", label_col: "label"})
+    rows = rows.assign(text=rows["text"].astype(str).str.strip(), label=rows["label"].astype(str).str.strip())
+    return rows, (rows["text"] != "") & (rows["label"] != "")
+
+
 def _clean(frame, text_col, label_col, notes, path):
     from pathlib import Path
 
     for col in (text_col, label_col):
         if col not in frame.columns:
             raise DataError(f"{Path(path).name} has no column '{col}'. It has: {', '.join(frame.columns)}.")
-    rows = frame[[text_col, label_col]].rename(columns={text_col: "text", label_col: "label"})
-    rows = rows.assign(text=rows["text"].astype(str).str.strip(), label=rows["label"].astype(str).str.strip())
-    keep = (rows["text"] != "") & (rows["label"] != "")
+    rows, keep = labelled_rows(frame, text_col, label_col)
     if (~keep).sum():
         notes.append(f"Skipped {(~keep).sum()} row(s) of {Path(path).name} with an empty text or label.")
     rows = rows[keep]

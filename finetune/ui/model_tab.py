@@ -67,8 +67,9 @@ def render():
                             info="Pick one, or type a Hub id or a local folder.", elem_id="base-model")
     model_help = gr.Markdown(describe_model(EMBEDDED, "classification"))
     preset = gr.Radio(list(PRESETS), value=DEFAULT_PRESET, label="Preset",
-                      info="Quick demo: small model-friendly learning rate, minutes on a CPU. Conservative: the guide's safe "
-                           "start. Aggressive: for lots of data.", elem_id="preset")
+                      info="Quick demo: 3 epochs at a learning rate suited to small models, minutes on a "
+                           "CPU. Conservative: the guide's safe start. Aggressive: for lots of data.",
+                      elem_id="preset")
     values = preset_values(DEFAULT_PRESET)
     with gr.Accordion("Advanced: every setting", open=False):
         knobs = [knob_widget(f, values[f.name]) for f in TUNED]

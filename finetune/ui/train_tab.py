@@ -17,6 +17,7 @@ from ..runs import RunPaths, is_alive, new_run_dir, run_status, runs_root, start
 from .figures import confusion_matrix, training_curves
 from .messages import USER_ERRORS, as_text, error_box, user_error
 from .model_tab import config_from_widgets
+from .playground_tab import run_choices
 
 EMPTY_RUN = {"run_dir": None, "offset": 0, "logs": [], "evals": [], "stage": "", "status": "", "first_log": None}
 
@@ -132,8 +133,6 @@ def _duration(seconds: float) -> str:
 
 def _results(run_dir: str, status: dict):
     """Results group visible, metrics, per-class table, confusion matrix, Playground's run list."""
-    from .playground_tab import run_choices
-
     results = status.get("results")
     choices = run_choices()
     playground = gr.update(choices=choices, value=Path(run_dir).name if results else None)
