@@ -7,7 +7,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from finetune.ui import CSS, build_app  # noqa: E402
+from finetune.ui import CSS, MAX_UPLOAD_MB, build_app  # noqa: E402
 
 demo = build_app()
 
@@ -16,5 +16,5 @@ if __name__ == "__main__":
     parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)))
     args = parser.parse_args()
-    demo.launch(server_name=args.host, server_port=args.port, css=CSS, max_file_size="100mb",
+    demo.launch(server_name=args.host, server_port=args.port, css=CSS, max_file_size=f"{MAX_UPLOAD_MB}mb",
                 run_history=False)

@@ -20,6 +20,18 @@ def flag(name: str) -> str:
     return FLAG_NAMES.get(name, "--" + name.replace("_", "-"))
 
 
+def parse_bool(value: str) -> bool:
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {value!r}")
+
+
+def cli_type(default):
+    return parse_bool if isinstance(default, bool) else type(default)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m finetune", description="Fine-Tune Studio engine.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -30,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     for f in fields(RunConfig):
         meta = f.metadata
         default = f.default if f.default is not MISSING else None
-        train.add_argument(flag(f.name), dest=f.name, type=type(default), default=None,
+        train.add_argument(flag(f.name), dest=f.name, type=cli_type(default), default=None,
                            choices=meta.get("choices"), help=f"{meta['help']} (default: {default!r})")
 
     predict = commands.add_parser("predict", help="Predict with a trained run.")
@@ -42,10 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="Check a data file before training; prints a JSON report, "
                                                "exit 2 when it cannot be trained on.")
-    check.add_argument("--data", required=True, help="The CSV/TSV/JSONL file to check.")
+    check.add_argument("--data", required=True, help="The data file to check.")
     check.add_argument("--task", default="classification", choices=["classification"])
-    check.add_argument("--text-column", default="")
-    check.add_argument("--label-column", default="")
+    check.add_argument("--text-column", default="", help="Text column(s), comma-separated (detected when empty).")
+    check.add_argument("--label-column", default="", help="Label column (detected when empty).")
+    check.add_argument("--model", default="", help="Model whose tokenizer counts the tokens (default: embedded).")
+    check.add_argument("--config", help="A config.json whose columns, remedies and model to use.")
 
     runs = commands.add_parser("runs", help="List run folders with status and main metric.")
     runs.add_argument("--root", help="The runs folder (default: $FINETUNE_RUNS_DIR or ./runs).")
@@ -82,11 +96,12 @@ def command_predict(args):
 
 
 def command_check(args):
-    from .quality import check_table
-    from .tasks.tables import choose_columns, read_table
+    from .quality import check_file
 
-    frame = read_table(args.data)
-    report = check_table(frame, *choose_columns(frame, args.text_column, args.label_column))
+    base = RunConfig.load(args.config).to_dict() if args.config else {}
+    given = {"data_file": args.data, "task": args.task, "text_column": args.text_column,
+             "label_column": args.label_column, "model": args.model}
+    report = check_file(RunConfig.from_dict({**base, **{k: v for k, v in given.items() if v}}))
     if report["errors"]:
         print(json.dumps(report))
         raise SystemExit(2)

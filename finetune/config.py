@@ -13,6 +13,8 @@ from pathlib import Path
 
 TASK_NAMES = ("classification",)
 PRECISIONS = ("auto", "bf16", "fp32")
+RARE_CLASS_CHOICES = ("keep", "drop", "merge")
+BALANCE_CHOICES = ("none", "class_weights", "downsample")
 
 
 class ConfigError(ValueError):
@@ -36,13 +38,32 @@ class RunConfig:
     model: str = knob("", "Base model: a Hub id, a local folder, or empty for the embedded "
                           "all-MiniLM-L6-v2 (works offline).", group="task")
     # Data
-    data_file: str = knob("", "Training data: CSV, TSV or JSONL.", group="data")
+    data_file: str = knob("", "Training data: CSV, TSV, JSONL, JSON, Excel (.xlsx) or Parquet.", group="data")
     eval_file: str = knob("", "Optional separate evaluation file; metrics are computed on it "
                               "and all of data_file is used for training.", group="data")
-    text_column: str = knob("", "Column with the text (detected when empty).", group="data")
+    text_column: str = knob("", "Column with the text (detected when empty); several columns separated "
+                                "by commas are joined.", group="data")
     label_column: str = knob("", "Column with the label (detected when empty).", group="data")
+    test_file: str = knob("", "Optional separate test file; the final report is computed on it.", group="data")
     val_size: float = knob(0.2, "Share of the data held out for validation (stratified by label).",
                            min=0.05, max=0.5, step=0.05, group="data")
+    test_size: float = knob(0.0, "Share held out as a test set, never seen in training or model choice; "
+                                 "the final report is computed on it. 0 = report on validation.",
+                            min=0.0, max=0.5, step=0.05, group="data")
+    # Data remedies: each is one click in the Data tab, recorded here so the run can be repeated.
+    clean_text: bool = knob(False, "Normalise whitespace and remove control characters in the text.",
+                            group="remedies")
+    drop_duplicates: bool = knob(False, "Keep one copy of repeated rows; drop texts that appear with "
+                                        "different labels.", group="remedies")
+    merge_label_variants: bool = knob(False, "Treat 'Legal', 'legal ' and 'LEGAL' as one label (the most "
+                                             "common spelling).", group="remedies")
+    rare_classes: str = knob("keep", "Classes with fewer than rare_min_rows rows: keep, drop them, or merge "
+                                     "them into one 'other' class.", choices=RARE_CLASS_CHOICES, group="remedies")
+    rare_min_rows: int = knob(10, "How many rows a class needs not to count as rare.",
+                              min=2, max=1000, step=1, group="remedies")
+    balance: str = knob("none", "For imbalanced classes: none, class_weights (rare classes weigh more in "
+                                "the loss) or downsample (cut every class to the smallest one's size).",
+                        choices=BALANCE_CHOICES, group="remedies")
     # Hyperparameters
     epochs: float = knob(3.0, "Passes over the training data.", min=0.1, max=50, step=0.5)
     batch_size: int = knob(16, "Examples per training step.", min=1, max=512, step=1)
@@ -76,6 +97,9 @@ class RunConfig:
                 if not (meta["min"] <= value <= meta["max"]) or math.isnan(value):
                     raise ConfigError(f"{f.name} must be between {meta['min']} and {meta['max']}; "
                                       f"got {value}.")
+        if self.val_size + self.test_size > 0.7:
+            raise ConfigError(f"Validation ({self.val_size}) and test ({self.test_size}) shares leave too little "
+                              "to train on; keep them at 0.7 or less together.")
 
     # --- serialisation -----------------------------------------------------------------------
     def to_dict(self) -> dict:

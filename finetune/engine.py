@@ -57,7 +57,7 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter) -> dict:
     steps_per_epoch = math.ceil(len(tokenized["train"]) / config.batch_size)
     args = config.to_training_arguments(paths.checkpoints, steps_per_epoch=steps_per_epoch, use_bf16=use_bf16)
     callback = EventCallback(events, stop)
-    trainer = _trainer(task, model, tokenizer, args, tokenized, data.labels, callback)
+    trainer = _trainer(task, model, tokenizer, args, tokenized, data.labels, callback, data.loss)
 
     events.write(STAGE, message=f"Training on {hardware.describe()}", max_steps=_max_steps(args, steps_per_epoch))
     started = time.time()
@@ -68,7 +68,11 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter) -> dict:
     trainer.args.train_sampling_strategy = "random"  # length grouping also reorders eval; the report needs row order
     prediction = trainer.predict(tokenized["validation"], metric_key_prefix="eval")
     callback.record_eval(trainer.state, prediction.metrics)  # the last point of the live plot
-    report = task.report(data.labels, data.datasets["validation"], prediction.predictions)
+    report_split = "test" if "test" in tokenized else "validation"  # unseen data when the user held some out
+    if report_split == "test":
+        prediction = trainer.predict(tokenized["test"], metric_key_prefix="test")
+    report = task.report(data.labels, data.datasets[report_split], prediction.predictions)
+    baseline = _baseline(task, data, report_split)
 
     events.write(STAGE, message="Saving model")
     trainer.save_model(str(paths.model))
@@ -76,6 +80,7 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter) -> dict:
     results = {
         "task": config.task, "model": config.model or "all-MiniLM-L6-v2", "status": status,
         "train_rows": len(tokenized["train"]), "eval_rows": len(tokenized["validation"]),
+        "report_split": report_split, "report_rows": len(tokenized[report_split]), "baseline": baseline,
         "train_runtime_s": round(runtime, 2), "steps": trainer.state.global_step,
         "max_length": max_length, "precision": "bf16" if use_bf16 else "fp32",
         "device": hardware.describe(), "notes": data.notes, **report,
@@ -95,15 +100,22 @@ def _load_model(task, config, labels):
         raise ConfigError(describe_load_error(config.model or path, e)) from None
 
 
-def _trainer(task, model, tokenizer, args, tokenized, labels, callback):
+def _trainer(task, model, tokenizer, args, tokenized, labels, callback, loss=None):
     from transformers import PrinterCallback, Trainer
 
     trainer = Trainer(model=model, args=args, train_dataset=tokenized["train"],
                       eval_dataset=tokenized["validation"], processing_class=tokenizer,
                       data_collator=task.collator(tokenizer), compute_metrics=task.metrics(labels),
-                      callbacks=[callback])
+                      compute_loss_func=loss, callbacks=[callback])
     trainer.remove_callback(PrinterCallback)  # stdout carries the final JSON only
     return trainer
+
+
+def _baseline(task, data, split: str) -> dict | None:
+    """TF-IDF + logistic regression on the same split, for the report; None for tasks without one."""
+    if not hasattr(task, "baseline"):
+        return None
+    return task.baseline(data.datasets["train"], data.datasets[split], data.labels)
 
 
 def _max_steps(args, steps_per_epoch: int) -> int:

@@ -40,7 +40,8 @@ def predict_texts(path, texts: list[str]) -> list[dict]:
 
 def predict_file(path, input_file, output_file, text_column: str = "") -> int:
     """Label every row of a table; writes the rows plus prediction columns as CSV. Returns the row count."""
-    from .tasks.tables import guess_text_column, read_table
+    from .tasks.columns import guess_text_column
+    from .tasks.tables import read_table
 
     frame = read_table(input_file)
     column = text_column or guess_text_column(frame)

@@ -1,58 +1,126 @@
-"""A first look at a labelled table: label counts and plain-language warnings before training.
+"""The data check: what is in a labelled table and what will go wrong in training, in plain words.
 
-The shape matches what `python -m finetune check` will print:
-{"rows", "columns", "text_column", "label_column", "labels": {name: count},
- "warnings": [{"code", "message", "rows"}], "errors": [{"code", "message"}]}
+One function serves the Data tab and `python -m finetune check`; the report is JSON:
+{"rows", "columns", "text_column", "label_column", "labels": {name: count}, "usable_rows", "encoding",
+ "warnings": [{"code", "message", "rows"}], "errors": [{"code", "message"}], "remedies": [notes],
+ "token_lengths": {...}, "samples": {label: [texts]}}
+Labels, errors and the warnings a remedy fixes are counted on the rows as training will see them
+(the config's remedies applied), so ticking a remedy makes its warning go away.
 """
 from __future__ import annotations
 
 import pandas as pd
 
-from .tasks.classification import MIN_ROWS, labelled_rows, sort_labels
+from .tasks.classification import blocking_problems, labelled_rows, sort_labels
+from .tasks.remedies import apply_remedies, conflicting_texts, label_variant_groups
+from .token_lengths import LengthCounter, length_summary
 
 RECOMMENDED_PER_CLASS = 100  # the guide's rule: at least 100 examples per class, prefer 1000+
-BLOCKING_PER_CLASS = 2       # fewer cannot be split into train and validation
 IMBALANCE_RATIO = 10
+MANY_CLASSES = 50
 ROWS_SHOWN = 5
+SAMPLES_PER_CLASS = 3
 
 
-def check_table(frame: pd.DataFrame, text_column: str, label_column: str) -> dict:
-    rows, usable = labelled_rows(frame, text_column, label_column)  # counted exactly as training keeps them
-    text, label = rows["text"], rows["label"]
-    counts = label[usable].value_counts()
+def check_table(frame: pd.DataFrame, config, counter: LengthCounter | None = None) -> dict:
+    """The report for `frame` read with `config`'s columns, remedies and model."""
+    first_row = frame.attrs.get("first_row", 2)  # row numbers as the user sees them in the file
+    rows, usable = labelled_rows(frame, config.text_column, config.label_column)
+    fixed, remedy_notes = apply_remedies(rows[usable], config)
+    counts = fixed["label"].value_counts()
     labels = {name: int(counts[name]) for name in sort_labels(counts.index)}
-    report = {"rows": len(frame), "columns": list(frame.columns), "text_column": text_column,
-              "label_column": label_column, "labels": labels, "warnings": [], "errors": []}
-    warn = lambda code, message, rows=(): report["warnings"].append(  # noqa: E731
-        {"code": code, "message": message, "rows": [int(r) + 2 for r in list(rows)[:ROWS_SHOWN]]})
-    error = lambda code, message: report["errors"].append({"code": code, "message": message})  # noqa: E731
+    report = {"rows": len(frame), "columns": list(frame.columns), "text_column": config.text_column,
+              "label_column": config.label_column, "labels": labels, "usable_rows": len(fixed),
+              "encoding": frame.attrs.get("encoding", ""), "warnings": [], "errors": [],
+              "remedies": remedy_notes}
 
-    if (~usable).any():
-        warn("empty_text", f"{(~usable).sum()} row(s) have an empty text or label; they will be skipped.",
-             frame.index[~usable])
-    duplicated = text[usable].duplicated(keep="first")
-    if duplicated.any():
-        warn("duplicates", f"{duplicated.sum()} row(s) repeat an earlier text. Duplicates can leak between "
-             "training and validation and make scores look better than they are; consider removing them.",
-             duplicated.index[duplicated])
-    if usable.sum() < MIN_ROWS:
-        error("too_few_rows", f"Only {usable.sum()} usable row(s); at least {MIN_ROWS} are needed to train.")
+    def warn(code, message, at=()):
+        report["warnings"].append({"code": code, "message": message,
+                                   "rows": [int(r) + first_row for r in list(at)[:ROWS_SHOWN]]})
+
+    _file_warnings(frame, warn)
+    _row_warnings(rows, usable, fixed, warn)
+    report["errors"] = [{"code": c, "message": m} for c, m in blocking_problems(labels, len(fixed))]
+    _balance_warnings(labels, config, warn)
+    counter = counter or LengthCounter(config.model)
+    report["token_lengths"] = length_summary(fixed["text"], counter, config.max_length or None, config.seed)
+    _length_warnings(report["token_lengths"], warn)
+    report["samples"] = {name: fixed["text"][fixed["label"] == name].head(SAMPLES_PER_CLASS).tolist()
+                         for name in list(labels)[:MANY_CLASSES]}
+    return report
+
+
+def _file_warnings(frame, warn):
+    if frame.attrs.get("encoding_guessed"):
+        warn("encoding_guessed", f"The file is not UTF-8; it was read as {frame.attrs['encoding']}. Check that "
+             "accented letters look right in the preview, or save the file as 'CSV UTF-8'.")
+    skipped = frame.attrs.get("skipped_lines") or []
+    if skipped:
+        warn("ragged_rows", f"{len(skipped)} line(s) have more fields than the header and were skipped "
+             "(often a comma inside unquoted text). Quote such texts, or use a TSV file.",
+             [n - 2 for n in skipped])  # already line numbers: undo the row offset added by warn
+
+
+def _row_warnings(rows, usable, fixed, warn):
+    empty_text = rows["text"] == ""
+    missing_label = (rows["label"] == "") & ~empty_text
+    if empty_text.any():
+        warn("empty_text", f"{empty_text.sum()} row(s) have no text. They are skipped in training.",
+             rows.index[empty_text])
+    if missing_label.any():
+        warn("missing_label", f"{missing_label.sum()} row(s) have text but no label. They are skipped in "
+             "training; label them if you can, as every labelled example helps.", rows.index[missing_label])
+    conflicts = conflicting_texts(fixed)
+    if conflicts.any():
+        warn("conflicting_labels", f"{conflicts.sum()} row(s) share a text with a row of another label. The "
+             "model cannot learn both; fix the labels, or tick 'Remove duplicates' to drop them.",
+             fixed.index[conflicts])
+    repeated = fixed.duplicated(subset=["text", "label"], keep="first")
+    if repeated.any():
+        warn("duplicates", f"{repeated.sum()} row(s) repeat an earlier row. Repeats can land in both training "
+             "and validation and make scores look better than they are; tick 'Remove duplicates'.",
+             fixed.index[repeated])
+    variants = label_variant_groups(fixed["label"])
+    if variants:
+        shown = "; ".join(" / ".join(f"'{v}'" for v in spellings) for spellings in list(variants.values())[:3])
+        warn("label_variants", f"Some labels are spelled more than one way ({shown}); each spelling becomes "
+             "its own class. Tick 'Merge label variants'.")
+
+
+def _balance_warnings(labels, config, warn):
     if len(labels) < 2:
-        error("single_class", "Only one label in this column: a classifier needs at least two classes. "
-              "Pick another label column or add examples of other classes.")
-        return report
+        return
     small = {k: v for k, v in labels.items() if v < RECOMMENDED_PER_CLASS}
-    tiny = [k for k, v in labels.items() if v < BLOCKING_PER_CLASS]
-    if tiny:
-        warn("too_few_examples", f"{', '.join(tiny[:5])} ha{'s' if len(tiny) == 1 else 've'} a single example: "
-             "the model cannot learn a class from one row, and it cannot be validated. Add examples or drop it.")
-    elif small:
+    if small:
         listed = ", ".join(f"{k} ({v})" for k, v in list(small.items())[:5])
         warn("too_few_examples", f"Fewer than {RECOMMENDED_PER_CLASS} examples for: {listed}. Expect weak "
              "results on these classes; 100+ per class is the usual minimum, 1000+ is better.")
     largest, smallest = max(labels.values()), min(labels.values())
     if smallest and largest / smallest >= IMBALANCE_RATIO:
+        fix = "Class weights are on, so rare classes weigh more in the loss." if config.balance == "class_weights" \
+            else "Add examples of the small classes, or pick class weights or downsampling below."
         warn("imbalance", f"Classes are imbalanced: the largest has {largest / smallest:.0f}x the rows of the "
-             "smallest. The model may ignore the small classes; add examples of them, or downsample the "
-             "large ones.")
-    return report
+             f"smallest, so the model may learn to ignore the small ones. {fix}")
+    if len(labels) > MANY_CLASSES:
+        warn("many_classes", f"{len(labels)} different labels. Is this the right label column? Each class needs "
+             "its own examples; group related labels, or merge the rare ones into 'other'.")
+
+
+def _length_warnings(lengths, warn):
+    if lengths["over_limit_share"] > 0 or lengths["over_limit_rows"]:
+        estimate = " (estimated from word counts)" if lengths["estimated"] else ""
+        share = f"About {lengths['over_limit_share']:.0%}" if lengths["over_limit_share"] >= 0.005 else "A few"
+        warn("long_texts", f"{share} of the texts are longer than the "
+             f"{lengths['limit']} tokens the model reads{estimate}; their ends are cut off. Fine if the start "
+             "says enough; otherwise split long texts into parts.",
+             lengths["over_limit_rows"])
+
+
+def check_file(config) -> dict:
+    """Read config.data_file, settle its columns (detected when not given) and check it."""
+    from .tasks.columns import choose_columns
+    from .tasks.tables import read_table
+
+    frame = read_table(config.data_file)
+    text_column, label_column = choose_columns(frame, config.text_column, config.label_column)
+    return check_table(frame, config.updated(text_column=text_column, label_column=label_column))

@@ -100,3 +100,12 @@ def test_check_prints_the_report_and_exits_2_on_blocking_problems(tmp_path):
     report = json.loads(bad.stdout.strip().splitlines()[-1])
     assert bad.returncode == 2 and [e["code"] for e in report["errors"]] == ["single_class"]
     assert [w["code"] for w in report["warnings"]] == ["duplicates"] and report["warnings"][0]["rows"][0] == 17
+
+
+def test_check_names_a_missing_column_and_reads_remedies_from_a_config(tmp_path):
+    data = write_csv(tmp_path / "d.csv", keyword_rows(per_class=20) + [keyword_rows(per_class=20)[0]] * 2)
+    missing = cli("check", "--data", data, "--label-column", "nope")
+    assert missing.returncode == 2 and "no label column 'nope'" in missing.stderr
+    (tmp_path / "config.json").write_text(json.dumps({"drop_duplicates": True}))
+    fixed = json.loads(cli("check", "--data", data, "--config", tmp_path / "config.json").stdout)
+    assert "duplicates" not in [w["code"] for w in fixed["warnings"]] and fixed["usable_rows"] == 60

@@ -57,3 +57,14 @@ def test_a_failed_run_ends_with_a_failed_event(tmp_path, fast_config):
         train(fast_config.updated(model="./no/such/model"), tmp_path / "run")
     events, _ = read_events(RunPaths(tmp_path / "run").events)
     assert events[-1]["event"] == "failed" and "No model folder" in events[-1]["error"]
+
+
+def test_a_held_out_test_set_gets_the_report_beside_a_baseline(tmp_path, fast_config):
+    config = fast_config.updated(test_size=0.2, val_size=0.2, balance="class_weights", drop_duplicates=True)
+    results = train(config, tmp_path / "run")
+    assert results["report_split"] == "test" and results["report_rows"] == 18 and results["eval_rows"] == 18
+    assert results["train_rows"] == 54 and sum(map(sum, results["confusion_matrix"]["matrix"])) == 18
+    assert 0 <= results["baseline"]["accuracy"] <= 1 and results["baseline"]["train_rows"] == 54
+    saved = json.loads(RunPaths(tmp_path / "run").config.read_text())
+    assert saved["balance"] == "class_weights" and saved["drop_duplicates"] is True
+    assert any("class weights" in note for note in results["notes"])

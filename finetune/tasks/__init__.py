@@ -22,9 +22,10 @@ TASKS = {"classification": "finetune.tasks.classification"}
 
 @dataclass
 class TaskData:
-    datasets: object  # datasets.DatasetDict with "train" and "validation"
+    datasets: object  # datasets.DatasetDict with "train", "validation" and maybe "test" (the report's split)
     labels: list[str]
     notes: list[str] = field(default_factory=list)  # plain-language remarks on what was done to the data
+    loss: object = None  # a Trainer compute_loss_func when the task changes the model's own loss
 
 
 def get_task(name: str):

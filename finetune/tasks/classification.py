@@ -1,35 +1,79 @@
 """Text classification: one label per text (sentiment, topics, legal/medical/financial, ...)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 
 from ..config import DataError
 from . import TaskData
-from .tables import choose_columns, read_table
+from .columns import choose_columns, text_values
+from .remedies import OTHER, apply_remedies
+from .splits import split_rows
+from .tables import read_table
 
 MIN_ROWS = 10
+MIN_PER_CLASS = 10    # fewer rows cannot teach a class, nor score it on held-out data
 LENGTH_SAMPLE = 2000  # texts tokenized to pick max_length; enough for a stable 99th percentile
 MISTAKES_KEPT = 20
 
 
 # --- data -------------------------------------------------------------------------------------
 def read_data(config) -> TaskData:
-    frame = read_table(config.data_file)
+    """Rows as the Data tab showed them (remedies applied), split, as datasets with label ids."""
+    rows, notes = load_rows(config.data_file, config)
+    labels = sort_labels(set(rows["label"]))
+    problems = blocking_problems(rows["label"].value_counts().to_dict(), len(rows))
+    if problems:
+        raise DataError(problems[0][1])
+    if config.eval_file or config.test_file:
+        parts = {"train": rows}
+        for name, path in (("validation", config.eval_file), ("test", config.test_file)):
+            if path:
+                parts[name] = _held_out_file(path, config, labels, notes)
+        if "validation" not in parts:  # a test file only: validation still comes from the data
+            split, split_notes = split_rows(rows, config.val_size, 0.0, config.seed)
+            parts.update(split)
+            notes += split_notes
+    else:
+        parts, split_notes = split_rows(rows, config.val_size, config.test_size, config.seed)
+        notes += split_notes
+    data = TaskData(_datasets(parts, labels), labels, notes)
+    if config.balance == "class_weights":
+        data.loss = weighted_loss(class_weights(parts["train"]["label"], labels))
+        notes.append("Rare classes weigh more in the loss (class weights).")
+    return data
+
+
+def load_rows(path, config) -> tuple[pd.DataFrame, list[str]]:
+    """Usable labelled rows of a file ("text", "label") after the config's remedies, with notes."""
+    frame = read_table(path)
     text_col, label_col = choose_columns(frame, config.text_column, config.label_column)
+    rows, usable = labelled_rows(frame, text_col, label_col)
     notes = [f"Text column '{text_col}', label column '{label_col}'."]
-    train = _clean(frame, text_col, label_col, notes, config.data_file)
-    labels = sort_labels(set(train["label"]))
-    if len(labels) < 2:
-        raise DataError(f"Only one label ({labels[0]!r}) in '{label_col}': a classifier needs at least "
-                        "two classes. Add examples of the other classes, or pick another label column.")
-    if config.eval_file:
-        evaluation = _clean(read_table(config.eval_file), text_col, label_col, notes, config.eval_file)
-        unknown = sorted(set(evaluation["label"]) - set(labels))
-        if unknown:
-            raise DataError(f"The evaluation file has labels the training data lacks: {', '.join(unknown[:5])}. "
-                            "Every evaluation label must also appear in the training data.")
-        return TaskData(_datasets(train, labels, evaluation), labels, notes)
-    return TaskData(_split(_dataset(train, labels), config, notes), labels, notes)
+    if (~usable).sum():
+        notes.append(f"Skipped {(~usable).sum()} row(s) of {Path(path).name} with an empty text or label.")
+    rows, remedy_notes = apply_remedies(rows[usable], config)
+    return rows, notes + remedy_notes
+
+
+def blocking_problems(counts: dict[str, int], total: int) -> list[tuple[str, str]]:
+    """(code, message) for each reason these label counts cannot be trained on: the one rule."""
+    problems = []
+    if total < MIN_ROWS:
+        problems.append(("too_few_rows", f"Only {total} usable row(s); at least {MIN_ROWS} are needed to "
+                                         "train (and 100+ per class to learn well)."))
+    if len(counts) < 2:
+        only = f" ({next(iter(counts))!r})" if counts else ""
+        problems.append(("single_class", f"Only one label{only} in this column: a classifier needs at least two "
+                                         "classes. Pick another label column or add examples of other classes."))
+    tiny = sorted(k for k, v in counts.items() if v < MIN_PER_CLASS)
+    if tiny and len(counts) >= 2:
+        listed = ", ".join(f"{k} ({counts[k]})" for k in tiny[:5]) + ("…" if len(tiny) > 5 else "")
+        problems.append(("too_few_examples", f"Under {MIN_PER_CLASS} examples for: {listed}. The model cannot "
+                         "learn or be scored on so few. Add examples, or drop or merge these rare classes."))
+    return problems
 
 
 def sort_labels(names) -> list[str]:
@@ -42,55 +86,56 @@ def sort_labels(names) -> list[str]:
 
 def labelled_rows(frame, text_col, label_col):
     """(rows with "text" and "label" stripped, mask of usable rows): the one rule for what training keeps."""
-    rows = frame[[text_col, label_col]].rename(columns={text_col: "text", label_col: "label"})
-    rows = rows.assign(text=rows["text"].astype(str).str.strip(), label=rows["label"].astype(str).str.strip())
+    rows = pd.DataFrame({"text": text_values(frame, text_col).str.strip(),
+                         "label": frame[label_col].astype(str).str.strip()}, index=frame.index)
     return rows, (rows["text"] != "") & (rows["label"] != "")
 
 
-def _clean(frame, text_col, label_col, notes, path):
-    from pathlib import Path
-
-    for col in (text_col, label_col):
-        if col not in frame.columns:
-            raise DataError(f"{Path(path).name} has no column '{col}'. It has: {', '.join(frame.columns)}.")
-    rows, keep = labelled_rows(frame, text_col, label_col)
-    if (~keep).sum():
-        notes.append(f"Skipped {(~keep).sum()} row(s) of {Path(path).name} with an empty text or label.")
-    rows = rows[keep]
-    if len(rows) < MIN_ROWS:
-        raise DataError(f"{Path(path).name} has {len(rows)} usable row(s); at least {MIN_ROWS} are needed "
-                        "(and 100+ per class to learn well).")
+def _held_out_file(path, config, labels, notes):
+    """A separate validation/test file, cleaned like the data; its labels must be the training labels."""
+    rows, file_notes = load_rows(path, config.updated(drop_duplicates=False, balance="none",
+                                                      rare_classes="keep"))
+    notes += file_notes[1:]
+    unknown = ~rows["label"].isin(labels)
+    if unknown.any() and config.rare_classes == "merge" and OTHER in labels:
+        rows = rows.assign(label=rows["label"].where(~unknown, OTHER))
+    elif unknown.any() and config.rare_classes == "drop":
+        rows = rows[~unknown]
+        notes.append(f"Dropped {int(unknown.sum())} row(s) of {Path(path).name} with dropped rare classes.")
+    elif unknown.any():
+        raise DataError(f"{Path(path).name} has labels the training data lacks: "
+                        f"{', '.join(sorted(set(rows['label'][unknown]))[:5])}. Every evaluation label must "
+                        "also appear in the training data.")
+    if len(rows) == 0:
+        raise DataError(f"{Path(path).name} has no usable rows.")
     return rows
 
 
-def _dataset(rows, labels):
-    from datasets import ClassLabel, Dataset, Features, Value
+def _datasets(parts, labels):
+    from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 
     ids = {name: i for i, name in enumerate(labels)}
     features = Features({"text": Value("string"), "label": ClassLabel(names=labels)})
-    return Dataset.from_dict({"text": rows["text"].tolist(), "label": [ids[x] for x in rows["label"]]},
-                             features=features)
+    return DatasetDict({name: Dataset.from_dict({"text": rows["text"].tolist(),
+                                                 "label": [ids[x] for x in rows["label"]]}, features=features)
+                        for name, rows in parts.items()})
 
 
-def _datasets(train, labels, evaluation):
-    from datasets import DatasetDict
+def class_weights(train_labels, labels) -> list[float]:
+    """scikit-learn's 'balanced' weights: n_rows / (n_classes * rows of the class)."""
+    counts = train_labels.value_counts()
+    return [len(train_labels) / (len(labels) * counts.get(name, 1)) for name in labels]
 
-    return DatasetDict(train=_dataset(train, labels).shuffle(seed=0), validation=_dataset(evaluation, labels))
 
+def weighted_loss(weights):
+    """A Trainer compute_loss_func: cross-entropy where each class weighs as given."""
+    def compute_loss(outputs, labels, num_items_in_batch=None):
+        import torch
 
-def _split(dataset, config, notes):
-    """Shuffled and stratified, so a file sorted by label still validates on every class."""
-    from datasets import DatasetDict
-
-    try:
-        parts = dataset.train_test_split(test_size=config.val_size, stratify_by_column="label",
-                                         seed=config.seed)
-    except ValueError:
-        # A class with a single row cannot be on both sides; fall back to a plain shuffled split.
-        parts = dataset.train_test_split(test_size=config.val_size, shuffle=True, seed=config.seed)
-        notes.append("Some class has too few rows to appear in both train and validation, "
-                     "so the split is shuffled but not stratified.")
-    return DatasetDict(train=parts["train"], validation=parts["test"])
+        logits = outputs["logits"].float()  # bf16 autocast: the loss in fp32, as the model's own loss
+        weight = torch.tensor(weights, dtype=logits.dtype, device=logits.device)
+        return torch.nn.functional.cross_entropy(logits.view(-1, logits.size(-1)), labels.view(-1), weight=weight)
+    return compute_loss
 
 
 # --- model ------------------------------------------------------------------------------------
@@ -198,3 +243,10 @@ class Predictor:
 
 def pipeline(model_dir) -> Predictor:
     return Predictor(model_dir)
+
+
+def baseline(train, evaluation, labels) -> dict:
+    """TF-IDF + logistic regression on the same rows: the number the transformer has to beat."""
+    from .baseline import tfidf_baseline
+
+    return tfidf_baseline(train["text"], train["label"], evaluation["text"], evaluation["label"])

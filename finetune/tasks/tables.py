@@ -1,20 +1,25 @@
-"""Reading a user's table (CSV, TSV, JSONL, JSON) and guessing which columns hold text and labels.
+"""Reading a user's table (CSV/TSV/delimited text, JSONL, JSON, Excel, Parquet) into strings.
 
 Every failure is a DataError that says what was found and what to do, never a pandas traceback.
+What the reader had to guess or skip travels with the frame in `frame.attrs` ("encoding",
+"encoding_guessed", "skipped_lines"), so the data check can tell the user.
 """
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import json
+import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from ..config import DataError
 
-TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".json")
-TEXT_NAMES = ("text", "sentence", "content", "document", "review", "body", "message", "comment")
-LABEL_NAMES = ("label", "labels", "category", "class", "target", "sentiment", "tag", "intent")
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".json", ".xlsx", ".parquet")
+SNIFF_BYTES = 64 * 1024
 
 
 def read_table(path) -> pd.DataFrame:
@@ -26,37 +31,75 @@ def read_table(path) -> pd.DataFrame:
         raise DataError(f"{path.name} is empty. Export your data again with a header row and rows below it.")
     suffix = path.suffix.lower()
     try:
-        if suffix in (".jsonl", ".json"):
-            frame = _read_json(path)
+        if suffix == ".xlsx":
+            frame = _as_strings(pd.read_excel(path, dtype=str, engine="openpyxl"))
+        elif suffix == ".parquet":
+            frame = _as_strings(pd.read_parquet(path))
         else:
-            frame = pd.read_csv(path, sep=_delimiter(path), dtype=str, keep_default_na=False,
-                                encoding="utf-8-sig", on_bad_lines="error")
-    except UnicodeDecodeError:
-        raise DataError(f"{path.name} is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again.") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
-        raise DataError(f"Could not read {path.name} as a table: {_first_line(e)}. "
-                        "Check that every row has the same number of columns.") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
+            text, encoding, guessed = decode(path.read_bytes(), path.name)
+            frame = _read_json(text, path.name) if suffix in (".jsonl", ".json") else _read_delimited(text, suffix)
+            frame.attrs.update(encoding=encoding, encoding_guessed=guessed)
+        # row numbers as the user sees them: a spreadsheet's (header is row 1), or a JSON line's
+        frame.attrs["first_row"] = 1 if suffix in (".jsonl", ".json", ".parquet") else 2
+    except DataError:
+        raise
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, ImportError, OSError) as e:
+        raise DataError(f"Could not read {path.name} as a table: {_explain(e)}") from None
+    frame.columns = [str(c).strip() for c in frame.columns]  # " label " in a header is "label"
     if frame.empty:
         raise DataError(f"{path.name} has a header but no rows. Add examples below the header.")
     return frame
 
 
-def _delimiter(path: Path) -> str:
-    if path.suffix.lower() == ".tsv":
-        return "\t"
-    with open(path, encoding="utf-8-sig", errors="replace") as f:
-        sample = f.read(64 * 1024)
+# --- text files -----------------------------------------------------------------------------------
+def decode(raw: bytes, name: str = "the file") -> tuple[str, str, bool]:
+    """(text, encoding, guessed): BOMs first, then UTF-8, then UTF-16 without BOM, then Windows-1252."""
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            return raw.decode(encoding), encoding, False
+    try:
+        return raw.decode("utf-8"), "utf-8", False
+    except UnicodeDecodeError:
+        pass
+    sample = raw[:SNIFF_BYTES]
+    if sample.count(b"\x00") > len(sample) // 4:  # every other byte zero: UTF-16 saved without a BOM
+        encoding = "utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be"
+        try:
+            return raw.decode(encoding), encoding, True
+        except UnicodeDecodeError:
+            pass
+    try:
+        return raw.decode("cp1252"), "cp1252", True  # Excel's "CSV" on Windows
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), "latin-1", True  # decodes any byte
+
+
+def _read_delimited(text: str, suffix: str) -> pd.DataFrame:
+    sep = "\t" if suffix == ".tsv" else _sniff_delimiter(text[:SNIFF_BYTES])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                            on_bad_lines="warn", skipinitialspace=True)
+    # pandas reports each ragged row as "Skipping line N: expected 2 fields, saw 3"
+    skipped = [int(n) for w in caught for n in re.findall(r"Skipping line (\d+)", str(w.message))]
+    frame.attrs["skipped_lines"] = skipped
+    return frame.fillna("")  # a row with too few fields gets empty cells
+
+
+def _sniff_delimiter(sample: str) -> str:
     try:
         return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
     except csv.Error:
         return ","
 
 
-def _read_json(path: Path) -> pd.DataFrame:
-    text = path.read_text(encoding="utf-8-sig")
+def _read_json(text: str, name: str) -> pd.DataFrame:
     if text.lstrip().startswith("["):
-        records = json.loads(text)
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise DataError(f"{name} is not valid JSON (line {e.lineno}: {e.msg}).") from None
     else:
         records = []
         for number, line in enumerate(text.splitlines(), start=1):
@@ -64,52 +107,35 @@ def _read_json(path: Path) -> pd.DataFrame:
                 try:
                     records.append(json.loads(line))
                 except json.JSONDecodeError as e:
-                    raise DataError(f"Line {number} of {path.name} is not valid JSON ({e.msg}). "
+                    raise DataError(f"Line {number} of {name} is not valid JSON ({e.msg}). "
                                     "Each line must be one object like {\"text\": ..., \"label\": ...}.") from None
     if not records or not all(isinstance(r, dict) for r in records):
-        raise DataError(f"{path.name} must hold JSON objects, one per line, like "
+        raise DataError(f"{name} must hold JSON objects, one per line, like "
                         "{\"text\": \"...\", \"label\": \"...\"}.")
-    frame = pd.DataFrame.from_records(records)
-    return frame.map(lambda v: "" if v is None else v if isinstance(v, str) else json.dumps(v)
-                     if isinstance(v, (list, dict)) else str(v))
+    return _as_strings(pd.DataFrame.from_records(records))
 
 
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+def _as_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell a string: missing is "", lists/dicts as JSON, whole floats from Excel as '1' not '1.0'."""
+    def cell(v):
+        if v is None or (isinstance(v, float) and v != v):
+            return ""
+        if isinstance(v, str):
+            return v
+        if isinstance(v, (list, dict)):
+            return json.dumps(v)
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v)
+    return frame.astype(object).map(cell)
 
 
-def guess_text_column(frame: pd.DataFrame, exclude=()) -> str | None:
-    """A column named like text, else the one with the longest average value."""
-    candidates = [c for c in frame.columns if c not in exclude]
-    for c in candidates:
-        if c.lower() in TEXT_NAMES:
-            return c
-    if not candidates:
-        return None
-    return max(candidates, key=lambda c: frame[c].astype(str).str.len().mean())
-
-
-def guess_label_column(frame: pd.DataFrame, exclude=()) -> str | None:
-    """A column named like a label, else the one with the fewest distinct short values."""
-    candidates = [c for c in frame.columns if c not in exclude]
-    for c in candidates:
-        if c.lower() in LABEL_NAMES:
-            return c
-    short = [c for c in candidates if frame[c].astype(str).str.len().mean() < 40]
-    if not short:
-        return None
-    return min(short, key=lambda c: frame[c].nunique())
-
-
-def choose_columns(frame: pd.DataFrame, text_column: str = "", label_column: str = "") -> tuple[str, str]:
-    """The text and label columns: the ones asked for (checked), else the detected ones."""
-    found = ", ".join(frame.columns)
-    for name, role in ((text_column, "text"), (label_column, "label")):
-        if name and name not in frame.columns:
-            raise DataError(f"There is no {role} column '{name}'. The file has: {found}.")
-    label = label_column or guess_label_column(frame, exclude=(text_column,))
-    text = text_column or guess_text_column(frame, exclude=(label,))
-    if not text or not label or text == label:
-        raise DataError(f"Need two columns, one with text and one with labels; found only: {found}. "
-                        "Add a label column, or name the columns to use.")
-    return text, label
+def _explain(error: Exception) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    quote = re.search(r"EOF inside string starting at row (\d+)", text)
+    if quote:
+        return (f"a quote (\") opened on line {int(quote.group(1)) + 1} is never closed. Remove the stray "
+                "quote or close it, then upload again.")
+    if isinstance(error, ImportError):
+        return f"{text}. Install the missing package, or save the data as CSV."
+    return text + ". Check that it is a table with a header row."

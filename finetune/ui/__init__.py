@@ -7,6 +7,7 @@ from . import data_tab, model_tab, playground_tab, train_tab
 
 TITLE = "Fine-Tune Studio"
 CSS = train_tab.PROGRESS_CSS
+MAX_UPLOAD_MB = data_tab.MAX_UPLOAD_MB
 
 
 def build_app() -> gr.Blocks:

@@ -19,6 +19,24 @@ def label_balance(counts: dict[str, int]) -> go.Figure:
     return fig
 
 
+def token_lengths(lengths: dict, max_length: int) -> go.Figure:
+    """Histogram of tokens per text, with what the model reads and what training will use marked."""
+    hist = lengths["histogram"]
+    edges, counts = hist["edges"], hist["counts"]
+    centers = [(a + b) / 2 for a, b in zip(edges, edges[1:])]
+    widths = [b - a for a, b in zip(edges, edges[1:])]
+    fig = go.Figure(go.Bar(x=centers, y=counts, width=widths, marker_color="#1f77b4", name="texts"))
+    fig.add_vline(x=max_length, line_dash="dash", line_color="#2ca02c",
+                  annotation_text=f"max length {max_length}", annotation_position="top")
+    if lengths["limit"] != max_length and lengths["limit"] <= (edges[-1] if edges else 0) * 1.5:
+        fig.add_vline(x=lengths["limit"], line_dash="dot", line_color="#d62728",
+                      annotation_text=f"model reads {lengths['limit']}", annotation_position="top left")
+    counted = "estimated from words" if lengths["estimated"] else f"{lengths['counted']} texts tokenized"
+    fig.update_layout(title=f"Tokens per text ({counted})", xaxis_title="tokens", yaxis_title="texts",
+                      height=320, margin=dict(l=40, r=20, t=50, b=40), bargap=0.05)
+    return fig
+
+
 def smooth(values: list[float], weight: float = SMOOTHING) -> list[float]:
     out, last = [], None
     for v in values:

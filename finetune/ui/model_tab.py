@@ -12,24 +12,10 @@ import gradio as gr
 from ..config import PRESETS, RunConfig
 from ..hardware import detect
 from ..models import CATALOG, EMBEDDED, guidance
+from .knobs import knob_widget
 
-TUNED = [f for f in fields(RunConfig) if f.metadata["group"] == "training"] + \
-    [f for f in fields(RunConfig) if f.name == "val_size"]
+TUNED = [f for f in fields(RunConfig) if f.metadata["group"] == "training"]  # data settings: the Data tab
 DEFAULT_PRESET = "Quick demo (CPU)"
-
-
-def knob_widget(f, value):
-    meta = f.metadata
-    label = f.name.replace("_", " ")
-    elem_id = "knob-" + f.name.replace("_", "-")
-    if meta.get("choices"):
-        return gr.Dropdown(list(meta["choices"]), value=value, label=label, info=meta["help"], elem_id=elem_id)
-    if isinstance(f.default, float) and meta.get("step"):
-        return gr.Slider(meta["min"], meta["max"], value=value, step=meta["step"], label=label,
-                         info=meta["help"], elem_id=elem_id)
-    return gr.Number(value=value, label=label, info=meta["help"], minimum=meta.get("min"),
-                     maximum=meta.get("max"), precision=0 if isinstance(f.default, int) else None,
-                     elem_id=elem_id)
 
 
 def preset_values(name: str) -> dict:

@@ -16,6 +16,7 @@ from ..events import END_EVENTS, EVAL, FAILED, LOG, STAGE, read_events
 from ..runs import RunPaths, is_alive, new_run_dir, run_status, runs_root, start_run, stop_run
 from .figures import confusion_matrix, training_curves
 from .messages import USER_ERRORS, as_text, error_box, user_error
+from .data_tab import data_config
 from .model_tab import config_from_widgets
 from .playground_tab import run_choices
 
@@ -24,16 +25,14 @@ EMPTY_RUN = {"run_dir": None, "offset": 0, "logs": [], "evals": [], "stage": "",
 
 def start_training(data: dict, run: dict, task: str, model: str, *knobs):
     """Start a run from the Data and Model tabs' settings; returns the new run state."""
-    if not data or not data.get("path"):
+    if not data or not data.get("settings"):
         raise gr.Error("No data yet: load a file or a sample in the Data tab first.", print_exception=False)
     if not data.get("ready"):
         raise gr.Error("The data has a problem that blocks training; see the Data tab.", print_exception=False)
     if run.get("run_dir") and run_status(run["run_dir"])["status"] == "running":
         raise gr.Error("A run is still going. Stop it first, or wait for it to finish.", print_exception=False)
     try:
-        config = RunConfig.from_dict({"data_file": data["path"], "text_column": data["text_column"],
-                                      "label_column": data["label_column"],
-                                      **config_from_widgets(task, model, *knobs)})
+        config = RunConfig.from_dict({**data_config(data), **config_from_widgets(task, model, *knobs)})
     except USER_ERRORS as e:
         raise user_error(e) from None
     run_dir = new_run_dir(config.task)

@@ -29,11 +29,42 @@ def test_numeric_labels_are_ordered_as_numbers(tmp_path):
     assert read(write_csv(tmp_path / "n.csv", rows)).labels == [str(i) for i in range(11)]
 
 
-def test_a_class_with_one_row_falls_back_to_an_unstratified_split(tmp_path):
-    rows = keyword_rows(per_class=10) + [("lonely example", "rare")]
-    data = read(write_csv(tmp_path / "r.csv", rows))
-    assert "rare" in data.labels
-    assert any("not stratified" in note for note in data.notes)
+def test_a_class_under_ten_rows_blocks_training_and_says_how_to_fix_it(tmp_path):
+    path = write_csv(tmp_path / "r.csv", keyword_rows(per_class=10) + [("lonely example", "rare")])
+    with pytest.raises(DataError, match=r"Under 10 examples for: rare \(1\).*drop or merge"):
+        read(path)
+
+
+@pytest.mark.parametrize("how, labels", [("drop", ["financial", "legal", "medical"]),
+                                         ("merge", ["financial", "legal", "medical", "other"])])
+def test_rare_classes_can_be_dropped_or_merged(tmp_path, how, labels):
+    rows = keyword_rows(per_class=10) + [("lonely example", "rare"), ("another one", "odd")] * 5
+    data = read(write_csv(tmp_path / "r.csv", rows), rare_classes=how)
+    assert data.labels == labels
+    assert any(("Dropped" if how == "drop" else "Merged") + " 2 class(es)" in n for n in data.notes)
+
+
+def test_a_test_share_holds_out_a_stratified_test_set(keyword_csv):
+    data = read(keyword_csv, val_size=0.2, test_size=0.2)
+    sizes = {name: len(ds) for name, ds in data.datasets.items()}
+    assert sizes == {"train": 54, "validation": 18, "test": 18}
+    assert np.bincount(data.datasets["test"]["label"]).tolist() == [6, 6, 6]
+    train_texts = set(data.datasets["train"]["text"])
+    assert not train_texts & set(data.datasets["test"]["text"])
+
+
+def test_class_weights_make_a_weighted_loss(tmp_path):
+    rows = keyword_rows(per_class=40)[:55]  # 40 financial, 15 legal
+    data = read(write_csv(tmp_path / "w.csv", rows), balance="class_weights")
+    import torch
+
+    logits = torch.tensor([[2.0, 0.0], [0.0, 2.0], [2.0, 0.0]])  # the rare class (legal) is missed
+    labels = torch.tensor([0, 0, 1])
+    weighted = data.loss({"logits": logits}, labels)
+    plain = torch.nn.functional.cross_entropy(logits, labels)
+    assert data.loss is not None and not torch.isclose(weighted, plain)
+    weights = classification.class_weights(__import__("pandas").Series(["a"] * 3 + ["b"]), ["a", "b"])
+    assert weights == pytest.approx([4 / 6, 2.0])
 
 
 def test_empty_rows_are_skipped_and_said(tmp_path):

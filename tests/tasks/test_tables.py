@@ -3,7 +3,8 @@ import json
 import pytest
 
 from finetune.config import DataError
-from finetune.tasks.tables import choose_columns, read_table
+from finetune.tasks.columns import choose_columns
+from finetune.tasks.tables import read_table
 from tests.conftest import write_csv
 
 
@@ -35,7 +36,7 @@ def test_header_whitespace_is_trimmed(tmp_path):
 @pytest.mark.parametrize("content, message", [
     ("", "is empty"),
     ("text,label\n", "has a header but no rows"),
-    ("text,label\na,b\nc,d,e,f\n", "same number of columns"),
+    ('text,label\na,b\n"c,d\ne,f\n', "opened on line 3 is never closed"),
 ])
 def test_bad_files_say_what_is_wrong(tmp_path, content, message):
     (tmp_path / "bad.csv").write_text(content)
@@ -76,3 +77,57 @@ def test_single_column_file_cannot_be_mapped(tmp_path):
     (tmp_path / "one.csv").write_text("text\nhello\nworld\n")
     with pytest.raises(DataError, match="Need two columns"):
         choose_columns(read_table(tmp_path / "one.csv"))
+
+
+ROWS = [("caf\u00e9 is nice", "pos"), ("na\u00efve plan", "neg")]
+CSV_TEXT = "text,label\n" + "".join(f"{t},{label}\n" for t, label in ROWS)
+
+
+@pytest.mark.parametrize("encoding, guessed", [("utf-8", False), ("utf-8-sig", False), ("utf-16", False),
+                                               ("utf-16-le", True), ("cp1252", True)])
+def test_common_encodings_are_read_and_guesses_are_flagged(tmp_path, encoding, guessed):
+    (tmp_path / "e.csv").write_bytes(CSV_TEXT.encode(encoding))
+    frame = read_table(tmp_path / "e.csv")
+    assert list(frame.columns) == ["text", "label"] and frame["text"].tolist() == [t for t, _ in ROWS]
+    assert frame.attrs["encoding_guessed"] is guessed
+
+
+@pytest.mark.parametrize("sep", [";", "|", "\t"])
+def test_other_delimiters_are_sniffed(tmp_path, sep):
+    (tmp_path / "d.txt").write_text(CSV_TEXT.replace(",", sep))
+    assert read_table(tmp_path / "d.txt")["label"].tolist() == ["pos", "neg"]
+
+
+def test_excel_and_parquet_files_are_read_as_strings(tmp_path):
+    import pandas as pd
+
+    frame = pd.DataFrame({"text": ["good", "bad", None], "label": [1, 0, 1]})
+    frame.to_excel(tmp_path / "d.xlsx", index=False)
+    frame.to_parquet(tmp_path / "d.parquet")
+    for name in ("d.xlsx", "d.parquet"):
+        read = read_table(tmp_path / name)
+        assert read["label"].tolist() == ["1", "0", "1"] and read["text"].tolist() == ["good", "bad", ""]
+
+
+def test_a_json_array_and_a_row_with_too_few_fields(tmp_path):
+    (tmp_path / "a.json").write_text('[{"text": "x", "label": 1}, {"text": "y", "label": null}]')
+    assert read_table(tmp_path / "a.json")["label"].tolist() == ["1", ""]
+    (tmp_path / "short.csv").write_text("text,label\nonly text\nfull,row\n")
+    assert read_table(tmp_path / "short.csv")["label"].tolist() == ["", "row"]
+
+
+def test_a_ragged_row_is_skipped_and_its_line_kept(tmp_path):
+    (tmp_path / "r.csv").write_text("text,label\na,b\nc,d,e\nf,g\n")
+    frame = read_table(tmp_path / "r.csv")
+    assert frame["text"].tolist() == ["a", "f"] and frame.attrs["skipped_lines"] == [3]
+
+
+def test_several_text_columns_are_joined_and_checked(tmp_path):
+    from finetune.config import DataError
+    from finetune.tasks.columns import text_values
+
+    (tmp_path / "t.csv").write_text("title,body,label\nHello,World,a\nOnly title,,b\n")
+    frame = read_table(tmp_path / "t.csv")
+    assert text_values(frame, "title,body").tolist() == ["Hello\nWorld", "Only title"]
+    with pytest.raises(DataError, match="no text column 'summary'"):
+        text_values(frame, "title,summary")

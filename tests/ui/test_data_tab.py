@@ -1,41 +1,111 @@
 import gradio as gr
+import pytest
 
+from finetune.config import RunConfig
 from finetune.ui import data_tab
 from tests.conftest import keyword_rows, write_csv
 
+OUTPUTS = ["state", "report", "balance", "lengths", "samples", "preview", "columns", "details", "text", "label"]
 
-def test_loading_a_sample_detects_columns_and_draws_balance():
-    state, preview, chart, report, details, text_col, label_col = data_tab.load_sample(
-        "legal_medical_financial.csv", {})
-    assert state["ready"] and state["labels"] == {"financial": 120, "legal": 120, "medical": 120}
-    assert text_col["value"] == "text" and label_col["value"] == "label"
-    assert list(chart.data[0].x) == ["financial", "legal", "medical"]
-    assert len(preview) == data_tab.PREVIEW_ROWS and "No problems found" in report
+
+def load(path, state=None):
+    return dict(zip(OUTPUTS, data_tab.load_file(str(path), state or {})))
+
+
+def change(state, **changes):
+    """The Data tab's change handler with the current settings, some of them changed."""
+    settings = {**state["settings"], **changes}
+    values = [settings[f.name] for f in data_tab.SETTING_FIELDS]
+    texts = settings["text_column"].split(",")
+    return dict(zip(OUTPUTS, data_tab.change_settings(state, texts, settings["label_column"], settings["eval_file"],
+                                                      settings["test_file"], *values)))
+
+
+def test_loading_a_sample_detects_columns_and_draws_balance_and_lengths():
+    out = dict(zip(OUTPUTS, data_tab.load_sample("legal_medical_financial.csv", {})))
+    assert out["state"]["ready"] and out["state"]["labels"] == {"financial": 120, "legal": 120, "medical": 120}
+    assert out["text"]["value"] == ["text"] and out["label"]["value"] == "label"
+    assert list(out["balance"].data[0].x) == ["financial", "legal", "medical"]
+    assert sum(out["lengths"].data[0].y) == 360  # every text tokenized
+    assert out["lengths"].layout.shapes[0].x0 == 32  # the max length training will use (p99 rounded up to 8)
+    assert len(out["preview"]) == data_tab.PREVIEW_ROWS and "No problems found" in out["report"]
+    assert set(out["samples"]["label"]) == {"financial", "legal", "medical"}
+    assert "enough to fine-tune" in out["report"]
+
+
+def test_baseline_runs_on_the_split_training_will_use():
+    state = data_tab.load_sample("legal_medical_financial.csv", {})[0]
+    text = data_tab.run_baseline(state)
+    assert "TF-IDF + logistic regression" in text and "on the validation rows" in text
+    accuracy = float(text.split("accuracy **")[1].split("**")[0])
+    assert accuracy > 0.8  # templated sample data is easy for word counts too
 
 
 def test_small_and_imbalanced_classes_are_warned_in_plain_words(tmp_path):
-    rows = keyword_rows(per_class=40)[:55]  # 40 financial, 15 legal
-    state, *_, report, _, _, _ = data_tab.load_file(str(write_csv(tmp_path / "s.csv", rows)), {})
-    assert "Fewer than 100 examples" in report and "legal (15)" in report
+    rows = keyword_rows(per_class=150)[:165]  # 150 financial, 15 legal
+    out = load(write_csv(tmp_path / "s.csv", rows))
+    assert "Fewer than 100 examples" in out["report"] and "legal (15)" in out["report"]
+    assert "imbalanced: the largest has 10x" in out["report"]
+    assert out["balance"].data[0].marker.color[1] == "#d62728"  # the small class drawn in red
+
+
+def test_a_tiny_file_suggests_zero_shot_instead(tmp_path):
+    out = load(write_csv(tmp_path / "t.csv", keyword_rows(per_class=12)))
+    assert "zero-shot" in out["report"] and out["state"]["ready"]
+
+
+def test_ticking_fixes_clears_their_warnings_and_records_them_for_the_run(tmp_path):
+    rows = keyword_rows(per_class=20) + [keyword_rows(per_class=20)[0]] * 3 + [("court ruling today", "Legal ")] * 12
+    state = load(write_csv(tmp_path / "d.csv", rows))["state"]
+    before = change(state)
+    assert "repeat an earlier row" in before["report"] and "spelled more than one way" in before["report"]
+    after = change(state, drop_duplicates=True, merge_label_variants=True)
+    assert "repeat an earlier row" not in after["report"] and "spelled more than one way" not in after["report"]
+    assert "Merged label variants" in after["report"]
+    config = RunConfig.from_dict(data_tab.data_config(after["state"]))
+    assert config.drop_duplicates and config.merge_label_variants and config.data_file.endswith("d.csv")
+
+
+def test_several_text_columns_are_joined(tmp_path):
+    rows = [(f"title {i}", f"body {i}", "a" if i % 2 else "b") for i in range(30)]
+    state = load(write_csv(tmp_path / "m.csv", rows, header=("title", "body", "label")))["state"]
+    out = change(state, text_column="title,body")
+    assert out["state"]["settings"]["text_column"] == "title,body"
+    assert list(out["preview"].columns) == ["title", "body", "label"]
 
 
 def test_bad_file_shows_why_and_keeps_the_loaded_data(tmp_path):
-    good, *_ = data_tab.load_sample("legal_medical_financial.csv", {})
+    good = data_tab.load_sample("legal_medical_financial.csv", {})[0]
     (tmp_path / "bad.csv").write_bytes(b"")
-    state, preview, chart, report, *rest = data_tab.load_file(str(tmp_path / "bad.csv"), good)
-    assert state == good and "is empty" in report
-    assert preview == gr.update() and chart == gr.update()
+    out = load(tmp_path / "bad.csv", good)
+    assert out["state"] == good and "is empty" in out["report"]
+    assert out["preview"] == gr.update() and out["balance"] == gr.update()
+
+
+def test_a_file_over_the_upload_limit_is_refused_with_the_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(data_tab, "MAX_UPLOAD_MB", 0.001)
+    out = load(write_csv(tmp_path / "big.csv", keyword_rows(per_class=30)))
+    assert "the limit is 0.001 MB" in out["report"] and out["state"] == {}
 
 
 def test_html_in_a_file_name_or_cell_is_shown_as_text(tmp_path):
-    rows = [("<script>alert(1)</script>", "x")] * 6 + [("fine text", "y")] * 6
-    *_, report, _, _, _ = data_tab.load_file(str(write_csv(tmp_path / "<b>evil<b>.csv", rows)), {})
-    assert "<b>" not in report and "&lt;b&gt;evil" in report
+    rows = [("<script>alert(1)</script>", "x")] * 12 + [("fine text", "y")] * 12
+    out = load(write_csv(tmp_path / "<b>evil<b>.csv", rows))
+    assert "<b>" not in out["report"] and "&lt;b&gt;evil" in out["report"]
 
 
-def test_picking_other_columns_rechecks(tmp_path):
+def test_picking_other_columns_rechecks_and_blocks_a_single_class(tmp_path):
     path = write_csv(tmp_path / "c.csv", [(f"text {i}", "a" if i % 2 else "b", "same") for i in range(20)],
                      header=("text", "label", "constant"))
-    state, *_ = data_tab.load_file(str(path), {})
-    state, _, _, report, _ = data_tab.change_columns(state, "text", "constant")
-    assert not state["ready"] and "Only one label" in report
+    state = load(path)["state"]
+    out = change(state, label_column="constant")
+    assert not out["state"]["ready"] and "Only one label" in out["report"]
+
+
+@pytest.mark.parametrize("texts, label, message", [([], "label", "at least one text column"),
+                                                   (["label"], "label", "cannot also be a text column")])
+def test_impossible_column_choices_are_explained(texts, label, message):
+    state = data_tab.load_sample("legal_medical_financial.csv", {})[0]
+    values = [state["settings"][f.name] for f in data_tab.SETTING_FIELDS]
+    out = dict(zip(OUTPUTS, data_tab.change_settings(state, texts, label, "", "", *values)))
+    assert message in out["report"] and out["state"] == state

@@ -1,0 +1,92 @@
+"""Real token counts for the data check, without importing transformers (the `tokenizers` library
+reads a model's tokenizer.json in a fraction of a second).
+
+Models without a tokenizer.json at hand (a Hub id not downloaded yet, offline) fall back to an
+estimate from word counts, and say so.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+DEFAULT_LIMIT = 512
+TOKENS_PER_WORD = 1.3  # a typical WordPiece/BPE ratio for English, used only when no tokenizer is at hand
+SAMPLE_ROWS = 5000     # enough for a stable histogram and share; the longest rows are checked exactly
+HISTOGRAM_BINS = 30
+
+
+def model_files(model: str) -> tuple[Path | None, Path | None]:
+    """(tokenizer.json, folder with its configs) for a model choice, or (None, None) if not at hand."""
+    from .config import ConfigError
+    from .models import resolve_model
+
+    try:
+        resolved = resolve_model(model)
+    except ConfigError:
+        return None, None
+    folder = Path(resolved)
+    if folder.is_dir():
+        return (folder / "tokenizer.json" if (folder / "tokenizer.json").is_file() else None), folder
+    from huggingface_hub import try_to_load_from_cache
+
+    found = try_to_load_from_cache(resolved, "tokenizer.json")
+    return (Path(found), Path(found).parent) if isinstance(found, str) else (None, None)
+
+
+def model_limit(folder: Path | None) -> int:
+    """How many tokens the model reads: tokenizer_config's model_max_length, else the position embeddings."""
+    def read(name):
+        try:
+            return json.loads((folder / name).read_text())
+        except (OSError, ValueError, TypeError):
+            return {}
+    if folder is None:
+        return DEFAULT_LIMIT
+    limit = read("tokenizer_config.json").get("model_max_length")
+    if isinstance(limit, (int, float)) and 0 < limit < 100_000:
+        return int(limit)
+    return int(read("config.json").get("max_position_embeddings") or DEFAULT_LIMIT)
+
+
+class LengthCounter:
+    """Counts tokens per text for one model (or estimates them from words when its tokenizer is missing)."""
+
+    def __init__(self, model: str = ""):
+        tokenizer_file, folder = model_files(model)
+        self.limit = model_limit(folder)
+        self.tokenizer = None
+        if tokenizer_file is not None:
+            from tokenizers import Tokenizer
+
+            self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
+            self.tokenizer.no_truncation()
+            self.tokenizer.no_padding()
+        self.estimated = self.tokenizer is None
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        if self.tokenizer is None:
+            return np.array([round(len(t.split()) * TOKENS_PER_WORD) + 2 for t in texts], dtype=int)
+        return np.array([len(e.ids) for e in self.tokenizer.encode_batch(list(texts))], dtype=int)
+
+
+def length_summary(texts, counter: LengthCounter, limit: int | None = None, seed: int = 0) -> dict:
+    """Percentiles, a histogram, the share over the limit (from a sample on big data) and the longest rows."""
+    import pandas as pd
+
+    texts = pd.Series(texts)
+    limit = limit or counter.limit
+    sample = texts.sample(n=min(SAMPLE_ROWS, len(texts)), random_state=seed) if len(texts) else texts
+    lengths = counter(sample.tolist()) if len(sample) else np.zeros(0, dtype=int)
+    longest = texts.str.len().nlargest(200).index  # exact counts where truncation is likeliest
+    long_lengths = counter(texts[longest].tolist()) if len(longest) else np.zeros(0, dtype=int)
+    over = [int(i) for i, n in zip(longest, long_lengths) if n > limit]
+    counts, edges = np.histogram(lengths, bins=HISTOGRAM_BINS) if len(lengths) else ([], [])
+    pct = (lambda q: int(np.percentile(lengths, q))) if len(lengths) else (lambda q: 0)
+    return {"limit": int(limit), "estimated": counter.estimated, "counted": int(len(lengths)),
+            "p50": pct(50), "p95": pct(95), "p99": pct(99),
+            "max": int(max(lengths.max() if len(lengths) else 0, long_lengths.max() if len(long_lengths) else 0)),
+            "over_limit_share": float((lengths > limit).mean()) if len(lengths) else 0.0,
+            "over_limit_rows": over, "histogram": {"counts": [int(c) for c in counts],
+                                                   "edges": [float(e) for e in edges]}}

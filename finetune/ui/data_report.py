@@ -1,0 +1,45 @@
+"""The Data tab's words: the check's report and the "do you need fine-tuning?" panel as Markdown."""
+from __future__ import annotations
+
+from .messages import as_text
+
+FEW_EXAMPLES = 100  # the guide: under ~100 labelled examples, fine-tuning rarely pays off
+
+
+def report_markdown(report: dict, name: str) -> str:
+    encoding = f", read as {report['encoding']}" if report.get("encoding") not in ("", "utf-8", "utf-8-sig") else ""
+    lines = [f"**{as_text(name)}**: {report['rows']} rows ({report['usable_rows']} usable after the fixes below)"
+             f"{as_text(encoding)}, {len(report['labels'])} labels. Text: `{as_text(report['text_column'])}`, "
+             f"label: `{as_text(report['label_column'])}`."]
+    lines += [f"- ❌ {as_text(e['message'])}" for e in report["errors"]]
+    for w in report["warnings"]:
+        rows = f" (rows {', '.join(map(str, w['rows']))}{'…' if len(w['rows']) >= 5 else ''})" if w["rows"] else ""
+        lines.append(f"- ⚠️ {as_text(w['message'])}{rows}")
+    lines += [f"- 🔧 {as_text(note)}" for note in report.get("remedies", [])]
+    if not report["errors"] and not report["warnings"]:
+        lines.append("- ✅ No problems found. Next: the Model tab.")
+    elif not report["errors"]:
+        lines.append("\nYou can train anyway; the fixes below take one click each.")
+    else:
+        lines.append("\nTraining is blocked until the ❌ problems are fixed (the fixes below may do it).")
+    return "\n".join(lines)
+
+
+def need_fine_tuning(usable_rows: int) -> str:
+    if usable_rows < FEW_EXAMPLES:
+        return (f"**Do you need fine-tuning?** Only {usable_rows} labelled examples. Fine-tuning rarely beats "
+                "a zero-shot classifier (for example `facebook/bart-large-mnli`) or a few-shot method such as "
+                "SetFit at this size. Try those first, or label more data: 100+ per class is the usual minimum.")
+    return (f"**Do you need fine-tuning?** {usable_rows} labelled examples: enough to fine-tune. A quick "
+            "baseline on the same split shows the score the transformer has to beat.")
+
+
+def baseline_markdown(scores: dict | None, split: str, error: str = "") -> str:
+    if error:
+        return f"**Baseline:** not computed: {as_text(error)}"
+    if not scores:
+        return "**Baseline:** computing…"
+    sampled = f", on a sample of {scores['train_rows']} training rows" if scores.get("sampled") else ""
+    return (f"**Baseline** (TF-IDF + logistic regression, {scores['seconds']:.1f} s{sampled}): accuracy "
+            f"**{scores['accuracy']:.3f}**, macro-F1 {scores['macro_f1']:.3f} on the {split} rows. "
+            "The fine-tuned model should beat this.")

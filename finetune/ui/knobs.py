@@ -1,0 +1,18 @@
+"""Widgets built from RunConfig's field metadata: a new config field shows up with its range and help."""
+from __future__ import annotations
+
+import gradio as gr
+
+
+def knob_widget(f, value, **extra):
+    meta = f.metadata
+    options = dict(label=f.name.replace("_", " "), info=meta["help"],
+                   elem_id="knob-" + f.name.replace("_", "-"), **extra)
+    if isinstance(f.default, bool):
+        return gr.Checkbox(value=value, **options)
+    if meta.get("choices"):
+        return gr.Dropdown(list(meta["choices"]), value=value, **options)
+    if isinstance(f.default, float) and meta.get("step"):
+        return gr.Slider(meta["min"], meta["max"], value=value, step=meta["step"], **options)
+    return gr.Number(value=value, minimum=meta.get("min"), maximum=meta.get("max"),
+                     precision=0 if isinstance(f.default, int) else None, **options)
