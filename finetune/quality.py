@@ -73,18 +73,18 @@ def _row_warnings(rows, usable, fixed, warn):
     conflicts = conflicting_texts(fixed)
     if conflicts.any():
         warn("conflicting_labels", f"{conflicts.sum()} row(s) share a text with a row of another label. The "
-             "model cannot learn both; fix the labels, or tick 'Remove duplicates' to drop them.",
+             "model cannot learn both; fix the labels, or tick 'drop duplicates' below to drop them.",
              fixed.index[conflicts])
     repeated = fixed.duplicated(subset=["text", "label"], keep="first")
     if repeated.any():
         warn("duplicates", f"{repeated.sum()} row(s) repeat an earlier row. Repeats can land in both training "
-             "and validation and make scores look better than they are; tick 'Remove duplicates'.",
+             "and validation and make scores look better than they are; tick 'drop duplicates' below.",
              fixed.index[repeated])
     variants = label_variant_groups(fixed["label"])
     if variants:
         shown = "; ".join(" / ".join(f"'{v}'" for v in spellings) for spellings in list(variants.values())[:3])
         warn("label_variants", f"Some labels are spelled more than one way ({shown}); each spelling becomes "
-             "its own class. Tick 'Merge label variants'.")
+             "its own class. Tick 'merge label variants' below.")
 
 
 def _balance_warnings(labels, config, warn):
@@ -98,7 +98,7 @@ def _balance_warnings(labels, config, warn):
     largest, smallest = max(labels.values()), min(labels.values())
     if smallest and largest / smallest >= IMBALANCE_RATIO:
         fix = "Class weights are on, so rare classes weigh more in the loss." if config.balance == "class_weights" \
-            else "Add examples of the small classes, or pick class weights or downsampling below."
+            else "Add examples of the small classes, or pick class weights or downsampling under 'balance' below."
         warn("imbalance", f"Classes are imbalanced: the largest has {largest / smallest:.0f}x the rows of the "
              f"smallest, so the model may learn to ignore the small ones. {fix}")
     if len(labels) > MANY_CLASSES:

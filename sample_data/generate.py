@@ -121,6 +121,18 @@ def sentiment_rows(rows_per_class: int, rng: random.Random) -> list[tuple[str, s
     return out
 
 
+def messy_rows(rng: random.Random) -> list[tuple[str, str]]:
+    """An imbalanced export with the usual faults, to show what the Data tab's check finds and fixes."""
+    sizes = {"legal": 200, "medical": 60, "financial": 15}
+    pool = domain_rows(max(sizes.values()) + 8, rng)
+    rows = [row for label, n in sizes.items() for row in [r for r in pool if r[1] == label][:n]]
+    rows += [(text, "Legal") for text, label in pool if label == "legal"][-8:]  # a spelling variant
+    rows += rows[:6]                                                          # exported twice
+    rows += [(rows[210][0], "financial")]                                      # same text, another label
+    rows += [("", "medical"), ("", "legal"), ("   ", "financial")]           # empty texts
+    return rows
+
+
 def write(path: Path, rows, sort_by_label: bool, rng: random.Random) -> None:
     rows = sorted(rows, key=lambda r: r[1]) if sort_by_label else rng.sample(rows, len(rows))
     with open(path, "w", newline="", encoding="utf-8") as f:
@@ -143,6 +155,8 @@ def main():
     here = Path(__file__).parent
     write(here / "legal_medical_financial.csv", domain_rows(120, rng), False, rng)
     write(here / "product_reviews_sentiment.csv", sentiment_rows(120, rng), False, rng)
+    rng = random.Random(1)  # its own stream: the files above stay byte-identical
+    write(here / "messy_imbalanced_domains.csv", messy_rows(rng), False, rng)
 
 
 if __name__ == "__main__":

@@ -8,9 +8,9 @@ FEW_EXAMPLES = 100  # the guide: under ~100 labelled examples, fine-tuning rarel
 
 def report_markdown(report: dict, name: str) -> str:
     encoding = f", read as {report['encoding']}" if report.get("encoding") not in ("", "utf-8", "utf-8-sig") else ""
-    lines = [f"**{as_text(name)}**: {report['rows']} rows ({report['usable_rows']} usable after the fixes below)"
-             f"{as_text(encoding)}, {len(report['labels'])} labels. Text: `{as_text(report['text_column'])}`, "
-             f"label: `{as_text(report['label_column'])}`."]
+    lines = [f"**{as_text(name)}**: {report['rows']} rows, {len(report['labels'])} labels, "
+             f"{report['usable_rows']} rows usable for training{as_text(encoding)}. "
+             f"Text: `{as_text(report['text_column'])}`, label: `{as_text(report['label_column'])}`."]
     lines += [f"- ❌ {as_text(e['message'])}" for e in report["errors"]]
     for w in report["warnings"]:
         rows = f" (rows {', '.join(map(str, w['rows']))}{'…' if len(w['rows']) >= 5 else ''})" if w["rows"] else ""

@@ -15,7 +15,8 @@ def label_balance(counts: dict[str, int]) -> go.Figure:
     fig.add_hline(y=RECOMMENDED_PER_CLASS, line_dash="dash", line_color="gray",
                   annotation_text="100 examples (recommended minimum)", annotation_position="top left")
     fig.update_layout(title="Examples per label", xaxis_title="label", yaxis_title="rows",
-                      height=320, margin=dict(l=40, r=20, t=50, b=40), xaxis_type="category")
+                      height=320, margin=dict(l=40, r=20, t=50, b=40), xaxis_type="category",
+                      yaxis_range=[0, max(values + [RECOMMENDED_PER_CLASS]) * 1.15])  # room for the numbers
     return fig
 
 
