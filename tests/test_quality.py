@@ -79,3 +79,8 @@ def test_ragged_rows_are_skipped_and_reported_by_line(tmp_path):
 def test_a_model_without_a_tokenizer_at_hand_estimates_lengths(tmp_path, keyword_csv):
     report = check(keyword_csv, model="someone/not-downloaded")
     assert report["token_lengths"]["estimated"] and report["token_lengths"]["limit"] == 512
+
+
+def test_tokens_are_counted_with_the_chosen_models_tokenizer(keyword_csv, tiny_model):
+    lengths = check(keyword_csv, model=str(tiny_model))["token_lengths"]
+    assert lengths["limit"] == 64 and not lengths["estimated"] and lengths["p50"] >= 8

@@ -20,7 +20,7 @@ def build_app() -> gr.Blocks:
         data_state = gr.State({})
         with gr.Tabs():
             with gr.Tab("1. Data", id="data"):
-                data_tab.render(data_state)
+                data_outputs = data_tab.render(data_state)
             with gr.Tab("2. Model", id="model"):
                 model_inputs = model_tab.render()
             with gr.Tab("3. Train", id="train"):
@@ -29,6 +29,9 @@ def build_app() -> gr.Blocks:
                 playground_run = playground_tab.render()
         with train_slot:
             run = train_tab.render(data_state, model_inputs, timer, saved_run, playground_run)
+        # The Data tab counts tokens with the chosen model's tokenizer.
+        model_inputs[1].change(data_tab.change_model, [data_state, model_inputs[1]], data_outputs,
+                               api_visibility="private")
         demo.load(train_tab.reattach, saved_run, [run, timer], api_visibility="private")
         demo.load(playground_tab.refresh_runs, playground_run, playground_run, api_visibility="private")
     return demo

@@ -58,7 +58,7 @@ def load_file(path: str | None, state: dict):
     settings = {**default_settings(), **state.get("settings", {}), "data_file": str(path),
                 "text_column": text_column, "label_column": label_column, "eval_file": "", "test_file": ""}
     columns = list(frame.columns)
-    return (*_checked(frame, settings), gr.update(choices=columns, value=[text_column]),
+    return (*_checked(frame, settings, state.get("model", "")), gr.update(choices=columns, value=[text_column]),
             gr.update(choices=columns, value=label_column))
 
 
@@ -83,7 +83,19 @@ def change_settings(state: dict, texts: list[str] | str, label: str, eval_file, 
         text_columns(frame, settings["text_column"])
     except USER_ERRORS as e:
         return (state, error_box(e), *[gr.update()] * 6)
-    return _checked(frame, settings)
+    return _checked(frame, settings, state.get("model", ""))
+
+
+def change_model(state: dict, model: str):
+    """The Model tab's base model changed: count tokens with its tokenizer (what it will read)."""
+    state = {**state, "model": model or ""}
+    if not state.get("settings"):
+        return (state, *[gr.update()] * 7)
+    try:
+        frame = read_table(state["settings"]["data_file"])
+    except USER_ERRORS as e:
+        return (state, error_box(e), *[gr.update()] * 6)
+    return _checked(frame, state["settings"], state["model"])
 
 
 def run_baseline(state: dict) -> str:
@@ -101,14 +113,15 @@ def run_baseline(state: dict) -> str:
                              split)
 
 
-def _checked(frame: pd.DataFrame, settings: dict):
+def _checked(frame: pd.DataFrame, settings: dict, model: str):
+    """The check's outputs; the model (the Model tab's choice) only decides how tokens are counted."""
     try:
-        config = RunConfig.from_dict(settings)
+        config = RunConfig.from_dict({**settings, "model": model})
     except USER_ERRORS as e:
-        return ({"settings": settings}, error_box(e), *[gr.update()] * 6)
+        return ({"settings": settings, "model": model}, error_box(e), *[gr.update()] * 6)
     report = check_table(frame, config)
-    state = {"settings": settings, "name": Path(settings["data_file"]).name, "rows": report["rows"],
-             "labels": report["labels"], "ready": not report["errors"]}
+    state = {"settings": settings, "model": model, "name": Path(settings["data_file"]).name,
+             "rows": report["rows"], "labels": report["labels"], "ready": not report["errors"]}
     lengths = report["token_lengths"]
     max_length = config.max_length or min(lengths["limit"], max(16, -(-lengths["p99"] // 8) * 8))
     samples = pd.DataFrame([{"label": k, "text": t} for k, texts in report["samples"].items() for t in texts])
@@ -170,3 +183,4 @@ def render(state: gr.State):
         [w.input for w in settings]
     gr.on(triggers, change_settings, [state, text_column, label_column, eval_file, test_file, *settings],
           checked, api_visibility="private").then(run_baseline, state, baseline, api_visibility="private")
+    return checked

@@ -109,3 +109,12 @@ def test_impossible_column_choices_are_explained(texts, label, message):
     values = [state["settings"][f.name] for f in data_tab.SETTING_FIELDS]
     out = dict(zip(OUTPUTS, data_tab.change_settings(state, texts, label, "", "", *values)))
     assert message in out["report"] and out["state"] == state
+
+
+def test_choosing_another_model_recounts_tokens_with_its_tokenizer(tmp_path, tiny_model):
+    state = data_tab.load_sample("legal_medical_financial.csv", {})[0]
+    out = dict(zip(OUTPUTS, data_tab.change_model(state, str(tiny_model))))
+    assert out["state"]["model"] == str(tiny_model) and out["state"]["ready"]
+    before = data_tab.load_sample("legal_medical_financial.csv", {})[3].layout.annotations[0].text
+    assert before == "max length 32" and out["lengths"].layout.annotations[0].text == "max length 24"
+    assert "model" not in data_tab.data_config(out["state"])  # the Model tab owns the model setting
