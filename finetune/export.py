@@ -1,0 +1,81 @@
+"""Taking a trained model away: ONNX (checked against PyTorch) and a push to the Hugging Face Hub.
+
+The zip of the model folder lives in runs.py; this module holds the exports that need extra libraries.
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from .config import ConfigError
+
+ONNX_TASKS = ("classification", "ner")
+PARITY_TEXTS = ["A short text.", "A somewhat longer text, to check that padding and lengths agree as well."]
+TOLERANCE = 1e-3
+
+
+def export_onnx(model_dir, task: str) -> dict:
+    """Writes model_dir/onnx/model.onnx (+ tokenizer) and returns {"path", "max_abs_diff", "opset"}.
+
+    The export is checked at once: the ONNX model and the PyTorch model score the same texts, and
+    their logits must agree within TOLERANCE, or the export is refused.
+    """
+    if task not in ONNX_TASKS:
+        raise ConfigError(f"ONNX export is for classification and NER models; this run is {task}.")
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoModelForTokenClassification, AutoTokenizer
+
+    model_dir = Path(model_dir)
+    loader = AutoModelForSequenceClassification if task == "classification" else AutoModelForTokenClassification
+    model = loader.from_pretrained(model_dir, torch_dtype=torch.float32).eval()
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    out = model_dir / "onnx"
+    out.mkdir(exist_ok=True)
+    inputs = tokenizer(PARITY_TEXTS, padding=True, return_tensors="pt")
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in inputs]
+    axes = {n: {0: "batch", 1: "sequence"} for n in names} | {"logits": {0: "batch"}}
+    opset = 17
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer notes on shape checks; the parity check below is the real test
+        torch.onnx.export(model, tuple(inputs[n] for n in names), str(out / "model.onnx"), input_names=names,
+                          output_names=["logits"], dynamic_axes=axes, opset_version=opset, dynamo=False)
+        expected = model(**{n: inputs[n] for n in names}).logits.numpy()
+    tokenizer.save_pretrained(out)
+    model.config.save_pretrained(out)
+    difference = float(abs(onnx_logits(out / "model.onnx", {n: inputs[n].numpy() for n in names}) - expected).max())
+    if difference > TOLERANCE:
+        raise ConfigError(f"The ONNX export disagrees with the PyTorch model (max difference {difference:.2g}); "
+                          "it was not kept. Use the PyTorch model folder instead.")
+    return {"path": str(out / "model.onnx"), "max_abs_diff": difference, "opset": opset}
+
+
+def onnx_logits(path, feeds: dict):
+    import onnxruntime
+
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    wanted = {i.name for i in session.get_inputs()}
+    return session.run(["logits"], {k: v for k, v in feeds.items() if k in wanted})[0]
+
+
+def push_to_hub(model_dir, repo_id: str, token: str, private: bool = True) -> str:
+    """Uploads the model folder; returns its URL. The token is used for this call only, never stored or logged."""
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import HfHubHTTPError
+
+    from .models import hub_reachable
+
+    if not repo_id.strip() or "/" not in repo_id:
+        raise ConfigError("Name the repository as 'your-name/model-name'.")
+    if not token.strip():
+        raise ConfigError("Paste a Hugging Face token with write access (huggingface.co/settings/tokens).")
+    if not hub_reachable():
+        raise ConfigError("The Hugging Face Hub is not reachable from this machine, so nothing was uploaded. "
+                          "Download the model zip instead and upload it where you have internet.")
+    api = HfApi(token=token.strip())
+    try:
+        api.create_repo(repo_id.strip(), private=private, exist_ok=True)
+        api.upload_folder(folder_path=str(model_dir), repo_id=repo_id.strip(), commit_message="Fine-Tune Studio model")
+    except (HfHubHTTPError, OSError, ValueError) as e:
+        message = str(e).replace(token.strip(), "***")  # never echo the token back
+        raise ConfigError(f"Upload to {repo_id} failed: {message.splitlines()[0]}") from None
+    return f"https://huggingface.co/{repo_id.strip()}"
