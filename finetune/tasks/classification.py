@@ -10,6 +10,7 @@ from .tables import choose_columns, read_table
 MIN_ROWS = 10
 LENGTH_SAMPLE = 2000  # texts tokenized to pick max_length; enough for a stable 99th percentile
 MISTAKES_KEPT = 20
+MAIN_METRIC = "macro_f1"  # early stopping, best model and the runs table use it
 
 
 # --- data -------------------------------------------------------------------------------------
