@@ -112,7 +112,8 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
         "steps": trainer.state.global_step, "max_steps": trainer.state.max_steps,
         "early_stopped": not callback.stopped_early and trainer.state.global_step < trainer.state.max_steps,
         "max_length": max_length, "precision": "bf16" if use_bf16 else "fp32",
-        "device": hardware.describe(), "notes": data.notes, **report,
+        "device": hardware.describe(), "notes": data.notes,
+        "main_metric": getattr(task, "MAIN_METRIC", "loss"), **report,
     }
     paths.results.write_text(json.dumps(results, indent=2) + "\n")
     write_model_card(paths.model_card, config, results, data.labels)
