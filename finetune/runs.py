@@ -71,6 +71,13 @@ def running_runs() -> list[str]:
     return [run for run, process in list(_PROCESSES.items()) if process.poll() is None]
 
 
+def check_capacity() -> None:
+    """Raise a ConfigError with the reason when this app already trains as many runs as it may."""
+    if len(running_runs()) >= max_runs():
+        raise ConfigError(f"{len(running_runs())} run(s) are training already, the most this app runs at "
+                          f"once (FINETUNE_MAX_RUNS={max_runs()}). Wait for one to end, or stop one.")
+
+
 def start_run(config: RunConfig, run_dir) -> subprocess.Popen:
     """Write the config and start `python -m finetune train` on it, detached from the caller."""
     paths = RunPaths(run_dir)
@@ -93,9 +100,7 @@ def resume_run(run_dir) -> subprocess.Popen:
 def _launch(paths: RunPaths, command: list[str]) -> subprocess.Popen:
     env = {**os.environ, "TOKENIZERS_PARALLELISM": "false", "PYTHONUNBUFFERED": "1"}
     with _LAUNCH:
-        if len(running_runs()) >= max_runs():
-            raise ConfigError(f"{len(running_runs())} run(s) are training already, the most this app runs at "
-                              f"once (FINETUNE_MAX_RUNS={max_runs()}). Wait for one to end, or stop one.")
+        check_capacity()
         with open(paths.log, "ab") as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "finetune", *command],
