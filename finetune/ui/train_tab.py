@@ -129,6 +129,7 @@ def follow_run(run: dict):
                 *[gr.update()] * 7)
     choices = run_choices()
     playground = gr.update(choices=choices, value=Path(run["run_dir"]).name if status.get("results") else None)
+    plot = training_curves(run["logs"], run["evals"])  # the last tick draws the whole run, new events or not
     return (run, gr.Timer(active=False), _final_line(run, status), _progress(run, done=True), plot, *live,
             *report.fill(run["run_dir"], status), playground)
 

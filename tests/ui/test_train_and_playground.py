@@ -130,7 +130,8 @@ def test_kill_reports_failed_the_tab_keeps_working_and_resume_finishes(runs_dir,
     run, timer, status, _ = train_tab.resume_training(run)
     assert timer.active and "Resuming" in status
     run, outputs = follow_to_end(run, timeout=240)
-    assert "Finished" in outputs[2] and "resumed from checkpoint-" in outputs[6]
+    assert "Finished" in outputs[2] and "resumed_from" in RunPaths(run["run_dir"]).events.read_text()
+    assert run["logs"][0]["step"] == 1 and run["evals"][-1]["step"] == 135  # one curve across the resume
     assert outputs[8] and "step 135 of 135" in outputs[8]
     with pytest.raises(gr.Error, match="already finished"):
         train_tab.resume_training(run)
