@@ -86,7 +86,7 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     use_bf16 = config.precision == "bf16" or (config.precision == "auto" and hardware.fast_bf16)
     steps_per_epoch = math.ceil(len(tokenized["train"]) / config.batch_size)
     args = config.to_training_arguments(paths.checkpoints, steps_per_epoch=steps_per_epoch, use_bf16=use_bf16,
-                                        main_metric=getattr(task, "MAIN_METRIC", "loss"))
+                                        main_metric=getattr(task, "MAIN_METRIC", "loss"))  # best model, early stop
     _prepare_tensorboard(config, paths)
     callback = EventCallback(events, stop)
     trainer = _trainer(task, model, tokenizer, args, tokenized, data.labels, callback, config)
@@ -104,21 +104,25 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
 
     events.write(STAGE, message="Saving model")
     trainer.save_model(str(paths.model))
-    status = STOPPED if callback.stopped_early else FINISHED
     results = {
-        "task": config.task, "model": config.model or "all-MiniLM-L6-v2", "status": status,
+        "task": config.task, "model": config.model or "all-MiniLM-L6-v2",
         "train_rows": len(tokenized["train"]), "eval_rows": len(tokenized["validation"]),
         "train_runtime_s": round(runtime, 2), "duration_s": round(_duration(paths), 1),
-        "steps": trainer.state.global_step, "max_steps": trainer.state.max_steps,
-        "early_stopped": not callback.stopped_early and trainer.state.global_step < trainer.state.max_steps,
-        "max_length": max_length, "precision": "bf16" if use_bf16 else "fp32",
-        "device": hardware.describe(), "notes": data.notes,
-        "main_metric": getattr(task, "MAIN_METRIC", "loss"), **report,
+        **_ending(trainer.state, callback), "max_length": max_length, "precision": "bf16" if use_bf16 else "fp32",
+        "device": hardware.describe(), "notes": data.notes, "main_metric": args.metric_for_best_model, **report,
     }
+    status = results["status"]
     paths.results.write_text(json.dumps(results, indent=2) + "\n")
     write_model_card(paths.model_card, config, results, data.labels)
     events.write(status, metrics=results["metrics"], steps=results["steps"])
     return results
+
+
+def _ending(state, callback) -> dict:
+    """How training ended: "stopped" by the user, or "finished" (to the end, or by early stopping)."""
+    return {"status": STOPPED if callback.stopped_early else FINISHED, "steps": state.global_step,
+            "max_steps": state.max_steps,
+            "early_stopped": not callback.stopped_early and state.global_step < state.max_steps}
 
 
 def _load_model(task, config, labels):
