@@ -57,3 +57,20 @@ def test_out_of_memory_is_recognised_and_explained():
     advice = out_of_memory_advice(RunConfig(batch_size=32, max_length=256), "NVIDIA T4")
     assert "batch size 16 with gradient accumulation 2" in advice and "max length 256" in advice
     assert "smaller model" in advice
+
+
+def test_the_callback_writes_findings_as_health_events_and_ends_on_nan(tmp_path):
+    from types import SimpleNamespace
+
+    from finetune.callbacks import EventCallback
+    from finetune.events import EventWriter, read_events
+
+    callback = EventCallback(EventWriter(tmp_path / "events.jsonl"), stop=False)
+    state = SimpleNamespace(global_step=0, max_steps=100, epoch=0.0)
+    for step in range(1, 41):
+        state.global_step = step
+        callback.on_log(None, state, None, logs={"loss": 1.1})
+    health = [e for e in read_events(tmp_path / "events.jsonl")[0] if e["event"] == "health"]
+    assert [(e["rule"], e["level"]) for e in health] == [("loss_not_falling", "warning")]
+    with pytest.raises(TrainingDiverged, match="became nan at step 40"):
+        callback.on_log(None, state, None, logs={"loss": float("nan")})

@@ -153,3 +153,21 @@ def test_estimate_before_start_uses_the_data_and_the_model(loaded, fast_config):
     assert "Estimate" in text and "per epoch" in text and "GB" in text and "assumed" not in text
     assert "1,000 rows" in train_tab.show_estimate({}, "classification", fast_config.model,
                                                    *knob_values(fast_config))
+
+
+def test_health_warnings_and_the_log_tail_show_while_following(runs_dir):
+    from finetune.events import HEALTH, LOG, STARTED, STOPPED, EventWriter
+
+    folder = runs_dir / "20260101-000000-classification-beef"
+    folder.mkdir()
+    RunConfig(data_file="x.csv").save(folder / "config.json")
+    events = EventWriter(folder / "events.jsonl")
+    events.write(STARTED, pid=0)
+    events.write(LOG, step=1, max_steps=10, epoch=0.1, loss=1.1, learning_rate=1e-4)
+    events.write(HEALTH, rule="loss_not_falling", level="warning", message="The training loss has not <b>fallen</b>")
+    events.write(STOPPED)
+    state, timer = train_tab.reattach({"run_dir": str(folder)})
+    outputs = train_tab.follow_run(state)
+    assert not outputs[1].active and "Stopped early" in outputs[2]
+    assert "⚠️ The training loss has not &lt;b&gt;fallen&lt;/b&gt;" in outputs[5]  # shown, and as text
+    assert "step 1/10 loss 1.1000" in outputs[6] and outputs[6].endswith("stopped")
