@@ -231,7 +231,7 @@ def show_estimate(data: dict, task: str, model: str, *knobs) -> str:
             texts = read_table(data["path"])[data["text_column"]].astype(str).head(500).tolist()
         result = estimate_run(config, rows=(data or {}).get("rows") or 1000,
                               num_labels=len((data or {}).get("labels") or {}) or 2, texts=texts)
-    except USER_ERRORS as e:
+    except (*USER_ERRORS, OSError, ValueError) as e:  # runs on every change: a line, never a pop-up
         return error_box(f"No estimate: {e}")
     rows = "" if (data or {}).get("rows") else " (for 1,000 rows until data is loaded)"
     return describe(result) + rows
