@@ -10,6 +10,7 @@ import importlib.util
 import json
 import math
 import os
+import shutil
 import time
 import traceback
 from pathlib import Path
@@ -114,6 +115,8 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     status = results["status"]
     paths.results.write_text(json.dumps(results, indent=2) + "\n")
     write_model_card(paths.model_card, config, results, data.labels)
+    if status == FINISHED:  # a finished run is never resumed: its checkpoints (weights + optimizer) only fill the disk
+        shutil.rmtree(paths.checkpoints, ignore_errors=True)
     events.write(status, metrics=results["metrics"], steps=results["steps"])
     return results
 

@@ -74,6 +74,7 @@ def test_resume_continues_a_stopped_run_from_its_checkpoint(tmp_path, fast_confi
     assert events[restart]["resumed_from"] == "checkpoint-1"
     assert min(e["step"] for e in events[restart:] if e["event"] == "log") > 1  # counting went on, not over
     assert results["duration_s"] > 0 and "## Results on the validation set" in RunPaths(run).model_card.read_text()
+    assert not RunPaths(run).checkpoints.exists()  # finished: nothing left to resume, the disk is freed
 
 
 def test_a_finished_run_cannot_be_resumed(tmp_path, fast_config):
