@@ -1,4 +1,4 @@
-"""The command line: python -m finetune train | predict | runs | stop.
+"""The command line: python -m finetune train | resume | predict | check | runs | stop.
 
 Arguments of `train` come from RunConfig's fields, so the CLI, the config file and the UI share
 one definition. Unusable input ends with exit status 2 and one line saying what to fix.
@@ -42,8 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     for f in fields(RunConfig):
         meta = f.metadata
         default = f.default if f.default is not MISSING else None
-        train.add_argument(flag(f.name), dest=f.name, type=cli_type(default), default=None,
+        kind = str if isinstance(default, bool) else type(default)  # RunConfig reads "true"/"false" itself
+        train.add_argument(flag(f.name), dest=f.name, type=kind, default=None,
                            choices=meta.get("choices"), help=f"{meta['help']} (default: {default!r})")
+
+    resume = commands.add_parser("resume", help="Continue a stopped or crashed run from its last checkpoint, "
+                                                 "step count included; prints results as JSON.")
+    resume.add_argument("run_dir")
 
     predict = commands.add_parser("predict", help="Predict with a trained run.")
     predict.add_argument("--model", required=True, help="A run folder (or its model/ folder).")
@@ -108,15 +113,31 @@ def command_check(args):
     return report
 
 
-def command_runs(args):
-    from .runs import list_runs, run_status
+def command_resume(args) -> dict:
+    from .engine import resume
 
-    root = Path(args.root) if args.root else None
-    for run in list_runs(root):
-        status = run_status(run)
-        metrics = status.get("results", {}).get("metrics", {})
-        shown = " ".join(f"{k}={v:.3f}" for k, v in metrics.items())
-        print(f"{run.name}\t{status['status']}\t{shown}")
+    if not Path(args.run_dir, "config.json").is_file():
+        raise ConfigError(f"{args.run_dir} is not a run folder (it has no config.json).")
+    return resume(args.run_dir)
+
+
+RUNS_COLUMNS = ("name", "task", "status", "main metric", "duration", "model")
+
+
+def command_runs(args):
+    from .runs import list_runs, run_summary
+
+    rows = [RUNS_COLUMNS]
+    for run in list_runs(Path(args.root) if args.root else None):
+        s = run_summary(run)
+        metric = f"{s['metric']} {s['value']:.3f}" if s["value"] is not None else "-"
+        rows.append((s["name"], s["task"], s["status"], metric, f"{s['duration_s']} s", s["model"]))
+    if len(rows) == 1:
+        print("No runs yet.")
+        return
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(RUNS_COLUMNS))]
+    for row in rows:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
 
 
 def command_stop(args):
@@ -126,7 +147,7 @@ def command_stop(args):
     return {"stopping": args.run_dir}
 
 
-COMMANDS = {"train": command_train, "predict": command_predict, "check": command_check, "runs": command_runs,
+COMMANDS = {"train": command_train, "resume": command_resume, "predict": command_predict, "check": command_check, "runs": command_runs,
             "stop": command_stop}
 
 

@@ -87,6 +87,19 @@ class RunConfig:
                               min=0, max=10000, step=1)
     eval_steps: int = knob(0, "Evaluate every N steps; 0 = about 4 times per run.",
                            min=0, max=100000, step=1)
+    # Checkpoints, early stopping and logging (resume needs a checkpoint; Stop always writes one)
+    checkpoint_every_eval: bool = knob(True, "Save a checkpoint at every evaluation, so a crashed run can "
+                                             "resume from it (a stopped run always can).", group="checkpoints")
+    checkpoint_limit: int = knob(2, "Checkpoints kept on disk; older ones are deleted.",
+                                 min=1, max=100, step=1, group="checkpoints")
+    early_stopping: bool = knob(False, "Stop when the main metric has not improved for `patience` "
+                                       "evaluations (guards against overfitting).", group="checkpoints")
+    early_stopping_patience: int = knob(3, "Evaluations without improvement before early stopping ends the run.",
+                                        min=1, max=100, step=1, group="checkpoints")
+    load_best_model_at_end: bool = knob(False, "Keep the best evaluated checkpoint as the final model, "
+                                               "not the last one.", group="checkpoints")
+    tensorboard: bool = knob(False, "Also log to TensorBoard (RUN_DIR/tensorboard); needs the "
+                                    "tensorboard package.", group="checkpoints")
 
     def __post_init__(self):
         for f in fields(self):
@@ -127,7 +140,8 @@ class RunConfig:
         return RunConfig.from_dict({**self.to_dict(), **changes})
 
     # --- the one bridge to transformers ---------------------------------------------------------
-    def to_training_arguments(self, output_dir, *, steps_per_epoch: int, use_bf16: bool):
+    def to_training_arguments(self, output_dir, *, steps_per_epoch: int, use_bf16: bool,
+                              main_metric: str = "loss"):
         from transformers import TrainingArguments
 
         total_steps = max(1, math.ceil(steps_per_epoch * self.epochs / self.gradient_accumulation_steps))
@@ -152,11 +166,23 @@ class RunConfig:
             logging_first_step=True,
             eval_strategy="steps",
             eval_steps=eval_steps,
-            save_strategy="no",  # the engine saves the final model itself
-            report_to="none",
+            # Checkpoints for resume; best-model tracking needs one at every evaluation. The engine
+            # saves the final model itself, and Stop writes a checkpoint whatever this says.
+            save_strategy="steps" if self.keeps_checkpoints else "no",
+            save_steps=eval_steps,
+            save_total_limit=self.checkpoint_limit,
+            load_best_model_at_end=self.load_best_model_at_end or self.early_stopping,
+            metric_for_best_model=main_metric,
+            greater_is_better=main_metric != "loss",
+            report_to="tensorboard" if self.tensorboard else "none",
             disable_tqdm=True,
             dataloader_num_workers=0,
         )
+
+
+    @property
+    def keeps_checkpoints(self) -> bool:
+        return self.checkpoint_every_eval or self.load_best_model_at_end or self.early_stopping
 
 
 def _has_accelerator() -> bool:

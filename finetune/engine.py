@@ -1,41 +1,72 @@
-"""Training a run: `train(config, run_dir)` is what `python -m finetune train` runs, in its own process.
+"""Training a run: `train(config, run_dir)` is what `python -m finetune train` runs, in its own process;
+`resume(run_dir)` (`python -m finetune resume`) continues a stopped or crashed run from its last checkpoint.
 
 The steps read top to bottom: read data, load the model, tokenize, train, evaluate, save.
 Everything a watcher needs is written to the run folder as it happens.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import os
+import shutil
 import time
 import traceback
+from pathlib import Path
 
 from .config import ConfigError, DataError, RunConfig
-from .events import FAILED, FINISHED, STAGE, STARTED, STOPPED, EventWriter
+from .events import (END_EVENTS, FAILED, FINISHED, STAGE, STARTED, STOPPED, EventWriter, read_events,
+                     run_duration)
+from .health import is_out_of_memory, out_of_memory_advice
+from .model_card import write_model_card
 from .runs import RunPaths
 
 
-def train(config: RunConfig, run_dir) -> dict:
-    """Run training to the end (or to Stop) and return results.json's content."""
+def train(config: RunConfig, run_dir, checkpoint=None) -> dict:
+    """Run training to the end (or to Stop) and return results.json's content.
+
+    With `checkpoint` (a folder under RUN_DIR/checkpoints) training continues from it, step count included."""
     paths = RunPaths(run_dir)
     paths.root.mkdir(parents=True, exist_ok=True)
     config.save(paths.config)
     events = EventWriter(paths.events)
-    events.write(STARTED, pid=os.getpid(), task=config.task)
+    events.write(STARTED, pid=os.getpid(), task=config.task,
+                 **({"resumed_from": Path(checkpoint).name} if checkpoint else {}))
     try:
-        return _train(config, paths, events)
+        return _train(config, paths, events, checkpoint)
     except (ConfigError, DataError) as e:
         events.write(FAILED, error=str(e))
         raise
     except Exception as e:
+        if is_out_of_memory(e):
+            events.write(FAILED, error=out_of_memory_advice(config, _device()))
+            raise ConfigError(out_of_memory_advice(config, _device())) from None
         events.write(FAILED, error=f"{type(e).__name__}: {e}")
         with open(paths.log, "a") as log:
             log.write(traceback.format_exc())
         raise
 
 
-def _train(config: RunConfig, paths: RunPaths, events: EventWriter) -> dict:
+def resume(run_dir) -> dict:
+    """Continue a stopped or crashed run from its newest checkpoint, in the same run folder."""
+    from transformers.trainer_utils import get_last_checkpoint
+
+    paths = RunPaths(run_dir)
+    config = RunConfig.load(paths.config)
+    events, _ = read_events(paths.events)
+    ended = [e["event"] for e in events if e["event"] in END_EVENTS]
+    if ended and ended[-1] == FINISHED:
+        raise ConfigError(f"{paths.root.name} has already finished; start a new run to train more.")
+    checkpoint = get_last_checkpoint(str(paths.checkpoints)) if paths.checkpoints.is_dir() else None
+    if not checkpoint:
+        raise ConfigError(f"{paths.root.name} has no checkpoint to resume from (it ended before its first "
+                          "evaluation, or checkpoint_every_eval was off). Start it again instead.")
+    paths.stop.unlink(missing_ok=True)  # the Stop that ended it must not end the resumed run at once
+    return train(config, paths.root, checkpoint=checkpoint)
+
+
+def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=None) -> dict:
     from .callbacks import EventCallback, StopRequest  # imports transformers: keep it off the CLI's fast paths
     from .hardware import detect
     from .tasks import get_task
@@ -55,13 +86,15 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter) -> dict:
 
     use_bf16 = config.precision == "bf16" or (config.precision == "auto" and hardware.fast_bf16)
     steps_per_epoch = math.ceil(len(tokenized["train"]) / config.batch_size)
-    args = config.to_training_arguments(paths.checkpoints, steps_per_epoch=steps_per_epoch, use_bf16=use_bf16)
+    args = config.to_training_arguments(paths.checkpoints, steps_per_epoch=steps_per_epoch, use_bf16=use_bf16,
+                                        main_metric=getattr(task, "MAIN_METRIC", "loss"))  # best model, early stop
+    _prepare_tensorboard(config, paths)
     callback = EventCallback(events, stop)
-    trainer = _trainer(task, model, tokenizer, args, tokenized, data.labels, callback, data.loss)
+    trainer = _trainer(task, model, tokenizer, args, tokenized, data.labels, callback, config, data.loss)
 
     events.write(STAGE, message=f"Training on {hardware.describe()}", max_steps=_max_steps(args, steps_per_epoch))
     started = time.time()
-    trainer.train()
+    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     runtime = time.time() - started
 
     events.write(STAGE, message="Evaluating")
@@ -76,18 +109,28 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter) -> dict:
 
     events.write(STAGE, message="Saving model")
     trainer.save_model(str(paths.model))
-    status = STOPPED if callback.stopped_early else FINISHED
     results = {
-        "task": config.task, "model": config.model or "all-MiniLM-L6-v2", "status": status,
+        "task": config.task, "model": config.model or "all-MiniLM-L6-v2",
         "train_rows": len(tokenized["train"]), "eval_rows": len(tokenized["validation"]),
         "report_split": report_split, "report_rows": len(tokenized[report_split]), "baseline": baseline,
-        "train_runtime_s": round(runtime, 2), "steps": trainer.state.global_step,
-        "max_length": max_length, "precision": "bf16" if use_bf16 else "fp32",
-        "device": hardware.describe(), "notes": data.notes, **report,
+        "train_runtime_s": round(runtime, 2), "duration_s": round(_duration(paths), 1),
+        **_ending(trainer.state, callback), "max_length": max_length, "precision": "bf16" if use_bf16 else "fp32",
+        "device": hardware.describe(), "notes": data.notes, "main_metric": args.metric_for_best_model, **report,
     }
+    status = results["status"]
     paths.results.write_text(json.dumps(results, indent=2) + "\n")
+    write_model_card(paths.model_card, config, results, data.labels)
+    if status == FINISHED:  # a finished run is never resumed: its checkpoints (weights + optimizer) only fill the disk
+        shutil.rmtree(paths.checkpoints, ignore_errors=True)
     events.write(status, metrics=results["metrics"], steps=results["steps"])
     return results
+
+
+def _ending(state, callback) -> dict:
+    """How training ended: "stopped" by the user, or "finished" (to the end, or by early stopping)."""
+    return {"status": STOPPED if callback.stopped_early else FINISHED, "steps": state.global_step,
+            "max_steps": state.max_steps,
+            "early_stopped": not callback.stopped_early and state.global_step < state.max_steps}
 
 
 def _load_model(task, config, labels):
@@ -100,13 +143,16 @@ def _load_model(task, config, labels):
         raise ConfigError(describe_load_error(config.model or path, e)) from None
 
 
-def _trainer(task, model, tokenizer, args, tokenized, labels, callback, loss=None):
-    from transformers import PrinterCallback, Trainer
+def _trainer(task, model, tokenizer, args, tokenized, labels, callback, config, loss=None):
+    from transformers import EarlyStoppingCallback, PrinterCallback, Trainer
 
+    callbacks = [callback]
+    if config.early_stopping:
+        callbacks.append(EarlyStoppingCallback(early_stopping_patience=config.early_stopping_patience))
     trainer = Trainer(model=model, args=args, train_dataset=tokenized["train"],
                       eval_dataset=tokenized["validation"], processing_class=tokenizer,
                       data_collator=task.collator(tokenizer), compute_metrics=task.metrics(labels),
-                      compute_loss_func=loss, callbacks=[callback])
+                      compute_loss_func=loss, callbacks=callbacks)
     trainer.remove_callback(PrinterCallback)  # stdout carries the final JSON only
     return trainer
 
@@ -116,6 +162,26 @@ def _baseline(task, data, split: str) -> dict | None:
     if not hasattr(task, "baseline"):
         return None
     return task.baseline(data.datasets["train"], data.datasets[split], data.labels)
+
+
+def _prepare_tensorboard(config: RunConfig, paths: RunPaths):
+    """transformers 5 has no logging_dir: its TensorBoard callback reads TENSORBOARD_LOGGING_DIR."""
+    if not config.tensorboard:
+        return
+    if importlib.util.find_spec("tensorboard") is None and importlib.util.find_spec("tensorboardX") is None:
+        raise ConfigError("TensorBoard logging is ticked but tensorboard is not installed: "
+                          "pip install tensorboard, or untick it.")
+    os.environ["TENSORBOARD_LOGGING_DIR"] = str(paths.tensorboard)
+
+
+def _duration(paths: RunPaths) -> float:
+    return run_duration(read_events(paths.events)[0])
+
+
+def _device() -> str:
+    from .hardware import detect
+
+    return detect().describe()
 
 
 def _max_steps(args, steps_per_epoch: int) -> int:

@@ -2,7 +2,8 @@
 
 Every event has "event" (one of EVENT_TYPES) and "time" (Unix seconds). Training logs also carry
 "step", "max_steps", "epoch", "loss", "learning_rate"; evaluations carry "eval_*" metrics;
-"failed" carries "error". The UI, the CLI and tests read runs only through these files.
+"failed" carries "error"; "health" carries "rule", "level" ("warning"/"error") and "message", a
+problem spotted while training, in plain words. A resumed run appends a new "started" with "resumed_from". The UI, the CLI and tests read runs only through these files.
 """
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import json
 import time
 from pathlib import Path
 
-STARTED, STAGE, LOG, EVAL, FINISHED, STOPPED, FAILED = (
-    "started", "stage", "log", "eval", "finished", "stopped", "failed")
-EVENT_TYPES = (STARTED, STAGE, LOG, EVAL, FINISHED, STOPPED, FAILED)
+STARTED, STAGE, LOG, EVAL, HEALTH, FINISHED, STOPPED, FAILED = (
+    "started", "stage", "log", "eval", "health", "finished", "stopped", "failed")
+EVENT_TYPES = (STARTED, STAGE, LOG, EVAL, HEALTH, FINISHED, STOPPED, FAILED)
 END_EVENTS = (FINISHED, STOPPED, FAILED)
 
 
@@ -45,3 +46,16 @@ def read_events(path, offset: int = 0) -> tuple[list[dict], int]:
     complete = chunk[: chunk.rfind(b"\n") + 1]
     events = [json.loads(line) for line in complete.splitlines() if line.strip()]
     return events, offset + len(complete)
+
+
+def run_duration(events: list[dict], now: float | None = None) -> float:
+    """Seconds spent running: from each "started" to its end event (or to now), summed across resumes."""
+    total, began = 0.0, None
+    for e in events:
+        if e["event"] == STARTED:
+            began = e["time"]
+        elif e["event"] in END_EVENTS and began is not None:
+            total, began = total + e["time"] - began, None
+    if began is not None:
+        total += (now if now is not None else time.time()) - began
+    return total

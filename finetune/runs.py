@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import RunConfig
-from .events import END_EVENTS, FAILED, read_events
+from .config import ConfigError, RunConfig
+from .events import END_EVENTS, FAILED, STARTED, read_events, run_duration
 
 _PROCESSES: dict[str, subprocess.Popen] = {}  # run folder -> the child we started (reaped on poll)
+_LAUNCH = threading.Lock()  # the run limit is checked and a run started as one step
+DEFAULT_MAX_RUNS = 2
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,9 @@ class RunPaths:
     results = property(lambda self: self.root / "results.json")
     model = property(lambda self: self.root / "model")
     checkpoints = property(lambda self: self.root / "checkpoints")
+    model_card = property(lambda self: self.root / "model" / "README.md")
+    model_zip = property(lambda self: self.root / f"{self.root.name}-model.zip")
+    tensorboard = property(lambda self: self.root / "tensorboard")
     log = property(lambda self: self.root / "train.log")
     stop = property(lambda self: self.root / "STOP")
     pid = property(lambda self: self.root / "pid")
@@ -51,20 +58,56 @@ def new_run_dir(task: str, root: Path | None = None) -> Path:
     return path
 
 
+def max_runs() -> int:
+    """How many runs this app trains at once (FINETUNE_MAX_RUNS, default 2): each takes the CPU or GPU."""
+    try:
+        return max(1, int(os.environ.get("FINETUNE_MAX_RUNS", DEFAULT_MAX_RUNS)))
+    except ValueError:
+        return DEFAULT_MAX_RUNS
+
+
+def running_runs() -> list[str]:
+    """Run folders whose process this app started and that still run."""
+    return [run for run, process in list(_PROCESSES.items()) if process.poll() is None]
+
+
+def check_capacity() -> None:
+    """Raise a ConfigError with the reason when this app already trains as many runs as it may."""
+    if len(running_runs()) >= max_runs():
+        raise ConfigError(f"{len(running_runs())} run(s) are training already, the most this app runs at "
+                          f"once (FINETUNE_MAX_RUNS={max_runs()}). Wait for one to end, or stop one.")
+
+
 def start_run(config: RunConfig, run_dir) -> subprocess.Popen:
     """Write the config and start `python -m finetune train` on it, detached from the caller."""
     paths = RunPaths(run_dir)
     paths.root.mkdir(parents=True, exist_ok=True)
     config.save(paths.config)
+    return _launch(paths, ["train", "--config", str(paths.config), "--output", str(paths.root)])
+
+
+def resume_run(run_dir) -> subprocess.Popen:
+    """Start `python -m finetune resume` on a stopped or crashed run; it continues in the same folder."""
+    paths = RunPaths(run_dir)
+    if is_alive(run_dir):
+        raise ConfigError(f"{paths.root.name} is still running; it can only be resumed once it has ended.")
+    status = run_status(run_dir)["status"]
+    if status == "finished":
+        raise ConfigError(f"{paths.root.name} has already finished; start a new run to train more.")
+    return _launch(paths, ["resume", str(paths.root)])
+
+
+def _launch(paths: RunPaths, command: list[str]) -> subprocess.Popen:
     env = {**os.environ, "TOKENIZERS_PARALLELISM": "false", "PYTHONUNBUFFERED": "1"}
-    with open(paths.log, "ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "finetune", "train", "--config", str(paths.config),
-             "--output", str(paths.root)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-            cwd=Path(__file__).resolve().parent.parent, start_new_session=True)
-    paths.pid.write_text(str(process.pid))
-    _PROCESSES[str(paths.root)] = process
+    with _LAUNCH:
+        check_capacity()
+        with open(paths.log, "ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "finetune", *command],
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                cwd=Path(__file__).resolve().parent.parent, start_new_session=True)
+        paths.pid.write_text(str(process.pid))
+        _PROCESSES[str(paths.root)] = process
     return process
 
 
@@ -117,6 +160,7 @@ def run_status(run_dir) -> dict:
     """
     paths = RunPaths(run_dir)
     events, _ = read_events(paths.events)
+    events = _since_last_start(events)
     ended = [e for e in events if e["event"] in END_EVENTS]
     if ended:
         status = {"status": ended[-1]["event"]}
@@ -129,6 +173,12 @@ def run_status(run_dir) -> dict:
         return {"status": "running"}
     return {"status": FAILED, "error": "The training process ended without saying why. "
                                        "Last lines of its log:\n" + log_tail(run_dir)}
+
+
+def _since_last_start(events: list[dict]) -> list[dict]:
+    """A resumed run appends a new "started": only what follows it says how the run stands now."""
+    starts = [i for i, e in enumerate(events) if e["event"] == STARTED]
+    return events[starts[-1]:] if starts else events
 
 
 def log_tail(run_dir, lines: int = 15) -> str:
@@ -149,3 +199,41 @@ def list_runs(root: Path | None = None) -> list[Path]:
 def trained_models(root: Path | None = None) -> list[Path]:
     """Run folders that hold a usable model, newest first (for the Playground)."""
     return [p for p in list_runs(root) if (RunPaths(p).model / "config.json").is_file()]
+
+
+def run_summary(run_dir) -> dict:
+    """One row of the runs table: name, task, status, main metric, duration, model, steps."""
+    paths = RunPaths(run_dir)
+    status = run_status(run_dir)
+    results = status.get("results", {})
+    metrics = results.get("metrics", {})
+    main = results.get("main_metric") or next(iter(metrics), "")
+    try:
+        config = json.loads(paths.config.read_text())
+    except (OSError, json.JSONDecodeError):
+        config = {}
+    return {"name": paths.root.name, "task": config.get("task", ""), "status": status["status"],
+            "metric": main, "value": metrics.get(main), "duration_s": round(run_duration(read_events(paths.events)[0])),
+            "model": Path(config.get("model") or "all-MiniLM-L6-v2").name, "steps": results.get("steps")}
+
+
+def delete_run(run_dir, root: Path | None = None) -> None:
+    """Remove a run folder: only a folder directly under the runs root, and never one still training."""
+    path, root = Path(run_dir).resolve(), (root or runs_root()).resolve()
+    if path.parent != root or not RunPaths(path).config.is_file():
+        raise ConfigError(f"{path} is not a run folder under {root}; nothing was deleted.")
+    if is_alive(path):
+        raise ConfigError(f"{path.name} is still training: stop it (or kill it) before deleting it.")
+    shutil.rmtree(path)
+    _PROCESSES.pop(str(path), None)
+
+
+def zip_model(run_dir) -> Path:
+    """The model folder as one zip next to it (rebuilt when the model is newer), for download."""
+    paths = RunPaths(run_dir)
+    if not (paths.model / "config.json").is_file():
+        raise ConfigError(f"{paths.root.name} has no saved model to download.")
+    target = paths.model_zip
+    if not target.is_file() or target.stat().st_mtime < (paths.model / "config.json").stat().st_mtime:
+        shutil.make_archive(str(target.with_suffix("")), "zip", paths.model)
+    return target

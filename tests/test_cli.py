@@ -109,3 +109,28 @@ def test_check_names_a_missing_column_and_reads_remedies_from_a_config(tmp_path)
     (tmp_path / "config.json").write_text(json.dumps({"drop_duplicates": True}))
     fixed = json.loads(cli("check", "--data", data, "--config", tmp_path / "config.json").stdout)
     assert "duplicates" not in [w["code"] for w in fixed["warnings"]] and fixed["usable_rows"] == 60
+
+
+def test_resume_continues_a_stopped_run_and_runs_lists_it(tmp_path, tiny_model):
+    data = write_csv(tmp_path / "train.csv", keyword_rows(per_class=30))
+    runs = tmp_path / "runs"
+    (runs / "first").mkdir(parents=True)
+    (runs / "first" / "STOP").touch()  # stops after its first step, with a checkpoint
+    stopped = cli("train", "--data", data, "--model", tiny_model, "--epochs", 2, "--batch-size", 8,
+                  "--precision", "fp32", "--early-stopping", "false", "--output", runs / "first")
+    assert stopped.returncode == 0, stopped.stderr
+    assert json.loads(stopped.stdout.strip().splitlines()[-1])["steps"] == 1
+    resumed = cli("resume", runs / "first")
+    assert resumed.returncode == 0, resumed.stderr
+    results = json.loads(resumed.stdout.strip().splitlines()[-1])
+    assert results["status"] == "finished" and results["steps"] == 18
+    table = cli("runs", "--root", runs).stdout.splitlines()
+    assert table[0].split() == ["name", "task", "status", "main", "metric", "duration", "model"]
+    assert table[1].split()[:4] == ["first", "classification", "finished", "macro_f1"]
+    again = cli("resume", runs / "first")
+    assert again.returncode == 2 and "already finished" in again.stderr
+
+
+def test_resume_of_a_folder_that_is_no_run_exits_2(tmp_path):
+    result = cli("resume", tmp_path)
+    assert result.returncode == 2 and "not a run folder" in result.stderr

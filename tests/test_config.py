@@ -43,7 +43,24 @@ def test_training_arguments_scale_warmup_and_evaluation_to_the_run(tmp_path):
     assert args.get_warmup_steps(125) == 13
     assert args.eval_steps == 32 and args.logging_steps == 2
     assert args.train_sampling_strategy == "group_by_length"
-    assert args.save_strategy == "no" and not args.bf16
+    assert args.save_strategy == "steps" and args.save_steps == 32 and args.save_total_limit == 2
+    assert not args.bf16 and not args.load_best_model_at_end and args.report_to == []
+
+
+def test_checkpoint_knobs_map_onto_training_arguments(tmp_path):
+    config = RunConfig(epochs=1.0, checkpoint_every_eval=False, checkpoint_limit=3)
+    assert config.to_training_arguments(tmp_path, steps_per_epoch=125, use_bf16=False).save_strategy == "no"
+    best = config.updated(early_stopping=True).to_training_arguments(
+        tmp_path, steps_per_epoch=125, use_bf16=False, main_metric="macro_f1")
+    assert best.save_strategy == "steps" and best.load_best_model_at_end and best.save_total_limit == 3
+    assert best.metric_for_best_model == "macro_f1" and best.greater_is_better
+    tensorboard = config.updated(tensorboard=True).to_training_arguments(tmp_path, steps_per_epoch=125,
+                                                                         use_bf16=False)
+    assert tensorboard.report_to == ["tensorboard"]
+
+
+def test_bool_knobs_read_strings_from_the_cli():
+    assert RunConfig.from_dict({"early_stopping": "true", "tensorboard": "0"}).early_stopping is True
 
 
 def test_config_file_is_plain_json(tmp_path):

@@ -68,3 +68,61 @@ def test_a_held_out_test_set_gets_the_report_beside_a_baseline(tmp_path, fast_co
     saved = json.loads(RunPaths(tmp_path / "run").config.read_text())
     assert saved["balance"] == "class_weights" and saved["drop_duplicates"] is True
     assert any("class weights" in note for note in results["notes"])
+
+
+def test_resume_continues_a_stopped_run_from_its_checkpoint(tmp_path, fast_config):
+    from finetune.engine import resume
+
+    run = tmp_path / "run"
+    run.mkdir()
+    RunPaths(run).stop.touch()
+    stopped = train(fast_config.updated(checkpoint_every_eval=False), run)
+    assert stopped["status"] == "stopped" and (RunPaths(run).checkpoints / "checkpoint-1").is_dir()
+    results = resume(run)
+    assert results["status"] == "finished" and results["steps"] == results["max_steps"] == 72
+    events, _ = read_events(RunPaths(run).events)
+    restart = max(i for i, e in enumerate(events) if e["event"] == "started")
+    assert events[restart]["resumed_from"] == "checkpoint-1"
+    assert min(e["step"] for e in events[restart:] if e["event"] == "log") > 1  # counting went on, not over
+    assert results["duration_s"] > 0 and "## Results on the validation set" in RunPaths(run).model_card.read_text()
+    assert not RunPaths(run).checkpoints.exists()  # finished: nothing left to resume, the disk is freed
+
+
+def test_a_finished_run_cannot_be_resumed(tmp_path, fast_config):
+    import pytest
+
+    from finetune.config import ConfigError
+    from finetune.engine import resume
+
+    train(fast_config.updated(epochs=1.0), tmp_path / "run")
+    with pytest.raises(ConfigError, match="already finished"):
+        resume(tmp_path / "run")
+
+
+def test_early_stopping_ends_when_the_metric_stops_improving(tmp_path, fast_config):
+    config = fast_config.updated(epochs=30.0, eval_steps=9, early_stopping=True, early_stopping_patience=3)
+    results = train(config, tmp_path / "run")
+    assert results["status"] == "finished" and results["early_stopped"]
+    assert results["steps"] < results["max_steps"] and results["metrics"]["macro_f1"] >= 0.9
+
+
+def test_out_of_memory_fails_with_advice(tmp_path, fast_config, monkeypatch):
+    import pytest
+    from transformers import Trainer
+
+    from finetune.config import ConfigError
+
+    def out_of_memory(*args, **kwargs):
+        raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(Trainer, "train", out_of_memory)
+    with pytest.raises(ConfigError, match="Out of memory"):
+        train(fast_config, tmp_path / "run")
+    events, _ = read_events(RunPaths(tmp_path / "run").events)
+    assert events[-1]["event"] == "failed" and "gradient accumulation 2" in events[-1]["error"]
+
+
+def test_tensorboard_logs_into_the_run_folder(tmp_path, fast_config, monkeypatch):
+    monkeypatch.delenv("TENSORBOARD_LOGGING_DIR", raising=False)
+    train(fast_config.updated(epochs=1.0, tensorboard=True), tmp_path / "run")
+    assert list(RunPaths(tmp_path / "run").tensorboard.glob("events.out.tfevents.*"))

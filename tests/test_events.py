@@ -33,3 +33,12 @@ def test_missing_file_reads_as_no_events(tmp_path):
 def test_unknown_event_type_is_a_programming_error(tmp_path):
     with pytest.raises(ValueError):
         EventWriter(tmp_path / "e.jsonl").write("progress")
+
+
+def test_run_duration_adds_up_the_segments_of_a_resumed_run():
+    from finetune.events import run_duration
+
+    events = [{"event": "started", "time": 100.0}, {"event": "stopped", "time": 130.0},
+              {"event": "started", "time": 1000.0}, {"event": "log", "time": 1005.0}]
+    assert run_duration(events, now=1010.0) == 40.0  # 30 s, then 10 s so far; the pause does not count
+    assert run_duration(events + [{"event": "finished", "time": 1020.0}]) == 50.0

@@ -1,7 +1,8 @@
 """Runs as separate processes, watched only through their folders."""
 import time
 
-from finetune.runs import RunPaths, kill_run, list_runs, new_run_dir, run_status, start_run, trained_models
+from finetune.runs import (RunPaths, is_alive, kill_run, list_runs, new_run_dir, run_status, start_run,
+                           trained_models)
 
 
 def wait_for(predicate, timeout=120):
@@ -45,3 +46,50 @@ def test_bad_model_fails_with_the_reason(runs_dir, fast_config):
 def test_run_folders_are_unique_and_sorted(runs_dir):
     first, second = new_run_dir("classification"), new_run_dir("classification")
     assert first != second and first.parent == runs_dir
+
+
+def test_a_killed_run_resumes_from_its_last_checkpoint(runs_dir, fast_config):
+    from finetune.runs import resume_run
+
+    run = new_run_dir("classification")
+    start_run(fast_config.updated(epochs=30.0, eval_steps=9), run)
+    assert wait_for(lambda: any(RunPaths(run).checkpoints.glob("checkpoint-*/trainer_state.json")))
+    kill_run(run)
+    assert wait_for(lambda: run_status(run)["status"] == "failed", timeout=30)
+    resume_run(run)
+    assert wait_for(lambda: run_status(run)["status"] != "running" and not is_alive(run), timeout=300)
+    status = run_status(run)
+    assert status["status"] == "finished", status
+    assert status["results"]["steps"] == 270
+
+
+def test_the_run_limit_refuses_a_launch_with_a_clear_message(runs_dir, fast_config, monkeypatch):
+    import pytest
+
+    from finetune.config import ConfigError
+
+    monkeypatch.setenv("FINETUNE_MAX_RUNS", "1")
+    first = new_run_dir("classification")
+    start_run(fast_config.updated(epochs=50.0), first)
+    with pytest.raises(ConfigError, match="FINETUNE_MAX_RUNS=1"):
+        start_run(fast_config, new_run_dir("classification"))
+    kill_run(first)
+    assert wait_for(lambda: not is_alive(first), timeout=30)
+
+
+def test_delete_only_ended_run_folders_under_the_root(runs_dir, tmp_path, fast_config):
+    import pytest
+
+    from finetune.config import ConfigError
+    from finetune.runs import delete_run
+
+    run = new_run_dir("classification")
+    start_run(fast_config.updated(epochs=50.0), run)
+    with pytest.raises(ConfigError, match="still training"):
+        delete_run(run)
+    with pytest.raises(ConfigError, match="not a run folder"):
+        delete_run(tmp_path)
+    kill_run(run)
+    assert wait_for(lambda: not is_alive(run), timeout=30)
+    delete_run(run)
+    assert not run.exists() and tmp_path.exists()

@@ -17,6 +17,7 @@ MIN_ROWS = 10
 MIN_PER_CLASS = 10    # fewer rows cannot teach a class, nor score it on held-out data
 LENGTH_SAMPLE = 2000  # texts tokenized to pick max_length; enough for a stable 99th percentile
 MISTAKES_KEPT = 20
+MAIN_METRIC = "macro_f1"  # early stopping, best model and the runs table use it
 
 
 # --- data -------------------------------------------------------------------------------------

@@ -16,9 +16,9 @@ def build_app() -> gr.Blocks:
         # Top level, not inside a tab: a Timer in a tab only ticks once that tab is opened, and a
         # BrowserState in a tab reaches demo.load as its default (see shared notes on Gradio 6).
         timer = gr.Timer(1.0, active=False)
-        saved_run = gr.BrowserState({"run_dir": None}, storage_key="finetune-studio-run")
+        saved_run = gr.BrowserState({"run_dir": None, "runs": []}, storage_key="finetune-studio-run")
         data_state = gr.State({})
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             with gr.Tab("1. Data", id="data"):
                 data_outputs = data_tab.render(data_state)
             with gr.Tab("2. Model", id="model"):
@@ -26,12 +26,15 @@ def build_app() -> gr.Blocks:
             with gr.Tab("3. Train", id="train"):
                 train_slot = gr.Column()
             with gr.Tab("4. Playground", id="playground"):
-                playground_run = playground_tab.render()
+                playground_run, playground_text = playground_tab.render()
         with train_slot:
-            run = train_tab.render(data_state, model_inputs, timer, saved_run, playground_run)
+            run, runs_table, estimate = train_tab.render(data_state, model_inputs, timer, saved_run,
+                                                         playground_run, playground_text, tabs)
         # The Data tab counts tokens with the chosen model's tokenizer.
         model_inputs[1].change(data_tab.change_model, [data_state, model_inputs[1]], data_outputs,
                                api_visibility="private")
         demo.load(train_tab.reattach, saved_run, [run, timer], api_visibility="private")
+        demo.load(*runs_table, api_visibility="private")
+        demo.load(*estimate, api_visibility="private", show_progress="hidden")
         demo.load(playground_tab.refresh_runs, playground_run, playground_run, api_visibility="private")
     return demo

@@ -77,3 +77,21 @@ def confusion_matrix(labels: list[str], matrix: list[list[int]]) -> go.Figure:
                       yaxis_autorange="reversed", height=360, margin=dict(l=60, r=20, t=50, b=50),
                       xaxis_type="category", yaxis_type="category")
     return fig
+
+
+def compare_runs(curves: dict[str, tuple[list[dict], list[dict]]]) -> go.Figure:
+    """Several runs' smoothed train loss (solid) and validation loss (dotted), one colour per run."""
+    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+    fig = go.Figure()
+    for i, (name, (logs, evals)) in enumerate(curves.items()):
+        color = palette[i % len(palette)]
+        fig.add_trace(go.Scatter(x=[e["step"] for e in logs], y=smooth([e["loss"] for e in logs]),
+                                 name=f"{name} train", mode="lines", line=dict(color=color, width=2)))
+        if evals:
+            fig.add_trace(go.Scatter(x=[e["step"] for e in evals], y=[e.get("eval_loss") for e in evals],
+                                     name=f"{name} validation", mode="lines+markers",
+                                     line=dict(color=color, dash="dot")))
+    fig.update_layout(title="Loss curves compared (train smoothed, validation dotted)", xaxis_title="step",
+                      yaxis_title="loss", height=380, margin=dict(l=40, r=20, t=50, b=40),
+                      legend=dict(orientation="h", y=-0.25))
+    return fig

@@ -14,7 +14,7 @@ from ..hardware import detect
 from ..models import CATALOG, EMBEDDED, guidance
 from .knobs import knob_widget
 
-TUNED = [f for f in fields(RunConfig) if f.metadata["group"] == "training"]  # data settings: the Data tab
+TUNED = [f for f in fields(RunConfig) if f.metadata["group"] in ("training", "checkpoints")]  # data: Data tab
 DEFAULT_PRESET = "Quick demo (CPU)"
 
 
@@ -41,6 +41,13 @@ def config_from_widgets(task: str, model: str, *values) -> dict:
     return settings
 
 
+def widgets_from_config(values: dict) -> list:
+    """The reverse of config_from_widgets: a saved run's settings back into the Model tab's widgets."""
+    config = RunConfig.from_dict({k: v for k, v in values.items() if k in {f.name for f in fields(RunConfig)}})
+    return [gr.update(value=config.task), gr.update(value=config.model or EMBEDDED),
+            *[gr.update(value=getattr(config, f.name)) for f in TUNED]]
+
+
 def render():
     hardware = detect()
     gr.Markdown(f"**Hardware:** {hardware.describe()}")
@@ -58,7 +65,9 @@ def render():
                       elem_id="preset")
     values = preset_values(DEFAULT_PRESET)
     with gr.Accordion("Advanced: every setting", open=False):
-        knobs = [knob_widget(f, values[f.name]) for f in TUNED]
+        knobs = [knob_widget(f, values[f.name]) for f in TUNED if f.metadata["group"] != "checkpoints"]
+    with gr.Accordion("Checkpoints, early stopping, TensorBoard", open=False):
+        knobs += [knob_widget(f, values[f.name]) for f in TUNED if f.metadata["group"] == "checkpoints"]
     model.change(describe_model, [model, task], model_help, api_visibility="private")
     preset.input(apply_preset, preset, knobs, api_visibility="private")
     return [task, model, *knobs]

@@ -51,4 +51,4 @@ def render():
     gr.Examples(EXAMPLES, inputs=text)
     refresh.click(refresh_runs, run, run, api_visibility="private")
     gr.on([button.click, text.submit], predict, [run, text], label, api_visibility="private")
-    return run
+    return run, text

@@ -1,11 +1,12 @@
 """A person's path through the app in headless Chromium, on the real embedded MiniLM.
 
-Upload the sample CSV, start training, see the plot update, reload the page mid-run and find the
-run again, let it finish, get a prediction in the Playground. Screenshots go to test-artifacts/.
+Upload the sample CSV, see the estimate, start training, see the plot update, reload the page mid-run
+and find the run again, stop it, see the report, get a prediction from the stopped model in the Playground. Screenshots go to test-artifacts/.
 """
 import os
 import shutil
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -78,9 +79,14 @@ def test_upload_train_reload_and_predict(page):
     shot(page, "2-model")
 
     page.get_by_role("tab", name="3. Train").click()
+    page.wait_for_selector("#train-estimate:has-text('per epoch')", timeout=60_000)
+    clicked = time.monotonic()
     page.locator("#start-training").click()
+    # The status shows "step" in the same tick that plots the first loss point.
     page.wait_for_selector("#train-status:has-text('step')", timeout=90_000)
     page.wait_for_selector("#train-plot .js-plotly-plot .scatterlayer .trace")
+    # A figure, not a pass/fail: README quotes it (Start to the first plotted loss point).
+    (ARTIFACTS / "first-loss-point-seconds.txt").write_text(f"{time.monotonic() - clicked:.1f}\n")
     first_status = page.locator("#train-status").inner_text()
     page.wait_for_function("s => !document.querySelector('#train-status').innerText.includes(s)",
                            arg=first_status, timeout=30_000)  # the view keeps updating
@@ -88,17 +94,20 @@ def test_upload_train_reload_and_predict(page):
 
     page.reload()  # the run lives on in its own process; the page finds it again
     page.get_by_role("tab", name="3. Train").click()
+    page.wait_for_selector("#train-status:has-text('step')", timeout=60_000)
+    page.locator("#stop-training").click()  # Stop keeps the test short and must leave a usable model
     page.wait_for_selector("#train-summary:has-text('accuracy')", timeout=180_000)
-    assert "Finished" in page.locator("#train-status").inner_text()
+    assert "Stopped early" in page.locator("#train-status").inner_text()
     assert page.locator("#per-class").inner_text().count("medical") >= 1
-    shot(page, "4-train-finished")
+    assert page.locator("#mistakes").is_visible() and page.locator("#zip-model").is_visible()
+    shot(page, "4-train-stopped")
 
     page.get_by_role("tab", name="4. Playground").click()
     page.locator("#play-text textarea").fill("The tenant shall give thirty days written notice of the lease renewal.")
     page.locator("#play-predict").click()
     page.wait_for_selector("#play-label:has-text('%')")
     label = page.locator("#play-label").inner_text()
-    assert label.split()[1] == "legal", label
+    assert label.split()[1] in {"legal", "medical", "financial"}, label  # a stopped model still answers
     shot(page, "5-playground")
 
 

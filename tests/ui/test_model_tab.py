@@ -21,3 +21,12 @@ def test_custom_model_text_is_kept_and_explained():
     assert settings["model"] == "distilbert-base-uncased"
     assert "internet" in model_tab.describe_model("distilbert-base-uncased", "classification")
     assert "local folder" in model_tab.describe_model("my/model", "classification")
+
+
+def test_a_saved_runs_settings_fill_the_widgets_back():
+    saved = RunConfig(model="/some/model", epochs=7.0, early_stopping=True, data_file="x.csv").to_dict()
+    updates = model_tab.widgets_from_config(saved)
+    task, model, *knobs = [u["value"] for u in updates]
+    settings = model_tab.config_from_widgets(task, model, *knobs)
+    assert settings["model"] == "/some/model" and settings["epochs"] == 7.0 and settings["early_stopping"] is True
+    assert model_tab.widgets_from_config(RunConfig().to_dict())[1]["value"] == EMBEDDED

@@ -29,17 +29,22 @@ def loaded(keyword_csv):
 
 
 def test_start_follow_and_predict(runs_dir, loaded, fast_config):
-    run, timer, saved, status, _ = train_tab.start_training(loaded, {}, "classification", fast_config.model,
-                                                            *knob_values(fast_config))
-    assert timer.active and saved["run_dir"] == run["run_dir"] and "Starting" in status
+    run, timer, status, _ = train_tab.start_training(loaded, {}, "classification", fast_config.model,
+                                                     *knob_values(fast_config))
+    saved = train_tab.remember_run(run, {"run_dir": None, "runs": ["/older/run"]})
+    assert timer.active and saved == {"run_dir": run["run_dir"], "runs": ["/older/run", run["run_dir"]]}
+    assert "Starting" in status
     with pytest.raises(gr.Error, match="still going"):
         train_tab.start_training(loaded, run, "classification", fast_config.model, *knob_values(fast_config))
     run, outputs = follow_to_end(run)
-    _, _, status, progress, plot, results, summary, per_class, matrix, playground = outputs
+    _, _, status, progress, plot, health, tail, results, summary, per_class, matrix, mistakes, card, playground = outputs
     assert "Finished" in status and "100%" in progress
     assert len(run["logs"]) > 5 and run["evals"], "every log and eval event was read"
-    assert {t.name for t in plot.data} >= {"train loss", "validation loss", "accuracy"}
-    assert results["visible"] and "accuracy" in summary and list(per_class["label"]) == ["financial", "legal", "medical"]
+    assert {t.name for t in plot.data} >= {"train loss", "train loss (smoothed)", "validation loss", "accuracy"}
+    assert "eval at step 72" in tail and "finished" in tail.splitlines()[-1]
+    assert results["visible"] and "| accuracy |" in summary and list(per_class["label"]) == ["financial", "legal", "medical"]
+    assert list(mistakes.columns) == ["text", "label", "predicted", "confidence"]
+    assert "## Intended use" in card and "financial, legal, medical" in card
     run_name = playground["value"]
     assert run_name in playground["choices"]
     scores = playground_tab.predict(run_name, "patient fever surgery clinic")
@@ -84,3 +89,85 @@ def test_playground_explains_missing_pieces(runs_dir):
         playground_tab.predict(None, "text")
     with pytest.raises(gr.Error, match="No trained run named"):
         playground_tab.predict("20990101-000000-classification-dead", "text")
+
+
+def wait_for_logs(run, timeout=90):
+    end = time.time() + timeout
+    while not run["logs"] and time.time() < end:
+        run = train_tab.follow_run(run)[0]
+        time.sleep(0.3)
+    assert run["logs"], "no loss point came"
+    return run
+
+
+def test_two_sessions_train_at_once_without_mixing(runs_dir, loaded, fast_config, monkeypatch):
+    monkeypatch.setenv("FINETUNE_MAX_RUNS", "2")
+    knobs = knob_values(fast_config.updated(epochs=4.0))
+    first, *_ = train_tab.start_training(loaded, {}, "classification", fast_config.model, *knobs)
+    second, *_ = train_tab.start_training(loaded, {}, "classification", fast_config.model, *knobs)
+    with pytest.raises(gr.Error, match="FINETUNE_MAX_RUNS=2"):  # a third browser waits, and is told why
+        train_tab.start_training(loaded, {}, "classification", fast_config.model, *knobs)
+    assert len(list(runs_dir.iterdir())) == 2  # the refused start left no folder behind
+    first, first_out = follow_to_end(first)
+    second, second_out = follow_to_end(second)
+    assert first["run_dir"] != second["run_dir"] and "Finished" in first_out[2] and "Finished" in second_out[2]
+    for run in (first, second):  # each state holds its own run's events and nothing else
+        events = [line for line in open(f"{run['run_dir']}/events.jsonl")]
+        assert len(run["logs"]) == sum('"event": "log"' in line for line in events)
+
+
+def test_kill_reports_failed_the_tab_keeps_working_and_resume_finishes(runs_dir, loaded, fast_config):
+    from finetune.runs import RunPaths
+
+    slow = fast_config.updated(epochs=15.0, eval_steps=9)
+    run, *_ = train_tab.start_training(loaded, {}, "classification", slow.model, *knob_values(slow))
+    end = time.time() + 120
+    while not any(RunPaths(run["run_dir"]).checkpoints.glob("checkpoint-*/trainer_state.json")) and time.time() < end:
+        time.sleep(0.3)
+    assert "Killed" in train_tab.kill_training(run)
+    run, outputs = follow_to_end(run)
+    assert "Training failed" in outputs[2] and "ended without saying why" in outputs[2]
+    run, timer, status, _ = train_tab.resume_training(run)
+    assert timer.active and "Resuming" in status
+    run, outputs = follow_to_end(run, timeout=240)
+    assert "Finished" in outputs[2] and "resumed_from" in RunPaths(run["run_dir"]).events.read_text()
+    assert run["logs"][0]["step"] == 1 and run["evals"][-1]["step"] == 135  # one curve across the resume
+    assert outputs[8] and "step 135 of 135" in outputs[8]
+    with pytest.raises(gr.Error, match="already finished"):
+        train_tab.resume_training(run)
+
+
+def test_a_selected_mistake_goes_to_the_playground():
+    import pandas as pd
+
+    from finetune.ui import report
+
+    mistakes = pd.DataFrame([["bank court", "legal", "financial", 0.9]], columns=report.MISTAKE_COLUMNS)
+    event = type("Select", (), {"index": [0, 2]})()
+    text, tabs = report.try_in_playground(mistakes, event)
+    assert text == "bank court" and tabs.selected == "playground"
+
+
+def test_estimate_before_start_uses_the_data_and_the_model(loaded, fast_config):
+    text = train_tab.show_estimate(loaded, "classification", fast_config.model, *knob_values(fast_config))
+    assert "Estimate" in text and "per epoch" in text and "GB" in text and "assumed" not in text
+    assert "1,000 rows" in train_tab.show_estimate({}, "classification", fast_config.model,
+                                                   *knob_values(fast_config))
+
+
+def test_health_warnings_and_the_log_tail_show_while_following(runs_dir):
+    from finetune.events import HEALTH, LOG, STARTED, STOPPED, EventWriter
+
+    folder = runs_dir / "20260101-000000-classification-beef"
+    folder.mkdir()
+    RunConfig(data_file="x.csv").save(folder / "config.json")
+    events = EventWriter(folder / "events.jsonl")
+    events.write(STARTED, pid=0)
+    events.write(LOG, step=1, max_steps=10, epoch=0.1, loss=1.1, learning_rate=1e-4)
+    events.write(HEALTH, rule="loss_not_falling", level="warning", message="The training loss has not <b>fallen</b>")
+    events.write(STOPPED)
+    state, timer = train_tab.reattach({"run_dir": str(folder)})
+    outputs = train_tab.follow_run(state)
+    assert not outputs[1].active and "Stopped early" in outputs[2]
+    assert "⚠️ The training loss has not &lt;b&gt;fallen&lt;/b&gt;" in outputs[5]  # shown, and as text
+    assert "step 1/10 loss 1.1000" in outputs[6] and outputs[6].endswith("stopped")

@@ -1,0 +1,137 @@
+"""Before Start: a rough estimate of memory and time per epoch for a model, settings and machine.
+
+Nothing is trained and no weights are loaded: the parameter count comes from building the model on
+PyTorch's "meta" device from its config. Memory = weights, gradients and AdamW's two moments
+(16 bytes a parameter) + activations (Korthikanti et al. 2022: 34·s·b·h + 5·a·s²·b bytes a layer in
+16-bit) + the framework itself. Time = 6 × parameters × tokens FLOPs at a measured matmul speed times
+a training efficiency. It is an estimate, good to a factor of about two, and says so.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+BYTES_PER_PARAMETER = 16       # fp32 weights + gradients + AdamW's two moments
+FRAMEWORK_GB = {"cpu": 1.0, "cuda": 0.8, "mps": 1.0}  # torch, transformers, CUDA context
+# Share of the measured matmul speed a training step reaches (0.4: a 3-epoch Quick demo on this
+# project's 2-core AVX512-BF16 test machine; GPUs lose more to small kernels).
+TRAINING_EFFICIENCY = {"cpu": 0.4, "cuda": 0.3, "mps": 0.3}
+ASSUMED_LENGTH = 128           # tokens, when max_length is left to be fitted from the data
+SAMPLE = 500                   # texts tokenized for the length estimate
+FIT_SHARE = 0.85               # above this share of the memory, count on running out
+
+
+@dataclass
+class Estimate:
+    parameters: int
+    memory_gb: float
+    available_gb: float
+    seconds_per_epoch: float
+    length: int
+    device: str
+    assumed_length: bool = False
+    advice: list[str] = field(default_factory=list)
+
+    @property
+    def fits(self) -> bool:
+        return self.memory_gb <= FIT_SHARE * self.available_gb
+
+
+@lru_cache(maxsize=8)
+def model_shape(model_path: str, num_labels: int) -> dict:
+    """Parameter counts and sizes of a model from its config alone (no weights read)."""
+    import torch
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
+    config = AutoConfig.from_pretrained(model_path, num_labels=num_labels)
+    with torch.device("meta"):
+        model = AutoModelForSequenceClassification.from_config(config)
+    total = sum(p.numel() for p in model.parameters())
+    embeddings = model.get_input_embeddings().weight.numel()
+    return {"parameters": total, "non_embedding": total - embeddings, "hidden": config.hidden_size,
+            "layers": config.num_hidden_layers, "heads": config.num_attention_heads,
+            "max_positions": getattr(config, "max_position_embeddings", 512)}
+
+
+@lru_cache(maxsize=4)
+def matmul_flops(device: str, bf16: bool) -> float:
+    """Matmul FLOP/s of this machine in the run's number format, measured once (a fraction of a second)."""
+    import torch
+
+    size = 2048 if device == "cuda" else 1024
+    dtype = torch.bfloat16 if bf16 else torch.float32
+    a = torch.randn(size, size, device=device, dtype=dtype)
+    (a @ a).sum().item()  # warm up
+    runs, started = 3, time.perf_counter()
+    for _ in range(runs):
+        (a @ a).sum().item()
+    return runs * 2 * size**3 / max(time.perf_counter() - started, 1e-9)
+
+
+def estimate(shape: dict, *, rows: int, batch_size: int, max_length: int, hardware, flops: float,
+             mean_length: float | None = None) -> Estimate:
+    """Pure arithmetic over a model shape; `flops` is the machine's matmul speed.
+
+    `max_length` sizes the largest batch (memory); `mean_length` the tokens trained on (time): batches
+    of similar length are padded little. 0 / None: ASSUMED_LENGTH for both."""
+    length = min(max_length or ASSUMED_LENGTH, shape["max_positions"])
+    h, layers, heads = shape["hidden"], shape["layers"], shape["heads"]
+    activations = layers * batch_size * length * (34 * h + 5 * heads * length) * 2  # fp32: twice 16-bit
+    memory = (shape["parameters"] * BYTES_PER_PARAMETER + activations) / 2**30 + FRAMEWORK_GB[hardware.device]
+    tokens = rows * min(mean_length or length, length)
+    seconds = 6 * shape["non_embedding"] * tokens / (flops * TRAINING_EFFICIENCY[hardware.device])
+    result = Estimate(shape["parameters"], memory, hardware.memory_gb, seconds, length, hardware.device,
+                      assumed_length=not max_length)
+    result.advice = _advice(result, batch_size)
+    return result
+
+
+def _advice(result: Estimate, batch_size: int) -> list[str]:
+    advice = []
+    if not result.fits:
+        advice.append(f"Will probably not fit: about {result.memory_gb:.1f} GB needed, {result.available_gb:.0f} GB "
+                      f"here. Try batch size {max(1, batch_size // 2)} with gradient accumulation 2, a shorter "
+                      "max length, or a smaller model.")
+    if result.device == "cpu" and result.seconds_per_epoch > 3600:
+        advice.append("Over an hour per epoch on this CPU: use fewer rows or a smaller model, "
+                      "or a machine with a GPU.")
+    return advice
+
+
+def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None = None) -> Estimate:
+    """The estimate for a RunConfig and a data set of `rows` labelled rows; `texts`, a sample of them,
+    gives the token lengths (as the engine fits max_length: the 99th percentile)."""
+    from .hardware import detect
+    from .models import resolve_model
+
+    hardware, path = detect(), resolve_model(config.model)
+    train_rows = rows if config.eval_file else round(rows * (1 - config.val_size))
+    max_length, mean_length = config.max_length, None
+    if texts:
+        lengths = token_lengths(path, tuple(texts[:SAMPLE]))
+        max_length = max_length or min(512, -(-int(sorted(lengths)[int(0.99 * (len(lengths) - 1))]) // 8) * 8)
+        mean_length = sum(lengths) / len(lengths)
+    shape = model_shape(path, max(2, num_labels))
+    bf16 = config.precision == "bf16" or (config.precision == "auto" and hardware.fast_bf16)
+    return estimate(shape, rows=train_rows, batch_size=config.batch_size, max_length=max_length,
+                    mean_length=mean_length, hardware=hardware, flops=matmul_flops(hardware.device, bf16))
+
+
+@lru_cache(maxsize=4)
+def token_lengths(model_path: str, texts: tuple[str, ...]) -> list[int]:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(model_path)
+    return [len(ids) for ids in tokenizer(list(texts), truncation=False)["input_ids"]]
+
+
+def describe(result: Estimate) -> str:
+    """One short paragraph for the Train tab."""
+    minutes = result.seconds_per_epoch / 60
+    pace = f"{result.seconds_per_epoch:.0f} s" if minutes < 2 else f"{minutes:.0f} min"
+    length = f"max length {result.length}" + (" (assumed until data is loaded)" if result.assumed_length else "")
+    text = (f"**Estimate** (rough, ±2×): {result.parameters / 1e6:.1f}M parameters, about "
+            f"{result.memory_gb:.1f} GB of {result.available_gb:.0f} GB {result.device.upper()} memory, "
+            f"about {pace} per epoch at {length}.")
+    return "\n".join([text, *[f"- ⚠️ {line}" for line in result.advice]])

@@ -1,0 +1,94 @@
+"""The report at the end of a run: metrics, per-class scores, confusion matrix, the most confident
+mistakes (select one to try it in the Playground), the model card, and the model folder as a zip.
+
+Everything comes from the run folder (results.json, model/README.md), so a reload shows the same report.
+"""
+from __future__ import annotations
+
+import gradio as gr
+import pandas as pd
+
+from ..runs import RunPaths, zip_model
+from .figures import confusion_matrix
+from .messages import USER_ERRORS, as_text, user_error
+
+MISTAKE_COLUMNS = ["text", "label", "predicted", "confidence"]
+
+
+def summary_markdown(results: dict) -> str:
+    baseline = results.get("baseline") or {}  # TF-IDF + logistic regression on the same split
+    rows = "\n".join(f"| {as_text(k)} | {v:.4f} | {baseline[k]:.4f} |" if k in baseline else f"| {as_text(k)} | {v:.4f} | |"
+                     for k, v in results["metrics"].items())
+    ending = {"stopped": "stopped early (usable)", "finished": "finished"}.get(results["status"], results["status"])
+    if results.get("early_stopped"):
+        ending += " by early stopping"
+    duration = results.get("duration_s", results["train_runtime_s"])
+    split = results.get("report_split", "validation")
+    return (f"| metric ({split} set) | fine-tuned | TF-IDF baseline |\n|---|---|---|\n{rows}\n\n"
+            f"Run {ending} at step {results['steps']} of {results.get('max_steps', results['steps'])} · "
+            f"{results['train_rows']} training rows, {results['eval_rows']} validation rows · {duration:.0f} s · "
+            f"max length {results['max_length']} · {results['precision']} · {as_text(results['device'])}")
+
+
+def per_class_table(results: dict) -> pd.DataFrame:
+    return pd.DataFrame([{"label": k, **{m: round(v, 3) for m, v in row.items()}}
+                         for k, row in results["per_class"].items()])
+
+
+def mistakes_table(results: dict) -> pd.DataFrame:
+    rows = [[m["text"], m["label"], m["predicted"], round(m["score"], 3)] for m in results.get("mistakes", [])]
+    return pd.DataFrame(rows, columns=MISTAKE_COLUMNS)
+
+
+def model_card_text(run_dir: str) -> str:
+    """The card without its YAML front matter (that is for the Hub, not for reading)."""
+    try:
+        text = RunPaths(run_dir).model_card.read_text(encoding="utf-8")
+    except OSError:
+        return "No model card (the run saved no model)."
+    return text.split("---\n", 2)[2] if text.startswith("---\n") else text
+
+
+def fill(run_dir: str, status: dict):
+    """Group visibility, summary, per-class table, confusion matrix, mistakes, model card."""
+    results = status.get("results")
+    if not results:
+        return gr.update(visible=False), "", None, None, None, ""
+    return (gr.update(visible=True), summary_markdown(results), per_class_table(results),
+            confusion_matrix(**results["confusion_matrix"]), mistakes_table(results), model_card_text(run_dir))
+
+
+def try_in_playground(mistakes: pd.DataFrame, evt: gr.SelectData):
+    """A selected mistake's text goes to the Playground's text box, and the Playground opens."""
+    row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+    if mistakes is None or not len(mistakes) or row is None or row >= len(mistakes):
+        return gr.update(), gr.update()
+    return str(mistakes.iloc[row]["text"]), gr.Tabs(selected="playground")
+
+
+def model_zip(run: dict) -> str:
+    if not run.get("run_dir"):
+        raise gr.Error("No run yet: train one first.", print_exception=False)
+    try:
+        return str(zip_model(run["run_dir"]))
+    except USER_ERRORS as e:
+        raise user_error(e) from None
+
+
+def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs) -> list:
+    """The report group (hidden until a run has results); returns the components fill() updates."""
+    with gr.Group(visible=False) as group:
+        summary = gr.Markdown(elem_id="train-summary")
+        with gr.Row():
+            per_class = gr.Dataframe(label="Per-class scores", interactive=False, elem_id="per-class")
+            matrix = gr.Plot(label="Confusion matrix", elem_id="confusion-matrix")
+        mistakes = gr.Dataframe(label="Most confident mistakes: select one to try it in the Playground",
+                                headers=MISTAKE_COLUMNS, interactive=False, wrap=True, elem_id="mistakes")
+        with gr.Accordion("Model card (README.md in the model folder)", open=False):
+            card = gr.Markdown(elem_id="model-card")
+        with gr.Row():
+            zip_button = gr.Button("Download the model folder as a zip", size="sm", elem_id="zip-model")
+            zip_file = gr.File(label="Model zip", interactive=False, elem_id="model-zip")
+    mistakes.select(try_in_playground, mistakes, [playground_text, tabs], api_visibility="private")
+    zip_button.click(model_zip, run, zip_file, api_visibility="private")
+    return [group, summary, per_class, matrix, mistakes, card]

@@ -1,0 +1,23 @@
+from finetune.config import RunConfig
+from finetune.model_card import model_card
+
+RESULTS = {"status": "finished", "steps": 54, "max_steps": 54, "duration_s": 17.0, "train_runtime_s": 15.0,
+           "device": "CPU, 2 cores", "train_rows": 288, "eval_rows": 72, "max_length": 32,
+           "notes": ["Text column 'text', label column 'label'."],
+           "metrics": {"accuracy": 0.986, "macro_f1": 0.985},
+           "per_class": {"legal": {"precision": 1.0, "recall": 0.96, "f1": 0.98, "support": 24}}}
+
+
+def test_card_has_data_settings_metrics_use_and_limits():
+    card = model_card(RunConfig(data_file="/data/cases.csv", epochs=3.0), RESULTS, ["financial", "legal", "medical"])
+    assert card.startswith("---\nlibrary_name: transformers\npipeline_tag: text-classification\n")
+    assert "`cases.csv` (288 training rows, 72 validation rows, a stratified 20% hold-out)" in card
+    assert "| epochs | 3.0 |" in card and "| accuracy | 0.9860 |" in card
+    assert "| legal | 1.000 | 0.960 | 0.980 | 24 |" in card
+    assert "## Intended use" in card and "## Limitations" in card and "longer than 32 tokens" in card
+
+
+def test_card_names_a_separate_evaluation_file():
+    card = model_card(RunConfig(data_file="a.csv", eval_file="/x/test.csv", model="bert-base-uncased"),
+                      RESULTS, ["a", "b"])
+    assert "validation from `test.csv`" in card and "base_model: bert-base-uncased" in card

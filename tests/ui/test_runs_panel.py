@@ -1,0 +1,64 @@
+"""The runs history: table, compare, settings back into the Model tab, delete; on hand-made run folders."""
+import json
+
+import gradio as gr
+import pytest
+
+from finetune.config import RunConfig
+from finetune.events import EVAL, FINISHED, LOG, STARTED, EventWriter
+from finetune.runs import RunPaths
+from finetune.ui import runs_panel
+
+
+def fake_run(root, name, epochs, accuracy):
+    paths = RunPaths(root / name)
+    paths.root.mkdir()
+    RunConfig(data_file="x.csv", epochs=epochs).save(paths.config)
+    events = EventWriter(paths.events)
+    events.write(STARTED, pid=0)
+    for step in range(1, 6):
+        events.write(LOG, step=step, max_steps=5, loss=1.0 / step)
+    events.write(EVAL, step=5, max_steps=5, eval_loss=0.3, eval_accuracy=accuracy)
+    paths.results.write_text(json.dumps({"status": "finished", "main_metric": "accuracy", "steps": 5,
+                                         "metrics": {"accuracy": accuracy}}))
+    events.write(FINISHED)
+    return str(paths.root)
+
+
+@pytest.fixture
+def two_runs(runs_dir):
+    return [fake_run(runs_dir, "20260101-000000-classification-aaaa", 2.0, 0.8),
+            fake_run(runs_dir, "20260102-000000-classification-bbbb", 5.0, 0.9)]
+
+
+def test_table_shows_this_browsers_runs_or_all(two_runs):
+    saved = {"run_dir": two_runs[0], "runs": [two_runs[0]]}
+    table, compare_pick, run_pick = runs_panel.refresh(saved, True)
+    assert list(table["run"]) == ["20260101-000000-classification-aaaa"]
+    table, *_ = runs_panel.refresh(saved, False)
+    assert list(table["run"]) == ["20260102-000000-classification-bbbb", "20260101-000000-classification-aaaa"]
+    assert list(table["status"]) == ["finished", "finished"] and list(table["value"]) == [0.9, 0.8]
+    assert list(table["epochs"]) == [5.0, 2.0]
+
+
+def test_compare_overlays_two_runs(two_runs):
+    names = [p.rsplit("/", 1)[1] for p in two_runs]
+    figure = runs_panel.compare(names)
+    assert {t.name for t in figure.data} == {f"{n} {kind}" for n in names for kind in ("train", "validation")}
+    with pytest.raises(gr.Error, match="two or more"):
+        runs_panel.compare(names[:1])
+
+
+def test_settings_go_back_into_the_model_tab(two_runs):
+    *updates, message = runs_panel.load_settings("20260102-000000-classification-bbbb")
+    from finetune.ui.model_tab import TUNED
+
+    values = {f.name: u["value"] for f, u in zip(TUNED, updates[2:])}
+    assert values["epochs"] == 5.0 and "loaded" in message
+
+
+def test_delete_removes_the_folder_and_refuses_unknown_names(two_runs, runs_dir):
+    *_, message = runs_panel.delete("20260101-000000-classification-aaaa", {}, False)
+    assert "Deleted" in message and not (runs_dir / "20260101-000000-classification-aaaa").exists()
+    with pytest.raises(gr.Error, match="Pick a run"):
+        runs_panel.delete("../../etc", {}, False)
