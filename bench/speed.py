@@ -73,7 +73,8 @@ def run_side(side: str, files: dict, out: Path, env: dict) -> dict:
         raise SystemExit(f"{side} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     record = json.loads(probe.read_text())
     figures = ours_figures(out / "ours-run") if side == "ours" else guide_figures(record)
-    return {**figures, "process_wall_s": wall, "real_tokens": record["real_tokens"],
+    return {**figures, "process_wall_s": wall, "train_cpu_s": record["train_cpu_s"],
+            "real_tokens": record["real_tokens"],
             "padded_tokens": record["padded_tokens"], "peak_memory_mb": record["peak_memory_mb"],
             "non_embedding_params": record["non_embedding_params"], "load_before": load}
 
@@ -96,7 +97,8 @@ def derive(result: dict, peaks: dict) -> dict:
     time_s = result["train_time_s"]
     tokens_per_s = result["real_tokens"] / time_s
     peak = peaks[result["precision"]]
-    return {**result, "samples_per_s": result["train_rows"] / time_s, "real_tokens_per_s": tokens_per_s,
+    return {**result, "samples_per_s": result["train_rows"] / time_s,
+            "samples_per_cpu_s": result["train_rows"] / result["train_cpu_s"], "real_tokens_per_s": tokens_per_s,
             "padding_share": 1 - result["real_tokens"] / max(1, result["padded_tokens"]),
             "mfu": 6 * result["non_embedding_params"] * tokens_per_s / peak}
 
@@ -104,6 +106,8 @@ def derive(result: dict, peaks: dict) -> dict:
 FIGURES = [  # (key, label, unit, format, higher is better)
     ("train_time_s", "train wall time", "s", "{:.1f}", False),
     ("samples_per_s", "samples/s", "1/s", "{:.1f}", True),
+    ("train_cpu_s", "train CPU time", "s", "{:.1f}", False),
+    ("samples_per_cpu_s", "samples/CPU-s", "1/s", "{:.1f}", True),
     ("real_tokens_per_s", "real tokens/s", "1/s", "{:.0f}", True),
     ("padding_share", "padding share", "", "{:.1%}", False),
     ("accuracy", "validation accuracy", "", "{:.3f}", True),
@@ -148,6 +152,8 @@ def parse_args(argv=None):
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_ROWS} rows per data set: a smoke run")
     parser.add_argument("--only", choices=["ours", "guide"], help="train one side only")
     parser.add_argument("--datasets", nargs="+", choices=list(ROWS), default=list(ROWS))
+    parser.add_argument("--threads", type=int, help="OMP_NUM_THREADS for both sides (default: as a user "
+                        "gets it); 1 gives steadier figures on a machine others are using")
     parser.add_argument("--work", help="folder for data and runs (default: a new temporary folder)")
     return parser.parse_args(argv)
 
@@ -157,6 +163,8 @@ def main(argv=None):
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "PYTHONUNBUFFERED": "1"}
     if args.device == "cpu":
         env["CUDA_VISIBLE_DEVICES"] = ""  # both sides on the CPU even where a GPU is present
+    if args.threads:
+        env["OMP_NUM_THREADS"] = str(args.threads)
     os.environ.update(env)
     work = Path(args.work or tempfile.mkdtemp(prefix="speed-"))
     print(f"machine: {machine(args.device)}; load {loadavg()}; work folder {work}", flush=True)
