@@ -92,15 +92,17 @@ def guide_figures(record: dict) -> dict:
             "accuracy": accuracy[-1], "precision": "fp32", "max_length": 512}
 
 
-def derive(result: dict, peaks: dict) -> dict:
-    """Throughput, padding share and MFU (6 x non-embedding params x real tokens/s over the matmul peak)."""
+def derive(result: dict, peaks: dict, device: str) -> dict:
+    """Throughput, padding share and MFU (6 x non-embedding params x real tokens/s over the matmul peak;
+    on the CPU both per CPU-second, so the share of a busy CPU this process got cancels out)."""
     time_s = result["train_time_s"]
     tokens_per_s = result["real_tokens"] / time_s
+    work_s = result["train_cpu_s"] if device == "cpu" else time_s
     peak = peaks[result["precision"]]
     return {**result, "samples_per_s": result["train_rows"] / time_s,
             "samples_per_cpu_s": result["train_rows"] / result["train_cpu_s"], "real_tokens_per_s": tokens_per_s,
             "padding_share": 1 - result["real_tokens"] / max(1, result["padded_tokens"]),
-            "mfu": 6 * result["non_embedding_params"] * tokens_per_s / peak}
+            "mfu": 6 * result["non_embedding_params"] * result["real_tokens"] / work_s / peak}
 
 
 FIGURES = [  # (key, label, unit, format, higher is better)
@@ -150,10 +152,12 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_ROWS} rows per data set: a smoke run")
+    parser.add_argument("--rows", type=int, help="rows per data set instead of the standard ones")
     parser.add_argument("--only", choices=["ours", "guide"], help="train one side only")
     parser.add_argument("--datasets", nargs="+", choices=list(ROWS), default=list(ROWS))
     parser.add_argument("--threads", type=int, help="OMP_NUM_THREADS for both sides (default: as a user "
                         "gets it); 1 gives steadier figures on a machine others are using")
+    parser.add_argument("--no-extras", action="store_true", help="training comparison only")
     parser.add_argument("--work", help="folder for data and runs (default: a new temporary folder)")
     return parser.parse_args(argv)
 
@@ -177,12 +181,13 @@ def main(argv=None):
         if not (DATA / name).is_dir():
             print(f"skipped {name}: {DATA / name} not found")
             continue
-        files = write_files(read_dataset(name, QUICK_ROWS if args.quick else ROWS[name]), work / name)
-        results = {side: derive(run_side(side, files, work / name, env), peaks) for side in sides}
+        rows = QUICK_ROWS if args.quick else args.rows or ROWS[name]
+        files = write_files(read_dataset(name, rows), work / name)
+        results = {side: derive(run_side(side, files, work / name, env), peaks, args.device) for side in sides}
         report_dataset(name, results)
         if "ours" in results:
             ours_runs[name] = (files, results["ours"]["run_dir"])
-    if ours_runs:
+    if ours_runs and not args.no_extras:
         report_extras(ours_runs, work, env)
     print(f"load at the end {loadavg()}")
 
