@@ -2,6 +2,7 @@
 and one JSON line per figure.
 
     .venv/bin/python bench/speed.py [--device cpu|cuda] [--quick] [--only ours|guide] [--datasets sst2 ag_news]
+                                    [--threads N] [--rows N] [--no-extras] [--work DIR]
 
 Per data set, ours (`python -m finetune train`, default settings) then the guide's script
 (bench/guide_script.py), each in its own process. Both get the same shuffled rows: the guide splits
