@@ -68,11 +68,12 @@ def resume(run_dir) -> dict:
 
 def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=None) -> dict:
     from .callbacks import EventCallback, StopRequest  # imports transformers: keep it off the CLI's fast paths
-    from .hardware import detect
+    from .hardware import detect, use_free_cores
     from .tasks import get_task
 
     stop = StopRequest(paths.stop)
     task, hardware = get_task(config.task), detect()
+    use_free_cores()  # fewer threads on a busy CPU: oversubscribed threads stall each other
     _quiet_libraries()
 
     events.write(STAGE, message="Reading data")

@@ -35,7 +35,11 @@ def load_predictor(path: str):
 
 
 def predict_texts(path, texts: list[str]) -> list[dict]:
-    return load_predictor(str(Path(path).resolve()))(texts)
+    from .hardware import use_free_cores
+
+    predictor = load_predictor(str(Path(path).resolve()))
+    use_free_cores()  # a training run may be using the cores right now
+    return predictor(texts)
 
 
 def predict_file(path, input_file, output_file, text_column: str = "") -> int:
