@@ -11,7 +11,7 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-TASK_NAMES = ("classification",)
+TASK_NAMES = ("classification", "ner")
 PRECISIONS = ("auto", "bf16", "fp32")
 
 

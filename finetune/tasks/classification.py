@@ -7,6 +7,7 @@ from ..config import DataError
 from . import TaskData
 from .tables import choose_columns, read_table
 
+MAIN_METRIC = "accuracy"
 MIN_ROWS = 10
 LENGTH_SAMPLE = 2000  # texts tokenized to pick max_length; enough for a stable 99th percentile
 MISTAKES_KEPT = 20
