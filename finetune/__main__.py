@@ -43,7 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="Check a data file before training; prints a JSON report, "
                                                "exit 2 when it cannot be trained on.")
     check.add_argument("--data", required=True, help="The CSV/TSV/JSONL file to check.")
-    check.add_argument("--task", default="classification", choices=["classification"])
+    check.add_argument("--task", default="classification", choices=["classification", "ner"])
+    check.add_argument("--model", default=None, help="ner: measure sentence lengths with this model's tokenizer "
+                                                     "(empty = the embedded model).")
     check.add_argument("--text-column", default="")
     check.add_argument("--label-column", default="")
 
@@ -82,11 +84,25 @@ def command_predict(args):
 
 
 def command_check(args):
+    if args.task == "ner":
+        return command_check_ner(args)
     from .quality import check_table
     from .tasks.tables import choose_columns, read_table
 
     frame = read_table(args.data)
     report = check_table(frame, *choose_columns(frame, args.text_column, args.label_column))
+    if report["errors"]:
+        print(json.dumps(report))
+        raise SystemExit(2)
+    return report
+
+
+def command_check_ner(args):
+    from .models import resolve_model
+    from .tasks.ner import check_file
+
+    model = resolve_model(args.model) if args.model is not None else None
+    report = check_file(args.data, args.text_column, args.label_column, model=model)
     if report["errors"]:
         print(json.dumps(report))
         raise SystemExit(2)

@@ -36,7 +36,7 @@ class RunConfig:
     model: str = knob("", "Base model: a Hub id, a local folder, or empty for the embedded "
                           "all-MiniLM-L6-v2 (works offline).", group="task")
     # Data
-    data_file: str = knob("", "Training data: CSV, TSV or JSONL.", group="data")
+    data_file: str = knob("", "Training data: CSV, TSV or JSONL (NER also CoNLL).", group="data")
     eval_file: str = knob("", "Optional separate evaluation file; metrics are computed on it "
                               "and all of data_file is used for training.", group="data")
     text_column: str = knob("", "Column with the text (detected when empty).", group="data")

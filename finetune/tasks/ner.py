@@ -92,14 +92,19 @@ def build_model(config, model_path, labels):
 
 def prepare(data: TaskData, tokenizer, config):
     """Tokenize words into sub-tokens and align the tags: the first sub-token of a word carries its tag."""
+    from datasets import DatasetDict
+
     max_length = config.max_length or fitted_max_length(data.datasets["train"]["tokens"], tokenizer)
 
-    def tokenize(batch):
-        encoded = tokenizer(batch["tokens"], is_split_into_words=True, truncation=True, max_length=max_length)
+    def tokenize(batch, limit):
+        encoded = tokenizer(batch["tokens"], is_split_into_words=True, truncation=True, max_length=limit)
         encoded["labels"] = [align_labels(encoded.word_ids(i), tags) for i, tags in enumerate(batch["ner_tags"])]
         return encoded
 
-    tokenized = data.datasets.map(tokenize, batched=True)
+    # Validation is cut only at the model's limit, so every word of a long test sentence is scored.
+    limits = {"train": max_length, "validation": model_limit(tokenizer)}
+    tokenized = DatasetDict({split: part.map(tokenize, batched=True, fn_kwargs={"limit": limits[split]})
+                             for split, part in data.datasets.items()})
     data.datasets = tokenized  # report() reads the words and their aligned labels from the validation split
     return tokenized.remove_columns(["tokens", "ner_tags"]), max_length
 
