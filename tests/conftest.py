@@ -131,8 +131,8 @@ def ner_run(tmp_path_factory, tiny_ner_model):
     from finetune.engine import train
 
     folder = tmp_path_factory.mktemp("ner-run")
-    data = write_ner_jsonl(folder / "train.jsonl", ner_rows(240))
-    config = RunConfig(task="ner", data_file=str(data), model=tiny_ner_model, epochs=6.0, batch_size=8,
+    data = write_ner_jsonl(folder / "train.jsonl", ner_rows(160))
+    config = RunConfig(task="ner", data_file=str(data), model=tiny_ner_model, epochs=5.0, batch_size=16,
                        learning_rate=3e-3, precision="fp32", warmup_ratio=0.0)
     results = train(config, folder / "20990101-000000-ner-test")
     return folder / "20990101-000000-ner-test", results
