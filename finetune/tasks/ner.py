@@ -13,11 +13,10 @@ import numpy as np
 from ..config import DataError
 from . import TaskData
 from .classification import model_limit
-from .ner_check import check_file  # noqa: F401  (the data check: python -m finetune check --task ner)
+from .ner_check import MIN_SENTENCES, check_file  # noqa: F401  (check_file: python -m finetune check --task ner)
 from .ner_files import clean, entity_spans, load_tokenizer, read_sentences, tag_names
 
 MAIN_METRIC = "f1"
-MIN_SENTENCES = 10
 LENGTH_SAMPLE = 2000
 ERRORS_KEPT = 10
 

@@ -8,12 +8,11 @@ gr.HighlightedText takes. "rows" in a warning are sentence numbers.
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 from ..config import DataError
 from .ner_files import clean, entity_spans, load_tokenizer, read_sentences
 
-MIN_SENTENCES = 10           # the same floor as training (ner.MIN_SENTENCES)
+MIN_SENTENCES = 10           # below this, training refuses the file too (ner.read_data)
 RECOMMENDED_SENTENCES = 100
 RECOMMENDED_PER_TYPE = 50    # mentions of an entity type before a model tags it reliably
 WORDS_PER_TOKEN_LIMIT = 0.75  # without a tokenizer: about 4 sub-tokens for every 3 words
