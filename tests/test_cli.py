@@ -146,3 +146,15 @@ def test_ner_check_reports_counts_and_exits_2_on_mismatched_tags(tmp_path):
     report = json.loads(bad.stdout.strip().splitlines()[-1])
     assert bad.returncode == 2 and report["errors"][0]["code"] == "length_mismatch"
     assert "Sentence 1" in report["errors"][0]["message"]
+
+
+def test_ner_predict_a_file_adds_an_entities_column(ner_cli_run, tmp_path):
+    run, _ = ner_cli_run
+    source = write_csv(tmp_path / "in.csv", [("Continue ibuprofen and add warfarin at night .", "1")],
+                       header=("text", "id"))
+    result = cli("predict", "--model", run, "--input", source, "--output", tmp_path / "out.csv")
+    assert result.returncode == 0, result.stderr
+    with open(tmp_path / "out.csv", newline="") as f:
+        row = next(csv.DictReader(f))
+    found = {e["text"] for e in json.loads(row["entities"])}
+    assert found and found <= {"ibuprofen", "warfarin"}
