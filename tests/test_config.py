@@ -49,3 +49,12 @@ def test_training_arguments_scale_warmup_and_evaluation_to_the_run(tmp_path):
 def test_config_file_is_plain_json(tmp_path):
     RunConfig(data_file="x.csv").save(tmp_path / "c.json")
     assert json.loads((tmp_path / "c.json").read_text())["data_file"] == "x.csv"
+
+
+def test_task_defaults_fill_only_the_settings_left_out():
+    from finetune.config import TASK_DEFAULTS
+
+    ner = RunConfig.from_dict({"task": "ner"})
+    assert (ner.learning_rate, ner.epochs) == (TASK_DEFAULTS["ner"]["learning_rate"], TASK_DEFAULTS["ner"]["epochs"])
+    assert RunConfig.from_dict({"task": "ner", "learning_rate": 5e-5}).learning_rate == 5e-5
+    assert RunConfig.from_dict({"task": "classification"}).learning_rate == RunConfig().learning_rate
