@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="Check a data file before training; prints a JSON report, "
                                                "exit 2 when it cannot be trained on.")
     check.add_argument("--data", required=True, help="The data file to check.")
-    check.add_argument("--task", default="classification", choices=["classification"])
+    check.add_argument("--task", default="classification", choices=["classification", "ner"])
     check.add_argument("--text-column", default="", help="Text column(s), comma-separated (detected when empty).")
     check.add_argument("--label-column", default="", help="Label column (detected when empty).")
     check.add_argument("--model", default="", help="Model whose tokenizer counts the tokens (default: embedded).")
@@ -101,12 +101,26 @@ def command_predict(args):
 
 
 def command_check(args):
+    if args.task == "ner":
+        return command_check_ner(args)
     from .quality import check_file
 
     base = RunConfig.load(args.config).to_dict() if args.config else {}
     given = {"data_file": args.data, "task": args.task, "text_column": args.text_column,
              "label_column": args.label_column, "model": args.model}
     report = check_file(RunConfig.from_dict({**base, **{k: v for k, v in given.items() if v}}))
+    if report["errors"]:
+        print(json.dumps(report))
+        raise SystemExit(2)
+    return report
+
+
+def command_check_ner(args):
+    from .models import resolve_model
+    from .tasks.ner import check_file
+
+    model = resolve_model(args.model) if args.model else None
+    report = check_file(args.data, args.text_column, args.label_column, model=model)
     if report["errors"]:
         print(json.dumps(report))
         raise SystemExit(2)

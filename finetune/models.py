@@ -23,6 +23,13 @@ CATALOG = {
         ("roberta-base", "Often outperforms BERT (needs internet)."),
         ("google/electra-base-discriminator", "Very efficient for its size (needs internet)."),
     ],
+    # Capitalisation matters for NER ("Apple" the company, "apple" the fruit): cased models are recommended.
+    "ner": [
+        (EMBEDDED, "Small and fast, works offline. The default, but uncased: it cannot see capital letters."),
+        ("bert-base-cased", "Recommended for NER: cased, the standard choice (needs internet)."),
+        ("distilbert-base-cased", "Recommended for NER: cased and fast (needs internet)."),
+        ("roberta-base", "Recommended for NER: cased, often the most accurate (needs internet)."),
+    ],
 }
 
 

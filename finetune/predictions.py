@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,12 +18,23 @@ def model_folder(path) -> tuple[Path, str]:
     path = Path(path)
     run = RunPaths(path)
     if (run.model / "config.json").is_file():
-        task = RunConfig.load(run.config).task if run.config.is_file() else "classification"
+        task = RunConfig.load(run.config).task if run.config.is_file() else model_task(run.model)
         return run.model, task
     if (path / "config.json").is_file():
-        return path, "classification"
+        return path, model_task(path)
     raise ConfigError(f"No trained model in {path}. Point to a run folder that finished or was stopped "
                       "(it has a model/ folder).")
+
+
+def model_task(folder: Path) -> str:
+    """The task of a bare model folder, from the head its config names."""
+    architectures = json.loads((folder / "config.json").read_text()).get("architectures") or []
+    return "ner" if any(a.endswith("ForTokenClassification") for a in architectures) else "classification"
+
+
+def run_task(path) -> str:
+    """The task a run (or model folder) was trained for: what the Playground shows depends on it."""
+    return model_folder(path)[1]
 
 
 @lru_cache(maxsize=4)
@@ -55,8 +67,11 @@ def predict_file(path, input_file, output_file, text_column: str = "") -> int:
     predictions = []
     for start in range(0, len(texts), BATCH):
         predictions += predict_texts(path, texts[start:start + BATCH])
-    frame["predicted_label"] = [p["label"] for p in predictions]
-    frame["score"] = [round(p["score"], 4) for p in predictions]
+    if "entities" in predictions[0]:  # NER: the entities of each row as a JSON list
+        frame["entities"] = [json.dumps(p["entities"]) for p in predictions]
+    else:
+        frame["predicted_label"] = [p["label"] for p in predictions]
+        frame["score"] = [round(p["score"], 4) for p in predictions]
     frame.map(neutralise).to_csv(output_file, index=False, quoting=csv.QUOTE_MINIMAL)
     return len(frame)
 

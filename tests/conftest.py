@@ -79,3 +79,60 @@ def fast_config(keyword_csv, tiny_model):
 
     return RunConfig(data_file=str(keyword_csv), model=tiny_model, epochs=8.0, batch_size=8,
                      learning_rate=2e-3, precision="fp32")
+
+
+# --- NER ------------------------------------------------------------------------------------------
+def ner_rows(count=120, seed=0):
+    """(tokens, tags) of generated sentences: the bundled NER sample's generator (PER/ORG/LOC/DRUG)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("generate_ner", SAMPLES / "generate_ner.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.sentences(count, seed)
+
+
+def write_ner_jsonl(path, rows):
+    import json
+
+    with open(path, "w", encoding="utf-8") as f:
+        for tokens, tags in rows:
+            f.write(json.dumps({"tokens": tokens, "ner_tags": tags}) + "\n")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_ner_model(tmp_path_factory):
+    """A 2-layer BERT whose WordPiece vocabulary covers the NER sample's words, plus '##' pieces so that
+    unseen words split into several sub-tokens (what label alignment is about)."""
+    import re
+
+    import torch
+    from transformers import BertConfig, BertForTokenClassification, BertTokenizer
+
+    torch.manual_seed(0)
+    folder = tmp_path_factory.mktemp("tiny-ner-bert")
+    words = {w for tokens, _ in ner_rows(400) for t in tokens for w in re.findall(r"\w+|[^\w\s]", t.lower())}
+    letters = list("abcdefghijklmnopqrstuvwxyz0123456789")
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + sorted(words) + letters + ["##" + c for c in letters]
+    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n")
+    BertTokenizer(str(folder / "vocab.txt"), model_max_length=64).save_pretrained(folder)
+    config = BertConfig(vocab_size=len(vocab), hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=128, max_position_embeddings=128, hidden_dropout_prob=0.0,
+                        attention_probs_dropout_prob=0.0)
+    BertForTokenClassification(config).save_pretrained(folder)
+    return str(folder)
+
+
+@pytest.fixture(scope="session")
+def ner_run(tmp_path_factory, tiny_ner_model):
+    """A finished tiny NER run (engine.train), shared by the task, CLI and Playground tests."""
+    from finetune.config import RunConfig
+    from finetune.engine import train
+
+    folder = tmp_path_factory.mktemp("ner-run")
+    data = write_ner_jsonl(folder / "train.jsonl", ner_rows(160))
+    config = RunConfig(task="ner", data_file=str(data), model=tiny_ner_model, epochs=5.0, batch_size=16,
+                       learning_rate=3e-3, precision="fp32", warmup_ratio=0.0)
+    results = train(config, folder / "20990101-000000-ner-test")
+    return folder / "20990101-000000-ner-test", results

@@ -134,3 +134,60 @@ def test_resume_continues_a_stopped_run_and_runs_lists_it(tmp_path, tiny_model):
 def test_resume_of_a_folder_that_is_no_run_exits_2(tmp_path):
     result = cli("resume", tmp_path)
     assert result.returncode == 2 and "not a run folder" in result.stderr
+
+# --- NER ------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def ner_cli_run(tmp_path_factory, tiny_ner_model):
+    """Trained from the hand-writable span CSV, evaluated on a token JSONL: two formats in one run."""
+    from tests.conftest import ner_rows, write_ner_jsonl
+
+    folder = tmp_path_factory.mktemp("ner-cli")
+    evaluation = write_ner_jsonl(folder / "eval.jsonl", ner_rows(20, seed=5))
+    result = cli("train", "--task", "ner", "--data", ROOT / "sample_data" / "ner_sample_spans.csv",
+                 "--eval-data", evaluation, "--model", tiny_ner_model, "--epochs", 4, "--batch-size", 16,
+                 "--learning-rate", 3e-3, "--precision", "fp32", "--output", folder / "run")
+    assert result.returncode == 0, result.stderr
+    return folder / "run", json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_ner_train_prints_entity_metrics_per_type(ner_cli_run):
+    _, results = ner_cli_run
+    assert results["task"] == "ner" and results["train_rows"] == 200 and results["eval_rows"] == 20
+    assert set(results["metrics"]) == {"f1", "precision", "recall"} and results["metrics"]["f1"] > 0.5
+    assert set(results["per_type"]) == {"DRUG", "LOC", "ORG", "PER"}
+    assert results["confusion_matrix"]["labels"] == ["DRUG", "LOC", "ORG", "PER", "O"]
+
+
+def test_ner_predict_prints_entities_with_offsets(ner_cli_run):
+    run, _ = ner_cli_run
+    text = "Dr. Elena Petrova prescribed ibuprofen in Oslo ."
+    result = cli("predict", "--model", run, "--text", text)
+    assert result.returncode == 0, result.stderr
+    entities = json.loads(result.stdout.strip().splitlines()[-1])["entities"]
+    assert entities and all(set(e) == {"text", "label", "start", "end", "score"} for e in entities)
+    assert all(text[e["start"]:e["end"]] == e["text"] for e in entities)
+    assert "DRUG" in {e["label"] for e in entities}
+
+
+def test_ner_check_reports_counts_and_exits_2_on_mismatched_tags(tmp_path):
+    good = cli("check", "--task", "ner", "--data", ROOT / "sample_data" / "ner_sample.jsonl")
+    report = json.loads(good.stdout.strip().splitlines()[-1])
+    assert good.returncode == 0 and report["rows"] == 300 and set(report["entities"]) == {"DRUG", "LOC", "ORG", "PER"}
+    conll = tmp_path / "bad.conll"
+    conll.write_text("Ann B-PER\nLee\n\nOslo B-LOC\n")
+    bad = cli("check", "--task", "ner", "--data", conll)
+    report = json.loads(bad.stdout.strip().splitlines()[-1])
+    assert bad.returncode == 2 and report["errors"][0]["code"] == "length_mismatch"
+    assert "Sentence 1" in report["errors"][0]["message"]
+
+
+def test_ner_predict_a_file_adds_an_entities_column(ner_cli_run, tmp_path):
+    run, _ = ner_cli_run
+    source = write_csv(tmp_path / "in.csv", [("Continue ibuprofen and add warfarin at night .", "1")],
+                       header=("text", "id"))
+    result = cli("predict", "--model", run, "--input", source, "--output", tmp_path / "out.csv")
+    assert result.returncode == 0, result.stderr
+    with open(tmp_path / "out.csv", newline="") as f:
+        row = next(csv.DictReader(f))
+    found = {e["text"] for e in json.loads(row["entities"])}
+    assert found and found <= {"ibuprofen", "warfarin"}

@@ -66,3 +66,12 @@ def test_bool_knobs_read_strings_from_the_cli():
 def test_config_file_is_plain_json(tmp_path):
     RunConfig(data_file="x.csv").save(tmp_path / "c.json")
     assert json.loads((tmp_path / "c.json").read_text())["data_file"] == "x.csv"
+
+
+def test_task_defaults_fill_only_the_settings_left_out():
+    from finetune.config import TASK_DEFAULTS
+
+    ner = RunConfig.from_dict({"task": "ner"})
+    assert (ner.learning_rate, ner.epochs) == (TASK_DEFAULTS["ner"]["learning_rate"], TASK_DEFAULTS["ner"]["epochs"])
+    assert RunConfig.from_dict({"task": "ner", "learning_rate": 5e-5}).learning_rate == 5e-5
+    assert RunConfig.from_dict({"task": "classification"}).learning_rate == RunConfig().learning_rate

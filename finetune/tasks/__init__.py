@@ -7,6 +7,7 @@
     metrics(labels)                       -> compute_metrics for the Trainer
     report(labels, dataset, logits)       -> the results.json fields of this task
     pipeline(model_dir)                   -> Predictor: texts in, predictions out (the Playground)
+    MAIN_METRIC                           -> the metrics key that ranks runs ("accuracy", "f1")
 
 A new task is one module here and one line in TASKS.
 """
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ..config import ConfigError
 
-TASKS = {"classification": "finetune.tasks.classification"}
+TASKS = {"classification": "finetune.tasks.classification", "ner": "finetune.tasks.ner"}
 
 
 @dataclass

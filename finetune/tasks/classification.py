@@ -13,6 +13,7 @@ from .remedies import OTHER, apply_remedies
 from .splits import split_rows
 from .tables import read_table
 
+MAIN_METRIC = "accuracy"
 MIN_ROWS = 10
 MIN_PER_CLASS = 10    # fewer rows cannot teach a class, nor score it on held-out data
 LENGTH_SAMPLE = 2000  # texts tokenized to pick max_length; enough for a stable 99th percentile

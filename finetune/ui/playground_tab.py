@@ -1,9 +1,10 @@
-"""Playground tab: type a text, see the label and every class's confidence, for any trained run."""
+"""Playground tab: type a text, see the label and every class's confidence (or, for an NER run, the
+entities highlighted with their types and scores), for any trained run."""
 from __future__ import annotations
 
 import gradio as gr
 
-from ..predictions import predict_texts
+from ..predictions import predict_texts, run_task
 from ..runs import runs_root, trained_models
 from .messages import USER_ERRORS, user_error
 
@@ -24,8 +25,8 @@ def refresh_runs(current: str | None):
     return gr.update(choices=choices, value=current if current in choices else (choices[0] if choices else None))
 
 
-def predict(run_name: str | None, text: str):
-    """{label: confidence} for gr.Label."""
+def _prediction(run_name: str | None, text: str) -> tuple[dict, str]:
+    """(the run's prediction for the text, its task); gr.Error with what to do when it cannot run."""
     if not run_name:
         raise gr.Error("No trained model yet: train one in the Train tab, or pick a run.", print_exception=False)
     if not (text or "").strip():
@@ -33,10 +34,29 @@ def predict(run_name: str | None, text: str):
     if run_name not in run_choices():
         raise gr.Error(f"No trained run named {run_name}.", print_exception=False)
     try:
-        result = predict_texts(runs_root() / run_name, [text])[0]
+        folder = runs_root() / run_name
+        return predict_texts(folder, [text])[0], run_task(folder)
     except USER_ERRORS as e:
         raise user_error(e) from None
-    return result["scores"]
+
+
+def predict(run_name: str | None, text: str):
+    """{label: confidence} for gr.Label (a classification run)."""
+    return _prediction(run_name, text)[0]["scores"]
+
+
+def highlight(text: str, entities: list[dict]) -> dict:
+    """gr.HighlightedText's value: each entity marked with its type and score."""
+    return {"text": text, "entities": [{"entity": f"{e['label']} {e['score']:.2f}", "start": e["start"],
+                                        "end": e["end"]} for e in entities]}
+
+
+def show_prediction(run_name: str | None, text: str):
+    """Label scores for a classification run, highlighted entities for an NER run (the other one hidden)."""
+    result, task = _prediction(run_name, text)
+    if task == "ner":
+        return gr.update(visible=False), gr.update(value=highlight(text, result["entities"]), visible=True)
+    return gr.update(value=result["scores"], visible=True), gr.update(visible=False)
 
 
 def render():
@@ -48,7 +68,9 @@ def render():
     text = gr.Textbox(label="Text", lines=3, placeholder="Type or paste a text…", elem_id="play-text")
     button = gr.Button("Predict", variant="primary", elem_id="play-predict")
     label = gr.Label(label="Prediction", num_top_classes=10, elem_id="play-label")
+    entities = gr.HighlightedText(label="Entities (type and confidence)", visible=False, show_legend=False,
+                                  elem_id="play-entities")
     gr.Examples(EXAMPLES, inputs=text)
     refresh.click(refresh_runs, run, run, api_visibility="private")
-    gr.on([button.click, text.submit], predict, [run, text], label, api_visibility="private")
+    gr.on([button.click, text.submit], show_prediction, [run, text], [label, entities], api_visibility="private")
     return run, text

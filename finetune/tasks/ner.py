@@ -1,0 +1,230 @@
+"""Named-entity recognition: a tag per word (BIO scheme: B-PER starts a person, I-PER continues it, O is none).
+
+Labels sit on the first sub-token of each word and -100 (ignored) elsewhere; metrics are seqeval's
+entity-level precision / recall / F1, overall and per entity type.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from ..config import DataError
+from . import TaskData
+from .classification import model_limit
+from .ner_check import MIN_SENTENCES, check_file  # noqa: F401  (check_file: python -m finetune check --task ner)
+from .ner_files import clean, entity_spans, load_tokenizer, read_sentences, tag_names
+
+MAIN_METRIC = "f1"
+LENGTH_SAMPLE = 2000
+ERRORS_KEPT = 10
+
+
+# --- data -------------------------------------------------------------------------------------
+def read_data(config) -> TaskData:
+    notes = []
+    train = _sentences(config.data_file, config, notes)
+    labels = tag_names(train)
+    if len(labels) < 3:
+        raise DataError(f"{Path(config.data_file).name} has no entities (every tag is O): tag some words "
+                        "with B-TYPE / I-TYPE, or give the entities' spans.")
+    if config.eval_file:
+        evaluation = _sentences(config.eval_file, config, notes)
+        unknown = sorted(set(tag_names(evaluation)) - set(labels))
+        if unknown:
+            raise DataError(f"The evaluation file has tags the training data lacks: {', '.join(unknown[:5])}. "
+                            "Every evaluation entity type must also appear in the training data.")
+        return TaskData(_datasets(train, labels, evaluation), labels, notes)
+    dataset = _dataset(train, labels)
+    parts = dataset.train_test_split(test_size=config.val_size, shuffle=True, seed=config.seed)
+    from datasets import DatasetDict
+
+    return TaskData(DatasetDict(train=parts["train"], validation=parts["test"]), labels, notes)
+
+
+def _sentences(path, config, notes):
+    sentences, problems = clean(read_sentences(path, config.text_column, config.label_column))
+    name = Path(path).name
+    if problems.mismatched:
+        raise DataError(f"{name}: sentence {problems.mismatched[0]} has a different number of tokens and tags "
+                        f"({len(problems.mismatched)} sentence(s) in all). Give every token exactly one tag.")
+    if problems.malformed:
+        shown = ", ".join(repr(t) for t, _ in problems.malformed.most_common(5))
+        raise DataError(f"{name}: tags must be O, B-TYPE or I-TYPE; found {shown}. Fix or rename these tags.")
+    if problems.repaired:
+        notes.append(f"{name}: {problems.repaired} entity(ies) started with I- instead of B-; read as B-.")
+    if problems.converted:
+        notes.append(f"{name}: {problems.converted} BIOES/BILOU tag(s) mapped to BIO.")
+    if len(sentences) < MIN_SENTENCES:
+        raise DataError(f"{name} has {len(sentences)} usable sentence(s); at least {MIN_SENTENCES} are needed "
+                        "(and a few hundred to learn well).")
+    return sentences
+
+
+def _dataset(sentences, labels):
+    from datasets import ClassLabel, Dataset, Features, Sequence, Value
+
+    ids = {name: i for i, name in enumerate(labels)}
+    features = Features({"tokens": Sequence(Value("string")), "ner_tags": Sequence(ClassLabel(names=labels))})
+    return Dataset.from_dict({"tokens": [s.tokens for s in sentences],
+                              "ner_tags": [[ids[t] for t in s.tags] for s in sentences]}, features=features)
+
+
+def _datasets(train, labels, evaluation):
+    from datasets import DatasetDict
+
+    return DatasetDict(train=_dataset(train, labels).shuffle(seed=0), validation=_dataset(evaluation, labels))
+
+
+# --- model ------------------------------------------------------------------------------------
+def build_model(config, model_path, labels):
+    from transformers import AutoModelForTokenClassification
+
+    tokenizer = load_tokenizer(model_path, config.model)
+    model = AutoModelForTokenClassification.from_pretrained(
+        model_path, num_labels=len(labels), id2label=dict(enumerate(labels)),
+        label2id={name: i for i, name in enumerate(labels)}, ignore_mismatched_sizes=True)
+    model.config.pad_token_id = tokenizer.pad_token_id
+    return model, tokenizer
+
+
+def prepare(data: TaskData, tokenizer, config):
+    """Tokenize words into sub-tokens and align the tags: the first sub-token of a word carries its tag."""
+    from datasets import DatasetDict
+
+    max_length = config.max_length or fitted_max_length(data.datasets["train"]["tokens"], tokenizer)
+
+    def tokenize(batch, limit):
+        encoded = tokenizer(batch["tokens"], is_split_into_words=True, truncation=True, max_length=limit)
+        encoded["labels"] = [align_labels(encoded.word_ids(i), tags) for i, tags in enumerate(batch["ner_tags"])]
+        return encoded
+
+    # Validation is cut only at the model's limit, so every word of a long test sentence is scored.
+    limits = {"train": max_length, "validation": model_limit(tokenizer)}
+    tokenized = DatasetDict({split: part.map(tokenize, batched=True, fn_kwargs={"limit": limits[split]})
+                             for split, part in data.datasets.items()})
+    data.datasets = tokenized  # report() reads the words and their aligned labels from the validation split
+    return tokenized.remove_columns(["tokens", "ner_tags"]), max_length
+
+
+def align_labels(word_ids, tags) -> list[int]:
+    labels, previous = [], None
+    for word in word_ids:
+        labels.append(-100 if word is None or word == previous else tags[word])
+        previous = word
+    return labels
+
+
+def fitted_max_length(token_lists, tokenizer) -> int:
+    """The 99th percentile of sub-token lengths, rounded up to a multiple of 8, capped by the model."""
+    sample = list(token_lists[:LENGTH_SAMPLE])
+    lengths = [len(ids) for ids in tokenizer(sample, is_split_into_words=True, truncation=False)["input_ids"]]
+    p99 = int(np.percentile(lengths, 99)) if lengths else 128
+    return min(model_limit(tokenizer), max(16, -(-p99 // 8) * 8))
+
+
+def collator(tokenizer):
+    from transformers import DataCollatorForTokenClassification
+
+    return DataCollatorForTokenClassification(tokenizer, pad_to_multiple_of=8)
+
+
+# --- metrics and report -----------------------------------------------------------------------
+def word_tags(labels, logits, label_ids):
+    """(gold, predicted) tag lists per sentence, read at the positions that carry a label."""
+    predicted = np.argmax(logits, axis=-1)
+    gold_tags, predicted_tags = [], []
+    for row_pred, row_gold in zip(predicted, label_ids):
+        keep = row_gold != -100
+        gold_tags.append([labels[i] for i in row_gold[keep]])
+        predicted_tags.append([labels[i] for i in row_pred[keep]])
+    return gold_tags, predicted_tags
+
+
+def metrics(labels):
+    from seqeval.metrics import f1_score, precision_score, recall_score
+
+    def compute_metrics(eval_pred):
+        gold, predicted = word_tags(labels, *eval_pred)
+        return {"f1": float(f1_score(gold, predicted, zero_division=0)),
+                "precision": float(precision_score(gold, predicted, zero_division=0)),
+                "recall": float(recall_score(gold, predicted, zero_division=0))}
+
+    return compute_metrics
+
+
+def report(labels, dataset, logits) -> dict:
+    """Metrics, per-type scores, which types are taken for which, and a few sentences with errors.
+
+    `dataset` is the validation split as prepare() left it (words plus aligned "labels"); a word cut off by
+    max_length is not scored, as in transformers' run_ner."""
+    from seqeval.metrics import classification_report
+
+    label_ids = [np.asarray(row) for row in dataset["labels"]]
+    padded = np.full((len(label_ids), np.asarray(logits).shape[1]), -100)
+    for i, row in enumerate(label_ids):
+        padded[i, :len(row)] = row
+    gold, predicted = word_tags(labels, np.asarray(logits), padded)
+    per_type = classification_report(gold, predicted, output_dict=True, zero_division=0)
+    types = sorted({label[2:] for label in labels if label != "O"})
+    return {
+        "metrics": metrics(labels)((logits, padded)),
+        "per_type": {t: {"precision": float(per_type[t]["precision"]), "recall": float(per_type[t]["recall"]),
+                         "f1": float(per_type[t]["f1-score"]), "support": int(per_type[t]["support"])}
+                     for t in types if t in per_type},
+        "confusion_matrix": type_confusion(gold, predicted, types),
+        "error_sentences": error_sentences(dataset, gold, predicted),
+    }
+
+
+def type_confusion(gold, predicted, types) -> dict:
+    """Word-level counts of gold entity type (rows) against predicted type (columns), O included."""
+    names = types + ["O"]
+    index = {name: i for i, name in enumerate(names)}
+    matrix = np.zeros((len(names), len(names)), dtype=int)
+    for g_row, p_row in zip(gold, predicted):
+        for g, p in zip(g_row, p_row):
+            matrix[index[g[2:] or "O"], index[p[2:] or "O"]] += 1
+    pairs = Counter({(names[i], names[j]): int(matrix[i, j]) for i in range(len(names)) for j in range(len(names))
+                     if i != j and matrix[i, j]})
+    return {"labels": names, "matrix": matrix.tolist(),
+            "confused": [{"gold": g, "predicted": p, "words": n} for (g, p), n in pairs.most_common(10)]}
+
+
+def error_sentences(dataset, gold, predicted) -> list[dict]:
+    """The first few sentences with a wrong tag: text, gold and predicted entities as character spans."""
+    if "tokens" not in dataset.column_names:
+        return []
+    errors = []
+    for i, (g, p) in enumerate(zip(gold, predicted)):
+        if g != p and len(errors) < ERRORS_KEPT:
+            tokens = dataset[i]["tokens"][:len(g)]
+            text, gold_spans = entity_spans(tokens, g)
+            errors.append({"text": text, "gold": gold_spans, "predicted": entity_spans(tokens, p)[1]})
+    return errors
+
+
+# --- playground -------------------------------------------------------------------------------
+class Predictor:
+    """The trained model as a function: texts in, {"entities": [{text, label, start, end, score}]} out."""
+
+    def __init__(self, model_dir):
+        from transformers import logging, pipeline
+
+        logging.disable_progress_bar()
+        self.pipe = pipeline("token-classification", model=str(model_dir), device="cpu",
+                             aggregation_strategy="first")
+
+    def __call__(self, texts: list[str]) -> list[dict]:
+        outputs = self.pipe(list(texts), batch_size=32)
+        if texts and isinstance(outputs[0], dict):  # a single text comes back unwrapped
+            outputs = [outputs]
+        return [{"entities": [{"text": text[e["start"]:e["end"]], "label": e["entity_group"],
+                               "start": int(e["start"]), "end": int(e["end"]), "score": float(e["score"])}
+                              for e in found]}
+                for text, found in zip(texts, outputs)]
+
+
+def pipeline(model_dir) -> Predictor:
+    return Predictor(model_dir)
