@@ -59,12 +59,13 @@ def training_curves(logs: list[dict], evals: list[dict], metric: str = "eval_acc
         eval_steps = [e["step"] for e in evals]
         fig.add_trace(go.Scatter(x=eval_steps, y=[e.get("eval_loss") for e in evals], name="validation loss",
                                  mode="lines+markers", line=dict(color="#ff7f0e")), secondary_y=False)
+        metric = next((m for m in (metric, "eval_f1") if any(m in e for e in evals)), metric)  # NER: entity F1
         if any(metric in e for e in evals):
             fig.add_trace(go.Scatter(x=eval_steps, y=[e.get(metric) for e in evals],
                                      name=metric.removeprefix("eval_"), mode="lines+markers",
                                      line=dict(color="#2ca02c", dash="dot")), secondary_y=True)
     fig.update_yaxes(title_text="loss", secondary_y=False, rangemode="tozero")
-    fig.update_yaxes(title_text="accuracy", secondary_y=True, range=[0, 1.02])
+    fig.update_yaxes(title_text=metric.removeprefix("eval_"), secondary_y=True, range=[0, 1.02])
     fig.update_layout(xaxis_title="step", height=360, margin=dict(l=40, r=40, t=30, b=40),
                       legend=dict(orientation="h", y=-0.25), uirevision="keep")
     return fig

@@ -32,7 +32,7 @@ def summary_markdown(results: dict) -> str:
 
 def per_class_table(results: dict) -> pd.DataFrame:
     return pd.DataFrame([{"label": k, **{m: round(v, 3) for m, v in row.items()}}
-                         for k, row in results["per_class"].items()])
+                         for k, row in (results.get("per_class") or results.get("per_type") or {}).items()])
 
 
 def mistakes_table(results: dict) -> pd.DataFrame:
@@ -55,7 +55,8 @@ def fill(run_dir: str, status: dict):
     if not results:
         return gr.update(visible=False), "", None, None, None, ""
     return (gr.update(visible=True), summary_markdown(results), per_class_table(results),
-            confusion_matrix(**results["confusion_matrix"]), mistakes_table(results), model_card_text(run_dir))
+            confusion_matrix(**results["confusion_matrix"]) if "confusion_matrix" in results else None,
+            mistakes_table(results), model_card_text(run_dir))
 
 
 def try_in_playground(mistakes: pd.DataFrame, evt: gr.SelectData):
