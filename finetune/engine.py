@@ -50,15 +50,16 @@ def train(config: RunConfig, run_dir, checkpoint=None) -> dict:
 
 def resume(run_dir) -> dict:
     """Continue a stopped or crashed run from its newest checkpoint, in the same run folder."""
-    from transformers.trainer_utils import get_last_checkpoint
-
     paths = RunPaths(run_dir)
     config = RunConfig.load(paths.config)
     events, _ = read_events(paths.events)
     ended = [e["event"] for e in events if e["event"] in END_EVENTS]
     if ended and ended[-1] == FINISHED:
         raise ConfigError(f"{paths.root.name} has already finished; start a new run to train more.")
-    checkpoint = get_last_checkpoint(str(paths.checkpoints)) if paths.checkpoints.is_dir() else None
+    checkpoint = _complete_checkpoint(paths)
+    for partial in paths.checkpoints.glob("checkpoint-*"):  # cut off mid-save: training would write there again
+        if not (partial / "trainer_state.json").is_file():
+            shutil.rmtree(partial, ignore_errors=True)
     if not checkpoint:
         raise ConfigError(f"{paths.root.name} has no checkpoint to resume from (it ended before its first "
                           "evaluation, or checkpoint_every_eval was off). Start it again instead.")
@@ -142,6 +143,13 @@ def _load_model(task, config, labels):
         return task.build_model(config, path, labels)
     except (OSError, ValueError) as e:
         raise ConfigError(describe_load_error(config.model or path, e)) from None
+
+
+def _complete_checkpoint(paths: RunPaths):
+    """The newest checkpoint that was fully written: a run killed mid-save leaves one without its state."""
+    found = [p for p in paths.checkpoints.glob("checkpoint-*") if (p / "trainer_state.json").is_file()
+             and p.name.split("-")[-1].isdigit()] if paths.checkpoints.is_dir() else []
+    return str(max(found, key=lambda p: int(p.name.split("-")[-1]))) if found else None
 
 
 def _trainer(task, model, tokenizer, args, tokenized, labels, callback, config, loss=None):

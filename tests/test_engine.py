@@ -126,3 +126,14 @@ def test_tensorboard_logs_into_the_run_folder(tmp_path, fast_config, monkeypatch
     monkeypatch.delenv("TENSORBOARD_LOGGING_DIR", raising=False)
     train(fast_config.updated(epochs=1.0, tensorboard=True), tmp_path / "run")
     assert list(RunPaths(tmp_path / "run").tensorboard.glob("events.out.tfevents.*"))
+
+
+def test_resume_skips_a_checkpoint_cut_off_mid_save(tmp_path):
+    from finetune.engine import _complete_checkpoint
+
+    paths = RunPaths(tmp_path)
+    for step, complete in ((9, True), (18, True), (27, False)):  # killed while writing checkpoint-27
+        (paths.checkpoints / f"checkpoint-{step}").mkdir(parents=True)
+        if complete:
+            (paths.checkpoints / f"checkpoint-{step}" / "trainer_state.json").write_text("{}")
+    assert _complete_checkpoint(paths).endswith("checkpoint-18")
