@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import ConfigError, DataError
+from .tables import decode, json_records
 
 CONLL_SUFFIXES = (".conll", ".conllu", ".iob", ".bio", ".txt", ".tsv")
 TOKENS_KEYS = ("tokens", "words")
@@ -72,18 +73,8 @@ def _from_conll(text: str) -> list[Sentence]:
 
 
 def _json_records(path: Path) -> list:
-    text = path.read_text(encoding="utf-8-sig")
-    if text.lstrip().startswith("["):
-        return json.loads(text)
-    records = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                raise DataError(f"Line {number} of {path.name} is not valid JSON ({e.msg}). Each line must be "
-                                "one object like {\"tokens\": [...], \"ner_tags\": [...]}.") from None
-    return records
+    text, _, _ = decode(path.read_bytes(), path.name)
+    return json_records(text, path.name, example='{"tokens": [...], "ner_tags": [...]}')
 
 
 def _pick(record: dict, asked: str, names) -> str | None:

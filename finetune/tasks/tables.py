@@ -94,21 +94,26 @@ def _sniff_delimiter(sample: str) -> str:
         return ","
 
 
-def _read_json(text: str, name: str) -> pd.DataFrame:
+def json_records(text: str, name: str, example: str = '{"text": ..., "label": ...}') -> list:
+    """A JSON array, or JSON Lines (blank lines skipped); a broken line is named with its number."""
     if text.lstrip().startswith("["):
         try:
-            records = json.loads(text)
+            return json.loads(text)
         except json.JSONDecodeError as e:
             raise DataError(f"{name} is not valid JSON (line {e.lineno}: {e.msg}).") from None
-    else:
-        records = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                try:
-                    records.append(json.loads(line))
-                except json.JSONDecodeError as e:
-                    raise DataError(f"Line {number} of {name} is not valid JSON ({e.msg}). "
-                                    "Each line must be one object like {\"text\": ..., \"label\": ...}.") from None
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise DataError(f"Line {number} of {name} is not valid JSON ({e.msg}). "
+                                f"Each line must be one object like {example}.") from None
+    return records
+
+
+def _read_json(text: str, name: str) -> pd.DataFrame:
+    records = json_records(text, name)
     if not records or not all(isinstance(r, dict) for r in records):
         raise DataError(f"{name} must hold JSON objects, one per line, like "
                         "{\"text\": \"...\", \"label\": \"...\"}.")
