@@ -23,6 +23,19 @@ WORDS = {
 }
 
 
+def save_tiny_bert(folder, vocab: list[str], model_class) -> str:
+    """A 2-layer, 64-wide BERT with no dropout and its WordPiece tokenizer, saved to folder."""
+    from transformers import BertConfig, BertTokenizer
+
+    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n")
+    BertTokenizer(str(folder / "vocab.txt"), model_max_length=64).save_pretrained(folder)
+    config = BertConfig(vocab_size=len(vocab), hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=128, max_position_embeddings=128, hidden_dropout_prob=0.0,
+                        attention_probs_dropout_prob=0.0)
+    model_class(config).save_pretrained(folder)
+    return str(folder)
+
+
 def write_csv(path, rows, header=("text", "label")):
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
@@ -49,19 +62,13 @@ def tiny_model(tmp_path_factory):
 
     64 wide and no dropout: at 32 wide some initialisations never separate all three classes."""
     import torch
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
+    from transformers import BertForSequenceClassification
 
     torch.manual_seed(0)  # the same tiny model whichever tests ran before
     folder = tmp_path_factory.mktemp("tiny-bert")
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + sorted({w for ws in WORDS.values() for w in ws})
     vocab += list("abcdefghijklmnopqrstuvwxyz0123456789")
-    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n")
-    BertTokenizer(str(folder / "vocab.txt"), model_max_length=64).save_pretrained(folder)
-    config = BertConfig(vocab_size=len(vocab), hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=128, max_position_embeddings=128, hidden_dropout_prob=0.0,
-                        attention_probs_dropout_prob=0.0)
-    BertForSequenceClassification(config).save_pretrained(folder)
-    return str(folder)
+    return save_tiny_bert(folder, vocab, BertForSequenceClassification)
 
 
 @pytest.fixture
@@ -108,20 +115,14 @@ def tiny_ner_model(tmp_path_factory):
     import re
 
     import torch
-    from transformers import BertConfig, BertForTokenClassification, BertTokenizer
+    from transformers import BertForTokenClassification
 
     torch.manual_seed(0)
     folder = tmp_path_factory.mktemp("tiny-ner-bert")
     words = {w for tokens, _ in ner_rows(400) for t in tokens for w in re.findall(r"\w+|[^\w\s]", t.lower())}
     letters = list("abcdefghijklmnopqrstuvwxyz0123456789")
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + sorted(words) + letters + ["##" + c for c in letters]
-    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n")
-    BertTokenizer(str(folder / "vocab.txt"), model_max_length=64).save_pretrained(folder)
-    config = BertConfig(vocab_size=len(vocab), hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=128, max_position_embeddings=128, hidden_dropout_prob=0.0,
-                        attention_probs_dropout_prob=0.0)
-    BertForTokenClassification(config).save_pretrained(folder)
-    return str(folder)
+    return save_tiny_bert(folder, vocab, BertForTokenClassification)
 
 
 @pytest.fixture(scope="session")
