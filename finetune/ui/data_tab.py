@@ -181,6 +181,7 @@ def render(state: gr.State):
             .then(run_baseline, state, baseline, api_visibility="private")
     triggers = [text_column.input, label_column.input, eval_file.change, test_file.change] + \
         [w.input for w in settings]
+    # always_last: ticking two fixes quickly must check with both (the default drops the second click)
     gr.on(triggers, change_settings, [state, text_column, label_column, eval_file, test_file, *settings],
-          checked, api_visibility="private").then(run_baseline, state, baseline, api_visibility="private")
+          checked, api_visibility="private", trigger_mode="always_last").then(run_baseline, state, baseline, api_visibility="private")
     return checked
