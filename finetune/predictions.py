@@ -34,8 +34,9 @@ def load_predictor(path: str):
     return get_task(task).pipeline(folder)
 
 
-def predict_texts(path, texts: list[str]) -> list[dict]:
-    return load_predictor(str(Path(path).resolve()))(texts)
+def predict_texts(path, texts: list[str], **options) -> list[dict]:
+    """Options go to the task's predictor (text generation: max_new_tokens, temperature, top_p)."""
+    return load_predictor(str(Path(path).resolve()))(texts, **options)
 
 
 def predict_file(path, input_file, output_file, text_column: str = "") -> int:
