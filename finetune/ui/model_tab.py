@@ -9,22 +9,32 @@ from dataclasses import fields
 
 import gradio as gr
 
-from ..config import PRESETS, RunConfig
+from ..config import PRESETS, TASK_NAMES, RunConfig, task_defaults
 from ..hardware import detect
-from ..models import CATALOG, EMBEDDED, guidance
+from ..models import CATALOG, EMBEDDED, EMBEDDED_BY_TASK, guidance
 from .knobs import knob_widget
 
-TUNED = [f for f in fields(RunConfig) if f.metadata["group"] == "training"]  # data settings: the Data tab
+# data settings live in the Data tab; "generation" knobs only matter for text generation
+TUNED = [f for f in fields(RunConfig) if f.metadata["group"] in ("training", "generation")]
 DEFAULT_PRESET = "Quick demo (CPU)"
 
 
-def preset_values(name: str) -> dict:
-    return {**RunConfig().to_dict(), **PRESETS.get(name, {})}
+def preset_values(name: str, task: str = "classification") -> dict:
+    """The preset's values; the quick demo takes the task's own defaults (e.g. 1 epoch for generation)."""
+    values = {**RunConfig().to_dict(), **PRESETS.get(name, {})}
+    return {**values, **task_defaults(task)} if name == DEFAULT_PRESET else values
 
 
-def apply_preset(name: str):
-    values = preset_values(name)
+def apply_preset(name: str, task: str = "classification"):
+    values = preset_values(name, task)
     return [gr.update(value=values[f.name]) for f in TUNED]
+
+
+def change_task(task: str, preset: str):
+    """The task's model list and default model, its guidance, and the preset's values for it."""
+    default = EMBEDDED_BY_TASK.get(task, EMBEDDED)
+    models = gr.update(choices=[name for name, _ in CATALOG.get(task, [])], value=default)
+    return [models, describe_model(default, task), *apply_preset(preset, task)]
 
 
 def describe_model(choice: str, task: str) -> str:
@@ -36,7 +46,8 @@ def describe_model(choice: str, task: str) -> str:
 
 def config_from_widgets(task: str, model: str, *values) -> dict:
     """The Model tab's part of a RunConfig, as a dict of field values."""
-    settings = {"task": task, "model": "" if model == EMBEDDED else (model or "").strip()}
+    embedded = model in (EMBEDDED, EMBEDDED_BY_TASK.get(task))
+    settings = {"task": task, "model": "" if embedded else (model or "").strip()}
     settings.update({f.name: v for f, v in zip(TUNED, values)})
     return settings
 
@@ -45,9 +56,9 @@ def render():
     hardware = detect()
     gr.Markdown(f"**Hardware:** {hardware.describe()}")
     with gr.Row():
-        task = gr.Dropdown(["classification"], value="classification", label="Task",
-                           info="Text classification: sentiment, topics, legal/medical/financial... "
-                                "(named entities and text generation are coming).", elem_id="task")
+        task = gr.Dropdown(list(TASK_NAMES), value="classification", label="Task",
+                           info="Classification: sentiment, topics, legal/medical/financial... "
+                                "Generation: a language model that writes like your text.", elem_id="task")
         model = gr.Dropdown([name for name, _ in CATALOG["classification"]], value=EMBEDDED,
                             allow_custom_value=True, label="Base model",
                             info="Pick one, or type a Hub id or a local folder.", elem_id="base-model")
@@ -60,5 +71,6 @@ def render():
     with gr.Accordion("Advanced: every setting", open=False):
         knobs = [knob_widget(f, values[f.name]) for f in TUNED]
     model.change(describe_model, [model, task], model_help, api_visibility="private")
-    preset.input(apply_preset, preset, knobs, api_visibility="private")
+    preset.input(apply_preset, [preset, task], knobs, api_visibility="private")
+    task.input(change_task, [task, preset], [model, model_help, *knobs], api_visibility="private")
     return [task, model, *knobs]
