@@ -71,6 +71,8 @@ def load_examples(path, config) -> tuple[pd.DataFrame, list[str]]:
 
 
 def _text_file(path: Path, mode: str) -> tuple[pd.DataFrame, list[str]]:
+    if not path.is_file():
+        raise DataError(f"No file at {path}. Check the path, or upload the file again.")
     text = decode(path.read_bytes(), path.name)[0].replace("\r\n", "\n")
     if mode == "lines":
         parts, how = text.split("\n"), "one example per line"
