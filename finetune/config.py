@@ -140,6 +140,10 @@ class RunConfig:
     def updated(self, **changes) -> "RunConfig":
         return RunConfig.from_dict({**self.to_dict(), **changes})
 
+    def _eval_batch_size(self) -> int:
+        """No gradients: bigger is cheaper; but a language model's logits are block x vocabulary floats."""
+        return self.batch_size * 2 if self.task == "generation" else max(64, self.batch_size * 2)
+
     # --- the one bridge to transformers ---------------------------------------------------------
     def to_training_arguments(self, output_dir, *, steps_per_epoch: int, use_bf16: bool):
         from transformers import TrainingArguments
@@ -151,8 +155,7 @@ class RunConfig:
             output_dir=str(output_dir),
             num_train_epochs=self.epochs,
             per_device_train_batch_size=self.batch_size,
-            # no gradients: bigger is cheaper; but a language model's logits are block x vocabulary floats
-            per_device_eval_batch_size=self.batch_size * 2 if self.task == "generation" else max(64, self.batch_size * 2),
+            per_device_eval_batch_size=self._eval_batch_size(),
             gradient_accumulation_steps=self.gradient_accumulation_steps,
             learning_rate=self.learning_rate,
             warmup_steps=self.warmup_ratio,  # transformers 5: a float below 1 is a share of the run

@@ -4,6 +4,8 @@ Same JSON shape as quality.py's report, so the Data tab and `python -m finetune 
 {"rows", "columns", "text_column", "prompt_column", "response_column", "examples", "tokens", "blocks",
  "cut_share", "token_lengths": {"p50", "p95", "max", "estimated"}, "samples",
  "warnings": [{"code", "message", "rows"}], "errors": [{"code", "message"}]}
+A warning's "rows" are example numbers counted from 1 (paragraphs or lines of a .txt, non-empty rows of a
+table), the order "samples" and "examples" use. "rows" at the top is the table's row count (None for .txt).
 """
 from __future__ import annotations
 
@@ -62,7 +64,8 @@ def _describe_columns(report, config):
 
 def _errors_and_warnings(report, rows, texts, lengths, config, packed):
     def warn(code, message, at=()):
-        report["warnings"].append({"code": code, "message": message, "rows": [int(r) + 1 for r in list(at)[:ROWS_SHOWN]]})
+        rows = [int(r) + 1 for r in list(at)[:ROWS_SHOWN]]  # example numbers from 1, as a reader counts
+        report["warnings"].append({"code": code, "message": message, "rows": rows})
 
     needed = 2 * config.block_size if packed else MIN_EXAMPLES
     have = report["tokens"] if packed else len(rows)

@@ -85,7 +85,8 @@ def test_packing_cuts_the_joined_texts_into_full_blocks_with_end_tokens(tiny_gpt
     tokenizer = tokenizer_of(tiny_gpt2)
     texts = ["ROMEO: But soft", "The kettle sings", "Juniper answers"]
     packed = generation.pack({"text": texts}, tokenizer, block=4)
-    joined = [t for ids in tokenizer(texts, add_special_tokens=False)["input_ids"] for t in ids + [tokenizer.eos_token_id]]
+    eos = tokenizer.eos_token_id
+    joined = [t for ids in tokenizer(texts, add_special_tokens=False)["input_ids"] for t in ids + [eos]]
     assert sum(packed["input_ids"], []) == joined
     assert all(len(b) == 4 for b in packed["input_ids"][:-1]) and 0 < len(packed["input_ids"][-1]) <= 4
     assert packed["labels"] == packed["input_ids"] and joined.count(tokenizer.eos_token_id) == 3
