@@ -28,10 +28,21 @@ class TextGenerator:
 
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
         kwargs = dict(self.encode(prompt), streamer=streamer, **generation_settings(self.tokenizer, options))
-        thread = Thread(target=self.model.generate, kwargs=kwargs, daemon=True)
+        failed = []
+
+        def generate():
+            try:
+                self.model.generate(**kwargs)
+            except Exception as e:  # handed to the caller below; the streamer must still end
+                failed.append(e)
+                streamer.end()
+
+        thread = Thread(target=generate, daemon=True)
         thread.start()
         yield from streamer
         thread.join()
+        if failed:
+            raise failed[0]
 
     def encode(self, prompt: str) -> dict:
         if self.prompt_format == "chat" and self.tokenizer.chat_template:

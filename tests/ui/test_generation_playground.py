@@ -35,3 +35,11 @@ def test_an_empty_prompt_or_a_missing_run_is_a_clear_error(generation_run):
         list(generation_playground.generate_side_by_side(generation_run, "  ", 5, 0.7, 0.9))
     with pytest.raises(gr.Error, match="text-generation run"):
         list(generation_playground.generate_side_by_side("nope", "hi", 5, 0.7, 0.9))
+
+
+def test_a_generation_failure_reaches_the_caller_instead_of_hanging(tiny_gpt2):
+    from finetune.tasks.text_generator import TextGenerator
+
+    generator = TextGenerator(tiny_gpt2)
+    with pytest.raises(ValueError):
+        list(generator.stream("ROMEO:", max_new_tokens=5, temperature=0.7, top_p=-1.0))  # top_p must be in (0, 1]
