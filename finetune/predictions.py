@@ -19,8 +19,8 @@ def model_folder(path) -> tuple[Path, str]:
     if (run.model / "config.json").is_file():
         task = RunConfig.load(run.config).task if run.config.is_file() else "classification"
         return run.model, task
-    if (path / "config.json").is_file():
-        return path, "classification"
+    if (path / "config.json").is_file():  # a bare model folder: a generation model names its base model
+        return path, "generation" if "finetune_base_model" in (path / "config.json").read_text() else "classification"
     raise ConfigError(f"No trained model in {path}. Point to a run folder that finished or was stopped "
                       "(it has a model/ folder).")
 

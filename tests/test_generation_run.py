@@ -49,6 +49,7 @@ def test_the_saved_model_names_its_base_and_writes_text(generation_run, tiny_gpt
     assert config["finetune_base_model"] == tiny_gpt2 and config["finetune_prompt_format"] == "plain"
     out = predict_texts(run, ["ROMEO:"], max_new_tokens=5, temperature=0)
     assert set(out[0]) == {"generated_text"} and isinstance(out[0]["generated_text"], str)
+    assert predict_texts(RunPaths(run).model, ["ROMEO:"], max_new_tokens=5, temperature=0) == out  # the bare folder
 
 
 def test_cli_predict_prints_generated_text(generation_run, capsys):
