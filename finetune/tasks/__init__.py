@@ -9,6 +9,10 @@
     pipeline(model_dir)                   -> Predictor: texts in, predictions out (the Playground)
     MAIN_METRIC                           -> the metrics key that ranks runs ("accuracy", "f1")
 
+Optional hooks the engine uses when a task has them: baseline(train, eval, labels) (a simple model to
+beat), metrics_before(trainer, tokenized, split) (scores of the untrained model, e.g. base_perplexity),
+preprocess_logits(logits, labels) (shrinks what evaluation keeps), save_model(trainer, folder).
+
 A new task is one module here and one line in TASKS.
 """
 from __future__ import annotations
@@ -18,7 +22,8 @@ from dataclasses import dataclass, field
 
 from ..config import ConfigError
 
-TASKS = {"classification": "finetune.tasks.classification", "ner": "finetune.tasks.ner"}
+TASKS = {"classification": "finetune.tasks.classification", "ner": "finetune.tasks.ner",
+         "generation": "finetune.tasks.generation"}
 
 
 @dataclass

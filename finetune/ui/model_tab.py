@@ -9,22 +9,34 @@ from dataclasses import fields
 
 import gradio as gr
 
-from ..config import PRESETS, RunConfig
+from ..config import PRESETS, TASK_NAMES, RunConfig, task_defaults
 from ..hardware import detect
-from ..models import CATALOG, EMBEDDED, guidance
+from ..models import CATALOG, EMBEDDED, EMBEDDED_BY_TASK, guidance
 from .knobs import knob_widget
 
-TUNED = [f for f in fields(RunConfig) if f.metadata["group"] in ("training", "checkpoints")]  # data: Data tab
+# Data settings live in the Data tab; "generation" knobs only matter for text generation. Checkpoint knobs
+# come last: they sit in their own accordion below the others.
+TUNED = sorted((f for f in fields(RunConfig) if f.metadata["group"] in ("training", "generation", "checkpoints")),
+               key=lambda f: f.metadata["group"] == "checkpoints")
 DEFAULT_PRESET = "Quick demo (CPU)"
 
 
-def preset_values(name: str) -> dict:
-    return {**RunConfig().to_dict(), **PRESETS.get(name, {})}
+def preset_values(name: str, task: str = "classification") -> dict:
+    """The preset's values; the quick demo takes the task's own defaults (e.g. 1 epoch for generation)."""
+    values = {**RunConfig().to_dict(), **PRESETS.get(name, {})}
+    return {**values, **task_defaults(task)} if name == DEFAULT_PRESET else values
 
 
-def apply_preset(name: str):
-    values = preset_values(name)
+def apply_preset(name: str, task: str = "classification"):
+    values = preset_values(name, task)
     return [gr.update(value=values[f.name]) for f in TUNED]
+
+
+def change_task(task: str, preset: str):
+    """The task's model list and default model, its guidance, and the preset's values for it."""
+    default = EMBEDDED_BY_TASK.get(task, EMBEDDED)
+    models = gr.update(choices=[name for name, _ in CATALOG.get(task, [])], value=default)
+    return [models, describe_model(default, task), *apply_preset(preset, task)]
 
 
 def describe_model(choice: str, task: str) -> str:
@@ -36,7 +48,8 @@ def describe_model(choice: str, task: str) -> str:
 
 def config_from_widgets(task: str, model: str, *values) -> dict:
     """The Model tab's part of a RunConfig, as a dict of field values."""
-    settings = {"task": task, "model": "" if model == EMBEDDED else (model or "").strip()}
+    embedded = model in (EMBEDDED, EMBEDDED_BY_TASK.get(task))
+    settings = {"task": task, "model": "" if embedded else (model or "").strip()}
     settings.update({f.name: v for f, v in zip(TUNED, values)})
     return settings
 
@@ -44,7 +57,9 @@ def config_from_widgets(task: str, model: str, *values) -> dict:
 def widgets_from_config(values: dict) -> list:
     """The reverse of config_from_widgets: a saved run's settings back into the Model tab's widgets."""
     config = RunConfig.from_dict({k: v for k, v in values.items() if k in {f.name for f in fields(RunConfig)}})
-    return [gr.update(value=config.task), gr.update(value=config.model or EMBEDDED),
+    default = EMBEDDED_BY_TASK.get(config.task, EMBEDDED)
+    return [gr.update(value=config.task),
+            gr.update(choices=[name for name, _ in CATALOG.get(config.task, [])], value=config.model or default),
             *[gr.update(value=getattr(config, f.name)) for f in TUNED]]
 
 
@@ -52,9 +67,10 @@ def render():
     hardware = detect()
     gr.Markdown(f"**Hardware:** {hardware.describe()}")
     with gr.Row():
-        task = gr.Dropdown(["classification"], value="classification", label="Task",
-                           info="Text classification: sentiment, topics, legal/medical/financial... "
-                                "(named entities and text generation are coming).", elem_id="task")
+        task = gr.Dropdown(list(TASK_NAMES), value="classification", label="Task",
+                           info="Classification: sentiment, topics, legal/medical/financial... "
+                                "NER: names, places, drugs... marked in the text. "
+                                "Generation: a language model that writes like your text.", elem_id="task")
         model = gr.Dropdown([name for name, _ in CATALOG["classification"]], value=EMBEDDED,
                             allow_custom_value=True, label="Base model",
                             info="Pick one, or type a Hub id or a local folder.", elem_id="base-model")
@@ -69,5 +85,6 @@ def render():
     with gr.Accordion("Checkpoints, early stopping, TensorBoard", open=False):
         knobs += [knob_widget(f, values[f.name]) for f in TUNED if f.metadata["group"] == "checkpoints"]
     model.change(describe_model, [model, task], model_help, api_visibility="private")
-    preset.input(apply_preset, preset, knobs, api_visibility="private")
+    preset.input(apply_preset, [preset, task], knobs, api_visibility="private")
+    task.input(change_task, [task, preset], [model, model_help, *knobs], api_visibility="private")
     return [task, model, *knobs]

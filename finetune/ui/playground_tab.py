@@ -1,11 +1,13 @@
 """Playground tab: type a text, see the label and every class's confidence (or, for an NER run, the
-entities highlighted with their types and scores), for any trained run."""
+entities highlighted with their types and scores; for a generation run, base and fine-tuned text side by
+side), for any trained run."""
 from __future__ import annotations
 
 import gradio as gr
 
 from ..predictions import predict_texts, run_task
 from ..runs import runs_root, trained_models
+from . import generation_playground
 from .messages import USER_ERRORS, user_error
 
 EXAMPLES = [
@@ -59,18 +61,28 @@ def show_prediction(run_name: str | None, text: str):
     return gr.update(value=result["scores"], visible=True), gr.update(visible=False)
 
 
+def show_task_controls(run_name: str | None):
+    """Classification controls for a classification run, the side-by-side generator for a generation run."""
+    generating = generation_playground.run_task(run_name) == "generation"
+    return gr.update(visible=not generating), gr.update(visible=generating)
+
+
 def render():
     choices = run_choices()
     with gr.Row():
         run = gr.Dropdown(choices, value=choices[0] if choices else None, label="Trained run",
                           info="The newest first; a finished training selects itself here.", elem_id="play-run")
         refresh = gr.Button("Refresh list", size="sm", elem_id="play-refresh")
-    text = gr.Textbox(label="Text", lines=3, placeholder="Type or paste a text…", elem_id="play-text")
-    button = gr.Button("Predict", variant="primary", elem_id="play-predict")
-    label = gr.Label(label="Prediction", num_top_classes=10, elem_id="play-label")
-    entities = gr.HighlightedText(label="Entities (type and confidence)", visible=False, show_legend=False,
-                                  elem_id="play-entities")
-    gr.Examples(EXAMPLES, inputs=text)
+    generating = generation_playground.run_task(choices[0] if choices else None) == "generation"
+    with gr.Column(visible=not generating) as classify:
+        text = gr.Textbox(label="Text", lines=3, placeholder="Type or paste a text…", elem_id="play-text")
+        button = gr.Button("Predict", variant="primary", elem_id="play-predict")
+        label = gr.Label(label="Prediction", num_top_classes=10, elem_id="play-label")
+        entities = gr.HighlightedText(label="Entities (type and confidence)", visible=False, show_legend=False,
+                                      elem_id="play-entities")
+        gr.Examples(EXAMPLES, inputs=text)
+    generate = generation_playground.render(run, visible=generating)
     refresh.click(refresh_runs, run, run, api_visibility="private")
+    run.change(show_task_controls, run, [classify, generate], api_visibility="private")
     gr.on([button.click, text.submit], show_prediction, [run, text], [label, entities], api_visibility="private")
     return run, text

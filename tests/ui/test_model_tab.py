@@ -30,3 +30,15 @@ def test_a_saved_runs_settings_fill_the_widgets_back():
     settings = model_tab.config_from_widgets(task, model, *knobs)
     assert settings["model"] == "/some/model" and settings["epochs"] == 7.0 and settings["early_stopping"] is True
     assert model_tab.widgets_from_config(RunConfig().to_dict())[1]["value"] == EMBEDDED
+
+
+def test_choosing_generation_lists_its_models_and_its_defaults():
+    from finetune.models import EMBEDDED_LM
+
+    model, help_text, *knobs = model_tab.change_task("generation", model_tab.DEFAULT_PRESET)
+    assert model["value"] == EMBEDDED_LM and "gpt2" in model["choices"] and "works offline" in help_text
+    chosen = {f.name: u["value"] for f, u in zip(model_tab.TUNED, knobs)}
+    assert chosen["epochs"] == 1.0 and chosen["batch_size"] == 4 and chosen["block_size"] == 256
+    assert "needs internet" in model_tab.describe_model("distilgpt2", "generation")
+    settings = model_tab.config_from_widgets("generation", EMBEDDED_LM, *chosen.values())
+    assert settings["model"] == "" and RunConfig.from_dict(settings).task == "generation"

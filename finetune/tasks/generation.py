@@ -1,0 +1,255 @@
+"""Text generation: fine-tune a causal language model on the user's own text.
+
+Three shapes of data, one column layout per shape:
+  * plain text ("text"): a .txt file (split at blank lines, or one example per line) or a table's text
+    column. In "corpus" mode the texts are joined and packed into full blocks of block_size tokens;
+    in "lines" mode each text is one example, cut at block_size.
+  * prompt/response pairs ("prompt", "response"): instruction tuning, written with the tokenizer's chat
+    template when it has one; the loss is on the response only (prompt tokens are labelled -100).
+The score is perplexity on held-out text, before training (base_perplexity) and after (perplexity).
+"""
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..config import DataError
+from . import TaskData
+from .columns import guess_text_column, text_values
+from .splits import split_rows
+from .tables import decode, read_table
+
+PROMPT_NAMES = ("prompt", "instruction", "question", "input")
+RESPONSE_NAMES = ("response", "output", "answer", "completion")
+MIN_EXAMPLES = 2       # one to train on and one to score
+LORA_AUTO_PARAMS = 300e6
+IGNORE = -100          # label of a token the loss skips (prompt, padding)
+
+
+# --- data -------------------------------------------------------------------------------------
+def read_data(config) -> TaskData:
+    """The examples as datasets ("text", or "prompt" and "response"), split into train/validation(/test)."""
+    rows, notes = load_examples(config.data_file, config)
+    if len(rows) < MIN_EXAMPLES:
+        raise DataError(f"Only {len(rows)} usable example(s) in {Path(config.data_file).name}; at least "
+                        f"{MIN_EXAMPLES} are needed (one to train on, one to score), and far more to learn a style.")
+    parts = {"train": rows}
+    for name, path in (("validation", config.eval_file), ("test", config.test_file)):
+        if path:
+            parts[name] = load_examples(path, config)[0]
+    held_out = (config.val_size if "validation" not in parts else 0.0,
+                config.test_size if "test" not in parts else 0.0)
+    split, split_notes = split_rows(parts.pop("train"), *held_out, config.seed, stratify=None)
+    parts = {**split, **parts}
+    if not len(parts.get("validation", [])):
+        raise DataError("No held-out text to measure perplexity on: raise val_size or add an evaluation file.")
+    return TaskData(_datasets(parts), [], notes + split_notes)
+
+
+def load_examples(path, config) -> tuple[pd.DataFrame, list[str]]:
+    """Non-empty examples of one file, with a note saying how it was read."""
+    path = Path(path)
+    if path.suffix.lower() == ".txt":
+        return _text_file(path, config.text_mode)
+    frame = read_table(path)
+    pair = pair_columns(frame.columns, config)
+    if pair:
+        rows = pd.DataFrame({"prompt": frame[pair[0]].astype(str).str.strip(),
+                             "response": frame[pair[1]].astype(str).str.strip()})
+        rows = rows[(rows["prompt"] != "") & (rows["response"] != "")]
+        return rows, [f"Prompt column '{pair[0]}', response column '{pair[1]}': the loss is on the response only."]
+    column = config.text_column or guess_text_column(frame)
+    if not column:
+        raise DataError(f"No text column found in {path.name}; it has {', '.join(frame.columns)}. "
+                        "Name the text column, or a prompt and a response column.")
+    texts = text_values(frame, column).str.strip()
+    return pd.DataFrame({"text": texts[texts != ""]}), [f"Text column '{column}'."]
+
+
+def _text_file(path: Path, mode: str) -> tuple[pd.DataFrame, list[str]]:
+    if not path.is_file():
+        raise DataError(f"No file at {path}. Check the path, or upload the file again.")
+    text = decode(path.read_bytes(), path.name)[0].replace("\r\n", "\n")
+    if mode == "lines":
+        parts, how = text.split("\n"), "one example per line"
+    else:
+        parts, how = re.split(r"\n\s*\n", text), "split at blank lines, packed into blocks"
+    texts = [p.strip() for p in parts if p.strip()]
+    if not texts:
+        raise DataError(f"{path.name} holds no text. Put the text to learn from in the file.")
+    return pd.DataFrame({"text": texts}), [f"{path.name} read as plain text, {how}."]
+
+
+def pair_columns(columns, config) -> tuple[str, str] | None:
+    """(prompt, response) columns: as set in the config, else found by name; None for plain text."""
+    columns = list(columns)
+    if config.prompt_column or config.response_column:
+        missing = [c for c in (config.prompt_column, config.response_column) if c not in columns]
+        if missing or not (config.prompt_column and config.response_column):
+            raise DataError(f"Prompt/response columns must both exist; got prompt '{config.prompt_column}', "
+                            f"response '{config.response_column}', the file has {', '.join(columns)}.")
+        return config.prompt_column, config.response_column
+    lowered = {c.lower(): c for c in columns}
+    prompt = next((lowered[n] for n in PROMPT_NAMES if n in lowered), None)
+    response = next((lowered[n] for n in RESPONSE_NAMES if n in lowered), None)
+    return (prompt, response) if prompt and response and not config.text_column else None
+
+
+def is_prompted(config) -> bool:
+    """True when the data file holds prompt/response pairs (a .txt never does)."""
+    if Path(config.data_file).suffix.lower() == ".txt":
+        return False
+    return pair_columns(read_table(config.data_file).columns, config) is not None
+
+
+def _datasets(parts):
+    from datasets import Dataset, DatasetDict
+
+    return DatasetDict({name: Dataset.from_pandas(rows.reset_index(drop=True)) for name, rows in parts.items()})
+
+
+# --- model ------------------------------------------------------------------------------------
+def build_model(config, model_path, labels):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(model_path)
+    if tokenizer.pad_token is None:  # GPT-2 has none; padding is masked out of the loss anyway
+        tokenizer.pad_token = tokenizer.eos_token
+    model = AutoModelForCausalLM.from_pretrained(model_path)
+    model.config.pad_token_id = tokenizer.pad_token_id
+    # The saved model names its base and how prompts are written, for the Playground's side by side.
+    model.config.finetune_base_model = str(model_path)
+    model.config.finetune_prompt_format = "chat" if is_prompted(config) and tokenizer.chat_template else "plain"
+    if uses_lora(config, model.num_parameters()):
+        model = with_lora(model)
+    return model, tokenizer
+
+
+def uses_lora(config, parameters: int) -> bool:
+    return config.lora == "on" or (config.lora == "auto" and parameters > LORA_AUTO_PARAMS)
+
+
+def with_lora(model):
+    from peft import LoraConfig, get_peft_model
+
+    return get_peft_model(model, LoraConfig(task_type="CAUSAL_LM", r=16, lora_alpha=32, lora_dropout=0.05,
+                                            target_modules="all-linear"))
+
+
+def save_model(trainer, folder) -> None:
+    """LoRA adapters are merged into the weights, so the saved folder loads like any model."""
+    model = trainer.model
+    if hasattr(model, "merge_and_unload"):
+        model = model.merge_and_unload()
+    model.save_pretrained(str(folder))
+    trainer.processing_class.save_pretrained(str(folder))
+
+
+# --- tokenizing -------------------------------------------------------------------------------
+def prepare(data: TaskData, tokenizer, config):
+    """input_ids/labels per example: packed blocks, single texts, or prompt+response with a masked prompt."""
+    block = config.block_size
+    columns = data.datasets["train"].column_names
+    if "prompt" in columns:
+        encode = encode_pairs
+    else:
+        encode = pack if config.text_mode == "corpus" else encode_texts
+    tokenized = data.datasets.map(encode, batched=True, batch_size=None, remove_columns=columns,
+                                  fn_kwargs={"tokenizer": tokenizer, "block": block})
+    for name, split in tokenized.items():
+        if len(split) == 0:
+            raise DataError(f"The {name} split has no text left after tokenizing; add more text.")
+    return tokenized, block
+
+
+def pack(batch, tokenizer, block: int) -> dict:
+    """Every text with an end-of-text token, joined, cut into blocks; a last short block is kept."""
+    ids = [t for ids in tokenizer(list(batch["text"]), add_special_tokens=False)["input_ids"]
+           for t in ids + [tokenizer.eos_token_id]]
+    blocks = [ids[i:i + block] for i in range(0, len(ids), block)]
+    return {"input_ids": blocks, "attention_mask": [[1] * len(b) for b in blocks], "labels": [list(b) for b in blocks]}
+
+
+def encode_texts(batch, tokenizer, block: int) -> dict:
+    ids = [(x + [tokenizer.eos_token_id])[:block]
+           for x in tokenizer(list(batch["text"]), add_special_tokens=False)["input_ids"]]
+    return {"input_ids": ids, "attention_mask": [[1] * len(x) for x in ids], "labels": [list(x) for x in ids]}
+
+
+def encode_pairs(batch, tokenizer, block: int) -> dict:
+    out = {"input_ids": [], "attention_mask": [], "labels": []}
+    for prompt, response in zip(batch["prompt"], batch["response"]):
+        prompt_ids = prompt_tokens(tokenizer, prompt)
+        answer = tokenizer(response, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
+        ids = (prompt_ids + answer)[:block]
+        labels = ([IGNORE] * len(prompt_ids) + answer)[:block]
+        out["input_ids"].append(ids)
+        out["attention_mask"].append([1] * len(ids))
+        out["labels"].append(labels)
+    return out
+
+
+def prompt_tokens(tokenizer, prompt: str) -> list[int]:
+    """The prompt as the model will see it when asked: chat-formatted where the tokenizer has a template."""
+    if tokenizer.chat_template:
+        ids = tokenizer.apply_chat_template([{"role": "user", "content": prompt}], add_generation_prompt=True,
+                                            tokenize=True)
+        return list(ids["input_ids"] if hasattr(ids, "keys") else ids)
+    return tokenizer(prompt + "\n", add_special_tokens=False)["input_ids"]
+
+
+def collator(tokenizer):
+    from transformers import DataCollatorForSeq2Seq
+
+    # pads input_ids with the pad token and labels with -100: padding never counts in the loss
+    return DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=IGNORE, pad_to_multiple_of=8)
+
+
+# --- scores -----------------------------------------------------------------------------------
+def preprocess_logits(logits, labels):
+    """Per-token loss instead of block x vocabulary logits (gigabytes): -100 where nothing is predicted."""
+    import torch
+
+    logits = logits[0] if isinstance(logits, tuple) else logits
+    targets = labels[:, 1:]
+    nll = torch.nn.functional.cross_entropy(logits[:, :-1].float().transpose(1, 2), targets,
+                                            ignore_index=IGNORE, reduction="none")
+    nll = torch.where(targets == IGNORE, torch.full_like(nll, IGNORE), nll)
+    return torch.nn.functional.pad(nll, (1, 0), value=IGNORE)
+
+
+def perplexity(token_losses) -> float:
+    losses = np.asarray(token_losses, dtype=np.float64)
+    kept = losses[losses >= 0]  # the -100s are prompt, padding and the first token
+    return float(math.exp(kept.mean())) if kept.size else float("nan")
+
+
+def metrics(labels):
+    def compute_metrics(eval_pred):
+        return {"perplexity": perplexity(eval_pred[0])}
+
+    return compute_metrics
+
+
+def metrics_before(trainer, tokenized, split: str) -> dict:
+    """The base model's held-out perplexity; the validation score is also the live plot's step-0 point."""
+    scores = trainer.evaluate(tokenized["validation"])  # logged as an eval event at step 0
+    if split != "validation":  # "base_" keys are not eval events: the plot keeps validation only
+        return {"base_perplexity": trainer.evaluate(tokenized[split], metric_key_prefix="base")["base_perplexity"]}
+    return {"base_perplexity": scores["eval_perplexity"]}
+
+
+def report(labels, dataset, token_losses) -> dict:
+    losses = np.asarray(token_losses)
+    return {"metrics": {"perplexity": perplexity(losses)}, "eval_tokens": int((losses >= 0).sum())}
+
+
+# --- playground -------------------------------------------------------------------------------
+def pipeline(model_dir):
+    from .text_generator import TextGenerator
+
+    return TextGenerator(model_dir)

@@ -1,0 +1,71 @@
+"""A causal language model as a function: prompt in, text out, whole or streamed as it is generated."""
+from __future__ import annotations
+
+from functools import lru_cache
+from threading import Thread
+
+DEFAULTS = {"max_new_tokens": 64, "temperature": 0.7, "top_p": 0.9}
+
+
+class TextGenerator:
+    def __init__(self, model_dir, prompt_format: str | None = None):
+        from transformers import AutoModelForCausalLM, AutoTokenizer, logging
+
+        logging.disable_progress_bar()
+        self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+        self.model = AutoModelForCausalLM.from_pretrained(str(model_dir)).eval()
+        config = self.model.config
+        self.base_model = getattr(config, "finetune_base_model", None)
+        self.prompt_format = prompt_format or getattr(config, "finetune_prompt_format", "plain")
+
+    def __call__(self, texts: list[str], **options) -> list[dict]:
+        """{"generated_text": the continuation only} per prompt."""
+        return [{"generated_text": "".join(self.stream(text, **options))} for text in texts]
+
+    def stream(self, prompt: str, **options):
+        """Pieces of the continuation as they are generated (generation runs in a thread)."""
+        from transformers import TextIteratorStreamer
+
+        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
+        kwargs = dict(self.encode(prompt), streamer=streamer, **generation_settings(self.tokenizer, options))
+        failed = []
+
+        def generate():
+            try:
+                self.model.generate(**kwargs)
+            except Exception as e:  # handed to the caller below; the streamer must still end
+                failed.append(e)
+                streamer.end()
+
+        thread = Thread(target=generate, daemon=True)
+        thread.start()
+        yield from streamer
+        thread.join()
+        if failed:
+            raise failed[0]
+
+    def encode(self, prompt: str) -> dict:
+        if self.prompt_format == "chat" and self.tokenizer.chat_template:
+            return self.tokenizer.apply_chat_template([{"role": "user", "content": prompt}],
+                                                      add_generation_prompt=True, return_dict=True,
+                                                      return_tensors="pt")
+        if self.prompt_format == "chat":  # trained on pairs without a template: prompt, newline, answer
+            prompt += "\n"
+        return dict(self.tokenizer(prompt, return_tensors="pt"))
+
+
+def generation_settings(tokenizer, options: dict) -> dict:
+    """generate() arguments; temperature 0 means greedy (always the likeliest token)."""
+    values = {**DEFAULTS, **{k: v for k, v in options.items() if v is not None}}
+    settings = {"max_new_tokens": int(values["max_new_tokens"]), "pad_token_id": tokenizer.pad_token_id
+                or tokenizer.eos_token_id}
+    if float(values["temperature"]) <= 0:
+        return {**settings, "do_sample": False}
+    return {**settings, "do_sample": True, "temperature": float(values["temperature"]),
+            "top_p": float(values["top_p"])}
+
+
+@lru_cache(maxsize=2)
+def base_generator(base_model: str, prompt_format: str) -> TextGenerator:
+    """The model a run started from, prompted the same way, for side-by-side answers."""
+    return TextGenerator(base_model, prompt_format)

@@ -1,0 +1,79 @@
+"""The Playground for a text-generation run: one prompt, the base and the fine-tuned model side by side,
+each answer streaming in as it is written."""
+from __future__ import annotations
+
+import gradio as gr
+
+from ..config import ConfigError
+from ..predictions import load_predictor, model_folder
+from ..runs import runs_root, trained_models
+from .messages import USER_ERRORS, user_error
+
+EXAMPLES = [
+    "Hello, my Fernbrook kettle will not turn on. Can you help? - Ana",
+    "ROMEO:",
+    "The best thing about a quiet morning is",
+]
+
+
+def run_task(run_name: str | None) -> str | None:
+    """The task of a trained run in the runs folder, None when there is no such run."""
+    if not run_name or run_name not in [p.name for p in trained_models()]:
+        return None
+    try:
+        return model_folder(runs_root() / run_name)[1]
+    except ConfigError:
+        return None
+
+
+def generate_side_by_side(run_name, prompt, max_new_tokens, temperature, top_p):
+    """Inputs: run, prompt, max new tokens, temperature, top-p. Yields (base text, fine-tuned text).
+
+    The fine-tuned model writes first, then the base model gets the same prompt and settings."""
+    if run_task(run_name) != "generation":
+        raise gr.Error("Pick a trained text-generation run first.", print_exception=False)
+    if not (prompt or "").strip():
+        raise gr.Error("Type a prompt for the models to continue.", print_exception=False)
+    options = {"max_new_tokens": int(max_new_tokens), "temperature": float(temperature), "top_p": float(top_p)}
+    from ..tasks.text_generator import base_generator
+
+    try:
+        tuned = load_predictor(str((runs_root() / run_name).resolve()))
+        tuned_text = ""
+        for piece in tuned.stream(prompt, **options):
+            tuned_text += piece
+            yield "", tuned_text
+        base_text = ""
+        if not tuned.base_model:
+            yield "(this run does not name its base model)", tuned_text
+            return
+        for piece in base_generator(tuned.base_model, tuned.prompt_format).stream(prompt, **options):
+            base_text += piece
+            yield base_text, tuned_text
+    except USER_ERRORS as e:
+        raise user_error(e) from None
+    except OSError as e:  # the base model folder or Hub cache is gone
+        raise gr.Error(f"Could not load a model: {e}", print_exception=False) from None
+
+
+def render(run, visible: bool = False):
+    """The generation controls, wired to the Playground's run dropdown. Returns their column."""
+    with gr.Column(visible=visible, elem_id="gen-playground") as column:
+        prompt = gr.Textbox(label="Prompt", lines=3, placeholder="Start a text, or ask a question…",
+                            elem_id="gen-prompt")
+        with gr.Row():
+            max_new = gr.Slider(1, 512, value=64, step=1, label="Max new tokens", elem_id="gen-max-new-tokens")
+            temperature = gr.Slider(0.0, 2.0, value=0.7, step=0.05, label="Temperature",
+                                    info="0 = always the likeliest word; higher = more varied.",
+                                    elem_id="gen-temperature")
+            top_p = gr.Slider(0.05, 1.0, value=0.9, step=0.05, label="Top-p",
+                              info="Sample only from the likeliest words that make up this share.",
+                              elem_id="gen-top-p")
+        button = gr.Button("Generate", variant="primary", elem_id="gen-generate")
+        with gr.Row():
+            base = gr.Textbox(label="Base model", lines=8, interactive=False, elem_id="gen-base")
+            tuned = gr.Textbox(label="Fine-tuned", lines=8, interactive=False, elem_id="gen-tuned")
+        gr.Examples(EXAMPLES, inputs=prompt)
+    gr.on([button.click, prompt.submit], generate_side_by_side, [run, prompt, max_new, temperature, top_p],
+          [base, tuned], show_progress="hidden", api_visibility="private")
+    return column
