@@ -21,3 +21,10 @@ def test_card_names_a_separate_evaluation_file():
     card = model_card(RunConfig(data_file="a.csv", eval_file="/x/test.csv", model="bert-base-uncased"),
                       RESULTS, ["a", "b"])
     assert "validation from `test.csv`" in card and "base_model: bert-base-uncased" in card
+
+
+def test_a_generation_card_says_how_to_generate_and_names_the_embedded_base():
+    results = {**RESULTS, "metrics": {"perplexity": 33.4, "base_perplexity": 79.5}, "per_class": {}}
+    card = model_card(RunConfig(task="generation", data_file="replies.jsonl"), results, [])
+    assert "pipeline_tag: text-generation" in card and "base_model: HuggingFaceTB/SmolLM2-135M-Instruct" in card
+    assert 'pipeline("text-generation"' in card and "Labels (" not in card and "stratified" not in card

@@ -16,15 +16,26 @@ MISTAKE_COLUMNS = ["text", "label", "predicted", "confidence"]
 
 
 def summary_markdown(results: dict) -> str:
-    baseline = results.get("baseline") or {}  # TF-IDF + logistic regression on the same split
-    rows = "\n".join(f"| {as_text(k)} | {v:.4f} | {baseline[k]:.4f} |" if k in baseline else f"| {as_text(k)} | {v:.4f} | |"
-                     for k, v in results["metrics"].items())
+    """The metrics beside what they should beat: the base model (generation) or TF-IDF (classification)."""
+    metrics = dict(results["metrics"])
+    if "base_perplexity" in metrics:
+        base = {"perplexity": metrics.pop("base_perplexity")}
+        against = "base model (before training)"
+    else:
+        base, against = results.get("baseline") or {}, "TF-IDF baseline"
+    split = results.get("report_split", "validation")
+    if base:
+        rows = "\n".join(f"| {as_text(k)} | {v:.4f} | {base[k]:.4f} |" if k in base else f"| {as_text(k)} | {v:.4f} | |"
+                         for k, v in metrics.items())
+        table = f"| metric ({split} set) | fine-tuned | {against} |\n|---|---|---|\n{rows}"
+    else:
+        rows = "\n".join(f"| {as_text(k)} | {v:.4f} |" for k, v in metrics.items())
+        table = f"| metric ({split} set) | fine-tuned |\n|---|---|\n{rows}"
     ending = {"stopped": "stopped early (usable)", "finished": "finished"}.get(results["status"], results["status"])
     if results.get("early_stopped"):
         ending += " by early stopping"
     duration = results.get("duration_s", results["train_runtime_s"])
-    split = results.get("report_split", "validation")
-    return (f"| metric ({split} set) | fine-tuned | TF-IDF baseline |\n|---|---|---|\n{rows}\n\n"
+    return (f"{table}\n\n"
             f"Run {ending} at step {results['steps']} of {results.get('max_steps', results['steps'])} · "
             f"{results['train_rows']} training rows, {results['eval_rows']} validation rows · {duration:.0f} s · "
             f"max length {results['max_length']} · {results['precision']} · {as_text(results['device'])}")
@@ -36,7 +47,12 @@ def per_class_table(results: dict) -> pd.DataFrame:
 
 
 def mistakes_table(results: dict) -> pd.DataFrame:
+    """Classification: the most confident mistakes. NER: sentences with a wrong tag, entities as `text (TYPE)`."""
     rows = [[m["text"], m["label"], m["predicted"], round(m["score"], 3)] for m in results.get("mistakes", [])]
+    for error in results.get("error_sentences", []):
+        spans = [", ".join(f"{error['text'][e['start']:e['end']]} ({e['entity']})" for e in found) or "none"
+                 for found in (error["gold"], error["predicted"])]
+        rows.append([error["text"], *spans, None])
     return pd.DataFrame(rows, columns=MISTAKE_COLUMNS)
 
 
@@ -54,9 +70,11 @@ def fill(run_dir: str, status: dict):
     results = status.get("results")
     if not results:
         return gr.update(visible=False), "", None, None, None, ""
-    return (gr.update(visible=True), summary_markdown(results), per_class_table(results),
-            confusion_matrix(**results["confusion_matrix"]) if "confusion_matrix" in results else None,
-            mistakes_table(results), model_card_text(run_dir))
+    scores, mistakes, matrix = per_class_table(results), mistakes_table(results), results.get("confusion_matrix")
+    return (gr.update(visible=True), summary_markdown(results),  # a generation run has only the summary
+            gr.update(value=scores, visible=not scores.empty),
+            gr.update(value=confusion_matrix(**matrix) if matrix else None, visible=bool(matrix)),
+            gr.update(value=mistakes, visible=not mistakes.empty), model_card_text(run_dir))
 
 
 def try_in_playground(mistakes: pd.DataFrame, evt: gr.SelectData):
