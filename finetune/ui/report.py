@@ -74,7 +74,8 @@ def fill(run_dir: str, status: dict):
     return (gr.update(visible=True), summary_markdown(results),  # a generation run has only the summary
             gr.update(value=scores, visible=not scores.empty),
             gr.update(value=confusion_matrix(**matrix) if matrix else None, visible=bool(matrix)),
-            gr.update(value=mistakes, visible=not mistakes.empty), model_card_text(run_dir))
+            gr.update(value=mistakes, visible={"mistakes", "error_sentences"} & set(results) != set()),
+            model_card_text(run_dir))
 
 
 def try_in_playground(mistakes: pd.DataFrame, evt: gr.SelectData):
