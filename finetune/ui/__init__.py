@@ -12,7 +12,8 @@ MAX_UPLOAD_MB = data_tab.MAX_UPLOAD_MB
 
 def build_app() -> gr.Blocks:
     with gr.Blocks(title=TITLE) as demo:
-        gr.Markdown(f"# {TITLE}\nTurn a labelled CSV into a working text classifier, on your own machine.")
+        gr.Markdown(f"# {TITLE}\nTurn your own data into a working model, on your own machine: a text classifier, "
+                    "an entity tagger or a text generator.")
         # Top level, not inside a tab: a Timer in a tab only ticks once that tab is opened, and a
         # BrowserState in a tab reaches demo.load as its default (see shared notes on Gradio 6).
         timer = gr.Timer(1.0, active=False)
@@ -30,9 +31,12 @@ def build_app() -> gr.Blocks:
         with train_slot:
             run, runs_table, estimate = train_tab.render(data_state, model_inputs, timer, saved_run,
                                                          playground_run, playground_text, tabs)
-        # The Data tab counts tokens with the chosen model's tokenizer.
-        model_inputs[1].change(data_tab.change_model, [data_state, model_inputs[1]], data_outputs,
-                               api_visibility="private")
+        # One task in both tabs: the Data tab checks the file as the Model tab's task, the Model tab lists
+        # the Data tab's task's models; and the Data tab counts tokens with the chosen model's tokenizer.
+        task, model, data_task = model_inputs[0], model_inputs[1], data_outputs[data_tab.OUTPUT_NAMES.index("task")]
+        gr.on([model.change, task.input], data_tab.change_model, [data_state, model, task], data_outputs,
+              api_visibility="private", trigger_mode="always_last")
+        data_task.change(model_tab.follow_task, [task, data_task], model_inputs, api_visibility="private")
         demo.load(train_tab.reattach, saved_run, [run, timer], api_visibility="private")
         demo.load(*runs_table, api_visibility="private")
         demo.load(*estimate, api_visibility="private", show_progress="hidden")

@@ -8,9 +8,33 @@ FEW_EXAMPLES = 100  # the guide: under ~100 labelled examples, fine-tuning rarel
 
 def report_markdown(report: dict, name: str) -> str:
     encoding = f", read as {report['encoding']}" if report.get("encoding") not in ("", "utf-8", "utf-8-sig") else ""
-    lines = [f"**{as_text(name)}**: {report['rows']} rows, {len(report['labels'])} labels, "
-             f"{report['usable_rows']} rows usable for training{as_text(encoding)}. "
-             f"Text: `{as_text(report['text_column'])}`, label: `{as_text(report['label_column'])}`."]
+    head = (f"**{as_text(name)}**: {report['rows']} rows, {len(report['labels'])} labels, "
+            f"{report['usable_rows']} rows usable for training{as_text(encoding)}. "
+            f"Text: `{as_text(report['text_column'])}`, label: `{as_text(report['label_column'])}`.")
+    return _with_problems(head, report)
+
+
+def ner_report_markdown(report: dict, name: str) -> str:
+    entities = ", ".join(f"{as_text(k)} {v}" for k, v in report["entities"].items()) or "none"
+    head = f"**{as_text(name)}**: {report['rows']} sentences. Entities per type: {entities}."
+    return _with_problems(head, report)
+
+
+def generation_report_markdown(report: dict, name: str) -> str:
+    shape = (f"prompt `{as_text(report['prompt_column'])}` → response `{as_text(report['response_column'])}` "
+             "(the model learns to answer; loss on the response only)" if report.get("prompt_column") else
+             f"text `{as_text(report['text_column'])}`" if report.get("text_column") else "plain text")
+    lengths = report.get("token_lengths") or {}
+    counted = " (estimated)" if lengths.get("estimated") else ""
+    head = (f"**{as_text(name)}**: {report['examples']} examples, {report['tokens']:,} tokens{counted}, "
+            f"about {report['blocks']} training blocks; {shape}."
+            + (f" Tokens per example: median {lengths['p50']}, 95th percentile {lengths['p95']}, "
+               f"longest {lengths['max']}." if lengths.get("max") else ""))
+    return _with_problems(head, report)
+
+
+def _with_problems(head: str, report: dict) -> str:
+    lines = [head]
     lines += [f"- ❌ {as_text(e['message'])}" for e in report["errors"]]
     for w in report["warnings"]:
         rows = f" (rows {', '.join(map(str, w['rows']))}{'…' if len(w['rows']) >= 5 else ''})" if w["rows"] else ""
@@ -19,9 +43,11 @@ def report_markdown(report: dict, name: str) -> str:
     if not report["errors"] and not report["warnings"]:
         lines.append("- ✅ No problems found. Next: the Model tab.")
     elif not report["errors"]:
-        lines.append("\nYou can train anyway; the fixes below take one click each.")
+        lines.append("\nYou can train anyway" + ("; the fixes below take one click each." if "remedies" in report
+                                                else "."))
     else:
-        lines.append("\nTraining is blocked until the ❌ problems are fixed (the fixes below may do it).")
+        lines.append("\nTraining is blocked until the ❌ problems are fixed"
+                     + (" (the fixes below may do it)." if "remedies" in report else "."))
     return "\n".join(lines)
 
 

@@ -15,7 +15,8 @@ from ..config import RunConfig
 from ..quality import check_table
 from ..tasks.columns import choose_columns, describe_columns, text_columns
 from ..tasks.tables import TABLE_SUFFIXES, read_table
-from .data_report import baseline_markdown, need_fine_tuning, report_markdown
+from .data_report import (baseline_markdown, generation_report_markdown, need_fine_tuning, ner_report_markdown,
+                          report_markdown)
 from .figures import label_balance, token_lengths
 from .knobs import knob_widget
 from .messages import USER_ERRORS, error_box
@@ -23,12 +24,26 @@ from .messages import USER_ERRORS, error_box
 SAMPLES_DIR = Path(__file__).resolve().parent.parent.parent / "sample_data"
 MAX_UPLOAD_MB = 100  # also passed to launch(max_file_size=...)
 PREVIEW_ROWS = 8
-SETTING_FIELDS = [f for f in fields(RunConfig) if f.name in ("val_size", "test_size")] + \
+SETTING_FIELDS = [f for f in fields(RunConfig) if f.name in ("val_size", "test_size", "text_mode")] + \
     [f for f in fields(RunConfig) if f.metadata["group"] == "remedies"]
+TASK_CHOICES = [("Classify texts (sentiment, topics, legal/medical/financial…)", "classification"),
+                ("Find names, places, drugs… in text (NER)", "ner"),
+                ("Write text in the style of mine (generation)", "generation")]
+SAMPLE_TASKS = {"ner_sample.jsonl": "ner", "ner_sample_spans.csv": "ner", "support_replies.jsonl": "generation"}
+NER_SUFFIXES = (".conll", ".conllu", ".iob", ".bio")
+# What every check handler updates, in this order (load handlers add the two column dropdowns).
+OUTPUT_NAMES = ("state", "report", "balance", "lengths", "samples", "preview", "columns", "details",
+                "entities", "task", "fixes", "generation")
 
 
 def sample_files() -> dict[str, str]:
-    return {p.name: str(p) for p in sorted(SAMPLES_DIR.glob("*.csv"))}
+    """The bundled samples we wrote, every task's; the Data tab switches to a sample's task."""
+    return {p.name: str(p) for p in sorted(SAMPLES_DIR.iterdir())
+            if p.suffix in (".csv", ".jsonl") and p.is_file()}
+
+
+def sample_task(name: str) -> str:
+    return SAMPLE_TASKS.get(name, "classification")
 
 
 def default_settings() -> dict:
@@ -41,6 +56,18 @@ def data_config(state: dict) -> dict:
     return dict(state.get("settings", {}))
 
 
+def task_of(state: dict) -> str:
+    return (state.get("settings") or {}).get("task") or state.get("task") or "classification"
+
+
+def _out(**values) -> tuple:
+    return tuple(values.get(name, gr.update()) for name in OUTPUT_NAMES)
+
+
+def _unchanged(state, message):
+    return (*_out(state=state, report=message), gr.update(), gr.update())
+
+
 # --- handlers -------------------------------------------------------------------------------------
 def load_file(path: str | None, state: dict):
     """Read a file, detect its columns, check it. On bad input, say why and keep what was loaded before."""
@@ -50,57 +77,76 @@ def load_file(path: str | None, state: dict):
     if size_mb > MAX_UPLOAD_MB:
         return _unchanged(state, error_box(f"{Path(path).name} is {size_mb:.0f} MB; the limit is {MAX_UPLOAD_MB} MB. "
                                            "Upload a sample of the rows, or run the CLI on the full file."))
+    task = task_of(state)
+    if task == "classification" and Path(path).suffix.lower() in NER_SUFFIXES:
+        task = "ner"  # a CoNLL file can only be NER data
+    settings = {**default_settings(), **state.get("settings", {}), "task": task, "data_file": str(path),
+                "text_column": "", "label_column": "", "eval_file": "", "test_file": ""}
+    if task != "classification":
+        outputs = _checked(None, settings, state.get("model", ""))
+        columns = outputs[0].get("columns") or []
+        return (*outputs, gr.update(choices=columns, value=[]), gr.update(choices=columns, value=None))
     try:
         frame = read_table(path)
         text_column, label_column = choose_columns(frame)
     except USER_ERRORS as e:
-        return _unchanged(state, error_box(e))
-    settings = {**default_settings(), **state.get("settings", {}), "data_file": str(path),
-                "text_column": text_column, "label_column": label_column, "eval_file": "", "test_file": ""}
+        return _unchanged(state, error_box(f"{e} If this is data for entity tagging or text generation, pick that "
+                                           "task first (above), then upload the file again."))
+    settings.update(text_column=text_column, label_column=label_column)
     columns = list(frame.columns)
     return (*_checked(frame, settings, state.get("model", "")), gr.update(choices=columns, value=[text_column]),
             gr.update(choices=columns, value=label_column))
 
 
 def load_sample(name: str | None, state: dict):
-    return load_file(sample_files().get(name or ""), state)
+    """A bundled sample, checked as the task it was written for."""
+    task = sample_task(name or "")
+    return load_file(sample_files().get(name or ""), {**state, "settings": {**state.get("settings", {}), "task": task}})
 
 
-def change_settings(state: dict, texts: list[str] | str, label: str, eval_file, test_file, *values):
-    """Re-check after the user maps other columns, ticks a fix, moves a split slider or adds a file."""
+def change_settings(state: dict, task: str, texts: list[str] | str, label: str, eval_file, test_file, *values):
+    """Re-check after the user picks another task, maps other columns, ticks a fix, moves a slider or adds a file."""
     if not state.get("settings"):
-        return (state, "Load a file first.", *[gr.update()] * 6)
+        return _out(state={**state, "task": task}, report="Load a file first.")
     texts = [texts] if isinstance(texts, str) else list(texts or [])
-    if not texts or not label:
-        return (state, error_box("Pick at least one text column and a label column."), *[gr.update()] * 6)
-    if label in texts:
-        return (state, error_box("The label column cannot also be a text column."), *[gr.update()] * 6)
-    settings = {**state["settings"], "text_column": ",".join(texts), "label_column": label,
+    if task == "classification":
+        if not texts or not label:
+            return _out(state=state, report=error_box("Pick at least one text column and a label column."))
+        if label in texts:
+            return _out(state=state, report=error_box("The label column cannot also be a text column."))
+    settings = {**state["settings"], "task": task, "text_column": ",".join(texts), "label_column": label or "",
                 "eval_file": eval_file or "", "test_file": test_file or "",
                 **{f.name: v for f, v in zip(SETTING_FIELDS, values)}}
+    if task != "classification":
+        return _checked(None, settings, state.get("model", ""))
     try:
         frame = read_table(settings["data_file"])
         text_columns(frame, settings["text_column"])
     except USER_ERRORS as e:
-        return (state, error_box(e), *[gr.update()] * 6)
+        return _out(state=state, report=error_box(e))
     return _checked(frame, settings, state.get("model", ""))
 
 
-def change_model(state: dict, model: str):
-    """The Model tab's base model changed: count tokens with its tokenizer (what it will read)."""
+def change_model(state: dict, model: str, task: str = ""):
+    """The Model tab's task or base model changed: check as that task, count tokens with that model."""
     state = {**state, "model": model or ""}
-    if not state.get("settings"):
-        return (state, *[gr.update()] * 7)
+    if task:
+        state = {**state, "task": task, "settings": {**state.get("settings", {}), "task": task}}
+    if not state.get("settings", {}).get("data_file"):
+        return _out(state=state, task=task or gr.update())
+    if task_of(state) != "classification":
+        return _checked(None, state["settings"], state["model"])
     try:
         frame = read_table(state["settings"]["data_file"])
-    except USER_ERRORS as e:
-        return (state, error_box(e), *[gr.update()] * 6)
+        text_columns(frame, state["settings"]["text_column"])
+    except USER_ERRORS as e:  # e.g. the file was NER data and its columns mean nothing to classification
+        return _out(state={**state, "ready": False}, report=error_box(e), task=task_of(state))
     return _checked(frame, state["settings"], state["model"])
 
 
 def run_baseline(state: dict) -> str:
     """TF-IDF + logistic regression on exactly the split training will use (the engine's read_data)."""
-    if not state.get("ready"):
+    if not state.get("ready") or task_of(state) != "classification":
         return ""
     from ..tasks import classification
 
@@ -113,75 +159,152 @@ def run_baseline(state: dict) -> str:
                              split)
 
 
-def _checked(frame: pd.DataFrame, settings: dict, model: str):
-    """The check's outputs; the model (the Model tab's choice) only decides how tokens are counted."""
+def _checked(frame: pd.DataFrame | None, settings: dict, model: str):
+    """The check's outputs for the settings' task; the model (the Model tab's choice) decides how tokens are
+    counted. `frame` is the table already read (classification only)."""
+    task = settings.get("task") or "classification"
     try:
         config = RunConfig.from_dict({**settings, "model": model})
     except USER_ERRORS as e:
-        return ({"settings": settings, "model": model}, error_box(e), *[gr.update()] * 6)
+        return _out(state={"settings": settings, "model": model}, report=error_box(e))
+    check = {"classification": _classification, "ner": _ner, "generation": _generation}[task]
+    state, values = check(frame, config)
+    state = {"settings": settings, "model": model, "name": Path(settings["data_file"]).name, **state}
+    display = {k: gr.update(value=values[k], visible=True) if k in values else gr.update(value=None, visible=False)
+               for k in ("balance", "lengths", "samples", "preview", "columns", "entities")}
+    return _out(**display,
+                state=state, report=values["report"], details=gr.update(visible=True), task=task,
+                fixes=gr.update(visible=task == "classification"),
+                generation=gr.update(visible=task == "generation"))
+
+
+def _classification(frame, config):
     report = check_table(frame, config)
-    state = {"settings": settings, "model": model, "name": Path(settings["data_file"]).name,
-             "rows": report["rows"], "labels": report["labels"], "ready": not report["errors"]}
     lengths = report["token_lengths"]
     max_length = config.max_length or min(lengths["limit"], max(16, -(-lengths["p99"] // 8) * 8))
     samples = pd.DataFrame([{"label": k, "text": t} for k, texts in report["samples"].items() for t in texts])
     shown = text_columns(frame, config.text_column) + [config.label_column]
-    markdown = report_markdown(report, state["name"]) + "\n\n" + need_fine_tuning(report["usable_rows"])
-    return (state, markdown, label_balance(report["labels"]), token_lengths(lengths, max_length), samples,
-            frame[shown].head(PREVIEW_ROWS), pd.DataFrame(describe_columns(frame)), gr.update(visible=True))
+    name = Path(config.data_file).name
+    state = {"rows": report["rows"], "labels": report["labels"], "ready": not report["errors"],
+             "columns": list(frame.columns)}
+    return state, {"report": report_markdown(report, name) + "\n\n" + need_fine_tuning(report["usable_rows"]),
+                   "balance": label_balance(report["labels"]), "lengths": token_lengths(lengths, max_length),
+                   "samples": samples, "preview": frame[shown].head(PREVIEW_ROWS),
+                   "columns": pd.DataFrame(describe_columns(frame))}
 
 
-def _unchanged(state, message):
-    return (state, message, *[gr.update()] * 6, gr.update(), gr.update())
+def _ner(frame, config):
+    from ..tasks.ner_check import RECOMMENDED_PER_TYPE, check_file
+    from ..token_lengths import model_files
+
+    folder = model_files(config.model)[1]  # only a tokenizer already on disk: a check never downloads
+    report = check_file(config.data_file, config.text_column, config.label_column,
+                        model=str(folder) if folder else None)
+    state = {"rows": report["rows"], "labels": report["entities"], "ready": not report["errors"],
+             "columns": _table_columns(config.data_file)}
+    values = {"report": ner_report_markdown(report, Path(config.data_file).name)}
+    if report["entities"]:
+        values["balance"] = label_balance(report["entities"], title="Entities per type", unit="mentions",
+                                          recommended=RECOMMENDED_PER_TYPE)
+    if report["preview"]:
+        values["entities"] = joined_preview(report["preview"])
+    return state, values
+
+
+def _generation(frame, config):
+    from ..generation_check import check_file
+
+    report = check_file(config)
+    state = {"rows": report["examples"], "labels": {}, "ready": not report["errors"],
+             "columns": report["columns"]}
+    values = {"report": generation_report_markdown(report, Path(config.data_file).name)}
+    if report["samples"]:
+        values["samples"] = pd.DataFrame({"example": report["samples"]})
+    return state, values
+
+
+def joined_preview(preview: list[dict]) -> dict:
+    """Several sentences in one gr.HighlightedText: one per line, each entity's span moved along."""
+    text, entities = "", []
+    for sentence in preview:
+        offset = len(text) + (1 if text else 0)
+        text = f"{text}\n{sentence['text']}" if text else sentence["text"]
+        entities += [{**e, "start": e["start"] + offset, "end": e["end"] + offset} for e in sentence["entities"]]
+    return {"text": text, "entities": entities}
+
+
+def _table_columns(path: str) -> list[str]:
+    """A table's column names (for NER spans files); [] for CoNLL or unreadable files."""
+    if Path(path).suffix.lower() not in (".csv", ".jsonl", ".json", ".xlsx", ".parquet"):
+        return []
+    try:
+        return list(read_table(path).columns)
+    except USER_ERRORS:
+        return []
 
 
 # --- layout ---------------------------------------------------------------------------------------
 def render(state: gr.State):
-    gr.Markdown("Upload labelled data (one text and one label per row), or start from a sample. The check "
+    gr.Markdown("Pick what the model should do, then upload your data or start from a sample. The check "
                 "below runs before any training: it says what will go wrong and offers one-click fixes.")
+    task = gr.Radio(TASK_CHOICES, value="classification", label="Task", elem_id="data-task",
+                    info="Also set in the Model tab; the two stay in step.")
     with gr.Row():
-        upload = gr.File(label=f"Data file: CSV, TSV, TXT, JSONL, JSON, Excel or Parquet (up to {MAX_UPLOAD_MB} MB)",
-                         file_types=list(TABLE_SUFFIXES), elem_id="data-upload")
+        upload = gr.File(label=f"Data file: CSV, TSV, TXT, JSONL, JSON, Excel, Parquet or CoNLL "
+                               f"(up to {MAX_UPLOAD_MB} MB)",
+                         file_types=list(TABLE_SUFFIXES + NER_SUFFIXES), elem_id="data-upload")
         with gr.Column():
             sample = gr.Dropdown(list(sample_files()), value=None, label="…or a bundled sample",
-                                 elem_id="data-sample")
+                                 info="NER and generation samples switch the task.", elem_id="data-sample")
             text_column = gr.Dropdown([], multiselect=True, label="Text column(s)", elem_id="text-column",
                                       info="Several columns are joined into one text.", interactive=True)
-            label_column = gr.Dropdown([], label="Label column", elem_id="label-column", interactive=True)
+            label_column = gr.Dropdown([], label="Label column", elem_id="label-column", interactive=True,
+                                       info="NER: the column of entity spans or tags.")
     report = gr.Markdown(elem_id="data-report")
     with gr.Column(visible=False) as details:
         baseline = gr.Markdown(elem_id="data-baseline")
         with gr.Row():
             balance = gr.Plot(label="Label balance", elem_id="label-chart")
             lengths = gr.Plot(label="Text lengths", elem_id="length-chart")
+        entities = gr.HighlightedText(label="Entities in the first tagged sentences", visible=False,
+                                      elem_id="data-entities")
         defaults = default_settings()
-        with gr.Accordion("Fix the data (each fix is recorded in the run's config)", open=True):
+        widgets = {}
+        with gr.Accordion("Fix the data (each fix is recorded in the run's config)", open=True) as fixes:
             with gr.Row():
-                fixes = [knob_widget(f, defaults[f.name]) for f in SETTING_FIELDS[2:]]
+                widgets.update({f.name: knob_widget(f, defaults[f.name]) for f in SETTING_FIELDS
+                                if f.metadata["group"] == "remedies"})
+        with gr.Column(visible=False) as generation:
+            widgets["text_mode"] = knob_widget(next(f for f in SETTING_FIELDS if f.name == "text_mode"),
+                                               defaults["text_mode"])
         with gr.Accordion("Split: train / validation / test", open=False):
             with gr.Row():
-                settings = [knob_widget(f, defaults[f.name]) for f in SETTING_FIELDS[:2]] + fixes
+                widgets.update({name: knob_widget(next(f for f in SETTING_FIELDS if f.name == name), defaults[name])
+                                for name in ("val_size", "test_size")})
             with gr.Row():
                 eval_file = gr.File(label="…or a separate validation file", elem_id="eval-upload",
-                                    file_types=list(TABLE_SUFFIXES))
+                                    file_types=list(TABLE_SUFFIXES + NER_SUFFIXES))
                 test_file = gr.File(label="…and/or a separate test file", elem_id="test-upload",
-                                    file_types=list(TABLE_SUFFIXES))
+                                    file_types=list(TABLE_SUFFIXES + NER_SUFFIXES))
         with gr.Tabs():
-            with gr.Tab("Examples per class"):
+            with gr.Tab("Examples"):
                 samples = gr.Dataframe(interactive=False, wrap=True, elem_id="data-samples")
             with gr.Tab("First rows"):
                 preview = gr.Dataframe(interactive=False, wrap=True, elem_id="data-preview")
             with gr.Tab("Columns"):
                 columns = gr.Dataframe(interactive=False, elem_id="data-columns")
+    settings = [widgets[f.name] for f in SETTING_FIELDS]
 
-    checked = [state, report, balance, lengths, samples, preview, columns, details]
+    checked = [state, report, balance, lengths, samples, preview, columns, details, entities, task, fixes,
+               generation]
     for event, handler, inputs in ((upload.upload, load_file, [upload, state]),
                                    (sample.input, load_sample, [sample, state])):
         event(handler, inputs, checked + [text_column, label_column], api_visibility="private") \
             .then(run_baseline, state, baseline, api_visibility="private")
-    triggers = [text_column.input, label_column.input, eval_file.change, test_file.change] + \
+    triggers = [task.input, text_column.input, label_column.input, eval_file.change, test_file.change] + \
         [w.input for w in settings]
     # always_last: ticking two fixes quickly must check with both (the default drops the second click)
-    gr.on(triggers, change_settings, [state, text_column, label_column, eval_file, test_file, *settings],
-          checked, api_visibility="private", trigger_mode="always_last").then(run_baseline, state, baseline, api_visibility="private")
+    gr.on(triggers, change_settings, [state, task, text_column, label_column, eval_file, test_file, *settings],
+          checked, api_visibility="private", trigger_mode="always_last") \
+        .then(run_baseline, state, baseline, api_visibility="private")
     return checked

@@ -8,15 +8,17 @@ SMOOTHING = 0.8  # exponential moving average weight, as TensorBoard's slider
 RECOMMENDED_PER_CLASS = 100
 
 
-def label_balance(counts: dict[str, int]) -> go.Figure:
+def label_balance(counts: dict[str, int], title: str = "Examples per label", unit: str = "rows",
+                  recommended: int = RECOMMENDED_PER_CLASS) -> go.Figure:
+    """Bars per label (or entity type), the ones under the recommended minimum in red."""
     names, values = list(counts), list(counts.values())
-    colors = ["#d62728" if v < RECOMMENDED_PER_CLASS else "#1f77b4" for v in values]
+    colors = ["#d62728" if v < recommended else "#1f77b4" for v in values]
     fig = go.Figure(go.Bar(x=names, y=values, marker_color=colors, text=values, textposition="outside"))
-    fig.add_hline(y=RECOMMENDED_PER_CLASS, line_dash="dash", line_color="gray",
-                  annotation_text="100 examples (recommended minimum)", annotation_position="top left")
-    fig.update_layout(title="Examples per label", xaxis_title="label", yaxis_title="rows",
+    fig.add_hline(y=recommended, line_dash="dash", line_color="gray",
+                  annotation_text=f"{recommended} examples (recommended minimum)", annotation_position="top left")
+    fig.update_layout(title=title, xaxis_title="label", yaxis_title=unit,
                       height=320, margin=dict(l=40, r=20, t=50, b=40), xaxis_type="category",
-                      yaxis_range=[0, max(values + [RECOMMENDED_PER_CLASS]) * 1.15])  # room for the numbers
+                      yaxis_range=[0, max(values + [recommended]) * 1.15])  # room for the numbers
     return fig
 
 

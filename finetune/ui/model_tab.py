@@ -39,6 +39,14 @@ def change_task(task: str, preset: str):
     return [models, describe_model(default, task), *apply_preset(preset, task)]
 
 
+def follow_task(current: str, task: str):
+    """The Data tab's task changed: the same task here, with its models and default settings."""
+    if not task or task == current:
+        return [gr.update()] * (2 + len(TUNED))
+    model, _, *knobs = change_task(task, DEFAULT_PRESET)
+    return [gr.update(value=task), model, *knobs]
+
+
 def describe_model(choice: str, task: str) -> str:
     hint = guidance(task).get(choice)
     if hint:

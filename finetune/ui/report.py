@@ -73,7 +73,8 @@ def fill(run_dir: str, status: dict):
     scores, mistakes, matrix = per_class_table(results), mistakes_table(results), results.get("confusion_matrix")
     return (gr.update(visible=True), summary_markdown(results),  # a generation run has only the summary
             gr.update(value=scores, visible=not scores.empty),
-            gr.update(value=confusion_matrix(**matrix) if matrix else None, visible=bool(matrix)),
+            gr.update(value=confusion_matrix(matrix["labels"], matrix["matrix"]) if matrix else None,
+                      visible=bool(matrix)),
             gr.update(value=mistakes, visible={"mistakes", "error_sentences"} & set(results) != set()),
             model_card_text(run_dir))
 

@@ -52,6 +52,9 @@ def start_training(data: dict, run: dict, task: str, model: str, *knobs):
         raise gr.Error("No data yet: load a file or a sample in the Data tab first.", print_exception=False)
     if not data.get("ready"):
         raise gr.Error("The data has a problem that blocks training; see the Data tab.", print_exception=False)
+    if (data["settings"].get("task") or "classification") != task:
+        raise gr.Error(f"The Data tab checked the file for {data['settings'].get('task')}, but the Model tab is set "
+                       f"to {task}. Pick the same task in both.", print_exception=False)
     if _running(run):
         raise gr.Error("A run is still going. Stop it first, or wait for it to finish.", print_exception=False)
     try:

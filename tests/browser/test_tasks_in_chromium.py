@@ -46,3 +46,16 @@ def test_generation_playground_streams_base_and_tuned_side_by_side(page, tiny_gp
     page.wait_for_function("document.querySelector('#gen-base textarea').value.length > 0")
     assert page.locator("#gen-tuned textarea").input_value()
     shot(page, "7-playground-generation")
+
+
+def test_an_ner_sample_sets_the_task_in_both_tabs_and_previews_entities(page):
+    page.locator("#data-sample input").click()
+    page.get_by_role("option", name="ner_sample.jsonl").click()
+    page.wait_for_selector("#data-entities .token.highlighted")
+    page.wait_for_selector("#label-chart .js-plotly-plot")
+    assert "Entities per type" in page.locator("#data-report").inner_text()
+    assert page.locator("#data-task input[value=ner]").is_checked()
+    shot(page, "0-data-ner")
+    page.get_by_role("tab", name="2. Model").click()
+    page.wait_for_function("document.querySelector('#base-model input').value.length > 0")
+    assert page.locator("#task input").input_value() == "ner"

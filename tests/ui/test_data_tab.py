@@ -5,11 +5,17 @@ from finetune.config import RunConfig
 from finetune.ui import data_tab
 from tests.conftest import keyword_rows, write_csv
 
-OUTPUTS = ["state", "report", "balance", "lengths", "samples", "preview", "columns", "details", "text", "label"]
+OUTPUTS = [*data_tab.OUTPUT_NAMES, "text", "label"]
+
+
+def named(outputs) -> dict:
+    """A handler's outputs by name; a gr.update that sets a value stands for that value."""
+    return {name: out["value"] if isinstance(out, dict) and out.get("__type__") == "update" and "value" in out
+            else out for name, out in zip(OUTPUTS, outputs)}
 
 
 def load(path, state=None):
-    return dict(zip(OUTPUTS, data_tab.load_file(str(path), state or {})))
+    return named(data_tab.load_file(str(path), state or {}))
 
 
 def change(state, **changes):
@@ -17,14 +23,14 @@ def change(state, **changes):
     settings = {**state["settings"], **changes}
     values = [settings[f.name] for f in data_tab.SETTING_FIELDS]
     texts = settings["text_column"].split(",")
-    return dict(zip(OUTPUTS, data_tab.change_settings(state, texts, settings["label_column"], settings["eval_file"],
-                                                      settings["test_file"], *values)))
+    return named((data_tab.change_settings(state, settings["task"], texts, settings["label_column"],
+                                                      settings["eval_file"], settings["test_file"], *values)))
 
 
 def test_loading_a_sample_detects_columns_and_draws_balance_and_lengths():
-    out = dict(zip(OUTPUTS, data_tab.load_sample("legal_medical_financial.csv", {})))
+    out = named(data_tab.load_sample("legal_medical_financial.csv", {}))
     assert out["state"]["ready"] and out["state"]["labels"] == {"financial": 120, "legal": 120, "medical": 120}
-    assert out["text"]["value"] == ["text"] and out["label"]["value"] == "label"
+    assert out["text"] == ["text"] and out["label"] == "label"
     assert list(out["balance"].data[0].x) == ["financial", "legal", "medical"]
     assert sum(out["lengths"].data[0].y) == 360  # every text tokenized
     assert out["lengths"].layout.shapes[0].x0 == 32  # the max length training will use (p99 rounded up to 8)
@@ -107,14 +113,14 @@ def test_picking_other_columns_rechecks_and_blocks_a_single_class(tmp_path):
 def test_impossible_column_choices_are_explained(texts, label, message):
     state = data_tab.load_sample("legal_medical_financial.csv", {})[0]
     values = [state["settings"][f.name] for f in data_tab.SETTING_FIELDS]
-    out = dict(zip(OUTPUTS, data_tab.change_settings(state, texts, label, "", "", *values)))
+    out = named(data_tab.change_settings(state, "classification", texts, label, "", "", *values))
     assert message in out["report"] and out["state"] == state
 
 
 def test_choosing_another_model_recounts_tokens_with_its_tokenizer(tmp_path, tiny_model):
     state = data_tab.load_sample("legal_medical_financial.csv", {})[0]
-    out = dict(zip(OUTPUTS, data_tab.change_model(state, str(tiny_model))))
+    out = named(data_tab.change_model(state, str(tiny_model)))
     assert out["state"]["model"] == str(tiny_model) and out["state"]["ready"]
-    before = data_tab.load_sample("legal_medical_financial.csv", {})[3].layout.annotations[0].text
+    before = named(data_tab.load_sample("legal_medical_financial.csv", {}))["lengths"].layout.annotations[0].text
     assert before == "max length 32" and out["lengths"].layout.annotations[0].text == "max length 24"
     assert "model" not in data_tab.data_config(out["state"])  # the Model tab owns the model setting

@@ -1,0 +1,66 @@
+"""The Data tab for NER and generation data: the task picks the check, and a run starts from the UI."""
+import gradio as gr
+import pytest
+
+from finetune.config import RunConfig
+from finetune.ui import data_tab, model_tab, train_tab
+from tests.conftest import STORY, ner_rows, write_ner_jsonl
+from tests.ui.test_data_tab import named
+from tests.ui.test_train_and_playground import follow_to_end, knob_values
+
+
+def test_an_ner_sample_switches_the_task_and_highlights_its_entities():
+    out = named(data_tab.load_sample("ner_sample.jsonl", {}))
+    assert out["task"] == "ner" and out["state"]["ready"] and out["state"]["settings"]["task"] == "ner"
+    assert set(out["state"]["labels"]) >= {"PER", "ORG", "LOC", "DRUG"}
+    assert "Entities per type" in out["report"] and out["balance"].layout.title.text == "Entities per type"
+    preview = out["entities"]
+    assert preview["entities"] and all(preview["text"][e["start"]:e["end"]].strip() for e in preview["entities"])
+    assert out["fixes"]["visible"] is False and out["lengths"] is None  # classification's pictures give way
+
+
+def test_conll_with_a_broken_sentence_is_blocked_with_its_number(tmp_path):
+    path = tmp_path / "broken.conll"
+    path.write_text("-DOCSTART- O\n\nAna B-PER\nworks O\n\n" * 12 + "Bob B-PER\nI-XYZ-\n\n")
+    out = named(data_tab.load_file(str(path), {}))
+    assert out["task"] == "ner" and not out["state"]["ready"] and "❌" in out["report"]
+
+
+def test_a_generation_sample_shows_examples_and_its_text_mode():
+    out = named(data_tab.load_sample("support_replies.jsonl", {}))
+    assert out["task"] == "generation" and out["state"]["ready"]
+    assert "examples" in out["report"] and "prompt" in out["report"] and len(out["samples"]) > 0
+    assert out["generation"]["visible"] is True and out["balance"] is None
+
+
+def test_switching_the_task_rechecks_the_same_file(tmp_path):
+    state = named(data_tab.load_sample("product_reviews_sentiment.csv", {}))["state"]
+    assert state["ready"] and state["settings"]["task"] == "classification"
+    out = named(data_tab.change_model(state, "", "generation"))  # its text column is text to learn from
+    assert out["state"]["settings"]["task"] == "generation" and out["task"] == "generation"
+    assert "tokens" in out["report"] and out["fixes"]["visible"] is False
+
+
+def test_a_text_file_checked_as_classification_says_to_pick_the_task_first(tmp_path):
+    (tmp_path / "story.txt").write_text(STORY)
+    out = named(data_tab.load_file(str(tmp_path / "story.txt"), {}))
+    assert "pick that task first" in out["report"] and out["state"] == {}
+
+
+def test_the_model_tab_follows_the_data_tabs_task():
+    task, model, *knobs = model_tab.follow_task("classification", "ner")
+    chosen = {f.name: k["value"] for f, k in zip(model_tab.TUNED, knobs)}
+    assert task["value"] == "ner" and "bert-base-cased" in model["choices"] and chosen["learning_rate"] == 3e-4
+    assert all(u == gr.update() for u in model_tab.follow_task("ner", "ner"))
+
+
+def test_an_ner_run_starts_from_the_ui_and_a_task_mismatch_is_refused(runs_dir, tmp_path, tiny_ner_model):
+    path = write_ner_jsonl(tmp_path / "ner.jsonl", ner_rows(120))
+    state = data_tab.load_file(str(path), {"settings": {"task": "ner"}})[0]
+    config = RunConfig(task="ner", model=tiny_ner_model, epochs=1.0, batch_size=16, learning_rate=3e-3,
+                       precision="fp32")
+    with pytest.raises(gr.Error, match="Pick the same task"):
+        train_tab.start_training(state, {}, "classification", tiny_ner_model, *knob_values(config))
+    run, *_ = train_tab.start_training(state, {}, "ner", tiny_ner_model, *knob_values(config))
+    run, outputs = follow_to_end(run)
+    assert "Finished" in outputs[2] and "| f1 |" in outputs[8]
