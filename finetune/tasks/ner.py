@@ -220,10 +220,15 @@ class Predictor:
         outputs = self.pipe(list(texts), batch_size=32)
         if texts and isinstance(outputs[0], dict):  # a single text comes back unwrapped
             outputs = [outputs]
-        return [{"entities": [{"text": text[e["start"]:e["end"]], "label": e["entity_group"],
-                               "start": int(e["start"]), "end": int(e["end"]), "score": float(e["score"])}
-                              for e in found]}
-                for text, found in zip(texts, outputs)]
+        return [{"entities": [_entity(text, e) for e in found]} for text, found in zip(texts, outputs)]
+
+
+def _entity(text: str, found: dict) -> dict:
+    """One entity; byte-level BPE offsets include the space before a word, which is not part of it."""
+    start, end = int(found["start"]), int(found["end"])
+    start += len(text[start:end]) - len(text[start:end].lstrip())
+    return {"text": text[start:end], "label": found["entity_group"], "start": start, "end": end,
+            "score": float(found["score"])}
 
 
 def pipeline(model_dir) -> Predictor:

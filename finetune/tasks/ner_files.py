@@ -207,6 +207,21 @@ def tag_names(sentences: list[Sentence]) -> list[str]:
     return ["O"] + [f"{prefix}-{name}" for name in types for prefix in "BI"]
 
 
+def _prefix_space(tokenizer) -> None:
+    """Byte-level BPE that ignores add_prefix_space (e.g. SmolLM2's): a word mid-sentence is "Ġword" in
+    pretraining, so pre-split words must get the space marker too. Saved with the model, so the
+    Playground's raw text is split the same way."""
+    import json
+
+    from tokenizers import pre_tokenizers
+
+    backend = tokenizer.backend_tokenizer
+    state = json.loads(backend.pre_tokenizer.__getstate__()) if backend.pre_tokenizer else {}
+    if state.get("type") == "ByteLevel" and not state.get("add_prefix_space"):
+        backend.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=True, trim_offsets=True,
+                                                         use_regex=state.get("use_regex", True))
+
+
 def load_tokenizer(model_path, name: str = ""):
     """A fast tokenizer that takes pre-split words (byte-level BPE ones need add_prefix_space)."""
     from transformers import AutoConfig, AutoTokenizer
@@ -217,6 +232,7 @@ def load_tokenizer(model_path, name: str = ""):
     if not tokenizer.is_fast:
         raise ConfigError(f"{name or model_path} has only a slow (Python) tokenizer; NER needs a fast one to map "
                           "sub-words back to words. Pick a model that ships a tokenizer.json.")
+    _prefix_space(tokenizer)
     if tokenizer.pad_token is None:  # GPT-style tokenizers: pad with the end-of-text token
         tokenizer.pad_token = tokenizer.eos_token
     return tokenizer

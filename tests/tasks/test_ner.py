@@ -180,3 +180,18 @@ def test_tiny_run_writes_per_type_results_and_predicts_entities(ner_run):
     entities = ner.pipeline(run / "model")([text])[0]["entities"]
     assert entities and all(text[e["start"]:e["end"]] == e["text"] for e in entities)
     assert {e["label"] for e in entities} <= {"PER", "ORG", "LOC", "DRUG"}
+
+
+def test_byte_level_tokenizers_mark_every_pre_split_word_as_after_a_space(tiny_gpt2):
+    from finetune.tasks.ner_files import load_tokenizer
+
+    tokenizer = load_tokenizer(tiny_gpt2)
+    pieces = tokenizer.convert_ids_to_tokens(tokenizer(["The", "kettle", "sings"], is_split_into_words=True)["input_ids"])
+    assert pieces[0].startswith("Ġ") and any(p.startswith("Ġk") for p in pieces)  # as "kettle" reads mid-sentence
+
+
+def test_an_entity_span_does_not_start_with_the_space_before_it():
+    from finetune.tasks.ner import _entity
+
+    entity = _entity("Dr. Ana Ruiz", {"start": 3, "end": 7, "entity_group": "PER", "score": 0.9})
+    assert entity["text"] == "Ana" and entity["start"] == 4 and entity["end"] == 7
