@@ -108,6 +108,8 @@ def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None 
     hardware, path = detect(), resolve_model(config.model, config.task)
     train_rows = rows if config.eval_file else round(rows * (1 - config.val_size))
     max_length, mean_length = config.max_length, None
+    if config.task == "generation":  # every training block is block_size tokens long
+        max_length, texts = config.block_size, None
     if texts:
         lengths = token_lengths(path, tuple(texts[:SAMPLE]))
         max_length = max_length or min(512, -(-int(sorted(lengths)[int(0.99 * (len(lengths) - 1))]) // 8) * 8)

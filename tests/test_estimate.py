@@ -36,3 +36,9 @@ def test_estimate_for_a_real_model_folder_without_loading_weights(tiny_model, ke
                           texts=["contract clause tenant court"] * 20)
     assert result.length == 8 and not result.assumed_length and result.seconds_per_epoch > 0
     assert "assumed" in describe(estimate_run(RunConfig(model=tiny_model), rows=90, num_labels=3))
+
+
+def test_a_generation_estimate_uses_the_block_size(tiny_gpt2):
+    result = estimate_run(RunConfig(task="generation", model=tiny_gpt2, block_size=64), rows=40, num_labels=0,
+                          texts=["ROMEO: But soft"] * 5)
+    assert result.length == 64 and not result.assumed_length

@@ -64,3 +64,17 @@ def test_an_ner_run_starts_from_the_ui_and_a_task_mismatch_is_refused(runs_dir, 
     run, *_ = train_tab.start_training(state, {}, "ner", tiny_ner_model, *knob_values(config))
     run, outputs = follow_to_end(run)
     assert "Finished" in outputs[2] and "| f1 |" in outputs[8]
+
+
+def test_a_generation_run_starts_from_the_ui_and_reports_perplexity(runs_dir, tmp_path, tiny_gpt2):
+    (tmp_path / "story.txt").write_text(STORY)
+    state = data_tab.load_file(str(tmp_path / "story.txt"), {"settings": {"task": "generation"}})[0]
+    assert state["ready"]
+    config = RunConfig(task="generation", model=tiny_gpt2, epochs=1.0, batch_size=4, learning_rate=3e-3,
+                       block_size=32, precision="fp32")
+    assert "per epoch" in train_tab.show_estimate(state, "generation", tiny_gpt2, *knob_values(config))
+    run, *_ = train_tab.start_training(state, {}, "generation", tiny_gpt2, *knob_values(config))
+    run, outputs = follow_to_end(run)
+    plot, summary, per_class = outputs[4], outputs[8], outputs[9]
+    assert "Finished" in outputs[2] and "| perplexity |" in summary and "base model" in summary
+    assert per_class["visible"] is False and any("loss" in t.name for t in plot.data)
