@@ -226,8 +226,15 @@ def advance(ticket, root: Path | None = None) -> int:
 
 
 def leave(ticket, root: Path | None = None) -> None:
+    """Give up a place in the queue; the run's folder (nothing in it has trained) goes too."""
     with _queue_lock(root):
+        try:
+            order = json.loads(Path(ticket).read_text())
+        except (OSError, json.JSONDecodeError):
+            return
         Path(ticket).unlink(missing_ok=True)
+        if not RunPaths(order["run_dir"]).config.is_file():
+            shutil.rmtree(order["run_dir"], ignore_errors=True)
 
 
 # --- clean-up -------------------------------------------------------------------------------------
