@@ -40,6 +40,8 @@ class RunPaths:
     checkpoints = property(lambda self: self.root / "checkpoints")
     model_card = property(lambda self: self.root / "model" / "README.md")
     model_zip = property(lambda self: self.root / f"{self.root.name}-model.zip")
+    onnx = property(lambda self: self.root / "model" / "onnx")
+    onnx_zip = property(lambda self: self.root / f"{self.root.name}-onnx.zip")
     tensorboard = property(lambda self: self.root / "tensorboard")
     log = property(lambda self: self.root / "train.log")
     stop = property(lambda self: self.root / "STOP")
@@ -59,11 +61,13 @@ def new_run_dir(task: str, root: Path | None = None) -> Path:
 
 
 def max_runs() -> int:
-    """How many runs this app trains at once (FINETUNE_MAX_RUNS, default 2): each takes the CPU or GPU."""
+    """How many runs this app trains at once (FINETUNE_MAX_RUNS, default 2; 1 on a Space, where the others
+    queue, see spaces.py): each takes the CPU or GPU."""
+    default = 1 if os.environ.get("SPACE_ID") else DEFAULT_MAX_RUNS
     try:
-        return max(1, int(os.environ.get("FINETUNE_MAX_RUNS", DEFAULT_MAX_RUNS)))
+        return max(1, int(os.environ.get("FINETUNE_MAX_RUNS", default)))
     except ValueError:
-        return DEFAULT_MAX_RUNS
+        return default
 
 
 def running_runs() -> list[str]:

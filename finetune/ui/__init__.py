@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import gradio as gr
 
-from . import data_tab, model_tab, playground_tab, train_tab
+from .. import spaces
+from . import data_tab, model_tab, playground_tab, spaces_panel, train_tab
 
 TITLE = "Fine-Tune Studio"
 CSS = train_tab.PROGRESS_CSS
@@ -11,9 +12,11 @@ MAX_UPLOAD_MB = data_tab.MAX_UPLOAD_MB
 
 
 def build_app() -> gr.Blocks:
-    with gr.Blocks(title=TITLE) as demo:
+    # On a Space: uploads older than the TTL are deleted (run folders: spaces.start_background).
+    with gr.Blocks(title=TITLE, delete_cache=spaces.upload_cache_policy()) as demo:
         gr.Markdown(f"# {TITLE}\nTurn your own data into a working model, on your own machine: a text classifier, "
                     "an entity tagger or a text generator.")
+        spaces_panel.render_limits()
         # Top level, not inside a tab: a Timer in a tab only ticks once that tab is opened, and a
         # BrowserState in a tab reaches demo.load as its default (see shared notes on Gradio 6).
         timer = gr.Timer(1.0, active=False)
@@ -41,4 +44,5 @@ def build_app() -> gr.Blocks:
         demo.load(*runs_table, api_visibility="private")
         demo.load(*estimate, api_visibility="private", show_progress="hidden")
         demo.load(playground_tab.refresh_runs, playground_run, playground_run, api_visibility="private")
+        spaces_panel.wire(demo, data_state, data_outputs, playground_run)  # demo mode only
     return demo

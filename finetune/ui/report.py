@@ -9,6 +9,7 @@ import gradio as gr
 import pandas as pd
 
 from ..runs import RunPaths, zip_model
+from . import export_panel
 from .figures import confusion_matrix
 from .messages import USER_ERRORS, as_text, user_error
 
@@ -110,6 +111,7 @@ def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs) -> list:
         with gr.Row():
             zip_button = gr.Button("Download the model folder as a zip", size="sm", elem_id="zip-model")
             zip_file = gr.File(label="Model zip", interactive=False, elem_id="model-zip")
+        export_panel.render(run)
     mistakes.select(try_in_playground, mistakes, [playground_text, tabs], api_visibility="private")
     zip_button.click(model_zip, run, zip_file, api_visibility="private")
     return [group, summary, per_class, matrix, mistakes, card]

@@ -18,7 +18,8 @@ from ..config import RunConfig
 from ..events import END_EVENTS, EVAL, HEALTH, LOG, STAGE, STARTED, read_events
 from ..runs import (RunPaths, check_capacity, is_alive, kill_run, new_run_dir, resume_run, run_status, runs_root, start_run,
                     stop_run)
-from . import report, runs_panel
+from .. import spaces
+from . import report, runs_panel, space_queue
 from .figures import training_curves
 from .messages import USER_ERRORS, as_text, error_box, user_error
 from .data_tab import data_config
@@ -55,13 +56,19 @@ def start_training(data: dict, run: dict, task: str, model: str, *knobs):
     if (data["settings"].get("task") or "classification") != task:
         raise gr.Error(f"The Data tab checked the file for {data['settings'].get('task')}, but the Model tab is set "
                        f"to {task}. Pick the same task in both.", print_exception=False)
-    if _running(run):
+    if _running(run) or run.get("queued"):
         raise gr.Error("A run is still going. Stop it first, or wait for it to finish.", print_exception=False)
     try:
         config = RunConfig.from_dict({**data_config(data), **config_from_widgets(task, model, *knobs)})
-        check_capacity()  # before a folder exists: a refused start leaves nothing behind
-        run_dir = new_run_dir(config.task)
-        start_run(config, run_dir)
+        if spaces.on_spaces():  # the Space's limits, and a place in its queue instead of a refusal
+            order = spaces.submit(config, new_run_dir(config.task))
+            if order["position"]:
+                return space_queue.waiting(order, EMPTY_RUN)
+            run_dir = order["run_dir"]
+        else:
+            check_capacity()  # before a folder exists: a refused start leaves nothing behind
+            run_dir = new_run_dir(config.task)
+            start_run(config, run_dir)
     except USER_ERRORS as e:  # a bad setting, or the run limit reached
         raise user_error(e) from None
     return _fresh(str(run_dir)), gr.Timer(active=True), "⏳ Starting…", gr.update(visible=False)
@@ -76,6 +83,8 @@ def remember_run(run: dict, saved: dict | None) -> dict:
 def stop_training(run: dict) -> str:
     if not run.get("run_dir"):
         return "Nothing is running."
+    if run.get("queued"):
+        return space_queue.leave(run)
     stop_run(run["run_dir"])
     return "⏹️ Stopping after the current step; the model reached so far will be saved."
 
@@ -120,6 +129,8 @@ def follow_run(run: dict):
     Outputs: run, timer, status, progress, plot, health, log tail, the report's six, Playground's run list."""
     if not run.get("run_dir"):
         return run, gr.Timer(active=False), *[gr.update()] * 12
+    if run.get("queued"):
+        return space_queue.follow(run)
     events, offset = read_events(RunPaths(run["run_dir"]).events, run["offset"])
     run = _apply(dict(run, offset=offset), events)
     # Running: a cheap liveness check. Ended, or died without an end event: read the folder once.

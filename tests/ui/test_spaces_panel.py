@@ -1,0 +1,77 @@
+"""Spaces and demo mode in the UI: the limits line, the queue in the Train tab, the demo load handler."""
+import json
+import shutil
+
+import gradio as gr
+import pytest
+
+from finetune import spaces
+from finetune.runs import RunPaths
+from finetune.ui import build_app, spaces_panel, train_tab
+from tests.ui.test_train_and_playground import knob_values
+
+
+@pytest.fixture
+def space(monkeypatch, runs_dir):
+    monkeypatch.setenv("SPACE_ID", "someone/fine-tune-studio")
+    monkeypatch.delenv("FINETUNE_MAX_RUNS", raising=False)
+    return runs_dir
+
+
+def test_demo_load_fills_the_data_tab_with_the_sample(space):
+    outputs = spaces_panel.load_demo({})
+    state, report = outputs[0], outputs[1]
+    assert state["ready"] and state["name"] == "legal_medical_financial.csv"
+    assert "legal_medical_financial.csv" in report
+    text_column, label_column, sample = outputs[-3:]
+    assert text_column["value"] == ["text"] and label_column["value"] == "label"
+    assert sample == "legal_medical_financial.csv"
+
+
+def test_the_demo_run_is_selected_in_the_playground_once_it_has_a_model(space, tiny_model):
+    update, timer = spaces_panel.show_demo_run(None)
+    assert timer.active and update == gr.update()
+    paths = RunPaths(spaces.demo_run_dir())
+    shutil.copytree(tiny_model, paths.model)
+    paths.config.write_text(json.dumps({"task": "classification"}))
+    update, timer = spaces_panel.show_demo_run(None)
+    assert not timer.active and update["value"] == spaces.DEMO_RUN and spaces.DEMO_RUN in update["choices"]
+
+
+def test_the_app_builds_with_the_limits_line_and_demo_wiring_on_a_space(space):
+    app = build_app()
+    limits = spaces_panel._by_elem_id(app, "space-limits")
+    assert limits is not None and "one run at a time" in limits.value
+    assert spaces_panel._by_elem_id(app, "export-onnx") is not None
+    assert app.delete_cache == (3600, 24 * 3600)
+
+
+def test_a_second_start_on_a_space_waits_with_its_position_and_can_leave(space, monkeypatch, fast_config, keyword_csv):
+    from finetune.ui import data_tab
+
+    monkeypatch.setattr(spaces, "running_runs", lambda: ["someone else's run"])
+    loaded = data_tab.load_file(str(keyword_csv), {})[0]
+    run, timer, status, _ = train_tab.start_training(loaded, {}, "classification", fast_config.model,
+                                                     *knob_values(fast_config))
+    assert run["queued"] and timer.active and "Queued, position 1" in status
+    with pytest.raises(gr.Error, match="still going"):
+        train_tab.start_training(loaded, run, "classification", fast_config.model, *knob_values(fast_config))
+    outputs = train_tab.follow_run(run)
+    assert len(outputs) == 14 and "position 1" in outputs[2] and outputs[1].active
+    assert train_tab.stop_training(run) == "Left the queue; nothing was trained."
+    outputs = train_tab.follow_run(run)
+    assert not outputs[1].active and not outputs[0]["run_dir"]
+
+
+def test_a_run_on_a_space_trains_within_the_limits_and_says_so(space, fast_config, keyword_csv):
+    from finetune.ui import data_tab
+    from tests.ui.test_train_and_playground import follow_to_end
+
+    loaded = data_tab.load_file(str(keyword_csv), {})[0]
+    run, timer, status, _ = train_tab.start_training(loaded, {}, "classification", fast_config.model,
+                                                     *knob_values(fast_config))  # 8 epochs asked
+    assert not run.get("queued") and status == "⏳ Starting…"
+    run, outputs = follow_to_end(run)
+    assert "Finished" in outputs[2]
+    assert "epochs lowered from 8 to 3 (Space limit)" in outputs[5]  # the health box
+    assert json.loads(RunPaths(run["run_dir"]).config.read_text())["epochs"] == 3.0
