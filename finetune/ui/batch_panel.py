@@ -111,10 +111,11 @@ def render(run):
                 pdf_button = gr.Button("Tag the PDF", variant="primary", elem_id="pdf-run")
                 pdf_status = gr.Markdown(elem_id="pdf-status")
                 with gr.Row():
-                    pdf_table = gr.Dataframe(interactive=False, max_height=420, wrap=True, scale=3,
-                                             elem_id="pdf-result")
-                    summary = gr.Plot(label="Summary", scale=2, elem_id="pdf-summary")
-                pdf_download = gr.File(label="Tagged chunks as CSV", interactive=False, elem_id="pdf-download")
+                    summary = gr.Plot(label="Summary", elem_id="pdf-summary")
+                    pdf_download = gr.File(label="Tagged chunks as CSV", interactive=False, elem_id="pdf-download")
+                # page, chunk, text, then label and score (or entities and their count)
+                pdf_table = gr.Dataframe(interactive=False, max_height=420, wrap=True, elem_id="pdf-result",
+                                         column_widths=["7%", "7%", "62%", "14%", "10%"])
     upload.change(pick_text_column, upload, column, api_visibility="private")
     button.click(label_file, [run, upload, column], [table, download, status], api_visibility="private")
     pdf_button.click(tag_document, [run, pdf], [pdf_table, summary, pdf_download, pdf_status],
