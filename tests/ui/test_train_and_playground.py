@@ -42,8 +42,8 @@ def test_start_follow_and_predict(runs_dir, loaded, fast_config):
     assert len(run["logs"]) > 5 and run["evals"], "every log and eval event was read"
     assert {t.name for t in plot.data} >= {"train loss", "train loss (smoothed)", "validation loss", "accuracy"}
     assert "eval at step 72" in tail and "finished" in tail.splitlines()[-1]
-    assert results["visible"] and "| accuracy |" in summary and list(per_class["label"]) == ["financial", "legal", "medical"]
-    assert list(mistakes.columns) == ["text", "label", "predicted", "confidence"]
+    assert results["visible"] and "| accuracy |" in summary and list(per_class["value"]["label"]) == ["financial", "legal", "medical"]
+    assert list(mistakes["value"].columns) == ["text", "label", "predicted", "confidence"]
     assert "## Intended use" in card and "financial, legal, medical" in card
     run_name = playground["value"]
     assert run_name in playground["choices"]
