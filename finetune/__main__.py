@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict = commands.add_parser("predict", help="Predict with a trained run.")
     predict.add_argument("--model", required=True, help="A run folder (or its model/ folder).")
     predict.add_argument("--text", help="One text to label.")
-    predict.add_argument("--input", help="A CSV/TSV/JSONL file to label.")
+    predict.add_argument("--input", help="A CSV/TSV/JSONL file to label, or a PDF to tag chunk by chunk.")
     predict.add_argument("--output", help="Where to write the labelled CSV (with --input).")
     predict.add_argument("--text-column", default="", help="The text column of --input (detected when empty).")
     predict.add_argument("--max-new-tokens", type=int, help="Text generation: how many tokens to write (default 64).")

@@ -110,7 +110,7 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
         prediction = trainer.predict(tokenized["test"], metric_key_prefix="test")
     report = task.report(data.labels, data.datasets[report_split], prediction.predictions)
     report["metrics"].update(before)
-    baseline = _baseline(task, data, report_split)
+    baseline = _baseline(task, data, report_split, paths.baseline)
 
     events.write(STAGE, message="Saving model")
     if hasattr(task, "save_model"):  # e.g. LoRA adapters merged into the weights first
@@ -181,11 +181,12 @@ def _evaluate_before(task, trainer, tokenized, split: str, events) -> dict:
     return task.metrics_before(trainer, tokenized, split)
 
 
-def _baseline(task, data, split: str) -> dict | None:
-    """TF-IDF + logistic regression on the same split, for the report; None for tasks without one."""
+def _baseline(task, data, split: str, save_to) -> dict | None:
+    """TF-IDF + logistic regression on the same split, for the report (and the Playground, from save_to);
+    None for tasks without one."""
     if not hasattr(task, "baseline"):
         return None
-    return task.baseline(data.datasets["train"], data.datasets[split], data.labels)
+    return task.baseline(data.datasets["train"], data.datasets[split], data.labels, save_to=save_to)
 
 
 def _prepare_tensorboard(config: RunConfig, paths: RunPaths):

@@ -6,6 +6,8 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+import pandas as pd
+
 from .config import ConfigError, RunConfig
 from .runs import RunPaths
 
@@ -59,26 +61,93 @@ def predict_texts(path, texts: list[str], **options) -> list[dict]:
     return predictor(texts, **options)
 
 
-def predict_file(path, input_file, output_file, text_column: str = "") -> int:
-    """Label every row of a table; writes the rows plus prediction columns as CSV. Returns the row count."""
-    from .tasks.columns import guess_text_column
-    from .tasks.tables import read_table
-
-    frame = read_table(input_file)
-    column = text_column or guess_text_column(frame)
-    if column not in frame.columns:
-        raise ConfigError(f"No column '{column}' in {Path(input_file).name}; it has {', '.join(frame.columns)}.")
-    texts = frame[column].astype(str).tolist()
-    predictions = []
+def predict_rows(path, texts: list[str], on_batch=None) -> list[dict]:
+    """Predictions for many texts, BATCH at a time; on_batch(done, total) after each (a progress bar)."""
+    predictions: list[dict] = []
     for start in range(0, len(texts), BATCH):
         predictions += predict_texts(path, texts[start:start + BATCH])
-    if "entities" in predictions[0]:  # NER: the entities of each row as a JSON list
-        frame["entities"] = [json.dumps(p["entities"]) for p in predictions]
-    else:
-        frame["predicted_label"] = [p["label"] for p in predictions]
-        frame["score"] = [round(p["score"], 4) for p in predictions]
+        if on_batch:
+            on_batch(len(predictions), len(texts))
+    return predictions
+
+
+def prediction_columns(predictions: list[dict]) -> dict[str, list]:
+    """The columns a labelled table gets: label and score, the entities as "text (TYPE)" for NER,
+    the continuation for text generation."""
+    if predictions and "entities" in predictions[0]:
+        return {"entities": ["; ".join(f"{e['text']} ({e['label']})" for e in p["entities"]) for p in predictions],
+                "entity_count": [len(p["entities"]) for p in predictions]}
+    if predictions and "generated_text" in predictions[0]:
+        return {"generated_text": [p["generated_text"] for p in predictions]}
+    return {"predicted_label": [p["label"] for p in predictions],
+            "score": [round(p["score"], 4) for p in predictions]}
+
+
+def label_table(path, input_file, text_column: str = "", on_batch=None) -> pd.DataFrame:
+    """Every row of a CSV/TSV/JSONL file with the run's predictions added as columns."""
+    from .tasks.columns import guess_text_column, text_values
+    from .tasks.tables import read_table
+
+    frame = read_table(input_file)  # a DataError for an empty file or one without rows
+    texts = text_values(frame, text_column or guess_text_column(frame)).tolist()
+    for name, values in prediction_columns(predict_rows(path, texts, on_batch)).items():
+        frame[name] = values
+    return frame
+
+
+def tag_pdf(path, pdf_file, on_batch=None) -> pd.DataFrame:
+    """One row per chunk of a PDF (page, chunk, text) with its label and score, or its entities."""
+    from .documents import pdf_chunks
+
+    frame = pd.DataFrame(pdf_chunks(pdf_file))
+    columns = prediction_columns(predict_rows(path, frame["text"].tolist(), on_batch))
+    for name, values in columns.items():
+        frame[name.removeprefix("predicted_")] = values
+    return frame
+
+
+def label_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """Rows per predicted label, or entities per type for NER: the summary of a batch or a PDF."""
+    if "entities" in frame.columns:
+        types = frame["entities"].str.findall(r"\(([^()]+)\)(?:;|$)").explode().dropna()
+        return {str(k): int(v) for k, v in types.value_counts().items()}
+    column = "predicted_label" if "predicted_label" in frame.columns else "label"
+    return {str(k): int(v) for k, v in frame[column].value_counts().items()}
+
+
+def write_csv(frame: pd.DataFrame, output_file) -> Path:
+    """The table as CSV, with every cell a spreadsheet would run as a formula neutralised."""
     frame.map(neutralise).to_csv(output_file, index=False, quoting=csv.QUOTE_MINIMAL)
+    return Path(output_file)
+
+
+def predict_file(path, input_file, output_file, text_column: str = "", on_batch=None) -> int:
+    """Label every row of a table (or every chunk of a PDF); writes a safe CSV. Returns the row count."""
+    if Path(input_file).suffix.lower() == ".pdf":
+        frame = tag_pdf(path, input_file, on_batch)
+    else:
+        frame = label_table(path, input_file, text_column, on_batch)
+    write_csv(frame, output_file)
     return len(frame)
+
+
+def baseline_scores(path, text: str) -> dict[str, float] | None:
+    """{label: probability} from the run's TF-IDF baseline, None for runs saved without one."""
+    file = RunPaths(Path(path)).baseline
+    if not file.is_file():
+        return None
+    saved = _load_baseline(str(file.resolve()), file.stat().st_mtime)
+    pipeline, names = saved["pipeline"], saved["labels"]
+    probabilities = pipeline.predict_proba([text])[0]
+    return {names[int(c)]: float(p) for c, p in zip(pipeline.classes_, probabilities)}
+
+
+@lru_cache(maxsize=4)
+def _load_baseline(file: str, mtime: float):
+    """joblib (pickle): only ever a file this app's engine wrote into the run folder."""
+    import joblib
+
+    return joblib.load(file)
 
 
 def neutralise(value):

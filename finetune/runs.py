@@ -36,6 +36,7 @@ class RunPaths:
     config = property(lambda self: self.root / "config.json")
     events = property(lambda self: self.root / "events.jsonl")
     results = property(lambda self: self.root / "results.json")
+    baseline = property(lambda self: self.root / "baseline.joblib")  # the fitted TF-IDF baseline (classification)
     model = property(lambda self: self.root / "model")
     checkpoints = property(lambda self: self.root / "checkpoints")
     model_card = property(lambda self: self.root / "model" / "README.md")

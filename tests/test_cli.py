@@ -189,5 +189,20 @@ def test_ner_predict_a_file_adds_an_entities_column(ner_cli_run, tmp_path):
     assert result.returncode == 0, result.stderr
     with open(tmp_path / "out.csv", newline="") as f:
         row = next(csv.DictReader(f))
-    found = {e["text"] for e in json.loads(row["entities"])}
-    assert found and found <= {"ibuprofen", "warfarin"}
+    found = {part.rsplit(" (", 1)[0] for part in row["entities"].split("; ")}  # "ibuprofen (DRUG); ..."
+    assert found and found <= {"ibuprofen", "warfarin"} and row["entity_count"] == str(len(found))
+
+
+def test_predict_a_pdf_writes_page_text_label_score_per_chunk(trained_run, tmp_path):
+    sys.path.insert(0, str(ROOT / "sample_data"))
+    from make_sample_pdf import write_pdf
+
+    run, _ = trained_run
+    result = cli("predict", "--model", run, "--input", write_pdf(tmp_path / "d.pdf", paragraphs_per_page=2),
+                 "--output", tmp_path / "d.csv")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["rows"] == 6
+    with open(tmp_path / "d.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["page", "chunk", "text", "label", "score"]
+    assert {r["label"] for r in rows} <= {"financial", "legal", "medical"} and rows[-1]["page"] == "3"

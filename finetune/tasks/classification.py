@@ -247,8 +247,10 @@ def pipeline(model_dir) -> Predictor:
     return Predictor(model_dir)
 
 
-def baseline(train, evaluation, labels) -> dict:
-    """TF-IDF + logistic regression on the same rows: the number the transformer has to beat."""
+def baseline(train, evaluation, labels, save_to=None) -> dict:
+    """TF-IDF + logistic regression on the same rows: the number the transformer has to beat (kept in
+    save_to when given, for the Playground's side-by-side)."""
     from .baseline import tfidf_baseline
 
-    return tfidf_baseline(train["text"], train["label"], evaluation["text"], evaluation["label"])
+    return tfidf_baseline(train["text"], train["label"], evaluation["text"], evaluation["label"],
+                          save_to=save_to, label_names=labels)

@@ -98,3 +98,12 @@ def compare_runs(curves: dict[str, tuple[list[dict], list[dict]]]) -> go.Figure:
                       yaxis_title="loss", height=380, margin=dict(l=40, r=20, t=50, b=40),
                       legend=dict(orientation="h", y=-0.25))
     return fig
+
+
+def label_summary(counts: dict[str, int], title: str) -> go.Figure:
+    """A small bar chart of how often each label (or entity type) was predicted."""
+    fig = go.Figure(go.Bar(x=list(counts), y=list(counts.values()), text=list(counts.values()),
+                           textposition="outside", marker_color="#1f77b4"))
+    fig.update_layout(title=title, height=300, margin=dict(l=40, r=20, t=50, b=40), xaxis_type="category",
+                      yaxis_range=[0, max(list(counts.values()) + [1]) * 1.2])
+    return fig

@@ -25,7 +25,7 @@ def test_base_and_fine_tuned_answers_stream_side_by_side(generation_run):
 
 
 def test_the_playground_shows_generation_controls_for_a_generation_run(generation_run):
-    classify, generate = playground_tab.show_task_controls(generation_run)
+    classify, generate, *_ = playground_tab.show_task_controls(generation_run)
     assert classify["visible"] is False and generate["visible"] is True
     assert playground_tab.show_task_controls(None)[1]["visible"] is False
 

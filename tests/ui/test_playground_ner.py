@@ -8,8 +8,8 @@ def test_ner_run_shows_highlighted_entities(runs_dir, ner_run):
     source, _ = ner_run
     shutil.copytree(source, runs_dir / source.name)
     text = "Maria Lindqvist joined Bluefield Bank in Oslo ."
-    label, entities = playground_tab.show_prediction(source.name, text)
-    assert label["visible"] is False and entities["visible"] is True
+    label, baseline, entities = playground_tab.show_prediction(source.name, text)
+    assert label["visible"] is False and baseline["visible"] is False and entities["visible"] is True
     value = entities["value"]
     assert value["text"] == text and value["entities"]
     for entity in value["entities"]:

@@ -1,0 +1,122 @@
+"""Batch predictions in the Playground: a whole table, or a PDF chunk by chunk, labelled by the picked run;
+shown as a table with a per-label summary and downloadable as a CSV that a spreadsheet opens safely.
+
+The engine does the work (finetune.predictions); these handlers check the inputs, drive the progress bar
+and put the result where Gradio can serve it."""
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import gradio as gr
+import pandas as pd
+
+from ..predictions import label_counts, label_table, tag_pdf, write_csv
+from ..runs import runs_root
+from ..tasks.columns import guess_text_column
+from ..tasks.tables import read_table
+from . import figures
+from .generation_playground import run_task
+from .messages import USER_ERRORS, user_error
+
+TABLE_TYPES = [".csv", ".tsv", ".txt", ".jsonl", ".json"]
+SHOWN_ROWS = 2000  # the page stays quick; the download has every row
+
+
+def _labelling_run(run_name: str | None) -> Path:
+    """The run folder of a classification or NER run; gr.Error saying what to do otherwise."""
+    if run_task(run_name) not in ("classification", "ner"):
+        raise gr.Error("Pick a trained classification or NER run first.", print_exception=False)
+    return runs_root() / run_name
+
+
+def _reporter(progress, what: str):
+    return lambda done, total: progress((done, total), desc=f"Labelling {what}", unit=what)
+
+
+def _download(frame: pd.DataFrame, source: str) -> str:
+    """The labelled table as a CSV in a fresh temporary folder (Gradio serves files from there)."""
+    folder = Path(tempfile.mkdtemp(prefix="finetune-batch-"))
+    return str(write_csv(frame, folder / f"{Path(source).stem}-predictions.csv"))
+
+
+def _summary(counts: dict[str, int], noun: str) -> str:
+    return ", ".join(f"{label}: {count}" for label, count in counts.items()) or f"no {noun} found"
+
+
+def pick_text_column(file: str | None):
+    """Inputs: the uploaded table. Outputs: the text-column dropdown, its columns, the detected one chosen."""
+    if not file:
+        return gr.update(choices=[], value=None)
+    try:
+        frame = read_table(file)
+    except USER_ERRORS as e:
+        raise user_error(e) from None
+    return gr.update(choices=list(frame.columns), value=guess_text_column(frame))
+
+
+def label_file(run_name, file, column, progress=gr.Progress()):
+    """Inputs: run, uploaded table, text column. Outputs: labelled table (first rows), CSV, status line."""
+    folder = _labelling_run(run_name)
+    if not file:
+        raise gr.Error("Upload a CSV, TSV or JSONL file first.", print_exception=False)
+    started = time.perf_counter()
+    try:
+        frame = label_table(folder, file, column or "", _reporter(progress, "rows"))
+    except USER_ERRORS as e:
+        raise user_error(e) from None
+    seconds = time.perf_counter() - started
+    shown = f" (the first {SHOWN_ROWS:,} shown; the CSV has all)" if len(frame) > SHOWN_ROWS else ""
+    counts = _summary(label_counts(frame), "entities")
+    status = f"**{len(frame):,} rows** labelled in {seconds:.1f} s{shown}. Per label: {counts}."
+    return frame.head(SHOWN_ROWS), _download(frame, file), status
+
+
+def tag_document(run_name, file, progress=gr.Progress()):
+    """Inputs: run, uploaded PDF. Outputs: chunk table (page, text, label, score), per-label chart, CSV,
+    status line. A PDF without a text layer gets the engine's message about OCR."""
+    folder = _labelling_run(run_name)
+    if not file:
+        raise gr.Error("Upload a PDF first.", print_exception=False)
+    progress(0, desc="Reading the PDF")
+    try:
+        frame = tag_pdf(folder, file, _reporter(progress, "chunks"))
+    except USER_ERRORS as e:
+        raise user_error(e) from None
+    counts = label_counts(frame)
+    noun = "entities per type" if "entities" in frame.columns else "chunks per label"
+    status = (f"**{len(frame)} chunks** from {frame['page'].nunique()} page(s) of {Path(file).name}. "
+              f"Per label: {_summary(counts, 'entities')}.")
+    return frame, figures.label_summary(counts, noun.capitalize()), _download(frame, file), status
+
+
+def render(run):
+    """The batch and PDF panels, wired to the Playground's run dropdown."""
+    with gr.Accordion("Label many texts at once: a file or a PDF", open=True, elem_id="batch-panel"):
+        with gr.Tabs():
+            with gr.Tab("A table (CSV, TSV, JSONL)", id="batch-table-tab"):
+                with gr.Row():
+                    upload = gr.File(label="Table to label", file_types=TABLE_TYPES, elem_id="batch-file")
+                    column = gr.Dropdown([], label="Text column", info="Detected from names and content.",
+                                         elem_id="batch-column")
+                button = gr.Button("Label every row", variant="primary", elem_id="batch-run")
+                status = gr.Markdown(elem_id="batch-status")
+                table = gr.Dataframe(interactive=False, max_height=360, wrap=True, elem_id="batch-result")
+                download = gr.File(label="Labelled CSV (formula-looking cells start with ')", interactive=False,
+                                   elem_id="batch-download")
+            with gr.Tab("A PDF", id="batch-pdf-tab"):
+                pdf = gr.File(label="PDF to tag, chunk by chunk (page and paragraph)", file_types=[".pdf"],
+                              elem_id="pdf-file")
+                pdf_button = gr.Button("Tag the PDF", variant="primary", elem_id="pdf-run")
+                pdf_status = gr.Markdown(elem_id="pdf-status")
+                with gr.Row():
+                    summary = gr.Plot(label="Summary", elem_id="pdf-summary")
+                    pdf_download = gr.File(label="Tagged chunks as CSV", interactive=False, elem_id="pdf-download")
+                # page, chunk, text, then label and score (or entities and their count)
+                pdf_table = gr.Dataframe(interactive=False, max_height=420, wrap=True, elem_id="pdf-result",
+                                         column_widths=["7%", "7%", "62%", "14%", "10%"])
+    upload.change(pick_text_column, upload, column, api_visibility="private")
+    button.click(label_file, [run, upload, column], [table, download, status], api_visibility="private")
+    pdf_button.click(tag_document, [run, pdf], [pdf_table, summary, pdf_download, pdf_status],
+                     api_visibility="private")
