@@ -8,6 +8,7 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from finetune.spaces import start_background  # noqa: E402
+from finetune.warm import prewarm  # noqa: E402
 from finetune.ui import CSS, MAX_UPLOAD_MB, build_app  # noqa: E402
 
 demo = build_app()
@@ -18,5 +19,6 @@ if __name__ == "__main__":
     parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)))
     args = parser.parse_args()
     start_background()  # on a Space / in demo mode: the clean-up, and the demo run trained once
+    prewarm()  # a training process with torch and transformers imported, so Start does not wait ~7 s
     demo.launch(server_name=args.host, server_port=args.port, css=CSS, max_file_size=f"{MAX_UPLOAD_MB}mb",
                 run_history=False)

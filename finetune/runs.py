@@ -102,15 +102,23 @@ def resume_run(run_dir) -> subprocess.Popen:
     return _launch(paths, ["resume", str(paths.root)])
 
 
+def launch_env() -> dict:
+    return {**os.environ, "TOKENIZERS_PARALLELISM": "false", "PYTHONUNBUFFERED": "1"}
+
+
 def _launch(paths: RunPaths, command: list[str]) -> subprocess.Popen:
-    env = {**os.environ, "TOKENIZERS_PARALLELISM": "false", "PYTHONUNBUFFERED": "1"}
+    from . import warm
+
+    env = launch_env()
     with _LAUNCH:
         check_capacity()
-        with open(paths.log, "ab") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "finetune", *command],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                cwd=Path(__file__).resolve().parent.parent, start_new_session=True)
+        process = warm.take(command, paths.log, env)  # the app keeps one with the imports done
+        if process is None:
+            with open(paths.log, "ab") as log:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "finetune", *command],
+                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                    cwd=Path(__file__).resolve().parent.parent, start_new_session=True)
         paths.pid.write_text(str(process.pid))
         _PROCESSES[str(paths.root)] = process
     return process

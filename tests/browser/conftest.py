@@ -31,13 +31,16 @@ def _free_port() -> int:
 def app_url(tmp_path_factory):
     _browser_or_skip()
     os.environ["FINETUNE_RUNS_DIR"] = str(tmp_path_factory.mktemp("browser-runs"))
+    from finetune import warm
     from finetune.ui import CSS, build_app
 
     demo = build_app()
     port = _free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, css=CSS,
                 run_history=False)
+    warm.prewarm()  # as app.py does
     yield f"http://127.0.0.1:{port}"
+    warm.shutdown()
     demo.close()
     del os.environ["FINETUNE_RUNS_DIR"]
 
