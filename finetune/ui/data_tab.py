@@ -31,9 +31,9 @@ TASK_CHOICES = [("Classify texts (sentiment, topics, legal/medical/financial…)
                 ("Write text in the style of mine (generation)", "generation")]
 SAMPLE_TASKS = {"ner_sample.jsonl": "ner", "ner_sample_spans.csv": "ner", "support_replies.jsonl": "generation"}
 NER_SUFFIXES = (".conll", ".conllu", ".iob", ".bio")
-# What every check handler updates, in this order (load handlers add the two column dropdowns).
+# What every check handler updates, in this order.
 OUTPUT_NAMES = ("state", "report", "balance", "lengths", "samples", "preview", "columns", "details",
-                "entities", "task", "fixes", "generation")
+                "entities", "task", "fixes", "generation", "text", "label")
 
 
 def sample_files() -> dict[str, str]:
@@ -64,38 +64,26 @@ def _out(**values) -> tuple:
     return tuple(values.get(name, gr.update()) for name in OUTPUT_NAMES)
 
 
-def _unchanged(state, message):
-    return (*_out(state=state, report=message), gr.update(), gr.update())
-
-
 # --- handlers -------------------------------------------------------------------------------------
 def load_file(path: str | None, state: dict):
     """Read a file, detect its columns, check it. On bad input, say why and keep what was loaded before."""
     if not path:
-        return _unchanged(state, "Upload a data file, or pick a sample.")
+        return _out(state=state, report="Upload a data file, or pick a sample.")
     size_mb = Path(path).stat().st_size / 2**20 if Path(path).is_file() else 0
     if size_mb > MAX_UPLOAD_MB:
-        return _unchanged(state, error_box(f"{Path(path).name} is {size_mb:.0f} MB; the limit is {MAX_UPLOAD_MB} MB. "
-                                           "Upload a sample of the rows, or run the CLI on the full file."))
+        return _out(state=state, report=error_box(f"{Path(path).name} is {size_mb:.0f} MB; the limit is "
+                                                  f"{MAX_UPLOAD_MB} MB. Upload a sample of the rows, or run the "
+                                                  "CLI on the full file."))
     task = task_of(state)
     if task == "classification" and Path(path).suffix.lower() in NER_SUFFIXES:
         task = "ner"  # a CoNLL file can only be NER data
     settings = {**default_settings(), **state.get("settings", {}), "task": task, "data_file": str(path),
                 "text_column": "", "label_column": "", "eval_file": "", "test_file": ""}
-    if task != "classification":
-        outputs = _checked(None, settings, state.get("model", ""))
-        columns = outputs[0].get("columns") or []
-        return (*outputs, gr.update(choices=columns, value=[]), gr.update(choices=columns, value=None))
     try:
-        frame = read_table(path)
-        text_column, label_column = choose_columns(frame)
+        return _recheck(settings, state.get("model", ""), new_file=True)
     except USER_ERRORS as e:
-        return _unchanged(state, error_box(f"{e} If this is data for entity tagging or text generation, pick that "
-                                           "task first (above), then upload the file again."))
-    settings.update(text_column=text_column, label_column=label_column)
-    columns = list(frame.columns)
-    return (*_checked(frame, settings, state.get("model", "")), gr.update(choices=columns, value=[text_column]),
-            gr.update(choices=columns, value=label_column))
+        return _out(state=state, report=error_box(f"{e} If this is data for entity tagging or text generation, pick "
+                                                  "that task first (above), then upload the file again."))
 
 
 def load_sample(name: str | None, state: dict):
@@ -109,7 +97,7 @@ def change_settings(state: dict, task: str, texts: list[str] | str, label: str, 
     if not state.get("settings"):
         return _out(state={**state, "task": task}, report="Load a file first.")
     texts = [texts] if isinstance(texts, str) else list(texts or [])
-    if task == "classification":
+    if task == "classification" and state["settings"].get("task") == task:
         if not texts or not label:
             return _out(state=state, report=error_box("Pick at least one text column and a label column."))
         if label in texts:
@@ -117,14 +105,10 @@ def change_settings(state: dict, task: str, texts: list[str] | str, label: str, 
     settings = {**state["settings"], "task": task, "text_column": ",".join(texts), "label_column": label or "",
                 "eval_file": eval_file or "", "test_file": test_file or "",
                 **{f.name: v for f, v in zip(SETTING_FIELDS, values)}}
-    if task != "classification":
-        return _checked(None, settings, state.get("model", ""))
     try:
-        frame = read_table(settings["data_file"])
-        text_columns(frame, settings["text_column"])
+        return _recheck(settings, state.get("model", ""))
     except USER_ERRORS as e:
         return _out(state=state, report=error_box(e))
-    return _checked(frame, settings, state.get("model", ""))
 
 
 def change_model(state: dict, model: str, task: str = ""):
@@ -134,14 +118,25 @@ def change_model(state: dict, model: str, task: str = ""):
         state = {**state, "task": task, "settings": {**state.get("settings", {}), "task": task}}
     if not state.get("settings", {}).get("data_file"):
         return _out(state=state, task=task or gr.update())
-    if task_of(state) != "classification":
-        return _checked(None, state["settings"], state["model"])
     try:
-        frame = read_table(state["settings"]["data_file"])
-        text_columns(frame, state["settings"]["text_column"])
-    except USER_ERRORS as e:  # e.g. the file was NER data and its columns mean nothing to classification
+        return _recheck(state["settings"], state["model"])
+    except USER_ERRORS as e:  # e.g. NER data, now to be checked as classification
         return _out(state={**state, "ready": False}, report=error_box(e), task=task_of(state))
-    return _checked(frame, state["settings"], state["model"])
+
+
+def _recheck(settings: dict, model: str, new_file: bool = False):
+    """Check the settings' file as their task. Classification reads the table and, for a new file or one
+    not mapped yet (e.g. after a switch from NER), detects its text and label columns for the pickers."""
+    if settings["task"] != "classification":
+        return _checked(None, settings, model, fresh_pickers=new_file)
+    frame = read_table(settings["data_file"])
+    if not new_file and settings["text_column"] and settings["label_column"]:
+        text_columns(frame, settings["text_column"])  # a clear message when a mapped column is gone
+        return _checked(frame, settings, model)
+    text, label = choose_columns(frame)
+    columns = list(frame.columns)
+    return _checked(frame, {**settings, "text_column": text, "label_column": label}, model,
+                    text=gr.update(choices=columns, value=[text]), label=gr.update(choices=columns, value=label))
 
 
 def run_baseline(state: dict) -> str:
@@ -159,9 +154,10 @@ def run_baseline(state: dict) -> str:
                              split)
 
 
-def _checked(frame: pd.DataFrame | None, settings: dict, model: str):
+def _checked(frame: pd.DataFrame | None, settings: dict, model: str, fresh_pickers: bool = False, **pickers):
     """The check's outputs for the settings' task; the model (the Model tab's choice) decides how tokens are
-    counted. `frame` is the table already read (classification only)."""
+    counted. `frame` is the table already read (classification only); `fresh_pickers` offers the file's
+    columns in the pickers, none chosen (NER and generation find theirs)."""
     task = settings.get("task") or "classification"
     try:
         config = RunConfig.from_dict({**settings, "model": model})
@@ -170,9 +166,12 @@ def _checked(frame: pd.DataFrame | None, settings: dict, model: str):
     check = {"classification": _classification, "ner": _ner, "generation": _generation}[task]
     state, values = check(frame, config)
     state = {"settings": settings, "model": model, "name": Path(settings["data_file"]).name, **state}
+    if fresh_pickers:
+        pickers = dict(text=gr.update(choices=state["columns"], value=[]),
+                       label=gr.update(choices=state["columns"], value=None))
     display = {k: gr.update(value=values[k], visible=True) if k in values else gr.update(value=None, visible=False)
                for k in ("balance", "lengths", "samples", "preview", "columns", "entities")}
-    return _out(**display,
+    return _out(**display, **pickers,
                 state=state, report=values["report"], details=gr.update(visible=True), task=task,
                 fixes=gr.update(visible=task == "classification"),
                 generation=gr.update(visible=task == "generation"))
@@ -296,10 +295,10 @@ def render(state: gr.State):
     settings = [widgets[f.name] for f in SETTING_FIELDS]
 
     checked = [state, report, balance, lengths, samples, preview, columns, details, entities, task, fixes,
-               generation]
+               generation, text_column, label_column]
     for event, handler, inputs in ((upload.upload, load_file, [upload, state]),
                                    (sample.input, load_sample, [sample, state])):
-        event(handler, inputs, checked + [text_column, label_column], api_visibility="private") \
+        event(handler, inputs, checked, api_visibility="private") \
             .then(run_baseline, state, baseline, api_visibility="private")
     triggers = [task.input, text_column.input, label_column.input, eval_file.change, test_file.change] + \
         [w.input for w in settings]

@@ -1,8 +1,8 @@
 """What a Space or demo mode adds to the page: the limits line, and on load a sample in the Data tab and
 the pre-trained demo run in the Playground (selected as soon as its background training has finished).
 
-The Data tab is filled through its own handler (data_tab.load_sample); its column pickers, sample
-dropdown and baseline are found by elem_id, so data_tab.py needs no change for this.
+The Data tab is filled through its own handler (data_tab.load_sample); its sample dropdown and baseline
+are found by elem_id.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def render_limits() -> None:
 
 
 def load_demo(state: dict):
-    """The sample through the Data tab's handler (its outputs, then the column pickers), and its name."""
+    """The sample through the Data tab's handler (its outputs), and its name for the sample dropdown."""
     return (*data_tab.load_sample(spaces.DEMO_SAMPLE.name, state), spaces.DEMO_SAMPLE.name)
 
 
@@ -50,9 +50,9 @@ def wire(demo: gr.Blocks, data_state: gr.State, data_outputs: list, playground_r
     Call inside the Blocks (it adds a Timer at the top level)."""
     if not spaces.demo_mode():
         return
-    extra = [_by_elem_id(demo, name) for name in ("text-column", "label-column", "data-sample")]
+    sample = _by_elem_id(demo, "data-sample")
     baseline = _by_elem_id(demo, "data-baseline")
-    demo.load(load_demo, data_state, [*data_outputs, *extra], api_visibility="private") \
+    demo.load(load_demo, data_state, [*data_outputs, sample], api_visibility="private") \
         .then(data_tab.run_baseline, data_state, baseline, api_visibility="private")
     timer = gr.Timer(DEMO_POLL_S)
     timer.tick(show_demo_run, playground_run, [playground_run, timer], api_visibility="private",

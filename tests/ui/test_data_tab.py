@@ -5,7 +5,7 @@ from finetune.config import RunConfig
 from finetune.ui import data_tab
 from tests.conftest import keyword_rows, write_csv
 
-OUTPUTS = [*data_tab.OUTPUT_NAMES, "text", "label"]
+OUTPUTS = data_tab.OUTPUT_NAMES
 
 
 def named(outputs) -> dict:

@@ -78,3 +78,12 @@ def test_a_generation_run_starts_from_the_ui_and_reports_perplexity(runs_dir, tm
     plot, summary, per_class = outputs[4], outputs[8], outputs[9]
     assert "Finished" in outputs[2] and "| perplexity |" in summary and "base model" in summary
     assert per_class["visible"] is False and any("loss" in t.name for t in plot.data)
+
+
+def test_a_table_first_checked_as_ner_finds_its_columns_when_switched_to_classification():
+    state = named(data_tab.load_file(str(data_tab.SAMPLES_DIR / "legal_medical_financial.csv"),
+                                     {"settings": {"task": "ner"}}))["state"]
+    assert not state["ready"]  # no entity spans in it
+    out = named(data_tab.change_settings(state, "classification", [], None, None, None,
+                                         *[state["settings"][f.name] for f in data_tab.SETTING_FIELDS]))
+    assert out["state"]["ready"] and out["text"] == ["text"] and out["label"] == "label"
