@@ -6,7 +6,7 @@ ephemeral disk), so:
   events as a "health" note (shown in the Train tab, kept in the run folder); a model over the size
   limit cannot be clamped and is refused with a ConfigError;
 - one run trains at a time (runs.max_runs() is 1); other visitors wait in a file queue in the runs root
-  and see their position; a waiter that stops polling (tab closed) drops out after STALE_S;
+  and see their position (run_queue.py); a waiter that stops polling (tab closed) drops out;
 - run folders older than FINETUNE_TTL_HOURS (default 24 on a Space, off elsewhere) are removed at
   start-up and every hour; uploads go through gr.Blocks(delete_cache=upload_cache_policy()).
 Demo mode (FINETUNE_DEMO=1, or on a Space) trains DEMO_RUN once, in the background, so the Playground
@@ -14,21 +14,17 @@ has a model within a minute. This module never imports gradio.
 """
 from __future__ import annotations
 
-import fcntl
-import json
 import os
 import shutil
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import ConfigError, RunConfig
-from .events import HEALTH, EventWriter
-from .runs import RunPaths, is_alive, max_runs, running_runs, runs_root, start_run
+from . import run_queue
+from .runs import RunPaths, is_alive, runs_root, start_run
 
-STALE_S = 30          # a queued visitor's page polls every second; silence this long means the tab is gone
 SWEEP_EVERY_S = 3600  # how often the clean-up runs (besides at start-up)
 DEMO_RUN = "demo-legal-medical-financial"
 HUB_LM = "HuggingFaceTB/SmolLM2-135M-Instruct"  # the embedded generation model's Hub original
@@ -177,37 +173,7 @@ def _sample_rows(config: RunConfig, run_dir: Path, limits: Limits) -> tuple[str 
     return str(target), len(frame)
 
 
-# --- the queue: one ticket file per waiting run, oldest first ---------------------------------------
-def queue_dir(root: Path | None = None) -> Path:
-    return (root or runs_root()) / ".queue"
-
-
-@contextmanager
-def _queue_lock(root: Path | None):
-    folder = queue_dir(root)
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "lock", "w") as handle:  # across processes too (two app workers, the CLI)
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield folder
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _waiting(folder: Path) -> list[Path]:
-    """Live tickets, oldest first; tickets nobody polled for STALE_S are dropped."""
-    tickets = []
-    for ticket in sorted(folder.glob("*.json")):
-        try:
-            if time.time() - ticket.stat().st_mtime > STALE_S:
-                ticket.unlink()
-            else:
-                tickets.append(ticket)
-        except FileNotFoundError:
-            pass
-    return tickets
-
-
+# --- the queue (run_queue.py holds the tickets) -------------------------------------------------
 def submit(config: RunConfig, run_dir, root: Path | None = None) -> dict:
     """Apply the limits, queue the run, and start it at once when it is first and the slot is free.
 
@@ -218,43 +184,8 @@ def submit(config: RunConfig, run_dir, root: Path | None = None) -> dict:
     except ConfigError:
         shutil.rmtree(run_dir, ignore_errors=True)  # a refused run leaves nothing behind
         raise
-    with _queue_lock(root) as folder:
-        ticket = folder / f"{time.time_ns():020d}-{run_dir.name}.json"
-        ticket.write_text(json.dumps({"run_dir": str(run_dir), "config": config.to_dict(), "notes": notes}))
-    return {"run_dir": str(run_dir), "ticket": str(ticket), "position": advance(ticket, root)}
-
-
-def advance(ticket, root: Path | None = None) -> int:
-    """Called on each poll of a waiting page: 0 once the run has started, else its place in the queue."""
-    ticket = Path(ticket)
-    with _queue_lock(root) as folder:
-        if not ticket.is_file():
-            raise ConfigError("This run left the queue (its page stopped asking for a while). Start it again.")
-        ticket.touch()  # still wanted
-        waiting = _waiting(folder)
-        position = waiting.index(ticket) + 1
-        if position > 1 or len(running_runs()) >= max_runs():
-            return position
-        order = json.loads(ticket.read_text())
-        paths = RunPaths(order["run_dir"])
-        paths.root.mkdir(parents=True, exist_ok=True)
-        for note in order["notes"]:
-            EventWriter(paths.events).write(HEALTH, rule="space_limits", level="warning", message=note)
-        start_run(RunConfig.from_dict(order["config"]), paths.root)
-        ticket.unlink()
-        return 0
-
-
-def leave(ticket, root: Path | None = None) -> None:
-    """Give up a place in the queue; the run's folder (nothing in it has trained) goes too."""
-    with _queue_lock(root):
-        try:
-            order = json.loads(Path(ticket).read_text())
-        except (OSError, json.JSONDecodeError):
-            return
-        Path(ticket).unlink(missing_ok=True)
-        if not RunPaths(order["run_dir"]).config.is_file():
-            shutil.rmtree(order["run_dir"], ignore_errors=True)
+    ticket = run_queue.enqueue(config, run_dir, notes, root)
+    return {"run_dir": str(run_dir), "ticket": str(ticket), "position": run_queue.advance(ticket, root)}
 
 
 # --- clean-up -------------------------------------------------------------------------------------

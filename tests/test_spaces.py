@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from finetune import runs, spaces
+from finetune import run_queue, runs, spaces
 from finetune.config import ConfigError, RunConfig
 from finetune.events import read_events
 from tests.conftest import keyword_rows, write_csv
@@ -72,8 +72,8 @@ def test_a_model_over_the_size_limit_is_refused(on_space, tiny_model, tmp_path):
 
 def test_the_second_run_waits_in_line_and_starts_when_the_slot_frees(on_space, monkeypatch, keyword_csv):
     started, busy = [], []
-    monkeypatch.setattr(spaces, "start_run", lambda config, run_dir: started.append(run_dir))
-    monkeypatch.setattr(spaces, "running_runs", lambda: list(busy))
+    monkeypatch.setattr(run_queue, "start_run", lambda config, run_dir: started.append(run_dir))
+    monkeypatch.setattr(run_queue, "running_runs", lambda: list(busy))
     config = RunConfig(data_file=str(keyword_csv), epochs=5.0)
     first = spaces.submit(config, runs.new_run_dir("classification"))
     assert first["position"] == 0 and len(started) == 1
@@ -81,28 +81,28 @@ def test_the_second_run_waits_in_line_and_starts_when_the_slot_frees(on_space, m
     second = spaces.submit(config, runs.new_run_dir("classification"))
     third = spaces.submit(config, runs.new_run_dir("classification"))
     assert (second["position"], third["position"]) == (1, 2)
-    assert spaces.advance(third["ticket"]) == 2  # still behind the second
+    assert run_queue.advance(third["ticket"]) == 2  # still behind the second
     busy.clear()
-    assert spaces.advance(third["ticket"]) == 2  # the slot is free, but it is the second's turn
-    assert spaces.advance(second["ticket"]) == 0 and started[-1] == runs.RunPaths(second["run_dir"]).root
+    assert run_queue.advance(third["ticket"]) == 2  # the slot is free, but it is the second's turn
+    assert run_queue.advance(second["ticket"]) == 0 and started[-1] == runs.RunPaths(second["run_dir"]).root
     events, _ = read_events(runs.RunPaths(second["run_dir"]).events)
     assert [e["message"] for e in events] == ["epochs lowered from 5 to 3 (Space limit)"]
     busy.append(second["run_dir"])
-    assert spaces.advance(third["ticket"]) == 1
+    assert run_queue.advance(third["ticket"]) == 1
 
 
 def test_a_waiter_who_leaves_or_stops_polling_drops_out(on_space, monkeypatch, keyword_csv):
-    monkeypatch.setattr(spaces, "start_run", lambda config, run_dir: None)
-    monkeypatch.setattr(spaces, "running_runs", lambda: ["busy"])
+    monkeypatch.setattr(run_queue, "start_run", lambda config, run_dir: None)
+    monkeypatch.setattr(run_queue, "running_runs", lambda: ["busy"])
     config = RunConfig(data_file=str(keyword_csv))
     gone, waiting, last = (spaces.submit(config, runs.new_run_dir("classification")) for _ in range(3))
-    old = time.time() - spaces.STALE_S - 1
+    old = time.time() - run_queue.STALE_S - 1
     os.utime(gone["ticket"], (old, old))
-    assert spaces.advance(waiting["ticket"]) == 1
-    spaces.leave(waiting["ticket"])
-    assert spaces.advance(last["ticket"]) == 1
+    assert run_queue.advance(waiting["ticket"]) == 1
+    run_queue.leave(waiting["ticket"])
+    assert run_queue.advance(last["ticket"]) == 1
     with pytest.raises(ConfigError, match="left the queue"):
-        spaces.advance(gone["ticket"])
+        run_queue.advance(gone["ticket"])
 
 
 def test_a_refused_run_leaves_no_folder(on_space, tiny_model, monkeypatch):
@@ -110,7 +110,7 @@ def test_a_refused_run_leaves_no_folder(on_space, tiny_model, monkeypatch):
     folder = runs.new_run_dir("classification")
     with pytest.raises(ConfigError, match="parameters"):
         spaces.submit(RunConfig(model=tiny_model), folder)
-    assert not folder.exists() and not list(spaces.queue_dir().glob("*.json"))
+    assert not folder.exists() and not list(run_queue.queue_dir().glob("*.json"))
 
 
 def test_the_sweep_removes_old_runs_but_not_live_or_demo_ones(runs_dir, monkeypatch):

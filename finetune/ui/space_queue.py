@@ -1,6 +1,6 @@
 """The Train tab's side of a Space's queue: a run waiting its turn shows its position, then starts.
 
-The queue itself (ticket files in the runs root) is finetune/spaces.py; here the waiting run's state
+The queue itself (ticket files in the runs root) is finetune/run_queue.py; here the waiting run's state
 carries its ticket ("queued"), and each timer tick asks for the current position.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from .. import spaces
+from .. import run_queue
 from .messages import USER_ERRORS, error_box
 
 FOLLOW_OUTPUTS = 11  # follow_run's outputs after run, timer and status
@@ -32,7 +32,7 @@ def follow(run: dict):
         return {**run, "run_dir": None, "queued": None}, gr.Timer(active=False), gr.update(), \
             *[gr.update()] * FOLLOW_OUTPUTS
     try:
-        position = spaces.advance(run["queued"])
+        position = run_queue.advance(run["queued"])
     except USER_ERRORS as e:
         return {**run, "run_dir": None, "queued": None}, gr.Timer(active=False), error_box(e), \
             *[gr.update()] * FOLLOW_OUTPUTS
@@ -42,5 +42,5 @@ def follow(run: dict):
 
 
 def leave(run: dict) -> str:
-    spaces.leave(run["queued"])
+    run_queue.leave(run["queued"])
     return "Left the queue; nothing was trained."

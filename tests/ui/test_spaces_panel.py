@@ -5,7 +5,7 @@ import shutil
 import gradio as gr
 import pytest
 
-from finetune import spaces
+from finetune import run_queue, spaces
 from finetune.runs import RunPaths
 from finetune.ui import build_app, spaces_panel, train_tab
 from tests.ui.test_train_and_playground import knob_values
@@ -49,7 +49,7 @@ def test_the_app_builds_with_the_limits_line_and_demo_wiring_on_a_space(space):
 def test_a_second_start_on_a_space_waits_with_its_position_and_can_leave(space, monkeypatch, fast_config, keyword_csv):
     from finetune.ui import data_tab
 
-    monkeypatch.setattr(spaces, "running_runs", lambda: ["someone else's run"])
+    monkeypatch.setattr(run_queue, "running_runs", lambda: ["someone else's run"])
     loaded = data_tab.load_file(str(keyword_csv), {})[0]
     run, timer, status, _ = train_tab.start_training(loaded, {}, "classification", fast_config.model,
                                                      *knob_values(fast_config))
