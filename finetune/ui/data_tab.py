@@ -12,18 +12,15 @@ import gradio as gr
 import pandas as pd
 
 from ..config import RunConfig
-from ..quality import check_table
-from ..tasks.columns import choose_columns, describe_columns, text_columns
+from ..tasks.columns import choose_columns, text_columns
 from ..tasks.tables import TABLE_SUFFIXES, read_table
-from .data_report import (baseline_markdown, generation_report_markdown, need_fine_tuning, ner_report_markdown,
-                          report_markdown)
-from .figures import label_balance, token_lengths
+from . import data_checks
+from .data_report import baseline_markdown
 from .knobs import knob_widget
 from .messages import USER_ERRORS, error_box
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent.parent / "sample_data"
 MAX_UPLOAD_MB = 100  # also passed to launch(max_file_size=...)
-PREVIEW_ROWS = 8
 SETTING_FIELDS = [f for f in fields(RunConfig) if f.name in ("val_size", "test_size", "text_mode")] + \
     [f for f in fields(RunConfig) if f.metadata["group"] == "remedies"]
 TASK_CHOICES = [("Classify texts (sentiment, topics, legal/medical/financial…)", "classification"),
@@ -163,8 +160,7 @@ def _checked(frame: pd.DataFrame | None, settings: dict, model: str, fresh_picke
         config = RunConfig.from_dict({**settings, "model": model})
     except USER_ERRORS as e:
         return _out(state={"settings": settings, "model": model}, report=error_box(e))
-    check = {"classification": _classification, "ner": _ner, "generation": _generation}[task]
-    state, values = check(frame, config)
+    state, values = data_checks.CHECKS[task](frame, config)
     state = {"settings": settings, "model": model, "name": Path(settings["data_file"]).name, **state}
     if fresh_pickers:
         pickers = dict(text=gr.update(choices=state["columns"], value=[]),
@@ -175,71 +171,6 @@ def _checked(frame: pd.DataFrame | None, settings: dict, model: str, fresh_picke
                 state=state, report=values["report"], details=gr.update(visible=True), task=task,
                 fixes=gr.update(visible=task == "classification"),
                 generation=gr.update(visible=task == "generation"))
-
-
-def _classification(frame, config):
-    report = check_table(frame, config)
-    lengths = report["token_lengths"]
-    max_length = config.max_length or min(lengths["limit"], max(16, -(-lengths["p99"] // 8) * 8))
-    samples = pd.DataFrame([{"label": k, "text": t} for k, texts in report["samples"].items() for t in texts])
-    shown = text_columns(frame, config.text_column) + [config.label_column]
-    name = Path(config.data_file).name
-    state = {"rows": report["rows"], "labels": report["labels"], "ready": not report["errors"],
-             "columns": list(frame.columns)}
-    return state, {"report": report_markdown(report, name) + "\n\n" + need_fine_tuning(report["usable_rows"]),
-                   "balance": label_balance(report["labels"]), "lengths": token_lengths(lengths, max_length),
-                   "samples": samples, "preview": frame[shown].head(PREVIEW_ROWS),
-                   "columns": pd.DataFrame(describe_columns(frame))}
-
-
-def _ner(frame, config):
-    from ..tasks.ner_check import RECOMMENDED_PER_TYPE, check_file
-    from ..token_lengths import model_files
-
-    folder = model_files(config.model)[1]  # only a tokenizer already on disk: a check never downloads
-    report = check_file(config.data_file, config.text_column, config.label_column,
-                        model=str(folder) if folder else None)
-    state = {"rows": report["rows"], "labels": report["entities"], "ready": not report["errors"],
-             "columns": _table_columns(config.data_file)}
-    values = {"report": ner_report_markdown(report, Path(config.data_file).name)}
-    if report["entities"]:
-        values["balance"] = label_balance(report["entities"], title="Entities per type", unit="mentions",
-                                          recommended=RECOMMENDED_PER_TYPE)
-    if report["preview"]:
-        values["entities"] = joined_preview(report["preview"])
-    return state, values
-
-
-def _generation(frame, config):
-    from ..generation_check import check_file
-
-    report = check_file(config)
-    state = {"rows": report["examples"], "labels": {}, "ready": not report["errors"],
-             "columns": report["columns"]}
-    values = {"report": generation_report_markdown(report, Path(config.data_file).name)}
-    if report["samples"]:
-        values["samples"] = pd.DataFrame({"example": report["samples"]})
-    return state, values
-
-
-def joined_preview(preview: list[dict]) -> dict:
-    """Several sentences in one gr.HighlightedText: one per line, each entity's span moved along."""
-    text, entities = "", []
-    for sentence in preview:
-        offset = len(text) + (1 if text else 0)
-        text = f"{text}\n{sentence['text']}" if text else sentence["text"]
-        entities += [{**e, "start": e["start"] + offset, "end": e["end"] + offset} for e in sentence["entities"]]
-    return {"text": text, "entities": entities}
-
-
-def _table_columns(path: str) -> list[str]:
-    """A table's column names (for NER spans files); [] for CoNLL or unreadable files."""
-    if Path(path).suffix.lower() not in (".csv", ".jsonl", ".json", ".xlsx", ".parquet"):
-        return []
-    try:
-        return list(read_table(path).columns)
-    except USER_ERRORS:
-        return []
 
 
 # --- layout ---------------------------------------------------------------------------------------

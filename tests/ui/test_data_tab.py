@@ -2,7 +2,7 @@ import gradio as gr
 import pytest
 
 from finetune.config import RunConfig
-from finetune.ui import data_tab
+from finetune.ui import data_checks, data_tab
 from tests.conftest import keyword_rows, write_csv
 
 OUTPUTS = data_tab.OUTPUT_NAMES
@@ -34,7 +34,7 @@ def test_loading_a_sample_detects_columns_and_draws_balance_and_lengths():
     assert list(out["balance"].data[0].x) == ["financial", "legal", "medical"]
     assert sum(out["lengths"].data[0].y) == 360  # every text tokenized
     assert out["lengths"].layout.shapes[0].x0 == 32  # the max length training will use (p99 rounded up to 8)
-    assert len(out["preview"]) == data_tab.PREVIEW_ROWS and "No problems found" in out["report"]
+    assert len(out["preview"]) == data_checks.PREVIEW_ROWS and "No problems found" in out["report"]
     assert set(out["samples"]["label"]) == {"financial", "legal", "medical"}
     assert "enough to fine-tune" in out["report"]
 
