@@ -12,6 +12,10 @@ MAX_UPLOAD_MB = data_tab.MAX_UPLOAD_MB
 
 
 def build_app() -> gr.Blocks:
+    # transformers' package import is not thread-safe: two handlers importing it at once in Gradio's worker
+    # threads get "cannot import name 'AutoTokenizer'". Import it once here, on the caller's thread.
+    import transformers  # noqa: F401
+
     # On a Space: uploads older than the TTL are deleted (run folders: spaces.start_background).
     with gr.Blocks(title=TITLE, delete_cache=spaces.upload_cache_policy()) as demo:
         gr.Markdown(f"# {TITLE}\nTurn your own data into a working model, on your own machine: a text classifier, "
