@@ -88,11 +88,12 @@ def try_in_playground(mistakes: pd.DataFrame, evt: gr.SelectData):
     return str(mistakes.iloc[row]["text"]), gr.Tabs(selected="playground")
 
 
-def model_zip(run: dict) -> str:
+def model_zip(run: dict):
+    """The model folder as a zip, shown for download (the file box stays hidden until there is one)."""
     if not run.get("run_dir"):
         raise gr.Error("No run yet: train one first.", print_exception=False)
     try:
-        return str(zip_model(run["run_dir"]))
+        return gr.update(value=str(zip_model(run["run_dir"])), visible=True)
     except USER_ERRORS as e:
         raise user_error(e) from None
 
@@ -110,7 +111,7 @@ def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs) -> list:
             card = gr.Markdown(elem_id="model-card")
         with gr.Row():
             zip_button = gr.Button("Download the model folder as a zip", size="sm", elem_id="zip-model")
-            zip_file = gr.File(label="Model zip", interactive=False, elem_id="model-zip")
+            zip_file = gr.File(label="Model zip", interactive=False, visible=False, elem_id="model-zip")
         export_panel.render(run)
     mistakes.select(try_in_playground, mistakes, [playground_text, tabs], api_visibility="private")
     zip_button.click(model_zip, run, zip_file, api_visibility="private")

@@ -28,3 +28,16 @@ def test_ner_sentences_with_errors_show_gold_and_predicted_entities():
              "predicted": [{"entity": "PER", "start": 0, "end": 3}]}
     row = report.mistakes_table({"error_sentences": [error]}).iloc[0]
     assert row["label"] == "Ana (PER), Acme (ORG)" and row["predicted"] == "Ana (PER)"
+
+
+def test_the_model_zip_appears_once_made_and_a_missing_run_is_a_clear_error(ner_run):
+    import zipfile
+
+    import gradio as gr
+    import pytest
+
+    update = report.model_zip({"run_dir": str(ner_run[0])})
+    assert update["visible"] is True and update["value"].endswith("-model.zip")
+    assert "config.json" in {name.split("/")[-1] for name in zipfile.ZipFile(update["value"]).namelist()}
+    with pytest.raises(gr.Error, match="No run yet"):
+        report.model_zip({})
