@@ -56,8 +56,8 @@ def describe_model(choice: str, task: str) -> str:
 
 def config_from_widgets(task: str, model: str, *values) -> dict:
     """The Model tab's part of a RunConfig, as a dict of field values."""
-    embedded = model in (EMBEDDED, EMBEDDED_BY_TASK.get(task))
-    settings = {"task": task, "model": "" if embedded else (model or "").strip()}
+    default = model == EMBEDDED_BY_TASK.get(task, EMBEDDED)  # "" in config.json: the task's embedded model
+    settings = {"task": task, "model": "" if default else (model or "").strip()}
     settings.update({f.name: v for f, v in zip(TUNED, values)})
     return settings
 

@@ -42,3 +42,11 @@ def test_choosing_generation_lists_its_models_and_its_defaults():
     assert "needs internet" in model_tab.describe_model("distilgpt2", "generation")
     settings = model_tab.config_from_widgets("generation", EMBEDDED_LM, *chosen.values())
     assert settings["model"] == "" and RunConfig.from_dict(settings).task == "generation"
+
+
+def test_only_the_tasks_own_embedded_model_is_saved_as_the_default():
+    from finetune.models import EMBEDDED_LM
+
+    assert model_tab.config_from_widgets("ner", EMBEDDED)["model"] == ""
+    assert model_tab.config_from_widgets("ner", EMBEDDED_LM)["model"] == EMBEDDED_LM  # the cased alternative
+    assert model_tab.config_from_widgets("generation", EMBEDDED)["model"] == EMBEDDED  # not silently SmolLM2
