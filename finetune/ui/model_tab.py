@@ -19,6 +19,7 @@ from .knobs import knob_widget
 TUNED = sorted((f for f in fields(RunConfig) if f.metadata["group"] in ("training", "generation", "checkpoints")),
                key=lambda f: f.metadata["group"] == "checkpoints")
 DEFAULT_PRESET = "Quick demo (CPU)"
+TASK_LABELS = {"classification": "Text classification", "ner": "Named entities (NER)", "generation": "Text generation"}
 
 
 def preset_values(name: str, task: str = "classification") -> dict:
@@ -75,7 +76,7 @@ def render():
     hardware = detect()
     gr.Markdown(f"**Hardware:** {hardware.describe()}")
     with gr.Row():
-        task = gr.Dropdown(list(TASK_NAMES), value="classification", label="Task",
+        task = gr.Dropdown([(TASK_LABELS.get(t, t), t) for t in TASK_NAMES], value="classification", label="Task",
                            info="Classification: sentiment, topics, legal/medical/financial... "
                                 "NER: names, places, drugs... marked in the text. "
                                 "Generation: a language model that writes like your text.", elem_id="task")
