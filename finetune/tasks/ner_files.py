@@ -14,7 +14,8 @@ from pathlib import Path
 from ..config import ConfigError, DataError
 from .tables import decode, json_records
 
-CONLL_SUFFIXES = (".conll", ".conllu", ".iob", ".bio", ".txt", ".tsv")
+CONLL_ONLY_SUFFIXES = (".conll", ".conllu", ".iob", ".bio")  # nothing but NER data has these
+CONLL_SUFFIXES = CONLL_ONLY_SUFFIXES + (".txt", ".tsv")  # .txt/.tsv: CoNLL when they have no header
 TOKENS_KEYS = ("tokens", "words")
 TAGS_KEYS = ("ner_tags", "tags", "labels", "ner")
 TEXT_KEYS = ("text", "sentence")

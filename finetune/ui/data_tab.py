@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..config import RunConfig
 from ..tasks.columns import choose_columns, text_columns
+from ..tasks.ner_files import CONLL_ONLY_SUFFIXES
 from ..tasks.tables import TABLE_SUFFIXES, read_table
 from . import data_checks
 from .data_report import baseline_markdown
@@ -27,7 +28,6 @@ TASK_CHOICES = [("Classify texts (sentiment, topics, legal/medical/financial…)
                 ("Find names, places, drugs… in text (NER)", "ner"),
                 ("Write text in the style of mine (generation)", "generation")]
 SAMPLE_TASKS = {"ner_sample.jsonl": "ner", "ner_sample_spans.csv": "ner", "support_replies.jsonl": "generation"}
-NER_SUFFIXES = (".conll", ".conllu", ".iob", ".bio")
 # What every check handler updates, in this order.
 OUTPUT_NAMES = ("state", "report", "balance", "lengths", "samples", "preview", "columns", "details",
                 "entities", "task", "fixes", "generation", "text", "label")
@@ -72,7 +72,7 @@ def load_file(path: str | None, state: dict):
                                                   f"{MAX_UPLOAD_MB} MB. Upload a sample of the rows, or run the "
                                                   "CLI on the full file."))
     task = task_of(state)
-    if task == "classification" and Path(path).suffix.lower() in NER_SUFFIXES:
+    if task == "classification" and Path(path).suffix.lower() in CONLL_ONLY_SUFFIXES:
         task = "ner"  # a CoNLL file can only be NER data
     settings = {**default_settings(), **state.get("settings", {}), "task": task, "data_file": str(path),
                 "text_column": "", "label_column": "", "eval_file": "", "test_file": ""}
@@ -182,7 +182,7 @@ def render(state: gr.State):
     with gr.Row():
         upload = gr.File(label=f"Data file: CSV, TSV, TXT, JSONL, JSON, Excel, Parquet or CoNLL "
                                f"(up to {MAX_UPLOAD_MB} MB)",
-                         file_types=list(TABLE_SUFFIXES + NER_SUFFIXES), elem_id="data-upload")
+                         file_types=list(TABLE_SUFFIXES + CONLL_ONLY_SUFFIXES), elem_id="data-upload")
         with gr.Column():
             sample = gr.Dropdown(list(sample_files()), value=None, label="…or a bundled sample",
                                  info="NER and generation samples switch the task.", elem_id="data-sample")
@@ -213,9 +213,9 @@ def render(state: gr.State):
                                 for name in ("val_size", "test_size")})
             with gr.Row():
                 eval_file = gr.File(label="…or a separate validation file", elem_id="eval-upload",
-                                    file_types=list(TABLE_SUFFIXES + NER_SUFFIXES))
+                                    file_types=list(TABLE_SUFFIXES + CONLL_ONLY_SUFFIXES))
                 test_file = gr.File(label="…and/or a separate test file", elem_id="test-upload",
-                                    file_types=list(TABLE_SUFFIXES + NER_SUFFIXES))
+                                    file_types=list(TABLE_SUFFIXES + CONLL_ONLY_SUFFIXES))
         with gr.Tabs():
             with gr.Tab("Examples"):
                 samples = gr.Dataframe(interactive=False, wrap=True, elem_id="data-samples")
