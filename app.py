@@ -7,7 +7,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from finetune.spaces import start_background  # noqa: E402
+from finetune.hosting.spaces import start_background  # noqa: E402
 from finetune.warm import prewarm  # noqa: E402
 from finetune.ui import CSS, MAX_UPLOAD_MB, build_app  # noqa: E402
 

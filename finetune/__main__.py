@@ -112,9 +112,9 @@ def command_check(args):
              "label_column": args.label_column, "model": args.model}
     config = RunConfig.from_dict({**task_defaults(args.task), **base, **{k: v for k, v in given.items() if v}})
     if config.task == "generation":
-        from .generation_check import check_file
+        from .tasks.generation_check import check_file
     else:
-        from .quality import check_file
+        from .tasks.classification_check import check_file
     report = check_file(config)
     if report["errors"]:
         print(json.dumps(report))

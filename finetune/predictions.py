@@ -85,8 +85,8 @@ def prediction_columns(predictions: list[dict]) -> dict[str, list]:
 
 def label_table(path, input_file, text_column: str = "", on_batch=None) -> pd.DataFrame:
     """Every row of a CSV/TSV/JSONL file with the run's predictions added as columns."""
-    from .tasks.columns import guess_text_column, text_values
-    from .tasks.tables import read_table
+    from .data.columns import guess_text_column, text_values
+    from .data.tables import read_table
 
     frame = read_table(input_file)  # a DataError for an empty file or one without rows
     texts = text_values(frame, text_column or guess_text_column(frame)).tolist()
@@ -97,7 +97,7 @@ def label_table(path, input_file, text_column: str = "", on_batch=None) -> pd.Da
 
 def tag_pdf(path, pdf_file, on_batch=None) -> pd.DataFrame:
     """One row per chunk of a PDF (page, chunk, text) with its label and score, or its entities."""
-    from .documents import pdf_chunks
+    from .data.documents import pdf_chunks
 
     frame = pd.DataFrame(pdf_chunks(pdf_file))
     columns = prediction_columns(predict_rows(path, frame["text"].tolist(), on_batch))

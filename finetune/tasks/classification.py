@@ -8,10 +8,10 @@ import pandas as pd
 
 from ..config import DataError
 from . import TaskData
-from .columns import choose_columns, text_values
-from .remedies import OTHER, apply_remedies
-from .splits import split_rows
-from .tables import read_table
+from ..data.columns import choose_columns, text_values
+from ..data.remedies import OTHER, apply_remedies
+from ..data.splits import split_rows
+from ..data.tables import read_table
 
 MAIN_METRIC = "accuracy"
 MIN_ROWS = 10

@@ -19,9 +19,9 @@ import pandas as pd
 
 from ..config import DataError
 from . import TaskData
-from .columns import guess_text_column, text_values
-from .splits import split_rows
-from .tables import decode, read_table
+from ..data.columns import guess_text_column, text_values
+from ..data.splits import split_rows
+from ..data.tables import decode, read_table
 
 PROMPT_NAMES = ("prompt", "instruction", "question", "input")
 RESPONSE_NAMES = ("response", "output", "answer", "completion")

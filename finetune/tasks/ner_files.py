@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import ConfigError, DataError
-from .tables import decode, json_records
+from ..data.tables import decode, json_records
 
 CONLL_ONLY_SUFFIXES = (".conll", ".conllu", ".iob", ".bio")  # nothing but NER data has these
 CONLL_SUFFIXES = CONLL_ONLY_SUFFIXES + (".txt", ".tsv")  # .txt/.tsv: CoNLL when they have no header
@@ -42,7 +42,7 @@ def read_sentences(path, tokens_key: str = "", tags_key: str = "") -> list[Sente
         if path.suffix.lower() in (".jsonl", ".json"):
             return _from_records(_json_records(path), path, tokens_key, tags_key)
         if path.suffix.lower() == ".csv" or (path.suffix.lower() == ".tsv" and _has_text_header(path)):
-            from .tables import read_table
+            from ..data.tables import read_table
 
             return _from_records(read_table(path).to_dict("records"), path, tokens_key, tags_key)
         return _from_conll(path.read_text(encoding="utf-8-sig"))

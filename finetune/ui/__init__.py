@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from .. import spaces
+from ..hosting import spaces
 from . import data_tab, model_tab, playground_tab, spaces_panel, train_tab
 
 TITLE = "Fine-Tune Studio"

@@ -14,8 +14,8 @@ import pandas as pd
 
 from ..predictions import label_counts, label_table, tag_pdf, write_csv
 from ..runs import runs_root
-from ..tasks.columns import guess_text_column
-from ..tasks.tables import read_table
+from ..data.columns import guess_text_column
+from ..data.tables import read_table
 from . import figures
 from .generation_playground import run_task
 from .messages import USER_ERRORS, user_error

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..quality import check_table
-from ..tasks.columns import describe_columns, text_columns
-from ..tasks.tables import read_table
+from ..tasks.classification_check import check_table
+from ..data.columns import describe_columns, text_columns
+from ..data.tables import read_table
 from .data_report import generation_report_markdown, need_fine_tuning, ner_report_markdown, report_markdown
 from .figures import label_balance, token_lengths
 from .messages import USER_ERRORS
@@ -37,7 +37,7 @@ def classification(frame, config):
 
 def ner(frame, config):
     from ..tasks.ner_check import RECOMMENDED_PER_TYPE, check_file
-    from ..token_lengths import model_files
+    from ..data.token_lengths import model_files
 
     folder = model_files(config.model)[1]  # only a tokenizer already on disk: a check never downloads
     report = check_file(config.data_file, config.text_column, config.label_column,
@@ -54,7 +54,7 @@ def ner(frame, config):
 
 
 def generation(frame, config):
-    from ..generation_check import check_file
+    from ..tasks.generation_check import check_file
 
     report = check_file(config)
     state = {"rows": report["examples"], "labels": {}, "ready": not report["errors"],

@@ -12,9 +12,9 @@ import gradio as gr
 import pandas as pd
 
 from ..config import RunConfig
-from ..tasks.columns import choose_columns, text_columns
+from ..data.columns import choose_columns, text_columns
 from ..tasks.ner_files import CONLL_ONLY_SUFFIXES
-from ..tasks.tables import TABLE_SUFFIXES, read_table
+from ..data.tables import TABLE_SUFFIXES, read_table
 from . import data_checks
 from .data_report import baseline_markdown
 from .knobs import knob_widget

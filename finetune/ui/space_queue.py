@@ -9,7 +9,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from .. import run_queue
+from ..hosting import run_queue
 from .messages import USER_ERRORS, error_box
 
 FOLLOW_OUTPUTS = 11  # follow_run's outputs after run, timer and status

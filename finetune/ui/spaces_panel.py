@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from .. import spaces
+from ..hosting import spaces
 from . import data_tab
 from .playground_tab import run_choices
 

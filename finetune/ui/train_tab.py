@@ -18,7 +18,7 @@ from ..config import RunConfig
 from ..events import END_EVENTS, EVAL, HEALTH, LOG, STAGE, STARTED, read_events
 from ..runs import (RunPaths, check_capacity, is_alive, kill_run, new_run_dir, resume_run, run_status, runs_root, start_run,
                     stop_run)
-from .. import spaces
+from ..hosting import spaces
 from . import report, runs_panel, space_queue
 from .figures import training_curves
 from .messages import USER_ERRORS, as_text, error_box, user_error
@@ -235,8 +235,8 @@ def _duration(seconds: float) -> str:
 def show_estimate(data: dict, task: str, model: str, *knobs) -> str:
     """Memory and time per epoch for the chosen model, settings, data and this machine."""
     from ..estimate import describe, estimate_run
-    from ..tasks.columns import text_values
-    from ..tasks.tables import read_table
+    from ..data.columns import text_values
+    from ..data.tables import read_table
 
     try:
         config = RunConfig.from_dict(config_from_widgets(task, model, *knobs))

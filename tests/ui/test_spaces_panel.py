@@ -5,7 +5,7 @@ import shutil
 import gradio as gr
 import pytest
 
-from finetune import run_queue, spaces
+from finetune.hosting import run_queue, spaces
 from finetune.runs import RunPaths
 from finetune.ui import build_app, spaces_panel, train_tab
 from tests.ui.test_train_and_playground import knob_values

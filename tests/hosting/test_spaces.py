@@ -5,7 +5,8 @@ import time
 
 import pytest
 
-from finetune import run_queue, runs, spaces
+from finetune import runs
+from finetune.hosting import run_queue, spaces
 from finetune.config import ConfigError, RunConfig
 from finetune.events import read_events
 from tests.conftest import keyword_rows, write_csv

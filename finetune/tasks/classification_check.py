@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .tasks.classification import blocking_problems, labelled_rows, sort_labels
-from .tasks.remedies import apply_remedies, conflicting_texts, label_variant_groups
-from .token_lengths import LengthCounter, length_summary
+from .classification import blocking_problems, labelled_rows, sort_labels
+from ..data.remedies import apply_remedies, conflicting_texts, label_variant_groups
+from ..data.token_lengths import LengthCounter, length_summary
 
 RECOMMENDED_PER_CLASS = 100  # the guide's rule: at least 100 examples per class, prefer 1000+
 IMBALANCE_RATIO = 10
@@ -118,8 +118,8 @@ def _length_warnings(lengths, warn):
 
 def check_file(config) -> dict:
     """Read config.data_file, settle its columns (detected when not given) and check it."""
-    from .tasks.columns import choose_columns
-    from .tasks.tables import read_table
+    from ..data.columns import choose_columns
+    from ..data.tables import read_table
 
     frame = read_table(config.data_file)
     text_column, label_column = choose_columns(frame, config.text_column, config.label_column)

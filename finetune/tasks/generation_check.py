@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import ConfigError, DataError
-from .tasks.generation import MIN_EXAMPLES, load_examples, pair_columns
+from ..config import ConfigError, DataError
+from .generation import MIN_EXAMPLES, load_examples, pair_columns
 
 ROWS_SHOWN = 5
 FEW_BLOCKS = 50         # fewer training blocks than this: a few dozen steps, little change in style
@@ -50,8 +50,8 @@ def _describe_columns(report, config):
     if Path(config.data_file).suffix.lower() == ".txt":
         report["rows"] = None  # a text file has no rows; "examples" counts its paragraphs or lines
         return
-    from .tasks.columns import guess_text_column
-    from .tasks.tables import read_table
+    from ..data.columns import guess_text_column
+    from ..data.tables import read_table
 
     frame = read_table(config.data_file)
     pair = pair_columns(frame.columns, config)
@@ -106,14 +106,14 @@ def token_counter(config):
 
 
 def _tokenizer(model: str):
-    from .models import EMBEDDED_LM, embedded_choice
+    from ..models import EMBEDDED_LM, embedded_choice
 
     try:
         from transformers import AutoTokenizer, logging
 
         logging.set_verbosity_error()  # "longer than the maximum length" is what cut_share reports
         if embedded_choice(model, "generation") == EMBEDDED_LM:
-            from .embedded_lm import tokenizer_source
+            from ..embedded_lm import tokenizer_source
 
             path, kwargs = tokenizer_source()
             return AutoTokenizer.from_pretrained(path, **kwargs)

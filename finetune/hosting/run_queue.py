@@ -13,9 +13,9 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from .config import ConfigError, RunConfig
-from .events import HEALTH, EventWriter
-from .runs import RunPaths, max_runs, running_runs, runs_root, start_run
+from ..config import ConfigError, RunConfig
+from ..events import HEALTH, EventWriter
+from ..runs import RunPaths, max_runs, running_runs, runs_root, start_run
 
 STALE_S = 30  # a queued visitor's page polls every second; silence this long means the tab is gone
 

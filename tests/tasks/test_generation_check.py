@@ -2,7 +2,7 @@
 import json
 
 from finetune.config import RunConfig
-from finetune.generation_check import check_file
+from finetune.tasks.generation_check import check_file
 from tests.conftest import STORY
 
 

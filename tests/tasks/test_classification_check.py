@@ -2,7 +2,7 @@
 import pytest
 
 from finetune.config import RunConfig
-from finetune.quality import check_file
+from finetune.tasks.classification_check import check_file
 from tests.conftest import keyword_rows, write_csv
 
 

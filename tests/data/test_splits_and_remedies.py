@@ -2,8 +2,8 @@ import pandas as pd
 import pytest
 
 from finetune.config import RunConfig
-from finetune.tasks.remedies import apply_remedies, label_variant_groups
-from finetune.tasks.splits import split_rows
+from finetune.data.remedies import apply_remedies, label_variant_groups
+from finetune.data.splits import split_rows
 
 
 def frame(pairs):

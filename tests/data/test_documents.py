@@ -3,7 +3,7 @@ import sys
 import pytest
 
 from finetune.config import DataError
-from finetune.documents import paragraphs, pdf_chunks
+from finetune.data.documents import paragraphs, pdf_chunks
 from tests.conftest import SAMPLES
 
 sys.path.insert(0, str(SAMPLES))
