@@ -1,6 +1,5 @@
 """The figures of bench/speed.py beyond training: the machine, its matmul peak, Start to first loss,
 Playground latency and app start-up. Each goes through the entry point a user goes through."""
-import os
 import socket
 import subprocess
 import sys

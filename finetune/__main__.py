@@ -11,7 +11,8 @@ import sys
 from dataclasses import MISSING, fields
 from pathlib import Path
 
-from .config import TASK_NAMES, ConfigError, DataError, RunConfig, task_defaults
+from .config import ConfigError, DataError, RunConfig, task_defaults
+from .tasks import DEFAULT_TASK, TASK_NAMES
 
 FLAG_NAMES = {"data_file": "--data", "eval_file": "--eval-data"}  # names the issue tracker promised
 
@@ -61,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="Check a data file before training; prints a JSON report, "
                                                "exit 2 when it cannot be trained on.")
     check.add_argument("--data", required=True, help="The data file to check.")
-    check.add_argument("--task", default="classification", choices=list(TASK_NAMES))
+    check.add_argument("--task", default=DEFAULT_TASK, choices=list(TASK_NAMES))
     check.add_argument("--text-column", default="", help="Text column(s), comma-separated (detected when empty).")
     check.add_argument("--label-column", default="", help="Label column (detected when empty).")
     check.add_argument("--model", default="", help="Model whose tokenizer counts the tokens (default: embedded).")
@@ -105,33 +106,17 @@ def command_predict(args):
 
 
 def command_check(args):
-    if args.task == "ner":
-        return command_check_ner(args)
+    from .tasks import get_task
+
     base = RunConfig.load(args.config).to_dict() if args.config else {}
     given = {"data_file": args.data, "task": args.task, "text_column": args.text_column,
              "label_column": args.label_column, "model": args.model}
     config = RunConfig.from_dict({**task_defaults(args.task), **base, **{k: v for k, v in given.items() if v}})
-    if config.task == "generation":
-        from .tasks.generation_check import check_file
-    else:
-        from .tasks.classification_check import check_file
-    report = check_file(config)
-    if report["errors"]:
-        print(json.dumps(report))
+    report = get_task(config.task).check(config)
+    if report.errors:
+        print(json.dumps(report.to_json()))
         raise SystemExit(2)
-    return report
-
-
-def command_check_ner(args):
-    from .models import resolve_model
-    from .tasks.ner import check_file
-
-    model = resolve_model(args.model) if args.model else None
-    report = check_file(args.data, args.text_column, args.label_column, model=model)
-    if report["errors"]:
-        print(json.dumps(report))
-        raise SystemExit(2)
-    return report
+    return report.to_json()
 
 
 def command_resume(args) -> dict:

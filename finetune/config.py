@@ -11,20 +11,14 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-TASK_NAMES = ("classification", "ner", "generation")
+from .errors import ConfigError, DataError  # noqa: F401  (re-exported: callers import them from here too)
+from .tasks import DEFAULT_TASK, TASK_NAMES, get_task
+
 PRECISIONS = ("auto", "bf16", "fp32")
 RARE_CLASS_CHOICES = ("keep", "drop", "merge")
 BALANCE_CHOICES = ("none", "class_weights", "downsample")
 TEXT_MODES = ("corpus", "lines")
 LORA_CHOICES = ("auto", "on", "off")
-
-
-class ConfigError(ValueError):
-    """A setting the user chose cannot work; the message says which and what to do."""
-
-
-class DataError(ValueError):
-    """The data cannot be trained on as it is; the message says what was found and what to do."""
 
 
 def knob(default, help, *, min=None, max=None, step=None, choices=None, group="training"):
@@ -36,7 +30,7 @@ def knob(default, help, *, min=None, max=None, step=None, choices=None, group="t
 @dataclass
 class RunConfig:
     # What to train
-    task: str = knob("classification", "What the model learns to do.", choices=TASK_NAMES, group="task")
+    task: str = knob(DEFAULT_TASK, "What the model learns to do.", choices=TASK_NAMES, group="task")
     model: str = knob("", "Base model: a Hub id, a local folder, or empty for the embedded "
                           "all-MiniLM-L6-v2 (works offline).", group="task")
     # Data
@@ -110,10 +104,10 @@ class RunConfig:
                                     "tensorboard package.", group="checkpoints")
     # Text generation only
     block_size: int = knob(256, "Text generation: tokens per training block (and the longest example).",
-                           min=16, max=4096, step=16, group="generation")
+                           min=16, max=4096, step=16, group="language_model")
     lora: str = knob("auto", "Text generation: train small LoRA adapters instead of every weight (less "
                              "memory); auto = on for models over 300M parameters.",
-                     choices=LORA_CHOICES, group="generation")
+                     choices=LORA_CHOICES, group="language_model")
 
     def __post_init__(self):
         for f in fields(self):
@@ -138,7 +132,8 @@ class RunConfig:
         unknown = sorted(set(values) - set(known))
         if unknown:
             raise ConfigError(f"Unknown setting(s) {', '.join(unknown)}; known: {', '.join(known)}.")
-        values = {**TASK_DEFAULTS.get(values.get("task"), {}), **values}  # settings left out: the task's own
+        if values.get("task") in TASK_NAMES:  # settings left out: the task's own defaults
+            values = {**get_task(values["task"]).defaults, **values}
         return cls(**{k: _coerce(known[k], v) for k, v in values.items()})
 
     def save(self, path) -> None:
@@ -154,15 +149,15 @@ class RunConfig:
     def updated(self, **changes) -> "RunConfig":
         return RunConfig.from_dict({**self.to_dict(), **changes})
 
-    def _eval_batch_size(self) -> int:
-        """No gradients: bigger is cheaper; but a language model's logits are block x vocabulary floats."""
-        return self.batch_size * 2 if self.task == "generation" else max(64, self.batch_size * 2)
+    def wants_bf16(self, fast_bf16: bool) -> bool:
+        """bf16 when asked for, or on auto where the hardware is fast at it: the one rule."""
+        return self.precision == "bf16" or (self.precision == "auto" and fast_bf16)
 
     # --- the one bridge to transformers ---------------------------------------------------------
-    def to_training_arguments(self, output_dir, *, steps_per_epoch: int, use_bf16: bool,
-                              main_metric: str = "loss"):
+    def to_training_arguments(self, output_dir, *, steps_per_epoch: int, use_bf16: bool):
         from transformers import TrainingArguments
 
+        task = get_task(self.task)
         total_steps = max(1, math.ceil(steps_per_epoch * self.epochs / self.gradient_accumulation_steps))
         logging_steps = self.logging_steps or max(1, total_steps // 50)
         eval_steps = self.eval_steps or max(1, math.ceil(total_steps / 4))  # the last step is always evaluated
@@ -170,7 +165,7 @@ class RunConfig:
             output_dir=str(output_dir),
             num_train_epochs=self.epochs,
             per_device_train_batch_size=self.batch_size,
-            per_device_eval_batch_size=self._eval_batch_size(),
+            per_device_eval_batch_size=task.eval_batch_size(self.batch_size),
             gradient_accumulation_steps=self.gradient_accumulation_steps,
             learning_rate=self.learning_rate,
             warmup_steps=self.warmup_ratio,  # transformers 5: a float below 1 is a share of the run
@@ -191,8 +186,8 @@ class RunConfig:
             save_steps=eval_steps,
             save_total_limit=self.checkpoint_limit,
             load_best_model_at_end=self.load_best_model_at_end or self.early_stopping,
-            metric_for_best_model=main_metric,
-            greater_is_better=main_metric != "loss",
+            metric_for_best_model=task.main_metric,
+            greater_is_better=task.greater_is_better,
             report_to="tensorboard" if self.tensorboard else "none",
             disable_tqdm=True,
             dataloader_num_workers=0,
@@ -225,23 +220,11 @@ def _coerce(f, value):
         raise ConfigError(f"{f.name} must be a {kind.__name__}; got {value!r}.") from None
 
 
-# Each task's own starting values where they differ from the fields' defaults. from_dict fills them in for
-# settings the caller left out (so `train --task ner` gets them; config.json keeps the result), and the
-# UI's default preset applies them.
-# NER (measured with bench/ner_check.py): the token head starts from scratch and 2,000 CoNLL sentences at
-# 1e-4 / 3 epochs stay below 0.75 F1.
-# Generation: one pass is enough to pick up a style. Batch 4 x 256 tokens keeps a CPU step short and gives
-# twice the updates of batch 8 in that one pass; 1e-4 (small models take it well) moves a 135M model clearly
-# within the pass, with a short warmup and no weight decay (too few steps for it to matter).
-TASK_DEFAULTS = {
-    "ner": dict(learning_rate=3e-4, epochs=4.0),
-    "generation": dict(epochs=1.0, batch_size=4, learning_rate=1e-4, warmup_ratio=0.05, weight_decay=0.0,
-                       val_size=0.1),
-}
-
-
 def task_defaults(task: str) -> dict:
-    return dict(TASK_DEFAULTS.get(task, {}))
+    """A task's own starting values where they differ from the fields' defaults (Task.defaults). from_dict
+    fills them in for settings the caller left out (so `train --task ner` gets them; config.json keeps the
+    result), and the UI's default preset applies them."""
+    return dict(get_task(task).defaults)
 
 
 # Presets from the guide's "Hyperparameter Tuning", scaled to the run instead of fixed warmup steps.

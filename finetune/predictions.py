@@ -29,13 +29,10 @@ def model_folder(path) -> tuple[Path, str]:
 
 
 def model_task(folder: Path) -> str:
-    """The task of a bare model folder, from the head its config names (a generation model we saved
-    also names its base model)."""
-    config = json.loads((folder / "config.json").read_text())
-    architectures = config.get("architectures") or []
-    if "finetune_base_model" in config or any(a.endswith("ForCausalLM") for a in architectures):
-        return "generation"
-    return "ner" if any(a.endswith("ForTokenClassification") for a in architectures) else "classification"
+    """The task of a bare model folder, from the head its config names."""
+    from .tasks import task_for_model
+
+    return task_for_model(json.loads((folder / "config.json").read_text())).name
 
 
 def run_task(path) -> str:
@@ -49,7 +46,7 @@ def load_predictor(path: str):
     from .tasks import get_task
 
     folder, task = model_folder(path)
-    return get_task(task).pipeline(folder)
+    return get_task(task).predictor(folder)
 
 
 def predict_texts(path, texts: list[str], **options) -> list[dict]:

@@ -50,10 +50,12 @@ def test_training_arguments_scale_warmup_and_evaluation_to_the_run(tmp_path):
 def test_checkpoint_knobs_map_onto_training_arguments(tmp_path):
     config = RunConfig(epochs=1.0, checkpoint_every_eval=False, checkpoint_limit=3)
     assert config.to_training_arguments(tmp_path, steps_per_epoch=125, use_bf16=False).save_strategy == "no"
-    best = config.updated(early_stopping=True).to_training_arguments(
-        tmp_path, steps_per_epoch=125, use_bf16=False, main_metric="macro_f1")
+    best = config.updated(early_stopping=True).to_training_arguments(tmp_path, steps_per_epoch=125, use_bf16=False)
     assert best.save_strategy == "steps" and best.load_best_model_at_end and best.save_total_limit == 3
-    assert best.metric_for_best_model == "macro_f1" and best.greater_is_better
+    assert best.metric_for_best_model == "macro_f1" and best.greater_is_better  # the task's main metric
+    generation = RunConfig(task="generation", early_stopping=True).to_training_arguments(
+        tmp_path, steps_per_epoch=10, use_bf16=False)
+    assert generation.metric_for_best_model == "perplexity" and not generation.greater_is_better
     tensorboard = config.updated(tensorboard=True).to_training_arguments(tmp_path, steps_per_epoch=125,
                                                                          use_bf16=False)
     assert tensorboard.report_to == ["tensorboard"]
@@ -69,9 +71,9 @@ def test_config_file_is_plain_json(tmp_path):
 
 
 def test_task_defaults_fill_only_the_settings_left_out():
-    from finetune.config import TASK_DEFAULTS
+    from finetune.tasks import get_task
 
-    ner = RunConfig.from_dict({"task": "ner"})
-    assert (ner.learning_rate, ner.epochs) == (TASK_DEFAULTS["ner"]["learning_rate"], TASK_DEFAULTS["ner"]["epochs"])
+    ner, defaults = RunConfig.from_dict({"task": "ner"}), get_task("ner").defaults
+    assert (ner.learning_rate, ner.epochs) == (defaults["learning_rate"], defaults["epochs"])
     assert RunConfig.from_dict({"task": "ner", "learning_rate": 5e-5}).learning_rate == 5e-5
     assert RunConfig.from_dict({"task": "classification"}).learning_rate == RunConfig().learning_rate

@@ -2,7 +2,7 @@
 import pytest
 
 from finetune import embedded_lm
-from finetune.models import default_model_name, is_embedded, resolve_model
+from finetune.models import EMBEDDED, EMBEDDED_LM, is_embedded, model_name, resolve_model
 
 
 def test_the_cache_folder_follows_finetune_cache(tmp_path, monkeypatch):
@@ -28,13 +28,16 @@ def test_an_existing_conversion_is_used_without_progress(tmp_path, monkeypatch):
     folder.mkdir(parents=True)
     (folder / "config.json").write_text("{}")
     heard = []
-    assert resolve_model("", "generation", heard.append) == str(folder) and heard == []
+    assert resolve_model("", EMBEDDED_LM, heard.append) == str(folder) and heard == []
 
 
 def test_the_generation_default_is_smollm2_and_classification_keeps_minilm():
-    assert default_model_name("generation") == "SmolLM2-135M-Instruct"
-    assert default_model_name("classification") == "all-MiniLM-L6-v2"
-    assert is_embedded("SmolLM2-135M-Instruct (embedded)", "generation") and not is_embedded("gpt2", "generation")
+    from finetune.tasks import get_task
+
+    assert model_name("", get_task("generation").embedded_model) == "SmolLM2-135M-Instruct"
+    assert model_name("", get_task("classification").embedded_model) == "all-MiniLM-L6-v2"
+    assert get_task("classification").embedded_model == EMBEDDED
+    assert is_embedded("SmolLM2-135M-Instruct (embedded)", EMBEDDED_LM) and not is_embedded("gpt2", EMBEDDED_LM)
 
 
 @pytest.mark.slow
@@ -43,8 +46,8 @@ def test_the_real_gguf_converts_once_and_writes(tmp_path, monkeypatch):
 
     monkeypatch.setenv("FINETUNE_CACHE", str(tmp_path))
     heard = []
-    folder = resolve_model("", "generation", heard.append)
-    assert heard == [embedded_lm.CONVERTING] and resolve_model("", "generation", heard.append) == folder
+    folder = resolve_model("", EMBEDDED_LM, heard.append)
+    assert heard == [embedded_lm.CONVERTING] and resolve_model("", EMBEDDED_LM, heard.append) == folder
     assert [p.name for p in tmp_path.iterdir()] == ["smollm2-135m-instruct"]  # no temporary folder left
     generator = TextGenerator(folder)
     assert getattr(generator.model.config, "quantization_config", None) is None  # a plain float model

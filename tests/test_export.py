@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from finetune.config import ConfigError
+from finetune.tasks import get_task
 from finetune.export import export_onnx, onnx_logits, push_to_hub
 
 
@@ -11,7 +12,7 @@ def test_onnx_export_matches_pytorch(tiny_model, tmp_path):
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     tiny_model = shutil.copytree(tiny_model, tmp_path / "model")
-    result = export_onnx(tiny_model, "classification")
+    result = export_onnx(tiny_model, get_task("classification"))
     assert result["max_abs_diff"] < 1e-3
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
     texts = ["contract clause tenant", "patient fever dose nurse surgery clinic doctor"]  # a new batch shape
@@ -23,8 +24,8 @@ def test_onnx_export_matches_pytorch(tiny_model, tmp_path):
 
 
 def test_onnx_is_refused_for_generation(tiny_model):
-    with pytest.raises(ConfigError, match="classification and NER"):
-        export_onnx(tiny_model, "generation")
+    with pytest.raises(ConfigError, match=r"for Text classification and Named entities \(NER\) runs"):
+        export_onnx(tiny_model, get_task("generation"))
 
 
 def test_push_offline_says_so_and_never_echoes_the_token(tiny_model, monkeypatch):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..config import DataError
+from ..errors import DataError
 
 TEXT_NAMES = ("text", "sentence", "content", "document", "review", "body", "message", "comment")
 LABEL_NAMES = ("label", "labels", "category", "class", "target", "sentiment", "tag", "intent")

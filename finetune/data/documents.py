@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..config import DataError
+from ..errors import DataError
 
 MIN_CHARS = 40        # shorter fragments (headings, page numbers) join the next paragraph
 MAX_CHARS = 1200      # about 250 tokens: longer paragraphs are cut at sentence ends

@@ -43,3 +43,18 @@ def _split_off(rows, share, seed, stratify, name, notes):
         notes.append(f"The {name} set is too small to hold every class, so it is shuffled but not "
                      "stratified. A larger share or more data fixes this.")
     return pd.concat([train, kept]), held
+
+
+def held_out_parts(rows: pd.DataFrame, config, read_file, stratify: str | None = None):
+    """({"train", "validation", "test"?}, notes): separate files where the config names them (read with
+    `read_file(path)`), the rest split off the data. A separate validation file means all of the data
+    trains (no test share is split off it either), as the eval_file setting says."""
+    parts = {"train": rows}
+    for name, path in (("validation", config.eval_file), ("test", config.test_file)):
+        if path:
+            parts[name] = read_file(path)
+    if config.eval_file:
+        return parts, []
+    split, notes = split_rows(parts.pop("train"), config.val_size, 0.0 if "test" in parts else config.test_size,
+                              config.seed, stratify=stratify)
+    return {**split, **parts}, notes

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..config import DataError
+from ..errors import DataError
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".json", ".xlsx", ".parquet")
 SNIFF_BYTES = 64 * 1024
@@ -144,3 +144,13 @@ def _explain(error: Exception) -> str:
     if isinstance(error, ImportError):
         return f"{text}. Install the missing package, or save the data as CSV."
     return text + ". Check that it is a table with a header row."
+
+
+def column_names(path) -> list[str]:
+    """A file's column names when it is a table; [] for a CoNLL or plain-text file, or one that cannot be read."""
+    if Path(path).suffix.lower() not in (".csv", ".jsonl", ".json", ".xlsx", ".parquet"):
+        return []
+    try:
+        return list(read_table(path).columns)
+    except DataError:
+        return []

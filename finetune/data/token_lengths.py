@@ -17,17 +17,18 @@ SAMPLE_ROWS = 5000     # enough for a stable histogram and share; the longest ro
 HISTOGRAM_BINS = 30
 
 
-def model_files(model: str) -> tuple[Path | None, Path | None]:
+def model_files(model: str, default: str = "") -> tuple[Path | None, Path | None]:
     """(tokenizer.json, folder with its configs) for a model choice, or (None, None) if not at hand.
+    An empty choice is `default`, the task's embedded model (MiniLM when not given).
 
     Looks only on disk (the embedded model, a local folder, the Hub cache): a data check never downloads.
     """
-    from ..config import ConfigError
+    from ..errors import ConfigError
     from ..embedded_lm import converted_folder
     from ..models import EMBEDDED, EMBEDDED_LM, embedded_choice, embedded_model_path
 
     try:
-        embedded = embedded_choice(model)
+        embedded = embedded_choice(model, default or EMBEDDED)
         folder = (Path(embedded_model_path()) if embedded == EMBEDDED else
                   converted_folder() if embedded == EMBEDDED_LM else Path(model).expanduser())
     except ConfigError:
@@ -98,3 +99,20 @@ def length_summary(texts, counter: LengthCounter, limit: int | None = None, seed
             "over_limit_share": float((lengths > limit).mean()) if len(lengths) else 0.0,
             "over_limit_rows": over, "histogram": {"counts": [int(c) for c in counts],
                                                    "edges": [float(e) for e in edges]}}
+
+
+def fitted_length(lengths, limit: int) -> int:
+    """max_length fitted to the data: the 99th percentile of token counts (128 with none), rounded up to a
+    multiple of 8, at least 16 and at most what the model reads. The one rule for training, the data check
+    and the estimate."""
+    return rounded_length(int(np.percentile(lengths, 99)) if len(lengths) else 128, limit)
+
+
+def rounded_length(p99: int, limit: int) -> int:
+    return min(limit, max(16, -(-p99 // 8) * 8))  # multiples of 8 suit the matmul kernels
+
+
+def tokenizer_limit(tokenizer) -> int:
+    """How many tokens a loaded tokenizer's model reads (512 where the tokenizer does not say)."""
+    limit = tokenizer.model_max_length
+    return DEFAULT_LIMIT if not limit or limit > 100_000 else int(limit)

@@ -23,8 +23,11 @@ from pathlib import Path
 
 from ..config import ConfigError, RunConfig
 from . import run_queue
+from ..data.tables import TABLE_SUFFIXES
 from ..runs import RunPaths, is_alive, runs_root, start_run
+from ..tasks import get_task
 
+ROW_SUFFIXES = tuple(s for s in TABLE_SUFFIXES if s != ".txt")  # files a row sample can be taken of
 SWEEP_EVERY_S = 3600  # how often the clean-up runs (besides at start-up)
 DEMO_RUN = "demo-legal-medical-financial"
 HUB_LM = "HuggingFaceTB/SmolLM2-135M-Instruct"  # the embedded generation model's Hub original
@@ -97,7 +100,7 @@ def apply_limits(config: RunConfig, run_dir, limits: Limits | None = None) -> tu
     if config.epochs > limits.max_epochs:
         changes["epochs"] = limits.max_epochs
         notes.append(f"epochs lowered from {config.epochs:g} to {limits.max_epochs:g} (Space limit)")
-    length_field = "block_size" if config.task == "generation" else "max_length"
+    length_field = get_task(config.task).length_setting
     length = getattr(config, length_field)
     if length == 0 or length > limits.max_length:
         changes[length_field] = limits.max_length
@@ -116,7 +119,7 @@ def _needs_hub_lm(config: RunConfig) -> bool:
     from ..embedded_lm import gguf_path
     from ..models import EMBEDDED_LM, embedded_choice
 
-    if embedded_choice(config.model, config.task) != EMBEDDED_LM:
+    if embedded_choice(config.model, get_task(config.task).embedded_model) != EMBEDDED_LM:
         return False
     try:
         gguf_path()
@@ -128,12 +131,13 @@ def _needs_hub_lm(config: RunConfig) -> bool:
 def _check_model_size(config: RunConfig, limits: Limits) -> None:
     from ..models import is_embedded, resolve_model
 
-    if is_embedded(config.model, config.task):
+    default = get_task(config.task).embedded_model
+    if is_embedded(config.model, default):
         return
     from ..estimate import model_shape
 
     try:
-        parameters = model_shape(resolve_model(config.model, config.task), 2)["parameters"]
+        parameters = model_shape(resolve_model(config.model, default), 2)["parameters"]
     except (OSError, ValueError) as e:  # ConfigError is a ValueError too
         raise ConfigError(f"Could not read the size of {config.model} ({str(e).splitlines()[0]}); this Space "
                           "only trains models it can size. Use the embedded model.") from None
@@ -148,7 +152,7 @@ def _sample_rows(config: RunConfig, run_dir: Path, limits: Limits) -> tuple[str 
     suffix = source.suffix.lower()
     if not source.is_file():
         return None, 0
-    if suffix in (".txt", ".conll", ".bio", ".iob"):  # not row-shaped: only a size check
+    if suffix not in ROW_SUFFIXES:  # a corpus or CoNLL file is not row-shaped: only a size check
         if source.stat().st_size > limits.max_text_bytes:
             raise ConfigError(f"{source.name} is {source.stat().st_size / 2**20:.1f} MB; this Space trains on "
                               f"text files up to {limits.max_text_bytes / 2**20:.0f} MB. Upload a shorter one.")

@@ -1,40 +1,49 @@
-"""Tasks. Each task is one module with the same functions:
+"""The tasks: one `Task` record each (tasks/task.py says what a Task holds), in one registry.
 
-    read_data(config)                     -> TaskData (train/validation datasets, label names, notes)
-    build_model(config, model_path, labels) -> (model, tokenizer)
-    prepare(data, tokenizer, config)      -> (tokenized DatasetDict, max_length used)
-    collator(tokenizer)                   -> the batch collator (pads per batch)
-    metrics(labels)                       -> compute_metrics for the Trainer
-    report(labels, dataset, logits)       -> the results.json fields of this task
-    pipeline(model_dir)                   -> Predictor: texts in, predictions out (the Playground)
-    MAIN_METRIC                           -> the metrics key that ranks runs ("accuracy", "f1")
-
-Optional hooks the engine uses when a task has them: baseline(train, eval, labels) (a simple model to
-beat), metrics_before(trainer, tokenized, split) (scores of the untrained model, e.g. base_perplexity),
-preprocess_logits(logits, labels) (shrinks what evaluation keeps), save_model(trainer, folder).
-
-A new task is one module here and one line in TASKS.
+A new task is one module here that ends with `TASK = Task(...)`, one line in TASKS below, and one test
+file; the engine, CLI, UI and model card find everything else on the Task.
 """
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass, field
+from pathlib import Path
 
-from ..config import ConfigError
+from ..errors import ConfigError
+from .classification import TASK as CLASSIFICATION
+from .generation import TASK as GENERATION
+from .ner import TASK as NER
+from .task import Task, TaskData
 
-TASKS = {"classification": "finetune.tasks.classification", "ner": "finetune.tasks.ner",
-         "generation": "finetune.tasks.generation"}
+TASKS: dict[str, Task] = {task.name: task for task in (CLASSIFICATION, NER, GENERATION)}
+TASK_NAMES = tuple(TASKS)
+DEFAULT_TASK = CLASSIFICATION.name
+
+__all__ = ["DEFAULT_TASK", "TASKS", "TASK_NAMES", "Task", "TaskData", "get_task", "task_for_file",
+           "task_for_model", "task_for_sample"]
 
 
-@dataclass
-class TaskData:
-    datasets: object  # datasets.DatasetDict with "train", "validation" and maybe "test" (the report's split)
-    labels: list[str]
-    notes: list[str] = field(default_factory=list)  # plain-language remarks on what was done to the data
-    loss: object = None  # a Trainer compute_loss_func when the task changes the model's own loss
-
-
-def get_task(name: str):
-    if name not in TASKS:
+def get_task(name: str | None) -> Task:
+    """The Task of that name; empty means the default task (classification)."""
+    task = TASKS.get(name or DEFAULT_TASK)
+    if task is None:
         raise ConfigError(f"Unknown task {name!r}; choose one of {', '.join(TASKS)}.")
-    return importlib.import_module(TASKS[name])
+    return task
+
+
+def task_for_sample(file_name: str) -> Task:
+    """The task a bundled sample was written for."""
+    return next((t for t in TASKS.values() if file_name in t.samples), TASKS[DEFAULT_TASK])
+
+
+def task_for_file(path, chosen: Task) -> Task:
+    """`chosen`, unless the file's type can only be another task's data (a CoNLL file is NER data)."""
+    suffix = Path(path).suffix.lower()
+    if suffix in chosen.own_suffixes:
+        return chosen
+    return next((t for t in TASKS.values() if suffix in t.own_suffixes), chosen)
+
+
+def task_for_model(model_config: dict) -> Task:
+    """The task of a saved model folder, from the head its config.json names."""
+    architectures = model_config.get("architectures") or []
+    return next((t for t in TASKS.values() if any(a.endswith(t.model_heads) for a in architectures)),
+                TASKS[DEFAULT_TASK])

@@ -6,19 +6,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config import DataError
-from . import TaskData
-from ..data.columns import choose_columns, text_values
+from ..data.columns import choose_columns
 from ..data.remedies import OTHER, apply_remedies
-from ..data.splits import split_rows
+from ..data.splits import held_out_parts
 from ..data.tables import read_table
+from ..data.token_lengths import fitted_length, tokenizer_limit
+from ..errors import DataError
+from ..models import EMBEDDED
+from .classification_check import check_file
+from .labels import blocking_problems, labelled_rows, load_with_head, sort_labels
+from .predictor import PipelinePredictor
+from .task import ModelCardText, Task, TaskData
 
-MAIN_METRIC = "accuracy"
-MIN_ROWS = 10
-MIN_PER_CLASS = 10    # fewer rows cannot teach a class, nor score it on held-out data
 LENGTH_SAMPLE = 2000  # texts tokenized to pick max_length; enough for a stable 99th percentile
 MISTAKES_KEPT = 20
-MAIN_METRIC = "macro_f1"  # early stopping, best model and the runs table use it
 
 
 # --- data -------------------------------------------------------------------------------------
@@ -29,22 +30,12 @@ def read_data(config) -> TaskData:
     problems = blocking_problems(rows["label"].value_counts().to_dict(), len(rows))
     if problems:
         raise DataError(problems[0][1])
-    if config.eval_file or config.test_file:
-        parts = {"train": rows}
-        for name, path in (("validation", config.eval_file), ("test", config.test_file)):
-            if path:
-                parts[name] = _held_out_file(path, config, labels, notes)
-        if "validation" not in parts:  # a test file only: validation still comes from the data
-            split, split_notes = split_rows(rows, config.val_size, 0.0, config.seed)
-            parts.update(split)
-            notes += split_notes
-    else:
-        parts, split_notes = split_rows(rows, config.val_size, config.test_size, config.seed)
-        notes += split_notes
-    data = TaskData(_datasets(parts, labels), labels, notes)
+    parts, split_notes = held_out_parts(rows, config, lambda path: _held_out_file(path, config, labels, notes),
+                                        stratify="label")
+    data = TaskData(_datasets(parts, labels), labels, notes + split_notes)
     if config.balance == "class_weights":
         data.loss = weighted_loss(class_weights(parts["train"]["label"], labels))
-        notes.append("Rare classes weigh more in the loss (class weights).")
+        data.notes.append("Rare classes weigh more in the loss (class weights).")
     return data
 
 
@@ -58,39 +49,6 @@ def load_rows(path, config) -> tuple[pd.DataFrame, list[str]]:
         notes.append(f"Skipped {(~usable).sum()} row(s) of {Path(path).name} with an empty text or label.")
     rows, remedy_notes = apply_remedies(rows[usable], config)
     return rows, notes + remedy_notes
-
-
-def blocking_problems(counts: dict[str, int], total: int) -> list[tuple[str, str]]:
-    """(code, message) for each reason these label counts cannot be trained on: the one rule."""
-    problems = []
-    if total < MIN_ROWS:
-        problems.append(("too_few_rows", f"Only {total} usable row(s); at least {MIN_ROWS} are needed to "
-                                         "train (and 100+ per class to learn well)."))
-    if len(counts) < 2:
-        only = f" ({next(iter(counts))!r})" if counts else ""
-        problems.append(("single_class", f"Only one label{only} in this column: a classifier needs at least two "
-                                         "classes. Pick another label column or add examples of other classes."))
-    tiny = sorted(k for k, v in counts.items() if v < MIN_PER_CLASS)
-    if tiny and len(counts) >= 2:
-        listed = ", ".join(f"{k} ({counts[k]})" for k in tiny[:5]) + ("…" if len(tiny) > 5 else "")
-        problems.append(("too_few_examples", f"Under {MIN_PER_CLASS} examples for: {listed}. The model cannot "
-                         "learn or be scored on so few. Add examples, or drop or merge these rare classes."))
-    return problems
-
-
-def sort_labels(names) -> list[str]:
-    """Numbers in numeric order ('2' before '10'), names alphabetically: stable label ids."""
-    names = list(names)
-    if all(n.lstrip("-").isdigit() for n in names):
-        return sorted(names, key=int)
-    return sorted(names)
-
-
-def labelled_rows(frame, text_col, label_col):
-    """(rows with "text" and "label" stripped, mask of usable rows): the one rule for what training keeps."""
-    rows = pd.DataFrame({"text": text_values(frame, text_col).str.strip(),
-                         "label": frame[label_col].astype(str).str.strip()}, index=frame.index)
-    return rows, (rows["text"] != "") & (rows["label"] != "")
 
 
 def _held_out_file(path, config, labels, notes):
@@ -144,11 +102,8 @@ def weighted_loss(weights):
 def build_model(config, model_path, labels):
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(model_path)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        model_path, num_labels=len(labels), id2label=dict(enumerate(labels)),
-        label2id={name: i for i, name in enumerate(labels)}, ignore_mismatched_sizes=True)
-    return model, tokenizer
+    return load_with_head(AutoModelForSequenceClassification, model_path, labels), \
+        AutoTokenizer.from_pretrained(model_path)
 
 
 def prepare(data: TaskData, tokenizer, config):
@@ -163,16 +118,8 @@ def prepare(data: TaskData, tokenizer, config):
 
 
 def fitted_max_length(texts, tokenizer) -> int:
-    """The 99th percentile of token lengths, rounded up to a multiple of 8, capped by the model."""
-    sample = texts[:LENGTH_SAMPLE]
-    lengths = [len(ids) for ids in tokenizer(sample, truncation=False)["input_ids"]]
-    p99 = int(np.percentile(lengths, 99)) if lengths else 128
-    return min(model_limit(tokenizer), max(16, -(-p99 // 8) * 8))
-
-
-def model_limit(tokenizer) -> int:
-    limit = tokenizer.model_max_length
-    return 512 if not limit or limit > 100_000 else int(limit)
+    lengths = [len(ids) for ids in tokenizer(texts[:LENGTH_SAMPLE], truncation=False)["input_ids"]]
+    return fitted_length(lengths, tokenizer_limit(tokenizer))
 
 
 def collator(tokenizer):
@@ -224,27 +171,15 @@ def _softmax(logits):
 
 
 # --- playground -------------------------------------------------------------------------------
-class Predictor:
+class Predictor(PipelinePredictor):
     """The trained model as a function: texts in, {"label", "score", "scores"} out."""
+    kind = "text-classification"
+    call = {"top_k": None, "truncation": True}
 
-    def __init__(self, model_dir):
-        from transformers import logging, pipeline
-
-        logging.disable_progress_bar()
-        self.pipe = pipeline("text-classification", model=str(model_dir), device="cpu")
-
-    def __call__(self, texts: list[str]) -> list[dict]:
-        outputs = self.pipe(list(texts), top_k=None, truncation=True, batch_size=32)
-        results = []
-        for scores in outputs:
-            best = max(scores, key=lambda s: s["score"])
-            results.append({"label": best["label"], "score": float(best["score"]),
-                            "scores": {s["label"]: float(s["score"]) for s in scores}})
-        return results
-
-
-def pipeline(model_dir) -> Predictor:
-    return Predictor(model_dir)
+    def read(self, text: str, scores) -> dict:
+        best = max(scores, key=lambda s: s["score"])
+        return {"label": best["label"], "score": float(best["score"]),
+                "scores": {s["label"]: float(s["score"]) for s in scores}}
 
 
 def baseline(train, evaluation, labels, save_to=None) -> dict:
@@ -254,3 +189,35 @@ def baseline(train, evaluation, labels, save_to=None) -> dict:
 
     return tfidf_baseline(train["text"], train["label"], evaluation["text"], evaluation["label"],
                           save_to=save_to, label_names=labels)
+
+
+TASK = Task(
+    name="classification", title="Text classification",
+    picker_label="Classify texts (sentiment, topics, legal/medical/financial…)",
+    embedded_model=EMBEDDED,
+    catalog=(
+        (EMBEDDED, "Small and fast (22M parameters), works offline. The default."),
+        ("distilbert-base-uncased", "Fast, good for most cases (needs internet to download)."),
+        ("bert-base-uncased", "More accurate, the standard choice (needs internet)."),
+        ("roberta-base", "Often outperforms BERT (needs internet)."),
+        ("google/electra-base-discriminator", "Very efficient for its size (needs internet)."),
+    ),
+    main_metric="macro_f1", greater_is_better=True,  # early stopping, best model and the runs table use it
+    card=ModelCardText(
+        title="Text classification model", pipeline_tag="text-classification",
+        hub_base="sentence-transformers/all-MiniLM-L6-v2",
+        intended_use="Labelling short texts like those in the training file with one of: {labels}. Check the "
+                     "per-class scores above before relying on a class, and keep a person in the loop for "
+                     "decisions that matter.",
+        usage='classify = pipeline("text-classification", model="path/to/this/folder")\n'
+              'print(classify("Your text here", top_k=None))'),
+    model_heads=("ForSequenceClassification",),
+    read_data=read_data, build_model=build_model, prepare=prepare, collator=collator, metrics=metrics,
+    report=report, predictor=Predictor, check=check_file, baseline=baseline,
+    examples=("This software license agreement covers usage rights",
+              "Patient shows normal vital signs and recovery",
+              "Quarterly revenue increased by 15% this period",
+              "I love these headphones, worth every penny."),
+    samples=("legal_medical_financial.csv", "messy_imbalanced_domains.csv", "product_reviews_sentiment.csv"),
+    maps_columns=True, stratified_split=True, onnx_loader="AutoModelForSequenceClassification",
+)

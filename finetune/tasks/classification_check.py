@@ -1,52 +1,66 @@
-"""The data check: what is in a labelled table and what will go wrong in training, in plain words.
+"""The classification data check: what is in a labelled table and what will go wrong in training, in plain
+words. One function serves the Data tab and `python -m finetune check`.
 
-One function serves the Data tab and `python -m finetune check`; the report is JSON:
-{"rows", "columns", "text_column", "label_column", "labels": {name: count}, "usable_rows", "encoding",
- "warnings": [{"code", "message", "rows"}], "errors": [{"code", "message"}], "remedies": [notes],
- "token_lengths": {...}, "samples": {label: [texts]}}
 Labels, errors and the warnings a remedy fixes are counted on the rows as training will see them
 (the config's remedies applied), so ticking a remedy makes its warning go away.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pandas as pd
 
-from .classification import blocking_problems, labelled_rows, sort_labels
 from ..data.remedies import apply_remedies, conflicting_texts, label_variant_groups
 from ..data.token_lengths import LengthCounter, length_summary
+from .check_report import CheckReport
+from .labels import blocking_problems, labelled_rows, sort_labels
 
 RECOMMENDED_PER_CLASS = 100  # the guide's rule: at least 100 examples per class, prefer 1000+
 IMBALANCE_RATIO = 10
 MANY_CLASSES = 50
-ROWS_SHOWN = 5
 SAMPLES_PER_CLASS = 3
 
 
-def check_table(frame: pd.DataFrame, config, counter: LengthCounter | None = None) -> dict:
+@dataclass
+class ClassificationCheck(CheckReport):
+    text_column: str = ""
+    label_column: str = ""
+    labels: dict[str, int] = field(default_factory=dict)  # rows per label, as training sees them
+    usable_rows: int = 0
+    encoding: str = ""
+    remedies: list[str] = field(default_factory=list)     # what the ticked remedies did
+    token_lengths: dict = field(default_factory=dict)     # data.token_lengths.length_summary
+    samples: dict[str, list[str]] = field(default_factory=dict)  # a few texts per label
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.labels
+
+
+def check_table(frame: pd.DataFrame, config, counter: LengthCounter | None = None) -> ClassificationCheck:
     """The report for `frame` read with `config`'s columns, remedies and model."""
     first_row = frame.attrs.get("first_row", 2)  # row numbers as the user sees them in the file
     rows, usable = labelled_rows(frame, config.text_column, config.label_column)
     fixed, remedy_notes = apply_remedies(rows[usable], config)
     counts = fixed["label"].value_counts()
     labels = {name: int(counts[name]) for name in sort_labels(counts.index)}
-    report = {"rows": len(frame), "columns": list(frame.columns), "text_column": config.text_column,
-              "label_column": config.label_column, "labels": labels, "usable_rows": len(fixed),
-              "encoding": frame.attrs.get("encoding", ""), "warnings": [], "errors": [],
-              "remedies": remedy_notes}
+    report = ClassificationCheck(rows=len(frame), columns=list(frame.columns), text_column=config.text_column,
+                                 label_column=config.label_column, labels=labels, usable_rows=len(fixed),
+                                 encoding=frame.attrs.get("encoding", ""), remedies=remedy_notes)
 
     def warn(code, message, at=()):
-        report["warnings"].append({"code": code, "message": message,
-                                   "rows": [int(r) + first_row for r in list(at)[:ROWS_SHOWN]]})
+        report.warn(code, message, [int(r) + first_row for r in list(at)])
 
     _file_warnings(frame, warn)
     _row_warnings(rows, usable, fixed, warn)
-    report["errors"] = [{"code": c, "message": m} for c, m in blocking_problems(labels, len(fixed))]
+    for code, message in blocking_problems(labels, len(fixed)):
+        report.block(code, message)
     _balance_warnings(labels, config, warn)
     counter = counter or LengthCounter(config.model)
-    report["token_lengths"] = length_summary(fixed["text"], counter, config.max_length or None, config.seed)
-    _length_warnings(report["token_lengths"], warn)
-    report["samples"] = {name: fixed["text"][fixed["label"] == name].head(SAMPLES_PER_CLASS).tolist()
-                         for name in list(labels)[:MANY_CLASSES]}
+    report.token_lengths = length_summary(fixed["text"], counter, config.max_length or None, config.seed)
+    _length_warnings(report.token_lengths, warn)
+    report.samples = {name: fixed["text"][fixed["label"] == name].head(SAMPLES_PER_CLASS).tolist()
+                      for name in list(labels)[:MANY_CLASSES]}
     return report
 
 
@@ -116,11 +130,12 @@ def _length_warnings(lengths, warn):
              lengths["over_limit_rows"])
 
 
-def check_file(config) -> dict:
-    """Read config.data_file, settle its columns (detected when not given) and check it."""
+def check_file(config, frame: pd.DataFrame | None = None) -> ClassificationCheck:
+    """Read config.data_file (unless the caller has read it), settle its columns (detected when not
+    given) and check it."""
     from ..data.columns import choose_columns
     from ..data.tables import read_table
 
-    frame = read_table(config.data_file)
+    frame = read_table(config.data_file) if frame is None else frame
     text_column, label_column = choose_columns(frame, config.text_column, config.label_column)
     return check_table(frame, config.updated(text_column=text_column, label_column=label_column))

@@ -17,11 +17,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config import DataError
-from . import TaskData
 from ..data.columns import guess_text_column, text_values
-from ..data.splits import split_rows
+from ..data.splits import held_out_parts
 from ..data.tables import decode, read_table
+from ..errors import DataError
+from ..models import EMBEDDED_LM
+from .generation_check import check_file
+from .task import ModelCardText, Task, TaskData
 
 PROMPT_NAMES = ("prompt", "instruction", "question", "input")
 RESPONSE_NAMES = ("response", "output", "answer", "completion")
@@ -37,14 +39,7 @@ def read_data(config) -> TaskData:
     if len(rows) < MIN_EXAMPLES:
         raise DataError(f"Only {len(rows)} usable example(s) in {Path(config.data_file).name}; at least "
                         f"{MIN_EXAMPLES} are needed (one to train on, one to score), and far more to learn a style.")
-    parts = {"train": rows}
-    for name, path in (("validation", config.eval_file), ("test", config.test_file)):
-        if path:
-            parts[name] = load_examples(path, config)[0]
-    held_out = (config.val_size if "validation" not in parts else 0.0,
-                config.test_size if "test" not in parts else 0.0)
-    split, split_notes = split_rows(parts.pop("train"), *held_out, config.seed, stratify=None)
-    parts = {**split, **parts}
+    parts, split_notes = held_out_parts(rows, config, lambda path: load_examples(path, config)[0])
     if not len(parts.get("validation", [])):
         raise DataError("No held-out text to measure perplexity on: raise val_size or add an evaluation file.")
     return TaskData(_datasets(parts), [], notes + split_notes)
@@ -249,7 +244,47 @@ def report(labels, dataset, token_losses) -> dict:
 
 
 # --- playground -------------------------------------------------------------------------------
-def pipeline(model_dir):
+def predictor(model_dir):
     from .text_generator import TextGenerator
 
     return TextGenerator(model_dir)
+
+
+def eval_batch_size(batch_size: int) -> int:
+    """A language model's logits are block x vocabulary floats: evaluation batches stay small."""
+    return batch_size * 2
+
+
+TASK = Task(
+    name="generation", title="Text generation", picker_label="Write text in the style of mine (generation)",
+    embedded_model=EMBEDDED_LM,
+    catalog=(
+        (EMBEDDED_LM, "Small chat model (135M parameters), works offline. The default; converted once on first "
+                      "use (about 30 s)."),
+        ("distilgpt2", "The smallest GPT-2 (82M), fast on a CPU (needs internet to download)."),
+        ("gpt2", "GPT-2 small (124M), the classic (needs internet)."),
+        ("HuggingFaceTB/SmolLM2-135M-Instruct", "The default model, full precision from the Hub (needs internet)."),
+        ("HuggingFaceTB/SmolLM2-360M-Instruct", "Better writing, slower; LoRA by default (needs internet)."),
+        ("microsoft/DialoGPT-small", "Trained on conversations, for chat replies (needs internet)."),
+    ),
+    main_metric="perplexity", greater_is_better=False,
+    # One pass is enough to pick up a style. Batch 4 x 256 tokens keeps a CPU step short and gives twice the
+    # updates of batch 8 in that one pass; 1e-4 (small models take it well) moves a 135M model clearly within
+    # the pass, with a short warmup and no weight decay (too few steps for it to matter).
+    defaults={"epochs": 1.0, "batch_size": 4, "learning_rate": 1e-4, "warmup_ratio": 0.05, "weight_decay": 0.0,
+              "val_size": 0.1},
+    card=ModelCardText(
+        title="Text generation model", pipeline_tag="text-generation", hub_base="HuggingFaceTB/SmolLM2-135M-Instruct",
+        intended_use="Writing text in the style of the training text. It can state false things fluently: "
+                     "review what it writes before anyone else reads it.",
+        usage='write = pipeline("text-generation", model="path/to/this/folder")\n'
+              'print(write("Your prompt", max_new_tokens=64)[0]["generated_text"])',
+        reads="texts"),
+    model_heads=("ForCausalLM", "LMHeadModel"),
+    read_data=read_data, build_model=build_model, prepare=prepare, collator=collator, metrics=metrics,
+    report=report, predictor=predictor, check=check_file, metrics_before=metrics_before,
+    preprocess_logits=preprocess_logits, save_model=save_model, eval_batch_size=eval_batch_size,
+    examples=("Hello, my Fernbrook kettle will not turn on. Can you help? - Ana", "ROMEO:",
+              "The best thing about a quiet morning is"),
+    samples=("support_replies.jsonl",), length_setting="block_size", generates_text=True, text_modes=True,
+)

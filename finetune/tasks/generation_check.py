@@ -1,81 +1,96 @@
 """The data check for text generation: is there enough text, what repeats, how much the length limit cuts.
 
-Same JSON shape as quality.py's report, so the Data tab and `python -m finetune check` show it alike:
-{"rows", "columns", "text_column", "prompt_column", "response_column", "examples", "tokens", "blocks",
- "cut_share", "token_lengths": {"p50", "p95", "max", "estimated"}, "samples",
- "warnings": [{"code", "message", "rows"}], "errors": [{"code", "message"}]}
 A warning's "rows" are example numbers counted from 1 (paragraphs or lines of a .txt, non-empty rows of a
 table), the order "samples" and "examples" use. "rows" at the top is the table's row count (None for .txt).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ..config import ConfigError, DataError
-from .generation import MIN_EXAMPLES, load_examples, pair_columns
+from ..errors import ConfigError, DataError
+from .check_report import CheckReport
 
-ROWS_SHOWN = 5
 FEW_BLOCKS = 50         # fewer training blocks than this: a few dozen steps, little change in style
 CUT_WARN_SHARE = 0.05   # more examples than this cut by block_size: raise it or split them
 TOKENS_PER_CHAR = 0.3   # English BPE, used only when no tokenizer is at hand
 SAMPLES = 3
 
 
-def check_file(config) -> dict:
+@dataclass
+class GenerationCheck(CheckReport):
+    text_column: str = ""
+    prompt_column: str = ""
+    response_column: str = ""
+    encoding: str = ""
+    examples: int = 0       # paragraphs, lines or rows that hold text
+    tokens: int = 0
+    blocks: int = 0         # training blocks (packed corpus) or examples
+    cut_share: float = 0.0  # share of examples longer than block_size
+    token_lengths: dict = field(default_factory=dict)  # {"p50", "p95", "max", "estimated"}
+    samples: list[str] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return self.examples
+
+
+def check_file(config, frame=None) -> GenerationCheck:
     """The report for config.data_file read as generation data with config's columns, mode and model."""
-    report = {"rows": 0, "columns": [], "text_column": "", "prompt_column": "", "response_column": "",
-              "examples": 0, "tokens": 0, "blocks": 0, "cut_share": 0.0, "token_lengths": {},
-              "samples": [], "warnings": [], "errors": []}
+    from .generation import load_examples
+
+    report = GenerationCheck()
     try:
         rows, _ = load_examples(config.data_file, config)
     except (DataError, ConfigError) as e:
-        report["errors"].append({"code": "unreadable", "message": str(e)})
+        report.block("unreadable", str(e))
         return report
     _describe_columns(report, config)
     pairs = "prompt" in rows.columns
     texts = (rows["prompt"] + "\n" + rows["response"]) if pairs else rows["text"]
     lengths, estimated = token_counter(config)(texts.tolist())
     packed = not pairs and config.text_mode == "corpus"
-    report.update(examples=len(rows), tokens=int(lengths.sum()),
-                  blocks=int(np.ceil(lengths.sum() / config.block_size)) if packed else len(rows),
-                  cut_share=0.0 if packed else float((lengths > config.block_size).mean()) if len(rows) else 0.0,
-                  token_lengths=_summary(lengths, estimated), samples=texts.head(SAMPLES).tolist())
+    report.examples, report.tokens = len(rows), int(lengths.sum())
+    report.blocks = int(np.ceil(lengths.sum() / config.block_size)) if packed else len(rows)
+    report.cut_share = 0.0 if packed or not len(rows) else float((lengths > config.block_size).mean())
+    report.token_lengths, report.samples = _summary(lengths, estimated), texts.head(SAMPLES).tolist()
     _errors_and_warnings(report, rows, texts, lengths, config, packed)
     return report
 
 
 def _describe_columns(report, config):
     if Path(config.data_file).suffix.lower() == ".txt":
-        report["rows"] = None  # a text file has no rows; "examples" counts its paragraphs or lines
+        report.rows = None  # a text file has no rows; "examples" counts its paragraphs or lines
         return
     from ..data.columns import guess_text_column
     from ..data.tables import read_table
+    from .generation import pair_columns
 
     frame = read_table(config.data_file)
     pair = pair_columns(frame.columns, config)
-    report.update(rows=len(frame), columns=list(frame.columns), encoding=frame.attrs.get("encoding", ""))
+    report.rows, report.columns, report.encoding = len(frame), list(frame.columns), frame.attrs.get("encoding", "")
     if pair:
-        report.update(prompt_column=pair[0], response_column=pair[1])
+        report.prompt_column, report.response_column = pair
     else:
-        report["text_column"] = config.text_column or guess_text_column(frame) or ""
+        report.text_column = config.text_column or guess_text_column(frame) or ""
 
 
 def _errors_and_warnings(report, rows, texts, lengths, config, packed):
+    from .generation import MIN_EXAMPLES
+
     def warn(code, message, at=()):
-        rows = [int(r) + 1 for r in list(at)[:ROWS_SHOWN]]  # example numbers from 1, as a reader counts
-        report["warnings"].append({"code": code, "message": message, "rows": rows})
+        report.warn(code, message, [int(r) + 1 for r in list(at)])  # example numbers from 1, as a reader counts
 
     needed = 2 * config.block_size if packed else MIN_EXAMPLES
-    have = report["tokens"] if packed else len(rows)
+    have = report.tokens if packed else len(rows)
     if have < needed:
         unit = "tokens" if packed else "examples"
-        report["errors"].append({"code": "too_little_text", "message": (
-            f"Only {have} {unit}; at least {needed} are needed (one block of {config.block_size} tokens to train on "
-            "and one to score). Add text, or lower block_size.")})
+        report.block("too_little_text", f"Only {have} {unit}; at least {needed} are needed (one block of "
+                     f"{config.block_size} tokens to train on and one to score). Add text, or lower block_size.")
         return
-    train_blocks = report["blocks"] * (1 - config.val_size)
+    train_blocks = report.blocks * (1 - config.val_size)
     if train_blocks < FEW_BLOCKS:
         warn("little_text", f"About {train_blocks:.0f} training block(s): enough to run, but expect only a small "
              f"change in style. {FEW_BLOCKS}+ blocks ({FEW_BLOCKS * config.block_size} tokens) is a better start.")
@@ -83,8 +98,8 @@ def _errors_and_warnings(report, rows, texts, lengths, config, packed):
     if len(repeated):
         warn("duplicates", f"{len(repeated)} example(s) repeat an earlier one. The model learns them by heart and "
              "repeats can land in both training and held-out text, flattering the perplexity.", repeated)
-    if not packed and report["cut_share"] > CUT_WARN_SHARE:
-        warn("cut_examples", f"{report['cut_share']:.0%} of the examples are longer than block_size "
+    if not packed and report.cut_share > CUT_WARN_SHARE:
+        warn("cut_examples", f"{report.cut_share:.0%} of the examples are longer than block_size "
              f"({config.block_size} tokens); their ends are cut off in training. Raise block_size or split "
              "long examples.", np.flatnonzero(lengths > config.block_size))
 
@@ -112,7 +127,7 @@ def _tokenizer(model: str):
         from transformers import AutoTokenizer, logging
 
         logging.set_verbosity_error()  # "longer than the maximum length" is what cut_share reports
-        if embedded_choice(model, "generation") == EMBEDDED_LM:
+        if embedded_choice(model, EMBEDDED_LM) == EMBEDDED_LM:
             from ..embedded_lm import tokenizer_source
 
             path, kwargs = tokenizer_source()

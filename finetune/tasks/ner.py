@@ -9,38 +9,46 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from ..config import DataError
-from . import TaskData
-from .classification import model_limit
-from .ner_check import MIN_SENTENCES, check_file  # noqa: F401  (check_file: python -m finetune check --task ner)
-from .ner_files import clean, entity_spans, load_tokenizer, read_sentences, tag_names
+from ..data.splits import held_out_parts
+from ..data.token_lengths import fitted_length, tokenizer_limit
+from ..errors import DataError
+from ..models import EMBEDDED, EMBEDDED_LM
+from .labels import load_with_head
+from .ner_check import MIN_SENTENCES, check_file
+from .ner_files import CONLL_ONLY_SUFFIXES, clean, entity_spans, load_tokenizer, read_sentences, tag_names
+from .predictor import PipelinePredictor
+from .task import ModelCardText, Task, TaskData
 
-MAIN_METRIC = "f1"
 LENGTH_SAMPLE = 2000
 ERRORS_KEPT = 10
 
 
 # --- data -------------------------------------------------------------------------------------
 def read_data(config) -> TaskData:
+    """Sentences split into train/validation(/test): separate files where given, else held out by share."""
     notes = []
     train = _sentences(config.data_file, config, notes)
     labels = tag_names(train)
     if len(labels) < 3:
         raise DataError(f"{Path(config.data_file).name} has no entities (every tag is O): tag some words "
                         "with B-TYPE / I-TYPE, or give the entities' spans.")
-    if config.eval_file:
-        evaluation = _sentences(config.eval_file, config, notes)
-        unknown = sorted(set(tag_names(evaluation)) - set(labels))
-        if unknown:
-            raise DataError(f"The evaluation file has tags the training data lacks: {', '.join(unknown[:5])}. "
-                            "Every evaluation entity type must also appear in the training data.")
-        return TaskData(_datasets(train, labels, evaluation), labels, notes)
-    dataset = _dataset(train, labels)
-    parts = dataset.train_test_split(test_size=config.val_size, shuffle=True, seed=config.seed)
+    parts, split_notes = held_out_parts(pd.DataFrame({"sentence": train}), config,
+                                        lambda path: _held_out_file(path, config, labels, notes))
     from datasets import DatasetDict
 
-    return TaskData(DatasetDict(train=parts["train"], validation=parts["test"]), labels, notes)
+    return TaskData(DatasetDict({name: _dataset(list(rows["sentence"]), labels) for name, rows in parts.items()}),
+                    labels, notes + split_notes)
+
+
+def _held_out_file(path, config, labels, notes) -> pd.DataFrame:
+    sentences = _sentences(path, config, notes)
+    unknown = sorted(set(tag_names(sentences)) - set(labels))
+    if unknown:
+        raise DataError(f"{Path(path).name} has tags the training data lacks: {', '.join(unknown[:5])}. "
+                        "Every evaluation entity type must also appear in the training data.")
+    return pd.DataFrame({"sentence": sentences})
 
 
 def _sentences(path, config, notes):
@@ -71,20 +79,12 @@ def _dataset(sentences, labels):
                               "ner_tags": [[ids[t] for t in s.tags] for s in sentences]}, features=features)
 
 
-def _datasets(train, labels, evaluation):
-    from datasets import DatasetDict
-
-    return DatasetDict(train=_dataset(train, labels).shuffle(seed=0), validation=_dataset(evaluation, labels))
-
-
 # --- model ------------------------------------------------------------------------------------
 def build_model(config, model_path, labels):
     from transformers import AutoModelForTokenClassification
 
     tokenizer = load_tokenizer(model_path, config.model)
-    model = AutoModelForTokenClassification.from_pretrained(
-        model_path, num_labels=len(labels), id2label=dict(enumerate(labels)),
-        label2id={name: i for i, name in enumerate(labels)}, ignore_mismatched_sizes=True)
+    model = load_with_head(AutoModelForTokenClassification, model_path, labels)
     model.config.pad_token_id = tokenizer.pad_token_id
     return model, tokenizer
 
@@ -100,11 +100,12 @@ def prepare(data: TaskData, tokenizer, config):
         encoded["labels"] = [align_labels(encoded.word_ids(i), tags) for i, tags in enumerate(batch["ner_tags"])]
         return encoded
 
-    # Validation is cut only at the model's limit, so every word of a long test sentence is scored.
-    limits = {"train": max_length, "validation": model_limit(tokenizer)}
-    tokenized = DatasetDict({split: part.map(tokenize, batched=True, fn_kwargs={"limit": limits[split]})
+    # Held-out splits are cut only at the model's limit, so every word of a long test sentence is scored.
+    limits = {"train": max_length}
+    tokenized = DatasetDict({split: part.map(tokenize, batched=True,
+                                             fn_kwargs={"limit": limits.get(split, tokenizer_limit(tokenizer))})
                              for split, part in data.datasets.items()})
-    data.datasets = tokenized  # report() reads the words and their aligned labels from the validation split
+    data.datasets = tokenized  # report() reads the words and their aligned labels from the held-out split
     return tokenized.remove_columns(["tokens", "ner_tags"]), max_length
 
 
@@ -117,11 +118,9 @@ def align_labels(word_ids, tags) -> list[int]:
 
 
 def fitted_max_length(token_lists, tokenizer) -> int:
-    """The 99th percentile of sub-token lengths, rounded up to a multiple of 8, capped by the model."""
     sample = list(token_lists[:LENGTH_SAMPLE])
     lengths = [len(ids) for ids in tokenizer(sample, is_split_into_words=True, truncation=False)["input_ids"]]
-    p99 = int(np.percentile(lengths, 99)) if lengths else 128
-    return min(model_limit(tokenizer), max(16, -(-p99 // 8) * 8))
+    return fitted_length(lengths, tokenizer_limit(tokenizer))
 
 
 def collator(tokenizer):
@@ -206,21 +205,13 @@ def error_sentences(dataset, gold, predicted) -> list[dict]:
 
 
 # --- playground -------------------------------------------------------------------------------
-class Predictor:
+class Predictor(PipelinePredictor):
     """The trained model as a function: texts in, {"entities": [{text, label, start, end, score}]} out."""
+    kind = "token-classification"
+    options = {"aggregation_strategy": "first"}
 
-    def __init__(self, model_dir):
-        from transformers import logging, pipeline
-
-        logging.disable_progress_bar()
-        self.pipe = pipeline("token-classification", model=str(model_dir), device="cpu",
-                             aggregation_strategy="first")
-
-    def __call__(self, texts: list[str]) -> list[dict]:
-        outputs = self.pipe(list(texts), batch_size=32)
-        if texts and isinstance(outputs[0], dict):  # a single text comes back unwrapped
-            outputs = [outputs]
-        return [{"entities": [_entity(text, e) for e in found]} for text, found in zip(texts, outputs)]
+    def read(self, text: str, found: list[dict]) -> dict:
+        return {"entities": [_entity(text, e) for e in found]}
 
 
 def _entity(text: str, found: dict) -> dict:
@@ -231,5 +222,38 @@ def _entity(text: str, found: dict) -> dict:
             "score": float(found["score"])}
 
 
-def pipeline(model_dir) -> Predictor:
-    return Predictor(model_dir)
+TASK = Task(
+    name="ner", title="Named entities (NER)", picker_label="Find names, places, drugs… in text (NER)",
+    embedded_model=EMBEDDED,
+    # Capitalisation matters for NER ("Apple" the company, "apple" the fruit): cased models are recommended.
+    catalog=(
+        (EMBEDDED, "Small and fast, works offline. The default, but uncased: it cannot see capital letters."),
+        ("bert-base-cased", "Recommended for NER: cased, the standard choice (needs internet)."),
+        ("distilbert-base-cased", "Recommended for NER: cased and fast (needs internet)."),
+        ("roberta-base", "Recommended for NER: cased, often the most accurate (needs internet)."),
+        (EMBEDDED_LM, "Cased and works offline (135M parameters, slower): a token head on the embedded "
+                      "generation model, for when capital letters matter."),
+    ),
+    main_metric="f1", greater_is_better=True,
+    # The token head starts from scratch (measured with bench/ner_check.py): 2,000 CoNLL sentences at
+    # 1e-4 / 3 epochs stay below 0.75 F1.
+    defaults={"learning_rate": 3e-4, "epochs": 4.0},
+    card=ModelCardText(
+        title="Named-entity model", pipeline_tag="token-classification",
+        hub_base="sentence-transformers/all-MiniLM-L6-v2",
+        intended_use="Marking entities of these types in text like the training sentences: {labels}. Check the "
+                     "per-type scores above before relying on a type.",
+        usage='tag = pipeline("token-classification", model="path/to/this/folder", aggregation_strategy="first")\n'
+              'print(tag("Your text here"))',
+        reads="tagged sentences"),
+    model_heads=("ForTokenClassification",),
+    read_data=read_data, build_model=build_model, prepare=prepare, collator=collator, metrics=metrics,
+    report=report, predictor=Predictor, check=check_file,
+    examples=(  # people, organisations, places and drugs, as in sample_data/ner_sample.jsonl
+        "Maria Lindqvist joined Bluefield Bank in Oslo last spring .",
+        "Dr. Elena Petrova prescribed ibuprofen at Harbor Health Trust in Cape Town .",
+        "Tomas Okafor and Fatima Haddad founded Greenleaf Foods in Lagos .",
+        "The patient switched from warfarin to metformin after a visit to Boston ."),
+    samples=("ner_sample.jsonl", "ner_sample_spans.csv"), own_suffixes=CONLL_ONLY_SUFFIXES,
+    shows_entities=True, onnx_loader="AutoModelForTokenClassification",
+)

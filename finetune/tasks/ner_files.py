@@ -11,11 +11,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import ConfigError, DataError
+from ..errors import ConfigError, DataError
 from ..data.tables import decode, json_records
 
 CONLL_ONLY_SUFFIXES = (".conll", ".conllu", ".iob", ".bio")  # nothing but NER data has these
-CONLL_SUFFIXES = CONLL_ONLY_SUFFIXES + (".txt", ".tsv")  # .txt/.tsv: CoNLL when they have no header
 TOKENS_KEYS = ("tokens", "words")
 TAGS_KEYS = ("ner_tags", "tags", "labels", "ner")
 TEXT_KEYS = ("text", "sentence")

@@ -16,6 +16,7 @@ from ..predictions import label_counts, label_table, tag_pdf, write_csv
 from ..runs import runs_root
 from ..data.columns import guess_text_column
 from ..data.tables import read_table
+from ..tasks import get_task
 from . import figures
 from .generation_playground import run_task
 from .messages import USER_ERRORS, user_error
@@ -26,7 +27,8 @@ SHOWN_ROWS = 2000  # the page stays quick; the download has every row
 
 def _labelling_run(run_name: str | None) -> Path:
     """The run folder of a classification or NER run; gr.Error saying what to do otherwise."""
-    if run_task(run_name) not in ("classification", "ner"):
+    task = run_task(run_name)
+    if task is None or get_task(task).generates_text:  # a table is labelled, not continued
         raise gr.Error("Pick a trained classification or NER run first.", print_exception=False)
     return runs_root() / run_name
 

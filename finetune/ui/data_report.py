@@ -6,48 +6,50 @@ from .messages import as_text
 FEW_EXAMPLES = 100  # the guide: under ~100 labelled examples, fine-tuning rarely pays off
 
 
-def report_markdown(report: dict, name: str) -> str:
-    encoding = f", read as {report['encoding']}" if report.get("encoding") not in ("", "utf-8", "utf-8-sig") else ""
-    head = (f"**{as_text(name)}**: {report['rows']} rows, {len(report['labels'])} labels, "
-            f"{report['usable_rows']} rows usable for training{as_text(encoding)}. "
-            f"Text: `{as_text(report['text_column'])}`, label: `{as_text(report['label_column'])}`.")
-    return _with_problems(head, report)
+def report_markdown(report, name: str, fixes: bool = True) -> str:
+    """A classification check's head line and problems."""
+    encoding = f", read as {report.encoding}" if report.encoding not in ("", "utf-8", "utf-8-sig") else ""
+    head = (f"**{as_text(name)}**: {report.rows} rows, {len(report.labels)} labels, "
+            f"{report.usable_rows} rows usable for training{as_text(encoding)}. "
+            f"Text: `{as_text(report.text_column)}`, label: `{as_text(report.label_column)}`.")
+    return problems_markdown(head, report, report.remedies, fixes)
 
 
-def ner_report_markdown(report: dict, name: str) -> str:
-    entities = ", ".join(f"{as_text(k)} {v}" for k, v in report["entities"].items()) or "none"
-    head = f"**{as_text(name)}**: {report['rows']} sentences. Entities per type: {entities}."
-    return _with_problems(head, report)
+def ner_report_markdown(report, name: str, fixes: bool = False) -> str:
+    entities = ", ".join(f"{as_text(k)} {v}" for k, v in report.entities.items()) or "none"
+    head = f"**{as_text(name)}**: {report.rows} sentences. Entities per type: {entities}."
+    return problems_markdown(head, report, fixes=fixes)
 
 
-def generation_report_markdown(report: dict, name: str) -> str:
-    shape = (f"prompt `{as_text(report['prompt_column'])}` → response `{as_text(report['response_column'])}` "
-             "(the model learns to answer; loss on the response only)" if report.get("prompt_column") else
-             f"text `{as_text(report['text_column'])}`" if report.get("text_column") else "plain text")
-    lengths = report.get("token_lengths") or {}
+def generation_report_markdown(report, name: str, fixes: bool = False) -> str:
+    shape = (f"prompt `{as_text(report.prompt_column)}` → response `{as_text(report.response_column)}` "
+             "(the model learns to answer; loss on the response only)" if report.prompt_column else
+             f"text `{as_text(report.text_column)}`" if report.text_column else "plain text")
+    lengths = report.token_lengths or {}
     counted = " (estimated)" if lengths.get("estimated") else ""
-    head = (f"**{as_text(name)}**: {report['examples']} examples, {report['tokens']:,} tokens{counted}, "
-            f"about {report['blocks']} training blocks; {shape}."
+    head = (f"**{as_text(name)}**: {report.examples} examples, {report.tokens:,} tokens{counted}, "
+            f"about {report.blocks} training blocks; {shape}."
             + (f" Tokens per example: median {lengths['p50']}, 95th percentile {lengths['p95']}, "
                f"longest {lengths['max']}." if lengths.get("max") else ""))
-    return _with_problems(head, report)
+    return problems_markdown(head, report, fixes=fixes)
 
 
-def _with_problems(head: str, report: dict) -> str:
+def problems_markdown(head: str, report, remedies: list[str] = (), fixes: bool = False) -> str:
+    """The head line, then each error and warning (with its rows), what the remedies did, and what next.
+    `fixes`: the tab offers one-click fixes for this task."""
     lines = [head]
-    lines += [f"- ❌ {as_text(e['message'])}" for e in report["errors"]]
-    for w in report["warnings"]:
-        rows = f" (rows {', '.join(map(str, w['rows']))}{'…' if len(w['rows']) >= 5 else ''})" if w["rows"] else ""
-        lines.append(f"- ⚠️ {as_text(w['message'])}{rows}")
-    lines += [f"- 🔧 {as_text(note)}" for note in report.get("remedies", [])]
-    if not report["errors"] and not report["warnings"]:
+    lines += [f"- ❌ {as_text(e.message)}" for e in report.errors]
+    for w in report.warnings:
+        rows = f" (rows {', '.join(map(str, w.rows))}{'…' if len(w.rows) >= 5 else ''})" if w.rows else ""
+        lines.append(f"- ⚠️ {as_text(w.message)}{rows}")
+    lines += [f"- 🔧 {as_text(note)}" for note in remedies]
+    if not report.errors and not report.warnings:
         lines.append("- ✅ No problems found. Next: the Model tab.")
-    elif not report["errors"]:
-        lines.append("\nYou can train anyway" + ("; the fixes below take one click each." if "remedies" in report
-                                                else "."))
+    elif not report.errors:
+        lines.append("\nYou can train anyway" + ("; the fixes below take one click each." if fixes else "."))
     else:
         lines.append("\nTraining is blocked until the ❌ problems are fixed"
-                     + (" (the fixes below may do it)." if "remedies" in report else "."))
+                     + (" (the fixes below may do it)." if fixes else "."))
     return "\n".join(lines)
 
 

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import gradio as gr
 import pandas as pd
 
 from ..config import RunConfig
 from ..data.columns import choose_columns, text_columns
-from ..tasks.ner_files import CONLL_ONLY_SUFFIXES
 from ..data.tables import TABLE_SUFFIXES, read_table
+from ..tasks import DEFAULT_TASK, TASKS, get_task, task_for_file, task_for_sample
 from . import data_checks
 from .data_report import baseline_markdown
 from .knobs import knob_widget
@@ -24,13 +25,30 @@ SAMPLES_DIR = Path(__file__).resolve().parent.parent.parent / "sample_data"
 MAX_UPLOAD_MB = 100  # also passed to launch(max_file_size=...)
 SETTING_FIELDS = [f for f in fields(RunConfig) if f.name in ("val_size", "test_size", "text_mode")] + \
     [f for f in fields(RunConfig) if f.metadata["group"] == "remedies"]
-TASK_CHOICES = [("Classify texts (sentiment, topics, legal/medical/financial…)", "classification"),
-                ("Find names, places, drugs… in text (NER)", "ner"),
-                ("Write text in the style of mine (generation)", "generation")]
-SAMPLE_TASKS = {"ner_sample.jsonl": "ner", "ner_sample_spans.csv": "ner", "support_replies.jsonl": "generation"}
-# What every check handler updates, in this order.
-OUTPUT_NAMES = ("state", "report", "balance", "lengths", "samples", "preview", "columns", "details",
-                "entities", "task", "fixes", "generation", "text", "label")
+TASK_CHOICES = [(task.picker_label, task.name) for task in TASKS.values()]
+FILE_TYPES = list(dict.fromkeys(TABLE_SUFFIXES + tuple(s for t in TASKS.values() for s in t.own_suffixes)))
+
+
+class DataOutputs(NamedTuple):
+    """What every check handler updates, by name. Handlers return one (unnamed fields unchanged, see _out);
+    render() builds one of the components, so the names are written once."""
+    state: Any
+    report: Any
+    balance: Any
+    lengths: Any
+    samples: Any
+    preview: Any
+    columns: Any
+    details: Any
+    entities: Any
+    task: Any
+    fixes: Any
+    text_mode: Any
+    text: Any
+    label: Any
+
+
+OUTPUT_NAMES = DataOutputs._fields
 
 
 def sample_files() -> dict[str, str]:
@@ -40,7 +58,7 @@ def sample_files() -> dict[str, str]:
 
 
 def sample_task(name: str) -> str:
-    return SAMPLE_TASKS.get(name, "classification")
+    return task_for_sample(name).name
 
 
 def default_settings() -> dict:
@@ -54,11 +72,11 @@ def data_config(state: dict) -> dict:
 
 
 def task_of(state: dict) -> str:
-    return (state.get("settings") or {}).get("task") or state.get("task") or "classification"
+    return (state.get("settings") or {}).get("task") or state.get("task") or DEFAULT_TASK
 
 
-def _out(**values) -> tuple:
-    return tuple(values.get(name, gr.update()) for name in OUTPUT_NAMES)
+def _out(**values) -> DataOutputs:
+    return DataOutputs(**{name: values.get(name, gr.update()) for name in OUTPUT_NAMES})
 
 
 # --- handlers -------------------------------------------------------------------------------------
@@ -71,9 +89,7 @@ def load_file(path: str | None, state: dict):
         return _out(state=state, report=error_box(f"{Path(path).name} is {size_mb:.0f} MB; the limit is "
                                                   f"{MAX_UPLOAD_MB} MB. Upload a sample of the rows, or run the "
                                                   "CLI on the full file."))
-    task = task_of(state)
-    if task == "classification" and Path(path).suffix.lower() in CONLL_ONLY_SUFFIXES:
-        task = "ner"  # a CoNLL file can only be NER data
+    task = task_for_file(path, get_task(task_of(state))).name  # a CoNLL file can only be NER data
     settings = {**default_settings(), **state.get("settings", {}), "task": task, "data_file": str(path),
                 "text_column": "", "label_column": "", "eval_file": "", "test_file": ""}
     try:
@@ -94,7 +110,7 @@ def change_settings(state: dict, task: str, texts: list[str] | str, label: str, 
     if not state.get("settings"):
         return _out(state={**state, "task": task}, report="Load a file first.")
     texts = [texts] if isinstance(texts, str) else list(texts or [])
-    if task == "classification" and state["settings"].get("task") == task:
+    if get_task(task).maps_columns and state["settings"].get("task") == task:
         if not texts or not label:
             return _out(state=state, report=error_box("Pick at least one text column and a label column."))
         if label in texts:
@@ -124,7 +140,7 @@ def change_model(state: dict, model: str, task: str = ""):
 def _recheck(settings: dict, model: str, new_file: bool = False):
     """Check the settings' file as their task. Classification reads the table and, for a new file or one
     not mapped yet (e.g. after a switch from NER), detects its text and label columns for the pickers."""
-    if settings["task"] != "classification":
+    if not get_task(settings["task"]).maps_columns:  # the task finds its own columns
         return _checked(None, settings, model, fresh_pickers=new_file)
     frame = read_table(settings["data_file"])
     if not new_file and settings["text_column"] and settings["label_column"]:
@@ -138,29 +154,27 @@ def _recheck(settings: dict, model: str, new_file: bool = False):
 
 def run_baseline(state: dict) -> str:
     """TF-IDF + logistic regression on exactly the split training will use (the engine's read_data)."""
-    if not state.get("ready") or task_of(state) != "classification":
+    task = get_task(task_of(state))
+    if not state.get("ready") or not task.has_baseline:
         return ""
-    from ..tasks import classification
-
     try:
-        data = classification.read_data(RunConfig.from_dict(data_config(state)))
+        data = task.read_data(RunConfig.from_dict(data_config(state)))
     except USER_ERRORS as e:
         return baseline_markdown(None, "", error=str(e))
     split = "test" if "test" in data.datasets else "validation"
-    return baseline_markdown(classification.baseline(data.datasets["train"], data.datasets[split], data.labels),
-                             split)
+    return baseline_markdown(task.baseline(data.datasets["train"], data.datasets[split], data.labels), split)
 
 
 def _checked(frame: pd.DataFrame | None, settings: dict, model: str, fresh_pickers: bool = False, **pickers):
     """The check's outputs for the settings' task; the model (the Model tab's choice) decides how tokens are
     counted. `frame` is the table already read (classification only); `fresh_pickers` offers the file's
     columns in the pickers, none chosen (NER and generation find theirs)."""
-    task = settings.get("task") or "classification"
+    task = get_task(settings.get("task"))
     try:
         config = RunConfig.from_dict({**settings, "model": model})
     except USER_ERRORS as e:
         return _out(state={"settings": settings, "model": model}, report=error_box(e))
-    state, values = data_checks.CHECKS[task](frame, config)
+    state, values = data_checks.check(task, frame, config)
     state = {"settings": settings, "model": model, "name": Path(settings["data_file"]).name, **state}
     if fresh_pickers:
         pickers = dict(text=gr.update(choices=state["columns"], value=[]),
@@ -168,21 +182,20 @@ def _checked(frame: pd.DataFrame | None, settings: dict, model: str, fresh_picke
     display = {k: gr.update(value=values[k], visible=True) if k in values else gr.update(value=None, visible=False)
                for k in ("balance", "lengths", "samples", "preview", "columns", "entities")}
     return _out(**display, **pickers,
-                state=state, report=values["report"], details=gr.update(visible=True), task=task,
-                fixes=gr.update(visible=task == "classification"),
-                generation=gr.update(visible=task == "generation"))
+                state=state, report=values["report"], details=gr.update(visible=True), task=task.name,
+                fixes=gr.update(visible=task.maps_columns), text_mode=gr.update(visible=task.text_modes))
 
 
 # --- layout ---------------------------------------------------------------------------------------
 def render(state: gr.State):
     gr.Markdown("Pick what the model should do, then upload your data or start from a sample. The check "
                 "below runs before any training: it says what will go wrong and offers one-click fixes.")
-    task = gr.Radio(TASK_CHOICES, value="classification", label="Task", elem_id="data-task",
+    task = gr.Radio(TASK_CHOICES, value=DEFAULT_TASK, label="Task", elem_id="data-task",
                     info="Also set in the Model tab; the two stay in step.")
     with gr.Row():
         upload = gr.File(label=f"Data file: CSV, TSV, TXT, JSONL, JSON, Excel, Parquet or CoNLL "
                                f"(up to {MAX_UPLOAD_MB} MB)",
-                         file_types=list(TABLE_SUFFIXES + CONLL_ONLY_SUFFIXES), elem_id="data-upload")
+                         file_types=FILE_TYPES, elem_id="data-upload")
         with gr.Column():
             sample = gr.Dropdown(list(sample_files()), value=None, label="…or a bundled sample",
                                  info="NER and generation samples switch the task.", elem_id="data-sample")
@@ -204,7 +217,7 @@ def render(state: gr.State):
             with gr.Row():
                 widgets.update({f.name: knob_widget(f, defaults[f.name]) for f in SETTING_FIELDS
                                 if f.metadata["group"] == "remedies"})
-        with gr.Column(visible=False) as generation:
+        with gr.Column(visible=False) as text_mode:
             widgets["text_mode"] = knob_widget(next(f for f in SETTING_FIELDS if f.name == "text_mode"),
                                                defaults["text_mode"])
         with gr.Accordion("Split: train / validation / test", open=False):
@@ -213,9 +226,9 @@ def render(state: gr.State):
                                 for name in ("val_size", "test_size")})
             with gr.Row():
                 eval_file = gr.File(label="…or a separate validation file", elem_id="eval-upload",
-                                    file_types=list(TABLE_SUFFIXES + CONLL_ONLY_SUFFIXES))
+                                    file_types=FILE_TYPES)
                 test_file = gr.File(label="…and/or a separate test file", elem_id="test-upload",
-                                    file_types=list(TABLE_SUFFIXES + CONLL_ONLY_SUFFIXES))
+                                    file_types=FILE_TYPES)
         with gr.Tabs():
             with gr.Tab("Examples"):
                 samples = gr.Dataframe(interactive=False, wrap=True, elem_id="data-samples")
@@ -225,16 +238,17 @@ def render(state: gr.State):
                 columns = gr.Dataframe(interactive=False, elem_id="data-columns")
     settings = [widgets[f.name] for f in SETTING_FIELDS]
 
-    checked = [state, report, balance, lengths, samples, preview, columns, details, entities, task, fixes,
-               generation, text_column, label_column]
+    checked = DataOutputs(state=state, report=report, balance=balance, lengths=lengths, samples=samples,
+                          preview=preview, columns=columns, details=details, entities=entities, task=task,
+                          fixes=fixes, text_mode=text_mode, text=text_column, label=label_column)
     for event, handler, inputs in ((upload.upload, load_file, [upload, state]),
                                    (sample.input, load_sample, [sample, state])):
-        event(handler, inputs, checked, api_visibility="private") \
+        event(handler, inputs, list(checked), api_visibility="private") \
             .then(run_baseline, state, baseline, api_visibility="private")
     triggers = [task.input, text_column.input, label_column.input, eval_file.change, test_file.change] + \
         [w.input for w in settings]
     # always_last: ticking two fixes quickly must check with both (the default drops the second click)
     gr.on(triggers, change_settings, [state, task, text_column, label_column, eval_file, test_file, *settings],
-          checked, api_visibility="private", trigger_mode="always_last") \
+          list(checked), api_visibility="private", trigger_mode="always_last") \
         .then(run_baseline, state, baseline, api_visibility="private")
     return checked

@@ -10,8 +10,9 @@ import shutil
 
 import gradio as gr
 
-from ..export import ONNX_TASKS, TOLERANCE, export_onnx, push_to_hub
+from ..export import TOLERANCE, export_onnx, push_to_hub
 from ..runs import RunPaths
+from ..tasks import get_task
 from .messages import USER_ERRORS, as_text, error_box
 
 
@@ -21,20 +22,17 @@ def _model_dir(run: dict):
     if paths is None or not (paths.model / "config.json").is_file():
         raise gr.Error("No trained model yet: train one first.", print_exception=False)
     try:
-        task = json.loads(paths.config.read_text()).get("task", "classification")
+        task = json.loads(paths.config.read_text()).get("task", "")
     except (OSError, json.JSONDecodeError):
-        task = "classification"
+        task = ""  # the default task
     return paths, task
 
 
 def export_to_onnx(run: dict):
     """Export, check against PyTorch, zip: (the zip for download, the parity line)."""
     paths, task = _model_dir(run)
-    if task not in ONNX_TASKS:
-        return None, error_box(f"ONNX export is for classification and NER runs; this one is {task}. "
-                               "Download the model folder instead.")
     try:
-        result = export_onnx(paths.model, task)
+        result = export_onnx(paths.model, get_task(task))
     except USER_ERRORS as e:
         return None, error_box(e)
     archive = shutil.make_archive(str(paths.onnx_zip.with_suffix("")), "zip", paths.onnx)

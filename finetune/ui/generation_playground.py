@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import gradio as gr
 
-from ..config import ConfigError
+from ..errors import ConfigError
 from ..predictions import load_predictor, model_folder
 from ..runs import runs_root, trained_models
+from ..tasks import TASKS, get_task
 from .messages import USER_ERRORS, user_error
-
-EXAMPLES = [
-    "Hello, my Fernbrook kettle will not turn on. Can you help? - Ana",
-    "ROMEO:",
-    "The best thing about a quiet morning is",
-]
-
 
 def run_task(run_name: str | None) -> str | None:
     """The task of a trained run in the runs folder, None when there is no such run."""
@@ -30,7 +24,7 @@ def generate_side_by_side(run_name, prompt, max_new_tokens, temperature, top_p):
     """Inputs: run, prompt, max new tokens, temperature, top-p. Yields (base text, fine-tuned text).
 
     The fine-tuned model writes first, then the base model gets the same prompt and settings."""
-    if run_task(run_name) != "generation":
+    if not get_task(run_task(run_name)).generates_text:
         raise gr.Error("Pick a trained text-generation run first.", print_exception=False)
     if not (prompt or "").strip():
         raise gr.Error("Type a prompt for the models to continue.", print_exception=False)
@@ -73,7 +67,7 @@ def render(run, visible: bool = False):
         with gr.Row():
             base = gr.Textbox(label="Base model", lines=8, interactive=False, elem_id="gen-base")
             tuned = gr.Textbox(label="Fine-tuned", lines=8, interactive=False, elem_id="gen-tuned")
-        gr.Examples(EXAMPLES, inputs=prompt)
+        gr.Examples([e for task in TASKS.values() if task.generates_text for e in task.examples], inputs=prompt)
     gr.on([button.click, prompt.submit], generate_side_by_side, [run, prompt, max_new, temperature, top_p],
           [base, tuned], show_progress="hidden", api_visibility="private")
     return column

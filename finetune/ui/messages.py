@@ -5,7 +5,7 @@ import html
 
 import gradio as gr
 
-from ..config import ConfigError, DataError
+from ..errors import ConfigError, DataError
 
 USER_ERRORS = (ConfigError, DataError)
 

@@ -9,47 +9,50 @@ from dataclasses import fields
 
 import gradio as gr
 
-from ..config import PRESETS, TASK_NAMES, RunConfig, task_defaults
+from ..config import PRESETS, RunConfig, task_defaults
 from ..hardware import detect
-from ..models import CATALOG, EMBEDDED, EMBEDDED_BY_TASK, guidance
+from ..tasks import DEFAULT_TASK, TASKS, get_task
 from .knobs import knob_widget
 
-# Data settings live in the Data tab; "generation" knobs only matter for text generation. Checkpoint knobs
+# Data settings live in the Data tab; "language_model" knobs only matter for text generation. Checkpoint knobs
 # come last: they sit in their own accordion below the others.
-TUNED = sorted((f for f in fields(RunConfig) if f.metadata["group"] in ("training", "generation", "checkpoints")),
+TUNED = sorted((f for f in fields(RunConfig) if f.metadata["group"] in ("training", "language_model", "checkpoints")),
                key=lambda f: f.metadata["group"] == "checkpoints")
 DEFAULT_PRESET = "Quick demo (CPU)"
-TASK_LABELS = {"classification": "Text classification", "ner": "Named entities (NER)", "generation": "Text generation"}
 
 
-def preset_values(name: str, task: str = "classification") -> dict:
+def preset_values(name: str, task: str = DEFAULT_TASK) -> dict:
     """The preset's values; the quick demo takes the task's own defaults (e.g. 1 epoch for generation)."""
     values = {**RunConfig().to_dict(), **PRESETS.get(name, {})}
     return {**values, **task_defaults(task)} if name == DEFAULT_PRESET else values
 
 
-def apply_preset(name: str, task: str = "classification"):
+def apply_preset(name: str, task: str = DEFAULT_TASK):
     values = preset_values(name, task)
     return [gr.update(value=values[f.name]) for f in TUNED]
 
 
 def change_task(task: str, preset: str):
     """The task's model list and default model, its guidance, and the preset's values for it."""
-    default = EMBEDDED_BY_TASK.get(task, EMBEDDED)
-    models = gr.update(choices=[name for name, _ in CATALOG.get(task, [])], value=default)
+    default = get_task(task).embedded_model
+    models = gr.update(choices=model_choices(task), value=default)
     return [models, describe_model(default, task), *apply_preset(preset, task)]
+
+
+def model_choices(task: str) -> list[str]:
+    return [name for name, _ in get_task(task).catalog]
 
 
 def follow_task(current: str, task: str):
     """The Data tab's task changed: the same task here, with its models and default settings."""
-    if not task or task == current:
+    if task in ("", None, current):  # nothing new to follow
         return [gr.update()] * (2 + len(TUNED))
     model, _, *knobs = change_task(task, DEFAULT_PRESET)
     return [gr.update(value=task), model, *knobs]
 
 
 def describe_model(choice: str, task: str) -> str:
-    hint = guidance(task).get(choice)
+    hint = get_task(task).guidance().get(choice)
     if hint:
         return hint
     return "A Hub id (downloaded when online) or a local folder with a saved model."
@@ -57,7 +60,7 @@ def describe_model(choice: str, task: str) -> str:
 
 def config_from_widgets(task: str, model: str, *values) -> dict:
     """The Model tab's part of a RunConfig, as a dict of field values."""
-    default = model == EMBEDDED_BY_TASK.get(task, EMBEDDED)  # "" in config.json: the task's embedded model
+    default = model == get_task(task).embedded_model  # "" in config.json: the task's embedded model
     settings = {"task": task, "model": "" if default else (model or "").strip()}
     settings.update({f.name: v for f, v in zip(TUNED, values)})
     return settings
@@ -66,9 +69,8 @@ def config_from_widgets(task: str, model: str, *values) -> dict:
 def widgets_from_config(values: dict) -> list:
     """The reverse of config_from_widgets: a saved run's settings back into the Model tab's widgets."""
     config = RunConfig.from_dict({k: v for k, v in values.items() if k in {f.name for f in fields(RunConfig)}})
-    default = EMBEDDED_BY_TASK.get(config.task, EMBEDDED)
-    return [gr.update(value=config.task),
-            gr.update(choices=[name for name, _ in CATALOG.get(config.task, [])], value=config.model or default),
+    default = get_task(config.task).embedded_model
+    return [gr.update(value=config.task), gr.update(choices=model_choices(config.task), value=config.model or default),
             *[gr.update(value=getattr(config, f.name)) for f in TUNED]]
 
 
@@ -76,14 +78,15 @@ def render():
     hardware = detect()
     gr.Markdown(f"**Hardware:** {hardware.describe()}")
     with gr.Row():
-        task = gr.Dropdown([(TASK_LABELS.get(t, t), t) for t in TASK_NAMES], value="classification", label="Task",
+        task = gr.Dropdown([(t.title, t.name) for t in TASKS.values()], value=DEFAULT_TASK, label="Task",
                            info="Classification: sentiment, topics, legal/medical/financial... "
                                 "NER: names, places, drugs... marked in the text. "
                                 "Generation: a language model that writes like your text.", elem_id="task")
-        model = gr.Dropdown([name for name, _ in CATALOG["classification"]], value=EMBEDDED,
+        default = get_task(DEFAULT_TASK).embedded_model
+        model = gr.Dropdown(model_choices(DEFAULT_TASK), value=default,
                             allow_custom_value=True, label="Base model",
                             info="Pick one, or type a Hub id or a local folder.", elem_id="base-model")
-    model_help = gr.Markdown(describe_model(EMBEDDED, "classification"))
+    model_help = gr.Markdown(describe_model(default, DEFAULT_TASK))
     preset = gr.Radio(list(PRESETS), value=DEFAULT_PRESET, label="Preset",
                       info="Quick demo: 3 epochs at a learning rate suited to small models, minutes on a "
                            "CPU. Conservative: the guide's safe start. Aggressive: for lots of data.",

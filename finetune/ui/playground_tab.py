@@ -7,21 +7,11 @@ import gradio as gr
 
 from ..predictions import baseline_scores, predict_texts, run_task
 from ..runs import runs_root, trained_models
+from ..tasks import DEFAULT_TASK, TASKS, get_task
 from . import batch_panel, generation_playground
 from .messages import USER_ERRORS, user_error
 
-EXAMPLES = [
-    "This software license agreement covers usage rights",
-    "Patient shows normal vital signs and recovery",
-    "Quarterly revenue increased by 15% this period",
-    "I love these headphones, worth every penny.",
-]
-NER_EXAMPLES = [  # people, organisations, places and drugs, as in sample_data/ner_sample.jsonl
-    "Maria Lindqvist joined Bluefield Bank in Oslo last spring .",
-    "Dr. Elena Petrova prescribed ibuprofen at Harbor Health Trust in Cape Town .",
-    "Tomas Okafor and Fatima Haddad founded Greenleaf Foods in Lagos .",
-    "The patient switched from warfarin to metformin after a visit to Boston .",
-]
+LABELLING_TASKS = [task for task in TASKS.values() if not task.generates_text]  # their examples go in the text box
 BASELINE_LABEL = "TF-IDF baseline trained on the same split"
 
 
@@ -64,7 +54,7 @@ def show_prediction(run_name: str | None, text: str):
     """Outputs: fine-tuned label scores, the TF-IDF baseline's (hidden for runs saved without one),
     highlighted entities (an NER run; the label boxes hidden)."""
     result, task = _prediction(run_name, text)
-    if task == "ner":
+    if get_task(task).shows_entities:
         hidden = gr.update(visible=False)
         return hidden, hidden, gr.update(value=highlight(text, result["entities"]), visible=True)
     baseline = baseline_scores(runs_root() / run_name, text)
@@ -73,11 +63,15 @@ def show_prediction(run_name: str | None, text: str):
 
 
 def show_task_controls(run_name: str | None):
-    """Outputs: classification/NER controls, the side-by-side generator, classification examples, NER
-    examples: each shown only for a run of its task."""
-    task = generation_playground.run_task(run_name)
-    return (gr.update(visible=task != "generation"), gr.update(visible=task == "generation"),
-            gr.update(visible=task != "ner"), gr.update(visible=task == "ner"))
+    """Outputs: the labelling controls, the side-by-side generator, then each labelling task's examples
+    (LABELLING_TASKS' order): each shown only for a run of its task (the default task's with no run)."""
+    task = get_task(generation_playground.run_task(run_name))
+    return (gr.update(visible=not task.generates_text), gr.update(visible=task.generates_text),
+            *[gr.update(visible=shown.name == task.name) for shown in LABELLING_TASKS])
+
+
+def _examples_id(task) -> str:
+    return "play-examples" if task.name == DEFAULT_TASK else f"play-{task.name}-examples"
 
 
 def render():
@@ -86,8 +80,8 @@ def render():
         run = gr.Dropdown(choices, value=choices[0] if choices else None, label="Trained run",
                           info="The newest first; a finished training selects itself here.", elem_id="play-run")
         refresh = gr.Button("Refresh list", size="sm", elem_id="play-refresh")
-    task = generation_playground.run_task(choices[0] if choices else None)
-    with gr.Column(visible=task != "generation") as classify:
+    task = get_task(generation_playground.run_task(choices[0] if choices else None))
+    with gr.Column(visible=not task.generates_text) as classify:
         text = gr.Textbox(label="Text", lines=3, placeholder="Type or paste a text…", elem_id="play-text")
         button = gr.Button("Predict", variant="primary", elem_id="play-predict")
         with gr.Row():
@@ -95,14 +89,15 @@ def render():
             baseline = gr.Label(label=BASELINE_LABEL, num_top_classes=10, visible=False, elem_id="play-baseline")
         entities = gr.HighlightedText(label="Entities (type and confidence)", visible=False, show_legend=False,
                                       elem_id="play-entities")
-        with gr.Column(visible=task != "ner", elem_id="play-examples") as examples:
-            gr.Examples(EXAMPLES, inputs=text)
-        with gr.Column(visible=task == "ner", elem_id="play-ner-examples") as ner_examples:
-            gr.Examples(NER_EXAMPLES, inputs=text)
+        examples = []
+        for shown in LABELLING_TASKS:
+            with gr.Column(visible=shown.name == task.name, elem_id=_examples_id(shown)) as column:
+                gr.Examples(list(shown.examples), inputs=text)
+            examples.append(column)
         batch_panel.render(run)
-    generate = generation_playground.render(run, visible=task == "generation")
+    generate = generation_playground.render(run, visible=task.generates_text)
     refresh.click(refresh_runs, run, run, api_visibility="private")
-    run.change(show_task_controls, run, [classify, generate, examples, ner_examples], api_visibility="private")
+    run.change(show_task_controls, run, [classify, generate, *examples], api_visibility="private")
     gr.on([button.click, text.submit], show_prediction, [run, text], [label, baseline, entities],
           api_visibility="private")
     return run, text

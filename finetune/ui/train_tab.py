@@ -19,6 +19,7 @@ from ..events import END_EVENTS, EVAL, HEALTH, LOG, STAGE, STARTED, read_events
 from ..runs import (RunPaths, check_capacity, is_alive, kill_run, new_run_dir, resume_run, run_status, runs_root, start_run,
                     stop_run)
 from ..hosting import spaces
+from ..tasks import DEFAULT_TASK
 from . import report, runs_panel, space_queue
 from .figures import training_curves
 from .messages import USER_ERRORS, as_text, error_box, user_error
@@ -53,7 +54,7 @@ def start_training(data: dict, run: dict, task: str, model: str, *knobs):
         raise gr.Error("No data yet: load a file or a sample in the Data tab first.", print_exception=False)
     if not data.get("ready"):
         raise gr.Error("The data has a problem that blocks training; see the Data tab.", print_exception=False)
-    if (data["settings"].get("task") or "classification") != task:
+    if (data["settings"].get("task") or DEFAULT_TASK) != task:
         raise gr.Error(f"The Data tab checked the file for {data['settings'].get('task')}, but the Model tab is set "
                        f"to {task}. Pick the same task in both.", print_exception=False)
     if _running(run) or run.get("queued"):

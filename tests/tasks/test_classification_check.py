@@ -11,7 +11,7 @@ def codes(report, kind="warnings"):
 
 
 def check(path, **settings):
-    return check_file(RunConfig(data_file=str(path), **settings))
+    return check_file(RunConfig(data_file=str(path), **settings)).to_json()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from tests.conftest import STORY
 
 
 def check(path, model, **changes):
-    return check_file(RunConfig(task="generation", data_file=str(path), model=model, **changes))
+    return check_file(RunConfig(task="generation", data_file=str(path), model=model, **changes)).to_json()
 
 
 def codes(report, kind="warnings"):

@@ -6,6 +6,7 @@ import pytest
 
 from finetune.config import ConfigError, DataError, RunConfig
 from finetune.tasks import get_task, ner
+from finetune.tasks.ner_check import check_sentences
 from finetune.tasks.ner_files import clean, read_sentences, spans_to_bio
 from tests.conftest import ner_rows, write_csv, write_ner_jsonl
 
@@ -25,7 +26,7 @@ def config_for(path, **changes):
 
 
 def test_ner_is_a_task_with_f1_as_main_metric():
-    assert get_task("ner") is ner and ner.MAIN_METRIC == "f1"
+    assert get_task("ner") is ner.TASK and ner.TASK.main_metric == "f1"
 
 
 def test_conll_skips_docstart_and_reads_the_tag_from_the_last_column(tmp_path):
@@ -151,14 +152,14 @@ def test_report_scores_entities_per_type_and_lists_confusions():
 
 def test_check_reports_errors_warnings_counts_and_a_preview(tmp_path):
     rows = ner_rows(30) + [(["Ann", "Lee"], ["I-PER", "I-PER"]), (["w"] * 400, ["O"] * 400)]
-    report = ner.check_file(write_ner_jsonl(tmp_path / "d.jsonl", rows))
+    report = check_sentences(write_ner_jsonl(tmp_path / "d.jsonl", rows)).to_json()
     codes = {w["code"] for w in report["warnings"]}
     assert not report["errors"] and {"bio_repaired", "few_sentences", "too_few_examples", "too_long"} <= codes
     assert report["rows"] == 32 and set(report["entities"]) == {"DRUG", "LOC", "ORG", "PER"}
     assert next(w for w in report["warnings"] if w["code"] == "too_long")["rows"] == [32]
     preview = report["preview"][0]
     assert preview["text"][preview["entities"][0]["start"]:preview["entities"][0]["end"]]
-    broken = ner.check_file(write_ner_jsonl(tmp_path / "b.jsonl", [(["a", "b"], ["O"]), (["c"], ["PERSON"])]))
+    broken = check_sentences(write_ner_jsonl(tmp_path / "b.jsonl", [(["a", "b"], ["O"]), (["c"], ["PERSON"])])).to_json()
     assert {e["code"] for e in broken["errors"]} == {"length_mismatch", "malformed_tags", "too_few_rows",
                                                     "no_entities"}
     assert "Sentence 1" in broken["errors"][0]["message"]
@@ -166,7 +167,7 @@ def test_check_reports_errors_warnings_counts_and_a_preview(tmp_path):
 
 def test_check_counts_real_tokens_with_a_tokenizer(tiny_ner_model, tmp_path):
     rows = ner_rows(20) + [(["Zorbazorbazorba"] * 6, ["O"] * 6)]  # 6 words, 15 sub-tokens each
-    report = ner.check_file(write_ner_jsonl(tmp_path / "d.jsonl", rows), model=tiny_ner_model)
+    report = check_sentences(write_ner_jsonl(tmp_path / "d.jsonl", rows), model=tiny_ner_model).to_json()
     assert next(w for w in report["warnings"] if w["code"] == "too_long")["rows"] == [21]
 
 
@@ -177,7 +178,7 @@ def test_tiny_run_writes_per_type_results_and_predicts_entities(ner_run):
     assert set(saved["per_type"]) == {"DRUG", "LOC", "ORG", "PER"} and saved["metrics"]["f1"] > 0.5
     assert set(saved["per_type"]["PER"]) == {"precision", "recall", "f1", "support"}
     text = "Maria Lindqvist joined Bluefield Bank in Oslo ."
-    entities = ner.pipeline(run / "model")([text])[0]["entities"]
+    entities = ner.Predictor(run / "model")([text])[0]["entities"]
     assert entities and all(text[e["start"]:e["end"]] == e["text"] for e in entities)
     assert {e["label"] for e in entities} <= {"PER", "ORG", "LOC", "DRUG"}
 
@@ -195,3 +196,14 @@ def test_an_entity_span_does_not_start_with_the_space_before_it():
 
     entity = _entity("Dr. Ana Ruiz", {"start": 3, "end": 7, "entity_group": "PER", "score": 0.9})
     assert entity["text"] == "Ana" and entity["start"] == 4 and entity["end"] == 7
+
+
+def test_read_data_honours_a_test_share_and_a_separate_test_file(tmp_path):
+    data_file = write_ner_jsonl(tmp_path / "d.jsonl", ner_rows(100))
+    shares = ner.read_data(config_for(data_file, val_size=0.2, test_size=0.1, seed=1))
+    assert {name: len(split) for name, split in shares.datasets.items()} == {"train": 70, "validation": 20, "test": 10}
+    test_file = write_ner_jsonl(tmp_path / "t.jsonl", ner_rows(15, seed=9))
+    separate = ner.read_data(config_for(data_file, val_size=0.2, test_size=0.1, test_file=str(test_file)))
+    assert len(separate.datasets["test"]) == 15 and len(separate.datasets["validation"]) == 20
+    assert len(separate.datasets["train"]) == 80  # no test share is split off when a test file is given
+    assert separate.datasets["test"][0]["tokens"] == ner_rows(15, seed=9)[0][0]

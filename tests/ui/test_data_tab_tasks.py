@@ -30,7 +30,7 @@ def test_a_generation_sample_shows_examples_and_its_text_mode():
     out = named(data_tab.load_sample("support_replies.jsonl", {}))
     assert out["task"] == "generation" and out["state"]["ready"]
     assert "examples" in out["report"] and "prompt" in out["report"] and len(out["samples"]) > 0
-    assert out["generation"]["visible"] is True and out["balance"] is None
+    assert out["text_mode"]["visible"] is True and out["balance"] is None
 
 
 def test_switching_the_task_rechecks_the_same_file(tmp_path):

@@ -37,7 +37,8 @@ def test_onnx_export_of_an_ner_run(runs_dir, ner_run):
 def test_onnx_is_declined_for_a_generation_run_and_without_a_model(runs_dir, tiny_model):
     run = fake_run(runs_dir, "20990101-000000-generation-test", tiny_model, "generation")
     archive, message = export_panel.export_to_onnx(run)
-    assert archive is None and "classification and NER runs" in message
+    assert archive is None and "Text classification and Named entities (NER) runs" in message
+    assert "this one is Text generation" in message
     with pytest.raises(gr.Error, match="No trained model yet"):
         export_panel.export_to_onnx({"run_dir": None})
 
