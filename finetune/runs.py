@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import warm
 from .config import ConfigError, RunConfig
 from .events import END_EVENTS, FAILED, STARTED, read_events, run_duration
 
@@ -102,14 +103,8 @@ def resume_run(run_dir) -> subprocess.Popen:
     return _launch(paths, ["resume", str(paths.root)])
 
 
-def launch_env() -> dict:
-    return {**os.environ, "TOKENIZERS_PARALLELISM": "false", "PYTHONUNBUFFERED": "1"}
-
-
 def _launch(paths: RunPaths, command: list[str]) -> subprocess.Popen:
-    from . import warm
-
-    env = launch_env()
+    env = warm.launch_env()
     with _LAUNCH:
         check_capacity()
         process = warm.take(command, paths.log, env)  # the app keeps one with the imports done

@@ -7,6 +7,9 @@ run's log and runs the same `python -m finetune ...` command line, in its own pr
 warm process starts at once, for the next run. Only the app pre-warms; the CLI starts runs cold.
 
     python -m finetune.warm     (what prewarm() starts; it reads one JSON line {"argv", "log"})
+
+runs imports this module, never the other way: the launch environment lives here. Only serve(), in the
+warm process itself, imports the engine and the CLI, as `python -m finetune` would.
 """
 from __future__ import annotations
 
@@ -17,64 +20,81 @@ import sys
 import threading
 from pathlib import Path
 
-_LOCK = threading.Lock()
-_WARM: subprocess.Popen | None = None
-_ENABLED = False
 SETTINGS_PREFIXES = ("FINETUNE_", "HF_", "TRANSFORMERS_", "CUDA_", "SPACE_", "OMP_", "PYTORCH_")
 
 
+def launch_env() -> dict:
+    """The environment of every training process, warm or cold (runs._launch uses it too)."""
+    return {**os.environ, "TOKENIZERS_PARALLELISM": "false", "PYTHONUNBUFFERED": "1"}
+
+
+class WarmPool:
+    """At most one warm process, kept ready once enabled. The app has one pool (POOL): a registry of the
+    process it started, not per-visitor state; each run still takes the process for itself."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.process: subprocess.Popen | None = None
+        self.enabled = False
+
+    def prewarm(self) -> None:
+        """Keep a warm process ready from now on (the app calls this once at start-up)."""
+        self.enabled = True
+        self._spawn()
+
+    def shutdown(self) -> None:
+        """No warm process any more (it would also end by itself when the app exits and its stdin closes)."""
+        with self._lock:
+            self.enabled, process, self.process = False, self.process, None
+        if process is not None:
+            process.kill()
+            process.wait()
+
+    def take(self, argv: list[str], log: Path, env: dict) -> subprocess.Popen | None:
+        """Hand `python -m finetune ARGV` to the warm process, which becomes the run; None when there is none
+        (or it died, or it was started with another environment), and the caller starts the run cold."""
+        with self._lock:
+            process, self.process = self.process, None
+        if process is None or process.poll() is not None or getattr(process, "finetune_env", None) != _settings(env):
+            if process is not None and process.poll() is None:
+                process.kill()
+            self._spawn()
+            return None
+        try:
+            process.stdin.write((json.dumps({"argv": argv, "log": str(log)}) + "\n").encode())
+            process.stdin.close()
+        except OSError:  # it died between poll() and the write
+            self._spawn()
+            return None
+        self._spawn()  # the next run's
+        return process
+
+    def _spawn(self) -> None:
+        if not self.enabled:
+            return
+        env = launch_env()  # the same environment a cold run gets
+        with self._lock:
+            if self.process is not None and self.process.poll() is None:
+                return
+            self.process = subprocess.Popen([sys.executable, "-m", "finetune.warm"], stdin=subprocess.PIPE,
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                                            cwd=Path(__file__).resolve().parent.parent, start_new_session=True)
+            self.process.finetune_env = _settings(env)
+
+
+POOL = WarmPool()  # this app process's pool: app.py prewarms it, runs._launch takes from it
+
+
 def prewarm() -> None:
-    """Keep a warm process ready from now on (the app calls this once at start-up)."""
-    global _ENABLED
-    _ENABLED = True
-    _spawn()
+    POOL.prewarm()
 
 
 def shutdown() -> None:
-    """No warm process any more (it would also end by itself when the app exits and its stdin closes)."""
-    global _ENABLED, _WARM
-    with _LOCK:
-        _ENABLED, process, _WARM = False, _WARM, None
-    if process is not None:
-        process.kill()
-        process.wait()
+    POOL.shutdown()
 
 
 def take(argv: list[str], log: Path, env: dict) -> subprocess.Popen | None:
-    """Hand `python -m finetune ARGV` to the warm process, which becomes the run; None when there is none
-    (or it died, or it was started with another environment), and the caller starts the run cold."""
-    global _WARM
-    with _LOCK:
-        process, _WARM = _WARM, None
-    if process is None or process.poll() is not None or getattr(process, "finetune_env", None) != _settings(env):
-        if process is not None and process.poll() is None:
-            process.kill()
-        _spawn()
-        return None
-    try:
-        process.stdin.write((json.dumps({"argv": argv, "log": str(log)}) + "\n").encode())
-        process.stdin.close()
-    except OSError:  # it died between poll() and the write
-        _spawn()
-        return None
-    _spawn()  # the next run's
-    return process
-
-
-def _spawn() -> None:
-    global _WARM
-    if not _ENABLED:
-        return
-    from .runs import launch_env  # the same environment a cold run gets
-
-    env = launch_env()
-    with _LOCK:
-        if _WARM is not None and _WARM.poll() is None:
-            return
-        _WARM = subprocess.Popen([sys.executable, "-m", "finetune.warm"], stdin=subprocess.PIPE,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-                                 cwd=Path(__file__).resolve().parent.parent, start_new_session=True)
-        _WARM.finetune_env = _settings(env)
+    return POOL.take(argv, log, env)
 
 
 def _settings(env: dict) -> dict:
