@@ -78,7 +78,7 @@ def config_from_args(args) -> RunConfig:
 def command_train(args) -> dict:
     from .engine import train
 
-    return train(config_from_args(args), args.output)
+    return train(config_from_args(args), args.output).to_json()
 
 
 def command_predict(args):
@@ -112,7 +112,7 @@ def command_resume(args) -> dict:
 
     if not Path(args.run_dir, "config.json").is_file():
         raise ConfigError(f"{args.run_dir} is not a run folder (it has no config.json).")
-    return resume(args.run_dir)
+    return resume(args.run_dir).to_json()
 
 
 RUNS_COLUMNS = ("name", "task", "status", "main metric", "duration", "model")
@@ -124,8 +124,8 @@ def command_runs(args):
     rows = [RUNS_COLUMNS]
     for run in list_runs(Path(args.root) if args.root else None):
         s = run_summary(run)
-        metric = f"{s['metric']} {s['value']:.3f}" if s["value"] is not None else "-"
-        rows.append((s["name"], s["task"], s["status"], metric, f"{s['duration_s']} s", s["model"]))
+        metric = f"{s.metric} {s.value:.3f}" if s.value is not None else "-"
+        rows.append((s.name, s.task, s.status, metric, f"{s.duration_s} s", s.model))
     if len(rows) == 1:
         print("No runs yet.")
         return

@@ -7,7 +7,6 @@ Everything a watcher needs is written to the run folder as it happens.
 from __future__ import annotations
 
 import importlib.util
-import json
 import math
 import os
 import shutil
@@ -21,11 +20,12 @@ from .events import (END_EVENTS, FAILED, FINISHED, STAGE, STARTED, STOPPED, Even
 from .health import is_out_of_memory, out_of_memory_advice
 from .model_card import write_model_card
 from .models import model_name
+from .records import Results
 from .runs import RunPaths
 
 
-def train(config: RunConfig, run_dir, checkpoint=None) -> dict:
-    """Run training to the end (or to Stop) and return results.json's content.
+def train(config: RunConfig, run_dir, checkpoint=None) -> Results:
+    """Run training to the end (or to Stop) and return its results (also saved as results.json).
 
     With `checkpoint` (a folder under RUN_DIR/checkpoints) training continues from it, step count included."""
     paths = RunPaths(run_dir)
@@ -49,7 +49,7 @@ def train(config: RunConfig, run_dir, checkpoint=None) -> dict:
         raise
 
 
-def resume(run_dir) -> dict:
+def resume(run_dir) -> Results:
     """Continue a stopped or crashed run from its newest checkpoint, in the same run folder."""
     paths = RunPaths(run_dir)
     config = RunConfig.load(paths.config)
@@ -68,7 +68,7 @@ def resume(run_dir) -> dict:
     return train(config, paths.root, checkpoint=checkpoint)
 
 
-def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=None) -> dict:
+def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=None) -> Results:
     from .callbacks import EventCallback, StopRequest  # imports transformers: keep it off the CLI's fast paths
     from .hardware import detect, use_free_cores
     from .tasks import get_task
@@ -113,20 +113,20 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
 
     events.write(STAGE, message="Saving model")
     task.save_model(trainer, paths.model)  # e.g. generation merges LoRA adapters into the weights first
-    results = {
+    results = Results.from_json({  # from_json: a key a task's report adds is kept, not refused
         "task": config.task, "model": model_name(config.model, task.embedded_model),
         "train_rows": len(tokenized["train"]), "eval_rows": len(tokenized["validation"]),
         "report_split": report_split, "report_rows": len(tokenized[report_split]), "baseline": baseline,
         "train_runtime_s": round(runtime, 2), "duration_s": round(_duration(paths), 1),
         **_ending(trainer.state, callback), "max_length": max_length, "precision": "bf16" if use_bf16 else "fp32",
         "device": hardware.describe(), "notes": data.notes, "main_metric": args.metric_for_best_model, **report,
-    }
-    status = results["status"]
-    paths.results.write_text(json.dumps(results, indent=2) + "\n")
+    })
+    status = results.status
+    results.save(paths.results)
     write_model_card(paths.model_card, config, results, data.labels)
     if status == FINISHED:  # a finished run is never resumed: its checkpoints (weights + optimizer) only fill the disk
         shutil.rmtree(paths.checkpoints, ignore_errors=True)
-    events.write(status, metrics=results["metrics"], steps=results["steps"])
+    events.write(status, metrics=results.metrics, steps=results.steps)
     return results
 
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .records import Results
 from .tasks import get_task
 
 SETTINGS = ("epochs", "batch_size", "learning_rate", "warmup_ratio", "weight_decay",
             "gradient_accumulation_steps", "precision", "seed", "early_stopping", "load_best_model_at_end")
 
-def model_card(config, results: dict, labels: list[str]) -> str:
+def model_card(config, results: Results, labels: list[str]) -> str:
     task = get_task(config.task)
     card = task.card
     base = config.model or card.hub_base  # where the embedded model comes from
@@ -21,30 +22,29 @@ def model_card(config, results: dict, labels: list[str]) -> str:
         "---", "library_name: transformers", f"pipeline_tag: {card.pipeline_tag}",
         f"base_model: {base}", "tags:", "- fine-tune-studio", "---", "",
         f"# {card.title} fine-tuned from {base}", "",
-        f"Trained with Fine-Tune Studio on {results['device']}; the run {results['status']} after "
-        f"{results['steps']} of {results.get('max_steps', results['steps'])} steps "
-        f"({results.get('duration_s', results['train_runtime_s']):.0f} s).", "",
+        f"Trained with Fine-Tune Studio on {results.device}; the run {results.status} after "
+        f"{results.steps} of {results.planned_steps} steps ({results.elapsed_s:.0f} s).", "",
         "## Data", "",
-        f"- Training file: `{Path(config.data_file).name}` ({results['train_rows']} training rows, "
-        f"{results['eval_rows']} validation rows"
+        f"- Training file: `{Path(config.data_file).name}` ({results.train_rows} training rows, "
+        f"{results.eval_rows} validation rows"
         + (f", validation from `{Path(config.eval_file).name}`)" if config.eval_file else
            f", a {'stratified ' if task.stratified_split else ''}{config.val_size:.0%} hold-out)"),
         *([f"- Labels ({len(labels)}): {', '.join(labels)}"] if labels else []),
-        *[f"- {note}" for note in results.get("notes", [])], "",
+        *[f"- {note}" for note in results.notes], "",
         "## Settings", "",
         "| setting | value |", "|---|---|",
         *[f"| {name} | {settings[name]} |" for name in SETTINGS],
-        f"| max_length | {results['max_length']} |", "",
+        f"| max_length | {results.max_length} |", "",
         "## Results on the validation set", "",
         "| metric | value |", "|---|---|",
-        *[f"| {name} | {value:.4f} |" for name, value in results["metrics"].items()], "",
-        *_per_class(results.get("per_class", {})),
+        *[f"| {name} | {value:.4f} |" for name, value in results.metrics.items()], "",
+        *_per_class(results.per_class or {}),
         "## Intended use", "",
         card.intended_use.format(labels=", ".join(labels)), "",
         "## Limitations", "",
-        f"- Trained on {results['train_rows']} examples: texts unlike them (other topics, styles, "
+        f"- Trained on {results.train_rows} examples: texts unlike them (other topics, styles, "
         "languages) may be labelled confidently and wrongly.",
-        f"- Inputs longer than {results['max_length']} tokens are cut off.",
+        f"- Inputs longer than {results.max_length} tokens are cut off.",
         "- The model learns the biases of its training data; review its mistakes in results.json.", "",
         "## How to use", "", "```python", "from transformers import pipeline", "", card.usage, "```", "",
     ]
@@ -60,7 +60,7 @@ def _per_class(per_class: dict) -> list[str]:
             *rows, ""]
 
 
-def write_model_card(path, config, results: dict, labels: list[str]) -> Path:
+def write_model_card(path, config, results: Results, labels: list[str]) -> Path:
     path = Path(path)
     path.write_text(model_card(config, results, labels), encoding="utf-8")
     return path

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import ConfigError, RunConfig
-from .runs import RunPaths
+from .config import ConfigError
+from .runs import RunPaths, load_run_config
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 64
@@ -20,7 +20,7 @@ def model_folder(path) -> tuple[Path, str]:
     path = Path(path)
     run = RunPaths(path)
     if (run.model / "config.json").is_file():
-        task = RunConfig.load(run.config).task if run.config.is_file() else model_task(run.model)
+        task = load_run_config(run.root).task if run.config.is_file() else model_task(run.model)
         return run.model, task
     if (path / "config.json").is_file():
         return path, model_task(path)

@@ -15,12 +15,13 @@ import sys
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from . import warm
 from .config import ConfigError, RunConfig
 from .events import END_EVENTS, FAILED, STARTED, read_events, run_duration
+from .records import Results, RunStatus, RunSummary
 
 _PROCESSES: dict[str, subprocess.Popen] = {}  # run folder -> the child we started (reaped on poll)
 _LAUNCH = threading.Lock()  # the run limit is checked and a run started as one step
@@ -97,8 +98,7 @@ def resume_run(run_dir) -> subprocess.Popen:
     paths = RunPaths(run_dir)
     if is_alive(run_dir):
         raise ConfigError(f"{paths.root.name} is still running; it can only be resumed once it has ended.")
-    status = run_status(run_dir)["status"]
-    if status == "finished":
+    if run_status(run_dir).status == "finished":
         raise ConfigError(f"{paths.root.name} has already finished; start a new run to train more.")
     return _launch(paths, ["resume", str(paths.root)])
 
@@ -160,27 +160,24 @@ def _pid(paths: RunPaths) -> int | None:
         return None
 
 
-def run_status(run_dir) -> dict:
-    """{"status", "error"?, "results"?} from the run folder alone.
+def run_status(run_dir) -> RunStatus:
+    """How the run stands, from its folder alone.
 
     status: "running" while the process lives without an end event; "finished", "stopped" or
     "failed" from the last end event; "failed" also when the process died without one.
     """
     paths = RunPaths(run_dir)
     events, _ = read_events(paths.events)
-    events = _since_last_start(events)
-    ended = [e for e in events if e["event"] in END_EVENTS]
+    ended = [e for e in _since_last_start(events) if e["event"] in END_EVENTS]
     if ended:
-        status = {"status": ended[-1]["event"]}
-        if ended[-1]["event"] == FAILED:
-            status["error"] = ended[-1].get("error", "")
-        if paths.results.is_file():
-            status["results"] = json.loads(paths.results.read_text())
-        return status
+        last = ended[-1]
+        results = Results.load(paths.results) if paths.results.is_file() else None
+        return RunStatus(last["event"], error=last.get("error", "") if last["event"] == FAILED else "",
+                         results=results)
     if is_alive(run_dir):
-        return {"status": "running"}
-    return {"status": FAILED, "error": "The training process ended without saying why. "
-                                       "Last lines of its log:\n" + log_tail(run_dir)}
+        return RunStatus("running")
+    return RunStatus(FAILED, error="The training process ended without saying why. "
+                                   "Last lines of its log:\n" + log_tail(run_dir))
 
 
 def _since_last_start(events: list[dict]) -> list[dict]:
@@ -209,20 +206,33 @@ def trained_models(root: Path | None = None) -> list[Path]:
     return [p for p in list_runs(root) if (RunPaths(p).model / "config.json").is_file()]
 
 
-def run_summary(run_dir) -> dict:
+def load_run_config(run_dir) -> RunConfig:
+    """A run's config.json. Keys this version does not know (the run was trained by another version) are
+    dropped: the runs table, Resume and the Playground must still read an old run folder. A missing or
+    unreadable file, or a value out of range, is a ConfigError."""
+    path = RunPaths(run_dir).config
+    try:
+        values = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise ConfigError(f"Cannot read the config file {path}: {e}") from None
+    known = {f.name for f in fields(RunConfig)}
+    return RunConfig.from_dict({k: v for k, v in values.items() if k in known})
+
+
+def run_summary(run_dir) -> RunSummary:
     """One row of the runs table: name, task, status, main metric, duration, model, steps."""
     paths = RunPaths(run_dir)
     status = run_status(run_dir)
-    results = status.get("results", {})
-    metrics = results.get("metrics", {})
-    main = results.get("main_metric") or next(iter(metrics), "")
+    results = status.results or Results()
+    main = results.main_metric or next(iter(results.metrics), "")
     try:
-        config = json.loads(paths.config.read_text())
-    except (OSError, json.JSONDecodeError):
-        config = {}
-    return {"name": paths.root.name, "task": config.get("task", ""), "status": status["status"],
-            "metric": main, "value": metrics.get(main), "duration_s": round(run_duration(read_events(paths.events)[0])),
-            "model": Path(config.get("model") or "all-MiniLM-L6-v2").name, "steps": results.get("steps")}
+        config = load_run_config(run_dir)
+        task, model = config.task, config.model
+    except ConfigError:  # a broken config still lists, with what the events say
+        task, model = "", ""
+    return RunSummary(name=paths.root.name, task=task, status=status.status, metric=main,
+                      value=results.metrics.get(main), duration_s=round(run_duration(read_events(paths.events)[0])),
+                      model=Path(model or "all-MiniLM-L6-v2").name, steps=results.steps if status.results else None)
 
 
 def delete_run(run_dir, root: Path | None = None) -> None:

@@ -9,11 +9,11 @@ from finetune.runs import RunPaths
 def test_a_run_writes_model_results_and_events(tmp_path, fast_config):
     results = train(fast_config, tmp_path / "run")
     paths = RunPaths(tmp_path / "run")
-    assert results["status"] == "finished" and results["train_rows"] == 72 and results["eval_rows"] == 18
-    assert json.loads(paths.results.read_text()) == results
-    assert set(results["per_class"]) == {"financial", "legal", "medical"}
-    assert sum(map(sum, results["confusion_matrix"]["matrix"])) == 18
-    assert results["metrics"]["accuracy"] >= 0.9  # an easy problem: the tiny model must learn it
+    assert results.status == "finished" and results.train_rows == 72 and results.eval_rows == 18
+    assert json.loads(paths.results.read_text()) == results.to_json()
+    assert set(results.per_class) == {"financial", "legal", "medical"}
+    assert sum(map(sum, results.confusion_matrix["matrix"])) == 18
+    assert results.metrics["accuracy"] >= 0.9  # an easy problem: the tiny model must learn it
     assert (paths.model / "model.safetensors").is_file() and (paths.model / "tokenizer_config.json").is_file()
 
     events, _ = read_events(paths.events)
@@ -42,7 +42,7 @@ def test_stop_file_ends_after_a_step_and_keeps_a_usable_model(tmp_path, fast_con
     run.mkdir()
     RunPaths(run).stop.touch()  # asked to stop before the first step ends
     results = train(fast_config.updated(epochs=20.0), run)
-    assert results["status"] == "stopped" and results["steps"] == 1
+    assert results.status == "stopped" and results.steps == 1
     events, _ = read_events(RunPaths(run).events)
     assert events[-1]["event"] == "stopped"
     assert predict_texts(run, ["contract clause"])[0]["label"] in {"financial", "legal", "medical"}
@@ -62,12 +62,12 @@ def test_a_failed_run_ends_with_a_failed_event(tmp_path, fast_config):
 def test_a_held_out_test_set_gets_the_report_beside_a_baseline(tmp_path, fast_config):
     config = fast_config.updated(test_size=0.2, val_size=0.2, balance="class_weights", drop_duplicates=True)
     results = train(config, tmp_path / "run")
-    assert results["report_split"] == "test" and results["report_rows"] == 18 and results["eval_rows"] == 18
-    assert results["train_rows"] == 54 and sum(map(sum, results["confusion_matrix"]["matrix"])) == 18
-    assert 0 <= results["baseline"]["accuracy"] <= 1 and results["baseline"]["train_rows"] == 54
+    assert results.report_split == "test" and results.report_rows == 18 and results.eval_rows == 18
+    assert results.train_rows == 54 and sum(map(sum, results.confusion_matrix["matrix"])) == 18
+    assert 0 <= results.baseline["accuracy"] <= 1 and results.baseline["train_rows"] == 54
     saved = json.loads(RunPaths(tmp_path / "run").config.read_text())
     assert saved["balance"] == "class_weights" and saved["drop_duplicates"] is True
-    assert any("class weights" in note for note in results["notes"])
+    assert any("class weights" in note for note in results.notes)
 
 
 def test_resume_continues_a_stopped_run_from_its_checkpoint(tmp_path, fast_config):
@@ -77,14 +77,14 @@ def test_resume_continues_a_stopped_run_from_its_checkpoint(tmp_path, fast_confi
     run.mkdir()
     RunPaths(run).stop.touch()
     stopped = train(fast_config.updated(checkpoint_every_eval=False), run)
-    assert stopped["status"] == "stopped" and (RunPaths(run).checkpoints / "checkpoint-1").is_dir()
+    assert stopped.status == "stopped" and (RunPaths(run).checkpoints / "checkpoint-1").is_dir()
     results = resume(run)
-    assert results["status"] == "finished" and results["steps"] == results["max_steps"] == 72
+    assert results.status == "finished" and results.steps == results.max_steps == 72
     events, _ = read_events(RunPaths(run).events)
     restart = max(i for i, e in enumerate(events) if e["event"] == "started")
     assert events[restart]["resumed_from"] == "checkpoint-1"
     assert min(e["step"] for e in events[restart:] if e["event"] == "log") > 1  # counting went on, not over
-    assert results["duration_s"] > 0 and "## Results on the validation set" in RunPaths(run).model_card.read_text()
+    assert results.duration_s > 0 and "## Results on the validation set" in RunPaths(run).model_card.read_text()
     assert not RunPaths(run).checkpoints.exists()  # finished: nothing left to resume, the disk is freed
 
 
@@ -102,8 +102,8 @@ def test_a_finished_run_cannot_be_resumed(tmp_path, fast_config):
 def test_early_stopping_ends_when_the_metric_stops_improving(tmp_path, fast_config):
     config = fast_config.updated(epochs=30.0, eval_steps=9, early_stopping=True, early_stopping_patience=3)
     results = train(config, tmp_path / "run")
-    assert results["status"] == "finished" and results["early_stopped"]
-    assert results["steps"] < results["max_steps"] and results["metrics"]["macro_f1"] >= 0.9
+    assert results.status == "finished" and results.early_stopped
+    assert results.steps < results.max_steps and results.metrics["macro_f1"] >= 0.9
 
 
 def test_out_of_memory_fails_with_advice(tmp_path, fast_config, monkeypatch):

@@ -25,21 +25,21 @@ def generation_run(tmp_path_factory, tiny_gpt2):
 
 def test_a_generation_run_reports_perplexity_before_and_after(generation_run):
     run, results = generation_run
-    assert results["task"] == "generation" and results["status"] == "finished"
-    assert list(results["metrics"]) == ["perplexity", "base_perplexity"]
-    assert results["metrics"]["perplexity"] < 0.7 * results["metrics"]["base_perplexity"]  # a repetitive story
-    assert results["max_length"] == 32 and results["eval_tokens"] > 0 and results["baseline"] is None
-    assert json.loads(RunPaths(run).results.read_text()) == results
+    assert results.task == "generation" and results.status == "finished"
+    assert list(results.metrics) == ["perplexity", "base_perplexity"]
+    assert results.metrics["perplexity"] < 0.7 * results.metrics["base_perplexity"]  # a repetitive story
+    assert results.max_length == 32 and results.eval_tokens > 0 and results.baseline is None
+    assert json.loads(RunPaths(run).results.read_text()) == results.to_json()
 
 
 def test_the_live_plot_gets_validation_loss_from_the_base_model_on(generation_run):
     run, results = generation_run
     events, _ = read_events(RunPaths(run).events)
     evals = [e for e in events if e["event"] == "eval"]
-    assert evals[0]["step"] == 0 and evals[-1]["step"] == results["steps"]
+    assert evals[0]["step"] == 0 and evals[-1]["step"] == results.steps
     assert all({"eval_loss", "eval_perplexity"} <= set(e) for e in evals)
-    assert evals[0]["eval_perplexity"] == pytest.approx(results["metrics"]["base_perplexity"])
-    assert evals[-1]["eval_perplexity"] == pytest.approx(results["metrics"]["perplexity"])
+    assert evals[0]["eval_perplexity"] == pytest.approx(results.metrics["base_perplexity"])
+    assert evals[-1]["eval_perplexity"] == pytest.approx(results.metrics["perplexity"])
     assert any(e.get("message") == "Scoring the base model on held-out data" for e in events)
 
 
@@ -66,7 +66,7 @@ def test_lora_adapters_are_merged_into_a_plain_model(tmp_path, tiny_gpt2, story_
                        learning_rate=1e-2, block_size=64, precision="fp32", lora="on")
     results = train(config, tmp_path / "run")
     model = RunPaths(tmp_path / "run").model
-    assert results["status"] == "finished" and (model / "model.safetensors").is_file()
+    assert results.status == "finished" and (model / "model.safetensors").is_file()
     assert not (model / "adapter_config.json").exists()
     assert "generated_text" in predict_texts(tmp_path / "run", ["ROMEO:"], max_new_tokens=3)[0]
 

@@ -1,11 +1,13 @@
 from finetune.config import RunConfig
 from finetune.model_card import model_card
+from finetune.records import Results
 
-RESULTS = {"status": "finished", "steps": 54, "max_steps": 54, "duration_s": 17.0, "train_runtime_s": 15.0,
-           "device": "CPU, 2 cores", "train_rows": 288, "eval_rows": 72, "max_length": 32,
-           "notes": ["Text column 'text', label column 'label'."],
-           "metrics": {"accuracy": 0.986, "macro_f1": 0.985},
-           "per_class": {"legal": {"precision": 1.0, "recall": 0.96, "f1": 0.98, "support": 24}}}
+RESULTS = Results.from_json({
+    "status": "finished", "steps": 54, "max_steps": 54, "duration_s": 17.0, "train_runtime_s": 15.0,
+    "device": "CPU, 2 cores", "train_rows": 288, "eval_rows": 72, "max_length": 32,
+    "notes": ["Text column 'text', label column 'label'."],
+    "metrics": {"accuracy": 0.986, "macro_f1": 0.985},
+    "per_class": {"legal": {"precision": 1.0, "recall": 0.96, "f1": 0.98, "support": 24}}})
 
 
 def test_card_has_data_settings_metrics_use_and_limits():
@@ -24,7 +26,8 @@ def test_card_names_a_separate_evaluation_file():
 
 
 def test_a_generation_card_says_how_to_generate_and_names_the_embedded_base():
-    results = {**RESULTS, "metrics": {"perplexity": 33.4, "base_perplexity": 79.5}, "per_class": {}}
+    results = Results.from_json({**RESULTS.to_json(), "metrics": {"perplexity": 33.4, "base_perplexity": 79.5},
+                                 "per_class": {}})
     card = model_card(RunConfig(task="generation", data_file="replies.jsonl"), results, [])
     assert "pipeline_tag: text-generation" in card and "base_model: HuggingFaceTB/SmolLM2-135M-Instruct" in card
     assert 'pipeline("text-generation"' in card and "Labels (" not in card and "stratified" not in card

@@ -12,6 +12,6 @@ pytestmark = pytest.mark.slow
 def test_embedded_minilm_learns_the_bundled_domain_sample(tmp_path):
     config = RunConfig(data_file=str(SAMPLES / "legal_medical_financial.csv"))  # defaults, embedded model
     results = train(config, tmp_path / "run")
-    assert results["metrics"]["accuracy"] >= 0.9, results["metrics"]
+    assert results.metrics["accuracy"] >= 0.9, results.metrics
     prediction = predict_texts(tmp_path / "run", ["The patient was prescribed antibiotics after surgery."])[0]
     assert prediction["label"] == "medical" and prediction["score"] > 0.6

@@ -17,11 +17,11 @@ def wait_for(predicate, timeout=120):
 def test_started_run_finishes_and_is_listed(runs_dir, fast_config):
     run = new_run_dir("classification")
     start_run(fast_config, run)
-    assert run_status(run)["status"] == "running"
-    assert wait_for(lambda: run_status(run)["status"] != "running")
+    assert run_status(run).status == "running"
+    assert wait_for(lambda: run_status(run).status != "running")
     status = run_status(run)
-    assert status["status"] == "finished", status
-    assert status["results"]["metrics"]["accuracy"] >= 0.9
+    assert status.status == "finished", status
+    assert status.results.metrics["accuracy"] >= 0.9
     assert list_runs() == [run] and trained_models() == [run]
 
 
@@ -30,17 +30,17 @@ def test_killed_process_is_reported_as_failed(runs_dir, fast_config):
     start_run(fast_config.updated(epochs=50.0), run)
     assert wait_for(lambda: b'"log"' in RunPaths(run).events.read_bytes() if RunPaths(run).events.exists() else False)
     kill_run(run)
-    assert wait_for(lambda: run_status(run)["status"] == "failed", timeout=30)
-    assert "ended without saying why" in run_status(run)["error"]
+    assert wait_for(lambda: run_status(run).status == "failed", timeout=30)
+    assert "ended without saying why" in run_status(run).error
     assert trained_models() == []
 
 
 def test_bad_model_fails_with_the_reason(runs_dir, fast_config):
     run = new_run_dir("classification")
     start_run(fast_config.updated(model="/no/such/folder"), run)
-    assert wait_for(lambda: run_status(run)["status"] != "running")
+    assert wait_for(lambda: run_status(run).status != "running")
     status = run_status(run)
-    assert status["status"] == "failed" and "No model folder at /no/such/folder" in status["error"]
+    assert status.status == "failed" and "No model folder at /no/such/folder" in status.error
 
 
 def test_run_folders_are_unique_and_sorted(runs_dir):
@@ -55,12 +55,12 @@ def test_a_killed_run_resumes_from_its_last_checkpoint(runs_dir, fast_config):
     start_run(fast_config.updated(epochs=30.0, eval_steps=9), run)
     assert wait_for(lambda: any(RunPaths(run).checkpoints.glob("checkpoint-*/trainer_state.json")))
     kill_run(run)
-    assert wait_for(lambda: run_status(run)["status"] == "failed", timeout=30)
+    assert wait_for(lambda: run_status(run).status == "failed", timeout=30)
     resume_run(run)
-    assert wait_for(lambda: run_status(run)["status"] != "running" and not is_alive(run), timeout=300)
+    assert wait_for(lambda: run_status(run).status != "running" and not is_alive(run), timeout=300)
     status = run_status(run)
-    assert status["status"] == "finished", status
-    assert status["results"]["steps"] == 270
+    assert status.status == "finished", status
+    assert status.results.steps == 270
 
 
 def test_the_run_limit_refuses_a_launch_with_a_clear_message(runs_dir, fast_config, monkeypatch):

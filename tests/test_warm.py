@@ -22,8 +22,8 @@ def test_a_run_becomes_the_warm_process_and_a_new_one_waits(runs_dir, fast_confi
     run = new_run_dir("classification")
     process = start_run(fast_config, run)
     assert process is ready and warm_pool.process is not ready and warm_pool.process.poll() is None
-    assert wait_for(lambda: run_status(run)["status"] != "running")
-    assert run_status(run)["status"] == "finished"
+    assert wait_for(lambda: run_status(run).status != "running")
+    assert run_status(run).status == "finished"
     events = [json.loads(line) for line in RunPaths(run).events.read_text().splitlines()]
     assert events[0]["pid"] == ready.pid  # the warm process itself trained
     assert '"status": "finished"' in RunPaths(run).log.read_text()  # its stdout went to the run's log
@@ -36,8 +36,8 @@ def test_a_dead_or_differently_configured_warm_process_means_a_cold_start(runs_d
     dead = warm_pool.process
     run = new_run_dir("classification")
     assert start_run(fast_config, run) is not dead
-    assert wait_for(lambda: run_status(run)["status"] != "running")
-    assert run_status(run)["status"] == "finished"
+    assert wait_for(lambda: run_status(run).status != "running")
+    assert run_status(run).status == "finished"
     stale = warm_pool.process  # e.g. the runs folder moved since it started: it would train elsewhere
     assert warm_pool.take(["runs"], RunPaths(run).log, {"FINETUNE_RUNS_DIR": "/elsewhere"}) is None
     assert stale.wait(10) is not None

@@ -136,7 +136,7 @@ def test_the_demo_run_trains_once_in_the_background(runs_dir, tiny_model):
     deadline = time.time() + 120
     while runs.is_alive(folder) and time.time() < deadline:
         time.sleep(0.5)
-    assert runs.run_status(folder)["status"] == "finished", runs.log_tail(folder)
+    assert runs.run_status(folder).status == "finished", runs.log_tail(folder)
     assert spaces.demo_ready(runs_dir) and folder.name in [p.name for p in runs.trained_models(runs_dir)]
 
 

@@ -1,0 +1,106 @@
+"""Records that cross modules: a run's results (RUN_DIR/results.json), its status, its row in the runs table.
+
+One schema per record, with to_json/from_json. Reading is tolerant, because run folders outlive the code
+that wrote them: a key an older version did not write gets its default, and a key this version does not
+know is kept (in `extra`) and written back, never a crash.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+# Keys only some tasks' report() writes (classification, NER, generation): left out of the file when None.
+TASK_KEYS = ("per_class", "confusion_matrix", "mistakes", "per_type", "error_sentences", "eval_tokens")
+
+
+@dataclass
+class Results:
+    """What a run reports at its end; the fields are results.json's keys, in the file's order."""
+    task: str = ""
+    model: str = ""
+    train_rows: int = 0
+    eval_rows: int = 0
+    report_split: str = "validation"  # "test" when the user held out a test split
+    report_rows: int | None = None
+    baseline: dict | None = None  # TF-IDF scores on the same split (classification), else None
+    train_runtime_s: float = 0.0  # trainer.train() alone
+    duration_s: float | None = None  # the whole run, summed across resumes
+    status: str = ""  # "finished" or "stopped"
+    steps: int = 0
+    max_steps: int | None = None
+    early_stopped: bool = False
+    max_length: int = 0
+    precision: str = ""
+    device: str = ""
+    notes: list[str] = field(default_factory=list)
+    main_metric: str = ""
+    metrics: dict[str, float] = field(default_factory=dict)
+    per_class: dict | None = None  # classification: label -> precision, recall, f1, support
+    confusion_matrix: dict | None = None  # {"labels", "matrix"} (NER adds "confused")
+    mistakes: list[dict] | None = None  # classification: the most confident mistakes
+    per_type: dict | None = None  # NER: entity type -> precision, recall, f1, support
+    error_sentences: list[dict] | None = None  # NER: sentences with a wrong tag
+    eval_tokens: int | None = None  # generation: tokens the perplexity was measured on
+    extra: dict = field(default_factory=dict)  # keys this version does not know, kept as they were
+
+    @property
+    def elapsed_s(self) -> float:
+        """The run's duration (files from before duration_s existed: the training time)."""
+        return self.duration_s if self.duration_s is not None else self.train_runtime_s
+
+    @property
+    def planned_steps(self) -> int:
+        return self.max_steps if self.max_steps is not None else self.steps
+
+    @property
+    def scores(self) -> dict:
+        """Per-class (classification) or per-type (NER) scores; empty for generation."""
+        return self.per_class or self.per_type or {}
+
+    def to_json(self) -> dict:
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        return {**{k: v for k, v in values.items() if k not in TASK_KEYS or v is not None}, **self.extra}
+
+    @classmethod
+    def from_json(cls, values: dict) -> "Results":
+        known = {f.name for f in fields(cls)} - {"extra"}
+        return cls(**{k: v for k, v in values.items() if k in known},
+                   extra={k: v for k, v in values.items() if k not in known})
+
+    def save(self, path) -> None:
+        Path(path).write_text(json.dumps(self.to_json(), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path) -> "Results":
+        return cls.from_json(json.loads(Path(path).read_text()))
+
+
+@dataclass
+class RunStatus:
+    """How a run stands, from its folder alone (runs.run_status)."""
+    status: str  # "running", "finished", "stopped" or "failed"
+    error: str = ""  # why it failed
+    results: Results | None = None  # once it has ended with a results.json
+
+    @property
+    def running(self) -> bool:
+        return self.status == "running"
+
+    def to_json(self) -> dict:
+        """The shape run_status() returned before it was a record: {"status", "error"?, "results"?}."""
+        return {"status": self.status, **({"error": self.error} if self.status == "failed" else {}),
+                **({"results": self.results.to_json()} if self.results else {})}
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One row of the runs table (runs.run_summary)."""
+    name: str
+    task: str
+    status: str
+    metric: str  # the main metric's name, "" before there are results
+    value: float | None
+    duration_s: int
+    model: str
+    steps: int | None

@@ -1,0 +1,85 @@
+"""The records that cross modules: results.json as written today and by older versions, run status, config."""
+import json
+
+import pytest
+
+from finetune.config import ConfigError, RunConfig
+from finetune.records import Results, RunStatus
+from finetune.runs import RunPaths, load_run_config, run_status, run_summary
+from finetune.events import FAILED, FINISHED, STARTED, EventWriter
+
+# results.json of each task as engine.train writes it today (values shortened)
+COMMON = {"model": "m", "train_rows": 72, "eval_rows": 18, "report_split": "validation", "report_rows": 18,
+          "baseline": None, "train_runtime_s": 3.2, "duration_s": 9.5, "status": "finished", "steps": 18,
+          "max_steps": 18, "early_stopped": False, "max_length": 32, "precision": "fp32", "device": "CPU",
+          "notes": ["Text column 'text'."], "main_metric": "accuracy"}
+TODAY = {
+    "classification": {"task": "classification", **COMMON, "baseline": {"accuracy": 0.7}, "metrics": {"accuracy": 0.9},
+                       "per_class": {"a": {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 3}},
+                       "confusion_matrix": {"labels": ["a"], "matrix": [[3]]},
+                       "mistakes": [{"text": "t", "label": "a", "predicted": "b", "score": 0.9}]},
+    "ner": {"task": "ner", **COMMON, "metrics": {"f1": 0.5}, "per_type": {"PER": {"f1": 0.5}},
+            "confusion_matrix": {"labels": ["PER", "O"], "matrix": [[1, 0], [0, 1]], "confused": []},
+            "error_sentences": [{"text": "Ana", "gold": [], "predicted": []}]},
+    "generation": {"task": "generation", **COMMON, "metrics": {"perplexity": 3.0, "base_perplexity": 9.0},
+                   "eval_tokens": 640},
+}
+
+
+@pytest.mark.parametrize("task", list(TODAY))
+def test_each_tasks_results_file_round_trips_unchanged(task, tmp_path):
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(TODAY[task], indent=2) + "\n")
+    results = Results.load(path)
+    assert results.to_json() == TODAY[task] and results.extra == {}
+    results.save(tmp_path / "again.json")
+    assert json.loads((tmp_path / "again.json").read_text()) == TODAY[task]
+
+
+def test_an_old_results_file_loads_with_defaults_and_keeps_unknown_keys():
+    old = {"status": "finished", "steps": 5, "metrics": {"accuracy": 0.8}, "train_runtime_s": 2.0, "later": [1]}
+    results = Results.from_json(old)
+    assert results.planned_steps == 5 and results.elapsed_s == 2.0 and results.notes == [] and results.scores == {}
+    assert results.extra == {"later": [1]} and results.to_json()["later"] == [1]
+
+
+def fake_run(folder, *events, results=None):
+    paths = RunPaths(folder)
+    paths.root.mkdir()
+    RunConfig(data_file="x.csv").save(paths.config)
+    writer = EventWriter(paths.events)
+    for event, fields in events:
+        writer.write(event, **fields)
+    if results:
+        paths.results.write_text(json.dumps(results))
+    return paths.root
+
+
+def test_run_status_is_a_record_with_results_or_the_error(tmp_path):
+    done = fake_run(tmp_path / "done", (STARTED, {"pid": 0}), (FINISHED, {}), results=TODAY["classification"])
+    status = run_status(done)
+    assert status == RunStatus("finished", results=Results.from_json(TODAY["classification"]))
+    assert status.to_json() == {"status": "finished", "results": TODAY["classification"]}
+    failed = run_status(fake_run(tmp_path / "failed", (STARTED, {"pid": 0}), (FAILED, {"error": "no data"})))
+    assert failed == RunStatus("failed", error="no data")
+    assert failed.to_json() == {"status": "failed", "error": "no data"}
+
+
+def test_run_summary_reads_the_records(tmp_path):
+    run = fake_run(tmp_path / "20260101-000000-classification-aaaa", (STARTED, {"pid": 0}), (FINISHED, {}),
+                   results=TODAY["classification"])
+    summary = run_summary(run)
+    assert (summary.name, summary.task, summary.status, summary.metric, summary.value, summary.steps) == \
+        ("20260101-000000-classification-aaaa", "classification", "finished", "accuracy", 0.9, 18)
+    assert summary.model == "all-MiniLM-L6-v2"
+
+
+def test_load_run_config_ignores_unknown_keys_and_names_an_unreadable_file(tmp_path):
+    folder = tmp_path / "run"
+    folder.mkdir()
+    RunPaths(folder).config.write_text(json.dumps({"task": "ner", "epochs": 2.0, "removed_setting": True}))
+    config = load_run_config(folder)
+    assert config.task == "ner" and config.epochs == 2.0
+    RunPaths(folder).config.write_text("{")
+    with pytest.raises(ConfigError, match="Cannot read the config file"):
+        load_run_config(folder)
