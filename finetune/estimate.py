@@ -125,6 +125,14 @@ def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None 
 
 
 @lru_cache(maxsize=4)
+def sample_texts(data_file: str, text_column) -> list[str]:
+    """The first SAMPLE texts of a data file, the way training reads its text column(s)."""
+    from .data.columns import text_values
+    from .data.tables import read_table
+
+    return text_values(read_table(data_file), text_column).head(SAMPLE).tolist()
+
+
 def token_lengths(model_path: str, texts: tuple[str, ...]) -> list[int]:
     from transformers import AutoTokenizer
 

@@ -59,3 +59,12 @@ def run_duration(events: list[dict], now: float | None = None) -> float:
     if began is not None:
         total += (now if now is not None else time.time()) - began
     return total
+
+
+def pace(first: dict | None, last: dict | None) -> tuple[float, float] | None:
+    """(seconds left, steps per second) from two "log" events of one (re)start: the pace between them.
+    None until there are two distinct steps to measure."""
+    if not first or not last or last["step"] <= first["step"]:
+        return None
+    rate = (last["step"] - first["step"]) / max(last["time"] - first["time"], 1e-6)
+    return (last["max_steps"] - last["step"]) / rate, rate

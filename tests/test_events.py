@@ -42,3 +42,11 @@ def test_run_duration_adds_up_the_segments_of_a_resumed_run():
               {"event": "started", "time": 1000.0}, {"event": "log", "time": 1005.0}]
     assert run_duration(events, now=1010.0) == 40.0  # 30 s, then 10 s so far; the pause does not count
     assert run_duration(events + [{"event": "finished", "time": 1020.0}]) == 50.0
+
+
+def test_pace_measures_steps_per_second_and_the_time_left():
+    from finetune.events import pace
+
+    first, last = {"step": 10, "time": 100.0, "max_steps": 50}, {"step": 30, "time": 110.0, "max_steps": 50}
+    assert pace(first, last) == (10.0, 2.0)
+    assert pace(first, first) is None and pace(None, last) is None

@@ -36,17 +36,16 @@ def build_app() -> gr.Blocks:
             with gr.Tab("4. Playground", id="playground"):
                 playground_run, playground_text = playground_tab.render()
         with train_slot:
-            run, runs_table, estimate = train_tab.render(data_state, model_inputs, timer, saved_run,
-                                                         playground_run, playground_text, tabs)
+            train_tab.render(demo, data_state, model_inputs, timer, saved_run, playground_run, playground_text, tabs)
         # One task in both tabs: the Data tab checks the file as the Model tab's task, the Model tab lists
         # the Data tab's task's models; and the Data tab counts tokens with the chosen model's tokenizer.
-        task, model, data_task = model_inputs[0], model_inputs[1], data_outputs[data_tab.OUTPUT_NAMES.index("task")]
+        # TODO(lead): model_tab.render() to return named components (ModelInputs); until then its list is
+        # (task, model, *knobs).
+        task, model, *_knobs = model_inputs
+        data_task = data_outputs.task
         gr.on([model.change, task.input], data_tab.change_model, [data_state, model, task], data_outputs,
               api_visibility="private", trigger_mode="always_last")
         data_task.change(model_tab.follow_task, [task, data_task], model_inputs, api_visibility="private")
-        demo.load(train_tab.reattach, saved_run, [run, timer], api_visibility="private")
-        demo.load(*runs_table, api_visibility="private")
-        demo.load(*estimate, api_visibility="private", show_progress="hidden")
         demo.load(playground_tab.refresh_runs, playground_run, playground_run, api_visibility="private")
         spaces_panel.wire(demo, data_state, data_outputs, playground_run)  # demo mode only
     return demo

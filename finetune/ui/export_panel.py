@@ -5,30 +5,31 @@ cleared from its box after the push, and the handlers are private (no public API
 """
 from __future__ import annotations
 
-import json
 import shutil
 
 import gradio as gr
 
+from ..errors import ConfigError
 from ..export import TOLERANCE, export_onnx, push_to_hub
-from ..runs import RunPaths
+from ..runs import RunPaths, load_run_config
 from ..tasks import get_task
+from .followed_run import FollowedRun
 from .messages import USER_ERRORS, as_text, error_box
 
 
-def _model_dir(run: dict):
+def _model_dir(run: FollowedRun):
     """(run paths, task) of the current run's saved model; gr.Error when there is none."""
-    paths = RunPaths(run["run_dir"]) if (run or {}).get("run_dir") else None
+    paths = RunPaths(run.run_dir) if run.run_dir else None
     if paths is None or not (paths.model / "config.json").is_file():
         raise gr.Error("No trained model yet: train one first.", print_exception=False)
     try:
-        task = json.loads(paths.config.read_text()).get("task", "")
-    except (OSError, json.JSONDecodeError):
+        task = load_run_config(paths.root).task
+    except ConfigError:
         task = ""  # the default task
     return paths, task
 
 
-def export_to_onnx(run: dict):
+def export_to_onnx(run: FollowedRun):
     """Export, check against PyTorch, zip: (the zip for download, the parity line)."""
     paths, task = _model_dir(run)
     try:
@@ -40,7 +41,7 @@ def export_to_onnx(run: dict):
                      f"{result['max_abs_diff']:.1e} (allowed {TOLERANCE:g}) on the same texts · opset {result['opset']}.")
 
 
-def push_model(run: dict, repo_id: str, token: str, private: bool):
+def push_model(run: FollowedRun, repo_id: str, token: str, private: bool):
     """Upload the model folder: (a message, an empty token box). Offline it says so and uploads nothing."""
     paths, _ = _model_dir(run)
     try:

@@ -5,10 +5,14 @@ Everything comes from the run folder (results.json, model/README.md), so a reloa
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import gradio as gr
 import pandas as pd
 
+from ..records import Results, RunStatus
 from ..runs import RunPaths, zip_model
+from .followed_run import FollowedRun
 from . import export_panel
 from .figures import confusion_matrix
 from .messages import USER_ERRORS, as_text, user_error
@@ -16,15 +20,25 @@ from .messages import USER_ERRORS, as_text, user_error
 MISTAKE_COLUMNS = ["text", "label", "predicted", "confidence"]
 
 
-def summary_markdown(results: dict) -> str:
+class ReportView(NamedTuple):
+    """The report's components that fill() updates."""
+    group: gr.Group
+    summary: gr.Markdown
+    per_class: gr.Dataframe
+    matrix: gr.Plot
+    mistakes: gr.Dataframe
+    card: gr.Markdown
+
+
+def summary_markdown(results: Results) -> str:
     """The metrics beside what they should beat: the base model (generation) or TF-IDF (classification)."""
-    metrics = dict(results["metrics"])
+    metrics = dict(results.metrics)
     if "base_perplexity" in metrics:
         base = {"perplexity": metrics.pop("base_perplexity")}
         against = "base model (before training)"
     else:
-        base, against = results.get("baseline") or {}, "TF-IDF baseline"
-    split = results.get("report_split", "validation")
+        base, against = results.baseline or {}, "TF-IDF baseline"
+    split = results.report_split
     if base:
         rows = "\n".join(f"| {as_text(k)} | {v:.4f} | {base[k]:.4f} |" if k in base else f"| {as_text(k)} | {v:.4f} | |"
                          for k, v in metrics.items())
@@ -32,25 +46,24 @@ def summary_markdown(results: dict) -> str:
     else:
         rows = "\n".join(f"| {as_text(k)} | {v:.4f} |" for k, v in metrics.items())
         table = f"| metric ({split} set) | fine-tuned |\n|---|---|\n{rows}"
-    ending = {"stopped": "stopped early (usable)", "finished": "finished"}.get(results["status"], results["status"])
-    if results.get("early_stopped"):
+    ending = {"stopped": "stopped early (usable)", "finished": "finished"}.get(results.status, results.status)
+    if results.early_stopped:
         ending += " by early stopping"
-    duration = results.get("duration_s", results["train_runtime_s"])
     return (f"{table}\n\n"
-            f"Run {ending} at step {results['steps']} of {results.get('max_steps', results['steps'])} · "
-            f"{results['train_rows']} training rows, {results['eval_rows']} validation rows · {duration:.0f} s · "
-            f"max length {results['max_length']} · {results['precision']} · {as_text(results['device'])}")
+            f"Run {ending} at step {results.steps} of {results.planned_steps} · "
+            f"{results.train_rows} training rows, {results.eval_rows} validation rows · {results.elapsed_s:.0f} s · "
+            f"max length {results.max_length} · {results.precision} · {as_text(results.device)}")
 
 
-def per_class_table(results: dict) -> pd.DataFrame:
+def per_class_table(results: Results) -> pd.DataFrame:
     return pd.DataFrame([{"label": k, **{m: round(v, 3) for m, v in row.items()}}
-                         for k, row in (results.get("per_class") or results.get("per_type") or {}).items()])
+                         for k, row in results.scores.items()])
 
 
-def mistakes_table(results: dict) -> pd.DataFrame:
+def mistakes_table(results: Results) -> pd.DataFrame:
     """Classification: the most confident mistakes. NER: sentences with a wrong tag, entities as `text (TYPE)`."""
-    rows = [[m["text"], m["label"], m["predicted"], round(m["score"], 3)] for m in results.get("mistakes", [])]
-    for error in results.get("error_sentences", []):
+    rows = [[m["text"], m["label"], m["predicted"], round(m["score"], 3)] for m in results.mistakes or []]
+    for error in results.error_sentences or []:
         spans = [", ".join(f"{error['text'][e['start']:e['end']]} ({e['entity']})" for e in found) or "none"
                  for found in (error["gold"], error["predicted"])]
         rows.append([error["text"], *spans, None])
@@ -66,18 +79,21 @@ def model_card_text(run_dir: str) -> str:
     return text.split("---\n", 2)[2] if text.startswith("---\n") else text
 
 
-def fill(run_dir: str, status: dict):
-    """Group visibility, summary, per-class table, confusion matrix, mistakes, model card."""
-    results = status.get("results")
+def fill(view: ReportView, run_dir: str, status: RunStatus) -> dict:
+    """The report of an ended run, or the group hidden when it has no results."""
+    results = status.results
     if not results:
-        return gr.update(visible=False), "", None, None, None, ""
-    scores, mistakes, matrix = per_class_table(results), mistakes_table(results), results.get("confusion_matrix")
-    return (gr.update(visible=True), summary_markdown(results),  # a generation run has only the summary
-            gr.update(value=scores, visible=not scores.empty),
-            gr.update(value=confusion_matrix(matrix["labels"], matrix["matrix"]) if matrix else None,
-                      visible=bool(matrix)),
-            gr.update(value=mistakes, visible={"mistakes", "error_sentences"} & set(results) != set()),
-            model_card_text(run_dir))
+        return {view.group: gr.update(visible=False), view.summary: "", view.per_class: None, view.matrix: None,
+                view.mistakes: None, view.card: ""}
+    scores, mistakes, matrix = per_class_table(results), mistakes_table(results), results.confusion_matrix
+    return {view.group: gr.update(visible=True),
+            view.summary: summary_markdown(results),  # a generation run has only the summary
+            view.per_class: gr.update(value=scores, visible=not scores.empty),
+            view.matrix: gr.update(value=confusion_matrix(matrix["labels"], matrix["matrix"]) if matrix else None,
+                                   visible=bool(matrix)),
+            view.mistakes: gr.update(value=mistakes,
+                                     visible=results.mistakes is not None or results.error_sentences is not None),
+            view.card: model_card_text(run_dir)}
 
 
 def try_in_playground(mistakes: pd.DataFrame, evt: gr.SelectData):
@@ -88,17 +104,17 @@ def try_in_playground(mistakes: pd.DataFrame, evt: gr.SelectData):
     return str(mistakes.iloc[row]["text"]), gr.Tabs(selected="playground")
 
 
-def model_zip(run: dict):
+def model_zip(run: FollowedRun):
     """The model folder as a zip, shown for download (the file box stays hidden until there is one)."""
-    if not run.get("run_dir"):
+    if not run.run_dir:
         raise gr.Error("No run yet: train one first.", print_exception=False)
     try:
-        return gr.update(value=str(zip_model(run["run_dir"])), visible=True)
+        return gr.update(value=str(zip_model(run.run_dir)), visible=True)
     except USER_ERRORS as e:
         raise user_error(e) from None
 
 
-def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs) -> list:
+def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs) -> ReportView:
     """The report group (hidden until a run has results); returns the components fill() updates."""
     with gr.Group(visible=False) as group:
         summary = gr.Markdown(elem_id="train-summary")
@@ -115,4 +131,4 @@ def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs) -> list:
         export_panel.render(run)
     mistakes.select(try_in_playground, mistakes, [playground_text, tabs], api_visibility="private")
     zip_button.click(model_zip, run, zip_file, api_visibility="private")
-    return [group, summary, per_class, matrix, mistakes, card]
+    return ReportView(group, summary, per_class, matrix, mistakes, card)

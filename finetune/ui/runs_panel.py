@@ -3,19 +3,31 @@ settings back into the Model tab, and delete. A browser sees the runs it started
 BrowserState) unless it asks for every run in the folder."""
 from __future__ import annotations
 
-import json
+from typing import NamedTuple
 
 import gradio as gr
 import pandas as pd
 
+from ..config import RunConfig
+from ..errors import ConfigError
 from ..events import EVAL, LOG, read_events
-from ..runs import RunPaths, delete_run, list_runs, run_summary, runs_root
+from ..runs import RunPaths, delete_run, list_runs, load_run_config, run_summary, runs_root
 from .figures import compare_runs
 from .messages import USER_ERRORS, user_error
 from .model_tab import widgets_from_config
+from .views import bind
 
 COLUMNS = ["run", "status", "task", "model", "main metric", "value", "duration (s)", "epochs", "batch size",
            "learning rate"]
+
+
+class RunsView(NamedTuple):
+    """What the panel's handlers update, by name."""
+    table: gr.Dataframe
+    compare_pick: gr.Dropdown
+    run_pick: gr.Dropdown
+    message: gr.Markdown
+    model_inputs: tuple  # the Model tab's task, model and knobs, in model_tab.render()'s order
 
 
 def _names(saved: dict | None, only_mine: bool) -> list[str]:
@@ -25,23 +37,24 @@ def _names(saved: dict | None, only_mine: bool) -> list[str]:
 
 def _row(name: str) -> list:
     summary, config = run_summary(runs_root() / name), _config(name)
-    value = round(summary["value"], 4) if summary["value"] is not None else None
-    return [name, summary["status"], summary["task"], summary["model"], summary["metric"], value,
-            summary["duration_s"], config.get("epochs"), config.get("batch_size"), config.get("learning_rate")]
+    value = round(summary.value, 4) if summary.value is not None else None
+    settings = (config.epochs, config.batch_size, config.learning_rate) if config else (None, None, None)
+    return [name, summary.status, summary.task, summary.model, summary.metric, value, summary.duration_s, *settings]
 
 
-def _config(name: str) -> dict:
+def _config(name: str) -> RunConfig | None:
+    """None for a config this version cannot read: the run still lists, without its settings."""
     try:
-        return json.loads(RunPaths(runs_root() / name).config.read_text())
-    except (OSError, json.JSONDecodeError):
-        return {}
+        return load_run_config(runs_root() / name)
+    except ConfigError:
+        return None
 
 
-def refresh(saved: dict | None, only_mine: bool):
+def refresh(view: RunsView, saved: dict | None, only_mine: bool) -> dict:
     """The table, and the run names for the compare and the action pickers."""
     names = _names(saved, only_mine)
-    table = pd.DataFrame([_row(n) for n in names], columns=COLUMNS)
-    return table, gr.update(choices=names, value=[]), gr.update(choices=names, value=None)
+    return {view.table: pd.DataFrame([_row(n) for n in names], columns=COLUMNS),
+            view.compare_pick: gr.update(choices=names, value=[]), view.run_pick: gr.update(choices=names, value=None)}
 
 
 def _checked(name: str | None) -> str:
@@ -61,25 +74,27 @@ def compare(names: list[str] | None):
     return compare_runs(curves)
 
 
-def load_settings(name: str | None):
+def load_settings(view: RunsView, name: str | None) -> dict:
     """A run's settings into the Model tab's widgets (task, model, every knob)."""
-    config = _config(_checked(name))
     try:
-        updates = widgets_from_config(config)
+        updates = widgets_from_config(load_run_config(runs_root() / _checked(name)).to_dict())
     except USER_ERRORS as e:
         raise user_error(e) from None
-    return *updates, f"Settings of {name} loaded into the Model tab (the data stays as chosen in the Data tab)."
+    # widgets_from_config answers in model_tab.render()'s order, the order of view.model_inputs
+    return {**dict(zip(view.model_inputs, updates)),
+            view.message: f"Settings of {name} loaded into the Model tab (the data stays as chosen in the Data tab)."}
 
 
-def delete(name: str | None, saved: dict | None, only_mine: bool):
+def delete(view: RunsView, name: str | None, saved: dict | None, only_mine: bool) -> dict:
     try:
         delete_run(runs_root() / _checked(name))
     except USER_ERRORS as e:
         raise user_error(e) from None
-    return *refresh(saved, only_mine), f"Deleted {name}."
+    return {**refresh(view, saved, only_mine), view.message: f"Deleted {name}."}
 
 
-def render(saved_run: gr.BrowserState, model_inputs: list):
+def render(demo: gr.Blocks, saved_run: gr.BrowserState, model_inputs: list) -> RunsView:
+    """The panel, its listeners, and the table filled on page load."""
     with gr.Accordion("Earlier runs", open=False):
         with gr.Row():
             only_mine = gr.Checkbox(True, label="Only runs started from this browser", elem_id="runs-only-mine")
@@ -94,9 +109,12 @@ def render(saved_run: gr.BrowserState, model_inputs: list):
             load = gr.Button("Reload its settings into the Model tab", size="sm", elem_id="runs-load")
             remove = gr.Button("Delete run", size="sm", variant="stop", elem_id="runs-delete")
         message = gr.Markdown(elem_id="runs-message")
-    listing = [table, chosen, picked]
-    gr.on([reload.click, only_mine.change], refresh, [saved_run, only_mine], listing, api_visibility="private")
+    view = RunsView(table, chosen, picked, message, tuple(model_inputs))
+    listing = [view.table, view.compare_pick, view.run_pick]
+    gr.on([reload.click, only_mine.change], bind(refresh, view), [saved_run, only_mine], listing,
+          api_visibility="private")
+    demo.load(bind(refresh, view), [saved_run, only_mine], listing, api_visibility="private")
     compare_button.click(compare, chosen, overlay, api_visibility="private")
-    load.click(load_settings, picked, [*model_inputs, message], api_visibility="private")
-    remove.click(delete, [picked, saved_run, only_mine], [*listing, message], api_visibility="private")
-    return [saved_run, only_mine], listing  # what the page load refreshes
+    load.click(bind(load_settings, view), picked, [*view.model_inputs, view.message], api_visibility="private")
+    remove.click(bind(delete, view), [picked, saved_run, only_mine], [*listing, view.message], api_visibility="private")
+    return view

@@ -1,18 +1,19 @@
 """The Train tab's side of a Space's queue: a run waiting its turn shows its position, then starts.
 
-The queue itself (ticket files in the runs root) is finetune/run_queue.py; here the waiting run's state
-carries its ticket ("queued"), and each timer tick asks for the current position.
+The queue itself (ticket files in the runs root) is finetune/hosting/run_queue.py; here the waiting run's
+state carries its ticket (FollowedRun.queued), and each timer tick asks for the current position. The
+handlers return by name what they change in the Train tab's view; everything else stays as it is.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import gradio as gr
 
 from ..hosting import run_queue
+from .followed_run import FollowedRun
 from .messages import USER_ERRORS, error_box
-
-FOLLOW_OUTPUTS = 11  # follow_run's outputs after run, timer and status
 
 
 def queue_line(position: int) -> str:
@@ -20,27 +21,27 @@ def queue_line(position: int) -> str:
             "the run starts by itself when its turn comes (Stop leaves the queue).")
 
 
-def waiting(order: dict, empty_run: dict):
-    """Start's outputs for a run that has to wait: run state, timer, status, report group."""
-    run = {**empty_run, "run_dir": order["run_dir"], "queued": order["ticket"]}
-    return run, gr.Timer(active=True), queue_line(order["position"]), gr.update(visible=False)
+def waiting(view, order: dict) -> dict:
+    """Start's outputs for a run that has to wait: its state, the timer, its place in line, no report."""
+    return {view.run: FollowedRun(run_dir=order["run_dir"], queued=order["ticket"]),
+            view.timer: gr.Timer(active=True), view.status: queue_line(order["position"]),
+            view.report.group: gr.update(visible=False)}
 
 
-def follow(run: dict):
+def follow(view, run: FollowedRun) -> dict:
     """A timer tick while waiting: the position, until the run starts and is followed like any other."""
-    if not Path(run["queued"]).is_file():  # left with Stop: stop ticking, keep Stop's message
-        return {**run, "run_dir": None, "queued": None}, gr.Timer(active=False), gr.update(), \
-            *[gr.update()] * FOLLOW_OUTPUTS
+    if not Path(run.queued).is_file():  # left with Stop: stop ticking, keep Stop's message
+        return {view.run: replace(run, run_dir=None, queued=None), view.timer: gr.Timer(active=False)}
     try:
-        position = run_queue.advance(run["queued"])
+        position = run_queue.advance(run.queued)
     except USER_ERRORS as e:
-        return {**run, "run_dir": None, "queued": None}, gr.Timer(active=False), error_box(e), \
-            *[gr.update()] * FOLLOW_OUTPUTS
+        return {view.run: replace(run, run_dir=None, queued=None), view.timer: gr.Timer(active=False),
+                view.status: error_box(e)}
     if position:
-        return run, gr.Timer(active=True), queue_line(position), *[gr.update()] * FOLLOW_OUTPUTS
-    return {**run, "queued": None}, gr.Timer(active=True), "⏳ Starting…", *[gr.update()] * FOLLOW_OUTPUTS
+        return {view.timer: gr.Timer(active=True), view.status: queue_line(position)}
+    return {view.run: replace(run, queued=None), view.timer: gr.Timer(active=True), view.status: "⏳ Starting…"}
 
 
-def leave(run: dict) -> str:
-    run_queue.leave(run["queued"])
+def leave(run: FollowedRun) -> str:
+    run_queue.leave(run.queued)
     return "Left the queue; nothing was trained."

@@ -6,11 +6,14 @@ are found by elem_id.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import gradio as gr
 
 from ..hosting import spaces
 from . import data_tab
 from .playground_tab import run_choices
+from .views import bind
 
 DEMO_POLL_S = 2.0
 
@@ -20,9 +23,16 @@ def render_limits() -> None:
         gr.Markdown(spaces.limits_markdown(), elem_id="space-limits")
 
 
-def load_demo(state: dict):
+class DemoView(NamedTuple):
+    """What the demo load updates: the Data tab's check outputs and its sample dropdown."""
+    data_outputs: data_tab.DataOutputs  # the Data tab's components (data_tab.render())
+    sample: gr.Dropdown
+
+
+def load_demo(view: DemoView, state: dict) -> dict:
     """The sample through the Data tab's handler (its outputs), and its name for the sample dropdown."""
-    return (*data_tab.load_sample(spaces.DEMO_SAMPLE.name, state), spaces.DEMO_SAMPLE.name)
+    checked = data_tab.load_sample(spaces.DEMO_SAMPLE.name, state)  # a DataOutputs of values
+    return {**dict(zip(view.data_outputs, checked)), view.sample: spaces.DEMO_SAMPLE.name}
 
 
 def show_demo_run(current: str | None):
@@ -34,7 +44,7 @@ def show_demo_run(current: str | None):
         gr.Timer(active=False)
 
 
-def _by_elem_id(block, elem_id: str):
+def _by_elem_id(block, elem_id: str):  # TODO(lead): data_tab.render() to return its sample and baseline
     if getattr(block, "elem_id", None) == elem_id:
         return block
     for child in getattr(block, "children", []):
@@ -44,7 +54,8 @@ def _by_elem_id(block, elem_id: str):
     return None
 
 
-def wire(demo: gr.Blocks, data_state: gr.State, data_outputs: list, playground_run: gr.Dropdown) -> None:
+def wire(demo: gr.Blocks, data_state: gr.State, data_outputs: data_tab.DataOutputs,
+         playground_run: gr.Dropdown) -> None:
     """In demo mode: on page load, the sample in the Data tab, and the demo run in the Playground once ready.
 
     Call inside the Blocks (it adds a Timer at the top level)."""
@@ -52,7 +63,8 @@ def wire(demo: gr.Blocks, data_state: gr.State, data_outputs: list, playground_r
         return
     sample = _by_elem_id(demo, "data-sample")
     baseline = _by_elem_id(demo, "data-baseline")
-    demo.load(load_demo, data_state, [*data_outputs, sample], api_visibility="private") \
+    view = DemoView(data_outputs, sample)
+    demo.load(bind(load_demo, view), data_state, [*view.data_outputs, view.sample], api_visibility="private") \
         .then(data_tab.run_baseline, data_state, baseline, api_visibility="private")
     timer = gr.Timer(DEMO_POLL_S)
     timer.tick(show_demo_run, playground_run, [playground_run, timer], api_visibility="private",

@@ -6,7 +6,7 @@ from finetune.config import RunConfig
 from finetune.ui import data_tab, model_tab, train_tab
 from tests.conftest import STORY, ner_rows, write_ner_jsonl
 from tests.ui.test_data_tab import named
-from tests.ui.test_train_and_playground import follow_to_end, knob_values
+from tests.ui.test_train_and_playground import VIEW, follow_to_end, knob_values, start
 
 
 def test_an_ner_sample_switches_the_task_and_highlights_its_entities():
@@ -60,10 +60,9 @@ def test_an_ner_run_starts_from_the_ui_and_a_task_mismatch_is_refused(runs_dir, 
     config = RunConfig(task="ner", model=tiny_ner_model, epochs=1.0, batch_size=16, learning_rate=3e-3,
                        precision="fp32")
     with pytest.raises(gr.Error, match="Pick the same task"):
-        train_tab.start_training(state, {}, "classification", tiny_ner_model, *knob_values(config))
-    run, *_ = train_tab.start_training(state, {}, "ner", tiny_ner_model, *knob_values(config))
-    run, outputs = follow_to_end(run)
-    assert "Finished" in outputs[2] and "| f1 |" in outputs[8]
+        start(state, config, task="classification")
+    run, outputs = follow_to_end(start(state, config, task="ner")[VIEW.run])
+    assert "Finished" in outputs[VIEW.status] and "| f1 |" in outputs[VIEW.report.summary]
 
 
 def test_a_generation_run_starts_from_the_ui_and_reports_perplexity(runs_dir, tmp_path, tiny_gpt2):
@@ -73,10 +72,9 @@ def test_a_generation_run_starts_from_the_ui_and_reports_perplexity(runs_dir, tm
     config = RunConfig(task="generation", model=tiny_gpt2, epochs=1.0, batch_size=4, learning_rate=3e-3,
                        block_size=32, precision="fp32")
     assert "per epoch" in train_tab.show_estimate(state, "generation", tiny_gpt2, *knob_values(config))
-    run, *_ = train_tab.start_training(state, {}, "generation", tiny_gpt2, *knob_values(config))
-    run, outputs = follow_to_end(run)
-    plot, summary, per_class = outputs[4], outputs[8], outputs[9]
-    assert "Finished" in outputs[2] and "| perplexity |" in summary and "base model" in summary
+    run, outputs = follow_to_end(start(state, config, task="generation")[VIEW.run])
+    plot, summary, per_class = outputs[VIEW.plot], outputs[VIEW.report.summary], outputs[VIEW.report.per_class]
+    assert "Finished" in outputs[VIEW.status] and "| perplexity |" in summary and "base model" in summary
     assert per_class["visible"] is False and any("loss" in t.name for t in plot.data)
 
 

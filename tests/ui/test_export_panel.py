@@ -8,6 +8,7 @@ import pytest
 
 from finetune.runs import RunPaths
 from finetune.ui import export_panel
+from finetune.ui.followed_run import FollowedRun
 
 
 def fake_run(root, name, model_dir, task):
@@ -15,7 +16,7 @@ def fake_run(root, name, model_dir, task):
     paths = RunPaths(root / name)
     shutil.copytree(model_dir, paths.model)
     paths.config.write_text(json.dumps({"task": task}))
-    return {"run_dir": str(paths.root)}
+    return FollowedRun(run_dir=str(paths.root))
 
 
 def test_onnx_export_of_a_classification_run_shows_the_parity_figure(runs_dir, tiny_model):
@@ -40,7 +41,7 @@ def test_onnx_is_declined_for_a_generation_run_and_without_a_model(runs_dir, tin
     assert archive is None and "Text classification and Named entities (NER) runs" in message
     assert "this one is Text generation" in message
     with pytest.raises(gr.Error, match="No trained model yet"):
-        export_panel.export_to_onnx({"run_dir": None})
+        export_panel.export_to_onnx(FollowedRun())
 
 
 def test_push_offline_says_so_clears_the_token_and_stores_it_nowhere(runs_dir, tiny_model, monkeypatch):

@@ -2,12 +2,16 @@
 import json
 
 import gradio as gr
+import pandas as pd
 import pytest
 
 from finetune.config import RunConfig
 from finetune.events import EVAL, FINISHED, LOG, STARTED, EventWriter
 from finetune.runs import RunPaths
 from finetune.ui import runs_panel
+from tests.ui.views import runs_view
+
+VIEW = runs_view()
 
 
 def fake_run(root, name, epochs, accuracy):
@@ -33,9 +37,9 @@ def two_runs(runs_dir):
 
 def test_table_shows_this_browsers_runs_or_all(two_runs):
     saved = {"run_dir": two_runs[0], "runs": [two_runs[0]]}
-    table, compare_pick, run_pick = runs_panel.refresh(saved, True)
+    table = runs_panel.refresh(VIEW, saved, True)[VIEW.table]
     assert list(table["run"]) == ["20260101-000000-classification-aaaa"]
-    table, *_ = runs_panel.refresh(saved, False)
+    table = runs_panel.refresh(VIEW, saved, False)[VIEW.table]
     assert list(table["run"]) == ["20260102-000000-classification-bbbb", "20260101-000000-classification-aaaa"]
     assert list(table["status"]) == ["finished", "finished"] and list(table["value"]) == [0.9, 0.8]
     assert list(table["epochs"]) == [5.0, 2.0]
@@ -50,15 +54,34 @@ def test_compare_overlays_two_runs(two_runs):
 
 
 def test_settings_go_back_into_the_model_tab(two_runs):
-    *updates, message = runs_panel.load_settings("20260102-000000-classification-bbbb")
+    outputs = runs_panel.load_settings(VIEW, "20260102-000000-classification-bbbb")
     from finetune.ui.model_tab import TUNED
 
-    values = {f.name: u["value"] for f, u in zip(TUNED, updates[2:])}
-    assert values["epochs"] == 5.0 and "loaded" in message
+    task, model, *knobs = (outputs[c] for c in VIEW.model_inputs)
+    values = {f.name: u["value"] for f, u in zip(TUNED, knobs)}
+    assert task["value"] == "classification" and values["epochs"] == 5.0 and "loaded" in outputs[VIEW.message]
 
 
 def test_delete_removes_the_folder_and_refuses_unknown_names(two_runs, runs_dir):
-    *_, message = runs_panel.delete("20260101-000000-classification-aaaa", {}, False)
-    assert "Deleted" in message and not (runs_dir / "20260101-000000-classification-aaaa").exists()
+    outputs = runs_panel.delete(VIEW, "20260101-000000-classification-aaaa", {}, False)
+    assert "Deleted" in outputs[VIEW.message]
+    assert list(outputs[VIEW.table]["run"]) == ["20260102-000000-classification-bbbb"]
+    assert not (runs_dir / "20260101-000000-classification-aaaa").exists()
     with pytest.raises(gr.Error, match="Pick a run"):
-        runs_panel.delete("../../etc", {}, False)
+        runs_panel.delete(VIEW, "../../etc", {}, False)
+
+
+def test_a_run_whose_config_has_an_unknown_key_still_lists_and_loads(two_runs):
+    """A run folder written by another version: its unknown setting is ignored, the rest is read."""
+    config = RunPaths(two_runs[1]).config
+    config.write_text(json.dumps({**json.loads(config.read_text()), "setting_from_the_future": 1}))
+    table = runs_panel.refresh(VIEW, {}, False)[VIEW.table]
+    assert list(table["epochs"]) == [5.0, 2.0] and list(table["task"]) == ["classification"] * 2
+    assert "loaded" in runs_panel.load_settings(VIEW, "20260102-000000-classification-bbbb")[VIEW.message]
+
+
+def test_a_run_with_an_unreadable_config_lists_without_its_settings(two_runs):
+    RunPaths(two_runs[0]).config.write_text("{not json")
+    table = runs_panel.refresh(VIEW, {}, False)[VIEW.table]
+    row = table[table["run"] == "20260101-000000-classification-aaaa"].iloc[0]
+    assert row["status"] == "finished" and row["value"] == 0.8 and pd.isna(row["epochs"])

@@ -7,8 +7,9 @@ import pytest
 
 from finetune.hosting import run_queue, spaces
 from finetune.runs import RunPaths
-from finetune.ui import build_app, spaces_panel, train_tab
-from tests.ui.test_train_and_playground import knob_values
+from finetune.ui import build_app, data_tab, spaces_panel, train_tab
+from tests.ui.test_train_and_playground import VIEW, follow, start
+from tests.ui.views import demo_view
 
 
 @pytest.fixture
@@ -19,13 +20,13 @@ def space(monkeypatch, runs_dir):
 
 
 def test_demo_load_fills_the_data_tab_with_the_sample(space):
-    outputs = spaces_panel.load_demo({})
-    state, report = outputs[0], outputs[1]
-    assert state["ready"] and state["name"] == "legal_medical_financial.csv"
-    assert "legal_medical_financial.csv" in report
-    text_column, label_column, sample = outputs[-3:]
-    assert text_column["value"] == ["text"] and label_column["value"] == "label"
-    assert sample == "legal_medical_financial.csv"
+    view = demo_view()
+    outputs = spaces_panel.load_demo(view, {})
+    data = view.data_outputs
+    assert outputs[data.state]["ready"] and outputs[data.state]["name"] == "legal_medical_financial.csv"
+    assert "legal_medical_financial.csv" in outputs[data.report]
+    assert outputs[data.text]["value"] == ["text"] and outputs[data.label]["value"] == "label"
+    assert outputs[view.sample] == "legal_medical_financial.csv"
 
 
 def test_the_demo_run_is_selected_in_the_playground_once_it_has_a_model(space, tiny_model):
@@ -47,31 +48,29 @@ def test_the_app_builds_with_the_limits_line_and_demo_wiring_on_a_space(space):
 
 
 def test_a_second_start_on_a_space_waits_with_its_position_and_can_leave(space, monkeypatch, fast_config, keyword_csv):
-    from finetune.ui import data_tab
-
     monkeypatch.setattr(run_queue, "running_runs", lambda: ["someone else's run"])
     loaded = data_tab.load_file(str(keyword_csv), {})[0]
-    run, timer, status, _ = train_tab.start_training(loaded, {}, "classification", fast_config.model,
-                                                     *knob_values(fast_config))
-    assert run["queued"] and timer.active and "Queued, position 1" in status
+    started = start(loaded, fast_config)
+    run = started[VIEW.run]
+    assert run.queued and started[VIEW.timer].active and "Queued, position 1" in started[VIEW.status]
     with pytest.raises(gr.Error, match="still going"):
-        train_tab.start_training(loaded, run, "classification", fast_config.model, *knob_values(fast_config))
-    outputs = train_tab.follow_run(run)
-    assert len(outputs) == 14 and "position 1" in outputs[2] and outputs[1].active
+        start(loaded, fast_config, run)
+    run, outputs = follow(run)
+    assert "position 1" in outputs[VIEW.status] and outputs[VIEW.timer].active
+    assert set(outputs) == {VIEW.timer, VIEW.status}  # the rest of the tab is left as it is, by name
     assert train_tab.stop_training(run) == "Left the queue; nothing was trained."
-    outputs = train_tab.follow_run(run)
-    assert not outputs[1].active and not outputs[0]["run_dir"]
+    run, outputs = follow(run)
+    assert not outputs[VIEW.timer].active and not run.run_dir
 
 
 def test_a_run_on_a_space_trains_within_the_limits_and_says_so(space, fast_config, keyword_csv):
-    from finetune.ui import data_tab
     from tests.ui.test_train_and_playground import follow_to_end
 
     loaded = data_tab.load_file(str(keyword_csv), {})[0]
-    run, timer, status, _ = train_tab.start_training(loaded, {}, "classification", fast_config.model,
-                                                     *knob_values(fast_config))  # 8 epochs asked
-    assert not run.get("queued") and status == "⏳ Starting…"
+    started = start(loaded, fast_config)  # 8 epochs asked
+    run = started[VIEW.run]
+    assert not run.queued and started[VIEW.status] == "⏳ Starting…"
     run, outputs = follow_to_end(run)
-    assert "Finished" in outputs[2]
-    assert "epochs lowered from 8 to 3 (Space limit)" in outputs[5]  # the health box
-    assert json.loads(RunPaths(run["run_dir"]).config.read_text())["epochs"] == 3.0
+    assert "Finished" in outputs[VIEW.status]
+    assert "epochs lowered from 8 to 3 (Space limit)" in outputs[VIEW.health]
+    assert json.loads(RunPaths(run.run_dir).config.read_text())["epochs"] == 3.0

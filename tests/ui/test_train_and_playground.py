@@ -6,18 +6,32 @@ import pytest
 
 from finetune.config import RunConfig
 from finetune.ui import data_tab, model_tab, playground_tab, train_tab
+from finetune.ui.followed_run import FollowedRun
+from tests.ui.views import train_view
+
+VIEW = train_view()
 
 
 def knob_values(config: RunConfig):
     return [config.to_dict()[f.name] for f in model_tab.TUNED]
 
 
+def start(data, config: RunConfig, run=None, task="classification") -> dict:
+    """Start as the button does; the handler's answer, by component."""
+    return train_tab.start_training(VIEW, data, run or FollowedRun(), task, config.model, *knob_values(config))
+
+
+def follow(run) -> tuple:
+    """One tick: the run state after it (unchanged when the tick left it out), and the tick's answer."""
+    outputs = train_tab.follow_run(VIEW, run)
+    return outputs.get(VIEW.run, run), outputs
+
+
 def follow_to_end(run, timeout=120):
     end = time.time() + timeout
     while time.time() < end:
-        outputs = train_tab.follow_run(run)
-        run, timer = outputs[0], outputs[1]
-        if not timer.active:
+        run, outputs = follow(run)
+        if not outputs[VIEW.timer].active:
             return run, outputs
         time.sleep(0.5)
     raise AssertionError("run did not end")
@@ -29,17 +43,19 @@ def loaded(keyword_csv):
 
 
 def test_start_follow_and_predict(runs_dir, loaded, fast_config):
-    run, timer, status, _ = train_tab.start_training(loaded, {}, "classification", fast_config.model,
-                                                     *knob_values(fast_config))
+    started = start(loaded, fast_config)
+    run = started[VIEW.run]
     saved = train_tab.remember_run(run, {"run_dir": None, "runs": ["/older/run"]})
-    assert timer.active and saved == {"run_dir": run["run_dir"], "runs": ["/older/run", run["run_dir"]]}
-    assert "Starting" in status
+    assert started[VIEW.timer].active and saved == {"run_dir": run.run_dir, "runs": ["/older/run", run.run_dir]}
+    assert "Starting" in started[VIEW.status] and not started[VIEW.report.group]["visible"]
     with pytest.raises(gr.Error, match="still going"):
-        train_tab.start_training(loaded, run, "classification", fast_config.model, *knob_values(fast_config))
+        start(loaded, fast_config, run)
     run, outputs = follow_to_end(run)
-    _, _, status, progress, plot, health, tail, results, summary, per_class, matrix, mistakes, card, playground = outputs
+    status, progress, plot, tail = (outputs[c] for c in (VIEW.status, VIEW.progress, VIEW.plot, VIEW.tail))
+    results, summary, per_class, matrix, mistakes, card = (outputs[c] for c in VIEW.report)
+    playground = outputs[VIEW.playground_run]
     assert "Finished" in status and "100%" in progress
-    assert len(run["logs"]) > 5 and run["evals"], "every log and eval event was read"
+    assert len(run.logs) > 5 and run.evals, "every log and eval event was read"
     assert {t.name for t in plot.data} >= {"train loss", "train loss (smoothed)", "validation loss", "accuracy"}
     assert "eval at step 72" in tail and "finished" in tail.splitlines()[-1]
     assert results["visible"] and "| accuracy |" in summary and list(per_class["value"]["label"]) == ["financial", "legal", "medical"]
@@ -53,36 +69,36 @@ def test_start_follow_and_predict(runs_dir, loaded, fast_config):
 
 
 def test_follow_reads_only_new_events(runs_dir, loaded, fast_config):
-    run, *_ = train_tab.start_training(loaded, {}, "classification", fast_config.model, *knob_values(fast_config))
+    run = start(loaded, fast_config)[VIEW.run]
     run, _ = follow_to_end(run)
-    again = train_tab.follow_run(run)[0]
-    assert again["offset"] == run["offset"] and len(again["logs"]) == len(run["logs"])
+    again, _ = follow(run)
+    assert again.offset == run.offset and len(again.logs) == len(run.logs)
 
 
 def test_stop_leaves_a_usable_model(runs_dir, loaded, fast_config):
     slow = fast_config.updated(epochs=50.0)
-    run, *_ = train_tab.start_training(loaded, {}, "classification", slow.model, *knob_values(slow))
+    run = start(loaded, slow)[VIEW.run]
     end = time.time() + 60
-    while not run["logs"] and time.time() < end:
-        run = train_tab.follow_run(run)[0]
+    while not run.logs and time.time() < end:
+        run, _ = follow(run)
         time.sleep(0.3)
     assert "Stopping" in train_tab.stop_training(run)
     run, outputs = follow_to_end(run)
-    assert "Stopped early" in outputs[2] and outputs[-1]["value"]
+    assert "Stopped early" in outputs[VIEW.status] and outputs[VIEW.playground_run]["value"]
 
 
 def test_start_without_data_says_what_to_do():
     with pytest.raises(gr.Error, match="load a file or a sample"):
-        train_tab.start_training({}, {}, "classification", "", *knob_values(RunConfig()))
+        start({}, RunConfig())
 
 
 def test_reload_reattaches_only_to_our_own_run_folders(runs_dir, tmp_path, loaded, fast_config):
-    run, *_ = train_tab.start_training(loaded, {}, "classification", fast_config.model, *knob_values(fast_config))
-    state, timer = train_tab.reattach({"run_dir": run["run_dir"]})
-    assert state["run_dir"] == run["run_dir"] and timer.active
-    state, timer = train_tab.reattach({"run_dir": str(tmp_path)})
-    assert state["run_dir"] is None and not timer.active
-    follow_to_end(state if state["run_dir"] else run)
+    run = start(loaded, fast_config)[VIEW.run]
+    attached = train_tab.reattach(VIEW, {"run_dir": run.run_dir})
+    assert attached[VIEW.run].run_dir == run.run_dir and attached[VIEW.timer].active
+    refused = train_tab.reattach(VIEW, {"run_dir": str(tmp_path)})
+    assert refused[VIEW.run].run_dir is None and not refused[VIEW.timer].active
+    follow_to_end(run)
 
 
 def test_playground_explains_missing_pieces(runs_dir):
@@ -94,48 +110,48 @@ def test_playground_explains_missing_pieces(runs_dir):
 
 def wait_for_logs(run, timeout=90):
     end = time.time() + timeout
-    while not run["logs"] and time.time() < end:
-        run = train_tab.follow_run(run)[0]
+    while not run.logs and time.time() < end:
+        run, _ = follow(run)
         time.sleep(0.3)
-    assert run["logs"], "no loss point came"
+    assert run.logs, "no loss point came"
     return run
 
 
 def test_two_sessions_train_at_once_without_mixing(runs_dir, loaded, fast_config, monkeypatch):
     monkeypatch.setenv("FINETUNE_MAX_RUNS", "2")
-    knobs = knob_values(fast_config.updated(epochs=4.0))
-    first, *_ = train_tab.start_training(loaded, {}, "classification", fast_config.model, *knobs)
-    second, *_ = train_tab.start_training(loaded, {}, "classification", fast_config.model, *knobs)
+    four_epochs = fast_config.updated(epochs=4.0)
+    first, second = (start(loaded, four_epochs)[VIEW.run] for _ in range(2))
     with pytest.raises(gr.Error, match="FINETUNE_MAX_RUNS=2"):  # a third browser waits, and is told why
-        train_tab.start_training(loaded, {}, "classification", fast_config.model, *knobs)
+        start(loaded, four_epochs)
     assert len(list(runs_dir.iterdir())) == 2  # the refused start left no folder behind
     first, first_out = follow_to_end(first)
     second, second_out = follow_to_end(second)
-    assert first["run_dir"] != second["run_dir"] and "Finished" in first_out[2] and "Finished" in second_out[2]
+    assert first.run_dir != second.run_dir
+    assert "Finished" in first_out[VIEW.status] and "Finished" in second_out[VIEW.status]
     for run in (first, second):  # each state holds its own run's events and nothing else
-        events = [line for line in open(f"{run['run_dir']}/events.jsonl")]
-        assert len(run["logs"]) == sum('"event": "log"' in line for line in events)
+        events = [line for line in open(f"{run.run_dir}/events.jsonl")]
+        assert len(run.logs) == sum('"event": "log"' in line for line in events)
 
 
 def test_kill_reports_failed_the_tab_keeps_working_and_resume_finishes(runs_dir, loaded, fast_config):
     from finetune.runs import RunPaths
 
     slow = fast_config.updated(epochs=15.0, eval_steps=9)
-    run, *_ = train_tab.start_training(loaded, {}, "classification", slow.model, *knob_values(slow))
+    run = start(loaded, slow)[VIEW.run]
     end = time.time() + 120
-    while not any(RunPaths(run["run_dir"]).checkpoints.glob("checkpoint-*/trainer_state.json")) and time.time() < end:
+    while not any(RunPaths(run.run_dir).checkpoints.glob("checkpoint-*/trainer_state.json")) and time.time() < end:
         time.sleep(0.3)
     assert "Killed" in train_tab.kill_training(run)
     run, outputs = follow_to_end(run)
-    assert "Training failed" in outputs[2] and "ended without saying why" in outputs[2]
-    run, timer, status, _ = train_tab.resume_training(run)
-    assert timer.active and "Resuming" in status
-    run, outputs = follow_to_end(run, timeout=240)
-    assert "Finished" in outputs[2] and "resumed_from" in RunPaths(run["run_dir"]).events.read_text()
-    assert run["logs"][0]["step"] == 1 and run["evals"][-1]["step"] == 135  # one curve across the resume
-    assert outputs[8] and "step 135 of 135" in outputs[8]
+    assert "Training failed" in outputs[VIEW.status] and "ended without saying why" in outputs[VIEW.status]
+    resumed = train_tab.resume_training(VIEW, run)
+    assert resumed[VIEW.timer].active and "Resuming" in resumed[VIEW.status]
+    run, outputs = follow_to_end(resumed[VIEW.run], timeout=240)
+    assert "Finished" in outputs[VIEW.status] and "resumed_from" in RunPaths(run.run_dir).events.read_text()
+    assert run.logs[0]["step"] == 1 and run.evals[-1]["step"] == 135  # one curve across the resume
+    assert "step 135 of 135" in outputs[VIEW.report.summary]
     with pytest.raises(gr.Error, match="already finished"):
-        train_tab.resume_training(run)
+        train_tab.resume_training(VIEW, run)
 
 
 def test_a_selected_mistake_goes_to_the_playground():
@@ -167,8 +183,9 @@ def test_health_warnings_and_the_log_tail_show_while_following(runs_dir):
     events.write(LOG, step=1, max_steps=10, epoch=0.1, loss=1.1, learning_rate=1e-4)
     events.write(HEALTH, rule="loss_not_falling", level="warning", message="The training loss has not <b>fallen</b>")
     events.write(STOPPED)
-    state, timer = train_tab.reattach({"run_dir": str(folder)})
-    outputs = train_tab.follow_run(state)
-    assert not outputs[1].active and "Stopped early" in outputs[2]
-    assert "⚠️ The training loss has not &lt;b&gt;fallen&lt;/b&gt;" in outputs[5]  # shown, and as text
-    assert "step 1/10 loss 1.1000" in outputs[6] and outputs[6].endswith("stopped")
+    state = train_tab.reattach(VIEW, {"run_dir": str(folder)})[VIEW.run]
+    _, outputs = follow(state)
+    assert not outputs[VIEW.timer].active and "Stopped early" in outputs[VIEW.status]
+    assert "⚠️ The training loss has not &lt;b&gt;fallen&lt;/b&gt;" in outputs[VIEW.health]  # shown, and as text
+    tail = outputs[VIEW.tail]
+    assert "step 1/10 loss 1.1000" in tail and tail.endswith("stopped")

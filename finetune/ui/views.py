@@ -1,0 +1,21 @@
+"""Handlers that update components by name, never by position.
+
+A tab gathers the components its handlers update in a NamedTuple (a "view"). A handler takes the view
+first and returns {component: value} for the components it changes; Gradio leaves the other outputs as
+they are. Adding an output is a new field, and no index or count shifts.
+"""
+from __future__ import annotations
+
+from functools import partial
+
+
+def bind(handler, *views):
+    """handler(*views, *inputs) as a listener: the views bound, its name kept (the private endpoint's name)."""
+    bound = partial(handler, *views)
+    bound.__name__ = handler.__name__
+    return bound
+
+
+def components(view) -> list:
+    """Every component of a view, nested views flattened: a listener's outputs=."""
+    return [c for part in view for c in (components(part) if isinstance(part, tuple) else [part])]

@@ -1,0 +1,27 @@
+"""Views of fresh components outside any page: enough to call a handler directly and read its answer by name."""
+import gradio as gr
+
+from finetune.ui import data_tab, model_tab, report, runs_panel, spaces_panel, train_tab
+
+
+def report_view() -> report.ReportView:
+    return report.ReportView(gr.Group(), gr.Markdown(), gr.Dataframe(), gr.Plot(), gr.Dataframe(), gr.Markdown())
+
+
+def train_view() -> train_tab.TrainView:
+    return train_tab.TrainView(run=gr.State(), timer=gr.Timer(active=False), status=gr.Markdown(), progress=gr.HTML(),
+                               plot=gr.Plot(), health=gr.Markdown(), tail=gr.Textbox(), report=report_view(),
+                               playground_run=gr.Dropdown())
+
+
+def model_inputs() -> tuple:
+    """Stand-ins for model_tab.render()'s task, model and knobs."""
+    return tuple(gr.Textbox() for _ in range(2 + len(model_tab.TUNED)))
+
+
+def runs_view() -> runs_panel.RunsView:
+    return runs_panel.RunsView(gr.Dataframe(), gr.Dropdown(), gr.Dropdown(), gr.Markdown(), model_inputs())
+
+
+def demo_view() -> spaces_panel.DemoView:
+    return spaces_panel.DemoView(data_tab.DataOutputs(*(gr.Textbox() for _ in data_tab.OUTPUT_NAMES)), gr.Dropdown())
