@@ -8,7 +8,6 @@ lives in runs.py.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
