@@ -28,7 +28,7 @@ def build_app() -> gr.Blocks:
         data_state = gr.State({})
         with gr.Tabs() as tabs:
             with gr.Tab("1. Data", id="data"):
-                data_outputs = data_tab.render(data_state)
+                data = data_tab.render(data_state)
             with gr.Tab("2. Model", id="model"):
                 model_inputs = model_tab.render()
             with gr.Tab("3. Train", id="train"):
@@ -39,13 +39,11 @@ def build_app() -> gr.Blocks:
             train_tab.render(demo, data_state, model_inputs, timer, saved_run, playground_run, playground_text, tabs)
         # One task in both tabs: the Data tab checks the file as the Model tab's task, the Model tab lists
         # the Data tab's task's models; and the Data tab counts tokens with the chosen model's tokenizer.
-        # TODO(lead): model_tab.render() to return named components (ModelInputs); until then its list is
-        # (task, model, *knobs).
-        task, model, *_knobs = model_inputs
-        data_task = data_outputs.task
-        gr.on([model.change, task.input], data_tab.change_model, [data_state, model, task], data_outputs,
+        task, model = model_inputs.task, model_inputs.model
+        gr.on([model.change, task.input], data_tab.change_model, [data_state, model, task], list(data.outputs),
               api_visibility="private", trigger_mode="always_last")
-        data_task.change(model_tab.follow_task, [task, data_task], model_inputs, api_visibility="private")
+        data.outputs.task.change(model_tab.follow_task, [task, data.outputs.task], list(model_inputs),
+                                 api_visibility="private")
         demo.load(playground_tab.refresh_runs, playground_run, playground_run, api_visibility="private")
-        spaces_panel.wire(demo, data_state, data_outputs, playground_run)  # demo mode only
+        spaces_panel.wire(demo, data_state, data, playground_run)  # demo mode only
     return demo

@@ -51,6 +51,13 @@ class DataOutputs(NamedTuple):
 OUTPUT_NAMES = DataOutputs._fields
 
 
+class DataTab(NamedTuple):
+    """What render() hands to the rest of the page: the check outputs, the sample picker, the baseline box."""
+    outputs: DataOutputs
+    sample: Any
+    baseline: Any
+
+
 def sample_files() -> dict[str, str]:
     """The bundled samples we wrote, every task's; the Data tab switches to a sample's task."""
     return {p.name: str(p) for p in sorted(SAMPLES_DIR.iterdir())
@@ -187,7 +194,7 @@ def _checked(frame: pd.DataFrame | None, settings: dict, model: str, fresh_picke
 
 
 # --- layout ---------------------------------------------------------------------------------------
-def render(state: gr.State):
+def render(state: gr.State) -> DataTab:
     gr.Markdown("Pick what the model should do, then upload your data or start from a sample. The check "
                 "below runs before any training: it says what will go wrong and offers one-click fixes.")
     task = gr.Radio(TASK_CHOICES, value=DEFAULT_TASK, label="Task", elem_id="data-task",
@@ -251,4 +258,4 @@ def render(state: gr.State):
     gr.on(triggers, change_settings, [state, task, text_column, label_column, eval_file, test_file, *settings],
           list(checked), api_visibility="private", trigger_mode="always_last") \
         .then(run_baseline, state, baseline, api_visibility="private")
-    return checked
+    return DataTab(checked, sample, baseline)

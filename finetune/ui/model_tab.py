@@ -5,7 +5,7 @@ range and help, and `config_from_widgets` turns the values back into a RunConfig
 """
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import dataclass, fields
 
 import gradio as gr
 
@@ -74,7 +74,19 @@ def widgets_from_config(values: dict) -> list:
             *[gr.update(value=getattr(config, f.name)) for f in TUNED]]
 
 
-def render():
+@dataclass(frozen=True)
+class ModelInputs:
+    """The Model tab's widgets: task, base model and every knob (TUNED's order). Iterating gives them in
+    that order, the order config_from_widgets and widgets_from_config use."""
+    task: gr.Dropdown
+    model: gr.Dropdown
+    knobs: tuple
+
+    def __iter__(self):
+        return iter((self.task, self.model, *self.knobs))
+
+
+def render() -> ModelInputs:
     hardware = detect()
     gr.Markdown(f"**Hardware:** {hardware.describe()}")
     with gr.Row():
@@ -99,4 +111,4 @@ def render():
     model.change(describe_model, [model, task], model_help, api_visibility="private")
     preset.input(apply_preset, [preset, task], knobs, api_visibility="private")
     task.input(change_task, [task, preset], [model, model_help, *knobs], api_visibility="private")
-    return [task, model, *knobs]
+    return ModelInputs(task, model, tuple(knobs))

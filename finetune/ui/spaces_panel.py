@@ -44,28 +44,15 @@ def show_demo_run(current: str | None):
         gr.Timer(active=False)
 
 
-def _by_elem_id(block, elem_id: str):  # TODO(lead): data_tab.render() to return its sample and baseline
-    if getattr(block, "elem_id", None) == elem_id:
-        return block
-    for child in getattr(block, "children", []):
-        found = _by_elem_id(child, elem_id)
-        if found is not None:
-            return found
-    return None
-
-
-def wire(demo: gr.Blocks, data_state: gr.State, data_outputs: data_tab.DataOutputs,
-         playground_run: gr.Dropdown) -> None:
+def wire(demo: gr.Blocks, data_state: gr.State, data: data_tab.DataTab, playground_run: gr.Dropdown) -> None:
     """In demo mode: on page load, the sample in the Data tab, and the demo run in the Playground once ready.
 
     Call inside the Blocks (it adds a Timer at the top level)."""
     if not spaces.demo_mode():
         return
-    sample = _by_elem_id(demo, "data-sample")
-    baseline = _by_elem_id(demo, "data-baseline")
-    view = DemoView(data_outputs, sample)
+    view = DemoView(data.outputs, data.sample)
     demo.load(bind(load_demo, view), data_state, [*view.data_outputs, view.sample], api_visibility="private") \
-        .then(data_tab.run_baseline, data_state, baseline, api_visibility="private")
+        .then(data_tab.run_baseline, data_state, data.baseline, api_visibility="private")
     timer = gr.Timer(DEMO_POLL_S)
     timer.tick(show_demo_run, playground_run, [playground_run, timer], api_visibility="private",
                show_progress="hidden")

@@ -9,7 +9,7 @@ from finetune.hosting import run_queue, spaces
 from finetune.runs import RunPaths
 from finetune.ui import build_app, data_tab, spaces_panel, train_tab
 from tests.ui.test_train_and_playground import VIEW, follow, start
-from tests.ui.views import demo_view
+from tests.ui.views import by_elem_id, demo_view
 
 
 @pytest.fixture
@@ -41,9 +41,9 @@ def test_the_demo_run_is_selected_in_the_playground_once_it_has_a_model(space, t
 
 def test_the_app_builds_with_the_limits_line_and_demo_wiring_on_a_space(space):
     app = build_app()
-    limits = spaces_panel._by_elem_id(app, "space-limits")
+    limits = by_elem_id(app, "space-limits")
     assert limits is not None and "one run at a time" in limits.value
-    assert spaces_panel._by_elem_id(app, "export-onnx") is not None
+    assert by_elem_id(app, "export-onnx") is not None
     assert app.delete_cache == (3600, 24 * 3600)
 
 

@@ -25,3 +25,14 @@ def runs_view() -> runs_panel.RunsView:
 
 def demo_view() -> spaces_panel.DemoView:
     return spaces_panel.DemoView(data_tab.DataOutputs(*(gr.Textbox() for _ in data_tab.OUTPUT_NAMES)), gr.Dropdown())
+
+
+def by_elem_id(block, elem_id: str):
+    """A component of a built app, found by its elem_id (tests only: the app passes components by name)."""
+    if getattr(block, "elem_id", None) == elem_id:
+        return block
+    for child in getattr(block, "children", []):
+        found = by_elem_id(child, elem_id)
+        if found is not None:
+            return found
+    return None
