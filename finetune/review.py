@@ -177,8 +177,8 @@ def write_corrected(config, edits: LabelEdits, output) -> Path:
     output = Path(output)
     if output.suffix.lower() not in (".csv", ".tsv", ".jsonl"):
         raise ConfigError(f"Write the corrected file as .csv, .tsv or .jsonl; got {output.name}.")
-    apply_label_edits(load_rows(config.data_file, config)[0], edits,
-                      first_row=first_row_number(config.data_file))  # the same checks as training's
+    reviewed, _ = load_rows(config.data_file, _without_edits(config))
+    apply_label_edits(reviewed, edits, first_row=first_row_number(config.data_file))  # training's checks
     frame = read_table(config.data_file)
     _, label_column = choose_columns(frame, config.text_column, config.label_column)
     first_row = frame.attrs["first_row"]
@@ -192,3 +192,7 @@ def write_corrected(config, edits: LabelEdits, output) -> Path:
         frame.to_csv(output, index=False, sep="\t" if output.suffix.lower() == ".tsv" else ",")
     return output
 
+
+def _without_edits(config):
+    """The config with no label edits of its own: `edits` are applied once, here (older configs have none)."""
+    return config.updated(label_edits="") if getattr(config, "label_edits", "") else config
