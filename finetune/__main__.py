@@ -132,13 +132,13 @@ def command_resume(args) -> dict:
 
 def command_review(args) -> dict:
     from .predictions import write_csv
-    from .review import issues_table, review_labels
+    from .review import issues_table, review_labels, reviews_labels
 
     base = RunConfig.load(args.config).to_dict() if args.config else {}
-    task = args.task or base.get("task") or "classification"
-    if task != "classification":
-        raise ConfigError(f"Label review works on text classification data for now; got the task {task}. "
-                          "Review a classification file, or check NER data with `python -m finetune check`.")
+    task = args.task or base.get("task") or DEFAULT_TASK
+    if not reviews_labels(task):
+        raise ConfigError(f"Label review works on text classification data (a text and a label column) for "
+                          f"now; got --task {task}. Check its data with `python -m finetune check` instead.")
     if args.top < 0 or args.folds < 2:
         raise ConfigError(f"--top must be 0 or more and --folds 2 or more; got {args.top} and {args.folds}.")
     given = {"data_file": args.data, "task": task, "text_column": args.text_column,

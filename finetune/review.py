@@ -19,11 +19,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import ConfigError, DataError
 from .data.columns import choose_columns
 from .data.label_edits import LabelEdits, apply_label_edits
 from .data.tables import first_row_number, read_table
-from .tasks.classification import blocking_problems, load_rows, sort_labels
+from .errors import ConfigError, DataError
+from .tasks import get_task
+from .tasks.classification import load_rows
+from .tasks.labels import blocking_problems, sort_labels
 
 METHOD_TFIDF = "tfidf_out_of_fold"
 METHOD_MODEL = "fine_tuned_in_sample"
@@ -149,8 +151,9 @@ def model_probabilities(model_dir, texts, labels) -> np.ndarray:
     from .predictions import model_folder, predict_rows
 
     folder, task = model_folder(model_dir)
-    if task != "classification":
-        raise ConfigError(f"{model_dir} holds a {task} model; label review needs a text classification run.")
+    if not reviews_labels(task):
+        raise ConfigError(f"{model_dir} holds a {get_task(task).title.lower()} model; label review needs a run "
+                          "that labels texts (text classification).")
     predictions = predict_rows(folder, texts)
     known = set(predictions[0]["scores"])
     missing = [name for name in labels if name not in known]
@@ -160,6 +163,12 @@ def model_probabilities(model_dir, texts, labels) -> np.ndarray:
                         "or review with the default TF-IDF model.")
     probs = np.array([[p["scores"][name] for name in labels] for p in predictions], dtype=np.float64)
     return probs / probs.sum(axis=1, keepdims=True)
+
+
+def reviews_labels(task_name: str) -> bool:
+    """Whether a task's data can be reviewed: rows of a text and a label column (the columns the Data tab
+    maps), one label per row."""
+    return get_task(task_name).maps_columns
 
 
 def issues_table(review: LabelReview) -> pd.DataFrame:

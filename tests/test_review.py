@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from finetune.__main__ import main
-from finetune.config import ConfigError, DataError, RunConfig
+from finetune.config import RunConfig
 from finetune.data.label_edits import LabelEdits, apply_label_edits
+from finetune.errors import ConfigError, DataError
 from finetune.review import IN_SAMPLE_NOTE, METHOD_MODEL, METHOD_TFIDF, LabelReview, review_labels, write_corrected
 from finetune.tasks.classification import load_rows
 from tests.conftest import ROOT, SHARED_DATA, keyword_rows, write_csv
@@ -118,7 +119,7 @@ def test_cli_review_prints_the_json_and_writes_a_safe_csv(planted_csv, tmp_path)
 @pytest.mark.parametrize("args, message", [
     (["--data", "missing.csv"], "No file at missing.csv"),
     (["--data", "{single}"], "Only one label"),
-    (["--data", "{single}", "--task", "ner"], "Label review works on text classification data for now"),
+    (["--data", "{single}", "--task", "ner"], "Label review works on text classification data"),
     (["--data", "{single}", "--top", "-1"], "--top must be 0 or more"),
 ])
 def test_cli_review_bad_input_is_one_line_and_exit_2(args, message, tmp_path, capsys):

@@ -3,7 +3,7 @@
 Recorded in the run config and applied after the remedies when rows are loaded, so training uses the
 corrections and the run folder says what was changed; the file itself is never touched. Rows are
 numbered as the user sees them in the file (tables.first_row_number), like the data check's.
-Here in data/ (pandas and config only) so that tasks/ can apply them without importing the review.
+Here in data/ (pandas and errors only) so that tasks/ can apply them without importing the review.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..config import ConfigError, DataError
+from ..errors import ConfigError, DataError
 
 
 @dataclass

@@ -3,8 +3,9 @@ import json
 
 import pytest
 
-from finetune.config import ConfigError, DataError, RunConfig
+from finetune.config import RunConfig
 from finetune.data.label_edits import LabelEdits, apply_label_edits
+from finetune.errors import ConfigError, DataError
 from finetune.tasks.classification import load_rows
 from tests.conftest import keyword_rows, write_csv
 
