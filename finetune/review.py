@@ -77,7 +77,8 @@ def review_labels(config, *, folds: int = DEFAULT_FOLDS, model_dir=None, limit: 
     By default the probabilities are out-of-fold: `folds` TF-IDF + logistic regression models (the
     baseline's), stratified, each scoring the rows it was not fitted on. With model_dir (a finished
     run, or its model/ folder) the fine-tuned model scores every row instead; it has seen most of them
-    in training, so it is not out-of-fold and misses mistakes it memorised (said in `notes`)."""
+    in training, so it is not out-of-fold and misses mistakes it memorised (said in `notes`).
+    on_step(message), when given, hears what is being done (the panel's progress line)."""
     from cleanlab.filter import find_label_issues
     from cleanlab.rank import get_label_quality_scores
 
