@@ -56,6 +56,21 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--model", default="", help="Model whose tokenizer counts the tokens (default: embedded).")
     check.add_argument("--config", help="A config.json whose columns, remedies and model to use.")
 
+    review = commands.add_parser("review", help="Find rows whose label is probably wrong (out-of-fold TF-IDF "
+                                                 "+ cleanlab); prints a JSON report.")
+    review.add_argument("--data", required=True, help="The labelled data file to review.")
+    review.add_argument("--task", choices=list(TASK_NAMES), help="Only classification for now (default: the "
+                                                                "--config's task, else classification).")
+    review.add_argument("--text-column", default="", help="Text column(s), comma-separated (detected when empty).")
+    review.add_argument("--label-column", default="", help="Label column (detected when empty).")
+    review.add_argument("--config", help="A config.json whose columns and remedies to use.")
+    review.add_argument("--model", default="", help="A finished classification run to score with instead of "
+                                                    "TF-IDF (not out-of-fold: it has seen these rows).")
+    review.add_argument("--output", help="Also write the issues as a CSV file.")
+    review.add_argument("--top", type=int, default=200, help="How many issues to list, most likely wrong "
+                                                            "first (default 200; 0 = all).")
+    review.add_argument("--folds", type=int, default=5, help="Cross-validation folds (default 5).")
+
     runs = commands.add_parser("runs", help="List run folders with status and main metric.")
     runs.add_argument("--root", help="The runs folder (default: $FINETUNE_RUNS_DIR or ./runs).")
 
@@ -115,6 +130,26 @@ def command_resume(args) -> dict:
     return resume(args.run_dir).to_json()
 
 
+def command_review(args) -> dict:
+    from .predictions import write_csv
+    from .review import issues_table, review_labels, reviews_labels
+
+    base = RunConfig.load(args.config).to_dict() if args.config else {}
+    task = args.task or base.get("task") or DEFAULT_TASK
+    if not reviews_labels(task):
+        raise ConfigError(f"Label review works on text classification data (a text and a label column) for "
+                          f"now; got --task {task}. Check its data with `python -m finetune check` instead.")
+    if args.top < 0 or args.folds < 2:
+        raise ConfigError(f"--top must be 0 or more and --folds 2 or more; got {args.top} and {args.folds}.")
+    given = {"data_file": args.data, "task": task, "text_column": args.text_column,
+             "label_column": args.label_column}
+    config = RunConfig.from_dict({**base, **{k: v for k, v in given.items() if v}})
+    review = review_labels(config, folds=args.folds, model_dir=args.model or None, limit=args.top or None)
+    if args.output:
+        write_csv(issues_table(review), args.output)
+    return {**review.to_json(), **({"output": args.output} if args.output else {})}
+
+
 RUNS_COLUMNS = ("name", "task", "status", "main metric", "duration", "model")
 
 
@@ -142,7 +177,7 @@ def command_stop(args):
 
 
 COMMANDS = {"train": command_train, "resume": command_resume, "predict": command_predict, "check": command_check, "runs": command_runs,
-            "stop": command_stop}
+            "stop": command_stop, "review": command_review}
 
 
 def main(argv=None) -> int:

@@ -39,8 +39,7 @@ def read_table(path) -> pd.DataFrame:
             text, encoding, guessed = decode(path.read_bytes(), path.name)
             frame = _read_json(text, path.name) if suffix in (".jsonl", ".json") else _read_delimited(text, suffix)
             frame.attrs.update(encoding=encoding, encoding_guessed=guessed)
-        # row numbers as the user sees them: a spreadsheet's (header is row 1), or a JSON line's
-        frame.attrs["first_row"] = 1 if suffix in (".jsonl", ".json", ".parquet") else 2
+        frame.attrs["first_row"] = first_row_number(path)
     except DataError:
         raise
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, ImportError, OSError) as e:
@@ -49,6 +48,11 @@ def read_table(path) -> pd.DataFrame:
     if frame.empty:
         raise DataError(f"{path.name} has a header but no rows. Add examples below the header.")
     return frame
+
+
+def first_row_number(path) -> int:
+    """The number the user sees on the first data row: a spreadsheet's 2 (header is row 1), a JSON line's 1."""
+    return 1 if Path(path).suffix.lower() in (".jsonl", ".json", ".parquet") else 2
 
 
 # --- text files -----------------------------------------------------------------------------------
