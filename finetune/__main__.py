@@ -1,4 +1,4 @@
-"""The command line: python -m finetune train | resume | predict | check | runs | stop.
+"""The command line: python -m finetune train | resume | predict | check | review | runs | stop.
 
 Arguments of `train` come from RunConfig's fields, so the CLI, the config file and the UI share
 one definition. Unusable input ends with exit status 2 and one line saying what to fix.

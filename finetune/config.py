@@ -66,6 +66,9 @@ class RunConfig:
     balance: str = knob("none", "For imbalanced classes: none, class_weights (rare classes weigh more in "
                                 "the loss) or downsample (cut every class to the smallest one's size).",
                         choices=BALANCE_CHOICES, group="remedies")
+    label_edits: str = knob("", "Label review: corrections as JSON, {\"relabel\": {row: label}, \"drop\": [rows], "
+                                "\"given\": {row: label}} (rows as numbered in data_file); applied after the "
+                                "remedies.", group="remedies")
     # Hyperparameters
     epochs: float = knob(3.0, "Passes over the training data.", min=0.1, max=50, step=0.5)
     batch_size: int = knob(16, "Examples per training step.", min=1, max=512, step=1)

@@ -204,5 +204,5 @@ def write_corrected(config, edits: LabelEdits, output) -> Path:
 
 
 def _without_edits(config):
-    """The config with no label edits of its own: `edits` are applied once, here (older configs have none)."""
-    return config.updated(label_edits="") if getattr(config, "label_edits", "") else config
+    """The config with no label edits of its own: `edits` are applied once, here."""
+    return config.updated(label_edits="")

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.columns import choose_columns
+from ..data.label_edits import LabelEdits, apply_label_edits
 from ..data.remedies import OTHER, apply_remedies
 from ..data.splits import held_out_parts
 from ..data.tables import read_table
@@ -48,13 +49,14 @@ def load_rows(path, config) -> tuple[pd.DataFrame, list[str]]:
     if (~usable).sum():
         notes.append(f"Skipped {(~usable).sum()} row(s) of {Path(path).name} with an empty text or label.")
     rows, remedy_notes = apply_remedies(rows[usable], config)
-    return rows, notes + remedy_notes
+    rows, edit_notes = apply_label_edits(rows, LabelEdits.from_json(config.label_edits), frame.attrs["first_row"])
+    return rows, notes + remedy_notes + edit_notes
 
 
 def _held_out_file(path, config, labels, notes):
     """A separate validation/test file, cleaned like the data; its labels must be the training labels."""
     rows, file_notes = load_rows(path, config.updated(drop_duplicates=False, balance="none",
-                                                      rare_classes="keep"))
+                                                      rare_classes="keep", label_edits=""))
     notes += file_notes[1:]
     unknown = ~rows["label"].isin(labels)
     if unknown.any() and config.rare_classes == "merge" and OTHER in labels:
