@@ -11,6 +11,7 @@ import sys
 from dataclasses import MISSING, fields
 from pathlib import Path
 
+from . import launch
 from .config import ConfigError, DataError, RunConfig, task_defaults
 from .tasks import DEFAULT_TASK, TASK_NAMES
 
@@ -90,10 +91,17 @@ def config_from_args(args) -> RunConfig:
     return config
 
 
-def command_train(args) -> dict:
+def command_train(args) -> dict | None:
+    config = config_from_args(args)
+    if launch.is_distributed(config) and not launch.in_launcher():  # start the ranks, each runs this again
+        Path(args.output).mkdir(parents=True, exist_ok=True)
+        config.save(Path(args.output, "config.json"))
+        argv = ["train", "--config", str(Path(args.output, "config.json")), "--output", args.output]
+        return launched_results(args.output, launch.run_in_foreground(config, argv), config)
     from .engine import train
 
-    return train(config_from_args(args), args.output).to_json()
+    results = train(config, args.output)
+    return results.to_json() if launch.is_main() else None  # rank 0 alone answers, as it alone writes
 
 
 def command_predict(args):
@@ -122,12 +130,32 @@ def command_check(args):
     return report.to_json()
 
 
-def command_resume(args) -> dict:
-    from .engine import resume
+def command_resume(args) -> dict | None:
+    from .runs import load_run_config
 
     if not Path(args.run_dir, "config.json").is_file():
         raise ConfigError(f"{args.run_dir} is not a run folder (it has no config.json).")
-    return resume(args.run_dir).to_json()
+    config = load_run_config(args.run_dir)
+    if launch.is_distributed(config) and not launch.in_launcher():  # the same processes as the first start
+        return launched_results(args.run_dir, launch.run_in_foreground(config, ["resume", args.run_dir]), config)
+    from .engine import resume
+
+    results = resume(args.run_dir)
+    return results.to_json() if launch.is_main() else None
+
+
+def launched_results(run_dir, status: int, config) -> dict:
+    """After torchrun: results.json (machine 0), or what this machine did; a failed rank is exit status 1."""
+    from .records import Results
+
+    results = Path(run_dir, "results.json")
+    if status != 0:
+        print(f"error: a training process ended with exit status {status}; its error is above "
+              f"(and in {Path(run_dir, 'events.jsonl')} on machine 0).", file=sys.stderr)
+        raise SystemExit(1)
+    if config.node_rank == 0 and results.is_file():
+        return Results.load(results).to_json()
+    return {"node_rank": config.node_rank, "status": "ended", "run_folder": "on machine 0 (node_rank 0)"}
 
 
 def command_review(args) -> dict:

@@ -14,10 +14,12 @@ LOG_FIELDS = ("loss", "learning_rate", "grad_norm")
 
 
 class StopRequest:
-    """True once the run was asked to end: a STOP file in the run folder, or SIGTERM/SIGINT."""
+    """True once the run was asked to end: a STOP file in the run folder, or SIGTERM/SIGINT.
 
-    def __init__(self, stop_file):
-        self.stop_file = Path(stop_file)
+    stop_file None: a rank other than 0, which only hears signals; rank 0 reads the file for all of them."""
+
+    def __init__(self, stop_file=None):
+        self.stop_file = Path(stop_file) if stop_file else None
         self.signalled = False
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, self._on_signal)
@@ -26,7 +28,21 @@ class StopRequest:
         self.signalled = True
 
     def __bool__(self) -> bool:
-        return self.signalled or self.stop_file.exists()
+        return self.signalled or (self.stop_file is not None and self.stop_file.exists())
+
+
+def agreed(asked: bool) -> bool:
+    """Whether any rank was asked to stop, the same answer on every rank (one all_reduce a step); a rank
+    that stopped alone would leave the others waiting in the next collective for ever. One process: asked."""
+    import torch
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
+        return asked
+    device = torch.device("cuda", torch.cuda.current_device()) if dist.get_backend() == "nccl" else "cpu"
+    flag = torch.tensor([int(asked)], device=device)
+    dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+    return bool(flag.item())
 
 
 class EventCallback(TrainerCallback):
@@ -56,7 +72,7 @@ class EventCallback(TrainerCallback):
             self.writer.write(HEALTH, rule=finding.rule, level=finding.level, message=finding.message)
 
     def on_step_end(self, args, state, control, **kwargs):
-        if self.stop:
+        if agreed(bool(self.stop)):
             self.stopped_early = True
             control.should_training_stop = True
             control.should_evaluate = False

@@ -111,6 +111,20 @@ class RunConfig:
     lora: str = knob("auto", "Text generation: train small LoRA adapters instead of every weight (less "
                              "memory); auto = on for models over 300M parameters.",
                      choices=LORA_CHOICES, group="language_model")
+    # Bigger hardware: several training processes (GPUs) on this machine, or one run across machines (launch.py)
+    processes: int = knob(1, "Training processes on this machine, one per GPU (through torchrun); 1 = no "
+                             "launcher. batch_size stays the examples per step, split across them.",
+                          min=1, max=64, step=1, group="hardware")
+    nnodes: int = knob(1, "Machines in the run; each runs the same command with its own node_rank.",
+                       min=1, max=1024, step=1, group="hardware")
+    node_rank: int = knob(0, "This machine's number in a run across machines: 0 (writes the run folder) "
+                             "to nnodes - 1.", min=0, max=1023, step=1, group="hardware")
+    master_addr: str = knob("127.0.0.1", "Address of machine 0, which every machine can reach (several "
+                                         "machines only).", group="hardware")
+    master_port: int = knob(29500, "A free port on machine 0 for the processes to meet (several machines only).",
+                            min=1, max=65535, step=1, group="hardware")
+    fsdp: bool = knob(False, "Shard the model, gradients and optimiser state across the GPUs (FSDP), for a "
+                             "model too big for one GPU. GPUs only.", group="hardware")
 
     def __post_init__(self):
         for f in fields(self):
@@ -121,6 +135,9 @@ class RunConfig:
                 if not (meta["min"] <= value <= meta["max"]) or math.isnan(value):
                     raise ConfigError(f"{f.name} must be between {meta['min']} and {meta['max']}; "
                                       f"got {value}.")
+        if self.node_rank >= self.nnodes:
+            raise ConfigError(f"node_rank must be below nnodes ({self.nnodes}); got {self.node_rank}. "
+                              "Number the machines 0 to nnodes - 1.")
         if self.val_size + self.test_size > 0.7:
             raise ConfigError(f"Validation ({self.val_size}) and test ({self.test_size}) shares leave too little "
                               "to train on; keep them at 0.7 or less together.")
@@ -157,9 +174,14 @@ class RunConfig:
         return self.precision == "bf16" or (self.precision == "auto" and fast_bf16)
 
     # --- the one bridge to transformers ---------------------------------------------------------
-    def to_training_arguments(self, output_dir, *, steps_per_epoch: int, use_bf16: bool):
+    def to_training_arguments(self, output_dir, *, steps_per_epoch: int, use_bf16: bool, world_size: int = 1):
+        """world_size: training processes in all (launch.world_size()); batch_size is split across them."""
         from transformers import TrainingArguments
 
+        accelerator = _has_accelerator()
+        if self.fsdp and not accelerator:
+            raise ConfigError("fsdp shards a model across GPUs and needs them; none was found. Untick fsdp "
+                              "(several CPU processes train with plain data parallelism).")
         task = get_task(self.task)
         total_steps = max(1, math.ceil(steps_per_epoch * self.epochs / self.gradient_accumulation_steps))
         logging_steps = self.logging_steps or max(1, total_steps // 50)
@@ -167,7 +189,7 @@ class RunConfig:
         return TrainingArguments(
             output_dir=str(output_dir),
             num_train_epochs=self.epochs,
-            per_device_train_batch_size=self.batch_size,
+            per_device_train_batch_size=math.ceil(self.batch_size / world_size),
             per_device_eval_batch_size=task.eval_batch_size(self.batch_size),
             gradient_accumulation_steps=self.gradient_accumulation_steps,
             learning_rate=self.learning_rate,
@@ -176,7 +198,9 @@ class RunConfig:
             seed=self.seed,
             data_seed=self.seed,
             bf16=use_bf16,
-            use_cpu=not _has_accelerator(),
+            use_cpu=not accelerator,
+            ddp_backend="gloo" if world_size > 1 and not accelerator else None,  # NCCL on GPUs (the default)
+            fsdp="full_shard auto_wrap" if self.fsdp else "",
             train_sampling_strategy="group_by_length",  # batches of similar length: less padding
             logging_strategy="steps",
             logging_steps=logging_steps,

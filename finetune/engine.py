@@ -14,6 +14,7 @@ import time
 import traceback
 from pathlib import Path
 
+from . import launch
 from .config import ConfigError, DataError, RunConfig
 from .events import (END_EVENTS, FAILED, FINISHED, STAGE, STARTED, STOPPED, EventWriter, read_events,
                      run_duration)
@@ -30,8 +31,9 @@ def train(config: RunConfig, run_dir, checkpoint=None) -> Results:
     With `checkpoint` (a folder under RUN_DIR/checkpoints) training continues from it, step count included."""
     paths = RunPaths(run_dir)
     paths.root.mkdir(parents=True, exist_ok=True)
-    config.save(paths.config)
-    events = EventWriter(paths.events)
+    if launch.is_main():  # under torchrun, global rank 0 alone writes the run folder
+        config.save(paths.config)
+    events = EventWriter(paths.events) if launch.is_main() else Unrecorded()
     events.write(STARTED, pid=os.getpid(), task=config.task,
                  **({"resumed_from": Path(checkpoint).name} if checkpoint else {}))
     try:
@@ -58,13 +60,14 @@ def resume(run_dir) -> Results:
     if ended and ended[-1] == FINISHED:
         raise ConfigError(f"{paths.root.name} has already finished; start a new run to train more.")
     checkpoint = _complete_checkpoint(paths)
-    for partial in paths.checkpoints.glob("checkpoint-*"):  # cut off mid-save: training would write there again
+    for partial in paths.checkpoints.glob("checkpoint-*") if launch.is_main() else ():  # cut off mid-save: training would write there again
         if not (partial / "trainer_state.json").is_file():
             shutil.rmtree(partial, ignore_errors=True)
     if not checkpoint:
         raise ConfigError(f"{paths.root.name} has no checkpoint to resume from (it ended before its first "
                           "evaluation, or checkpoint_every_eval was off). Start it again instead.")
-    paths.stop.unlink(missing_ok=True)  # the Stop that ended it must not end the resumed run at once
+    if launch.is_main():  # the other ranks never read it: rank 0 decides Stop for all
+        paths.stop.unlink(missing_ok=True)  # the Stop that ended it must not end the resumed run at once
     return train(config, paths.root, checkpoint=checkpoint)
 
 
@@ -73,7 +76,7 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     from .hardware import detect, use_free_cores
     from .tasks import get_task
 
-    stop = StopRequest(paths.stop)
+    stop = StopRequest(paths.stop if launch.is_main() else None)
     task, hardware = get_task(config.task), detect()
     use_free_cores()  # fewer threads on a busy CPU: oversubscribed threads stall each other
     _quiet_libraries()
@@ -88,17 +91,20 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     tokenized, max_length = task.prepare(data, tokenizer, config)
 
     use_bf16 = config.wants_bf16(hardware.fast_bf16)
-    steps_per_epoch = math.ceil(len(tokenized["train"]) / config.batch_size)
-    args = config.to_training_arguments(paths.checkpoints, steps_per_epoch=steps_per_epoch, use_bf16=use_bf16)
+    world = launch.world_size()  # batch_size examples a step in all, split across the processes
+    steps_per_epoch = math.ceil(len(tokenized["train"]) / (math.ceil(config.batch_size / world) * world))
+    args = config.to_training_arguments(paths.checkpoints, steps_per_epoch=steps_per_epoch, use_bf16=use_bf16,
+                                        world_size=world)
     _prepare_tensorboard(config, paths)
     callback = EventCallback(events, stop)
     trainer = _trainer(task, model, tokenizer, args, tokenized, data.labels, callback, config, data.loss)
     report_split = "test" if "test" in tokenized else "validation"  # unseen data when the user held some out
     before = _evaluate_before(task, trainer, tokenized, report_split, events)
 
-    events.write(STAGE, message=f"Training on {hardware.describe()}", max_steps=_max_steps(args, steps_per_epoch))
+    device = hardware.describe() + (f", {launch.describe(config)}" if launch.is_distributed(config) else "")
+    events.write(STAGE, message=f"Training on {device}", max_steps=_max_steps(args, steps_per_epoch))
     started = time.time()
-    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    output = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     runtime = time.time() - started
 
     events.write(STAGE, message="Evaluating")
@@ -109,25 +115,36 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
         prediction = trainer.predict(tokenized["test"], metric_key_prefix="test")
     report = task.report(data.labels, data.datasets[report_split], prediction.predictions)
     report["metrics"].update(before)
-    baseline = _baseline(task, data, report_split, paths.baseline)
+    baseline = _baseline(task, data, report_split, paths.baseline) if launch.is_main() else None
 
     events.write(STAGE, message="Saving model")
-    task.save_model(trainer, paths.model)  # e.g. generation merges LoRA adapters into the weights first
+    if launch.is_main() or config.fsdp:  # FSDP gathers the shards from every rank; rank 0 writes them
+        task.save_model(trainer, paths.model)  # e.g. generation merges LoRA adapters into the weights first
     results = Results.from_json({  # from_json: a key a task's report adds is kept, not refused
         "task": config.task, "model": model_name(config.model, task.embedded_model),
         "train_rows": len(tokenized["train"]), "eval_rows": len(tokenized["validation"]),
         "report_split": report_split, "report_rows": len(tokenized[report_split]), "baseline": baseline,
         "train_runtime_s": round(runtime, 2), "duration_s": round(_duration(paths), 1),
         **_ending(trainer.state, callback), "max_length": max_length, "precision": "bf16" if use_bf16 else "fp32",
-        "device": hardware.describe(), "notes": data.notes, "main_metric": args.metric_for_best_model, **report,
+        "device": device, "processes": world, "train_samples_per_second": output.metrics.get("train_samples_per_second"),
+        "notes": data.notes, "main_metric": args.metric_for_best_model, **report,
     })
     status = results.status
+    if not launch.is_main():
+        return results
     results.save(paths.results)
     write_model_card(paths.model_card, config, results, data.labels)
     if status == FINISHED:  # a finished run is never resumed: its checkpoints (weights + optimizer) only fill the disk
         shutil.rmtree(paths.checkpoints, ignore_errors=True)
     events.write(status, metrics=results.metrics, steps=results.steps)
     return results
+
+
+class Unrecorded:
+    """The events of a rank other than 0: its loss and metrics are rank 0's too (the Trainer reduces them)."""
+
+    def write(self, event: str, **fields) -> dict:
+        return {"event": event, **fields}
 
 
 def _ending(state, callback) -> dict:

@@ -20,6 +20,7 @@ TRAINING_EFFICIENCY = {"cpu": 0.4, "cuda": 0.3, "mps": 0.3}
 ASSUMED_LENGTH = 128           # tokens, when max_length is left to be fitted from the data
 SAMPLE = 500                   # texts tokenized for the length estimate
 FIT_SHARE = 0.85               # above this share of the memory, count on running out
+DATA_PARALLEL_EFFICIENCY = 0.9  # share of N GPUs' speed that N processes reach (gradients are exchanged each step)
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Estimate:
     length: int
     device: str
     assumed_length: bool = False
+    processes: int = 1         # training processes; memory_gb is each one's (each GPU's)
     advice: list[str] = field(default_factory=list)
 
     @property
@@ -70,19 +72,26 @@ def matmul_flops(device: str, bf16: bool) -> float:
 
 
 def estimate(shape: dict, *, rows: int, batch_size: int, max_length: int, hardware, flops: float,
-             mean_length: float | None = None) -> Estimate:
+             mean_length: float | None = None, processes: int = 1, sharded: bool = False) -> Estimate:
     """Pure arithmetic over a model shape; `flops` is the machine's matmul speed.
 
     `max_length` sizes the largest batch (memory); `mean_length` the tokens trained on (time): batches
-    of similar length are padded little. 0 / None: ASSUMED_LENGTH for both."""
+    of similar length are padded little. 0 / None: ASSUMED_LENGTH for both. With several `processes` (one
+    per GPU) each holds the model (a 1/processes share of it when `sharded`, FSDP) and batch_size/processes
+    examples; GPUs add their speed, CPU processes share the same cores and do not."""
     length = min(max_length or ASSUMED_LENGTH, shape["max_positions"])
     h, layers, heads = shape["hidden"], shape["layers"], shape["heads"]
+    batch_size = -(-batch_size // processes)  # each process's share of a step's examples
+    weights = shape["parameters"] * BYTES_PER_PARAMETER / (processes if sharded else 1)
     activations = layers * batch_size * length * (34 * h + 5 * heads * length) * 2  # fp32: twice 16-bit
-    memory = (shape["parameters"] * BYTES_PER_PARAMETER + activations) / 2**30 + FRAMEWORK_GB[hardware.device]
+    memory = (weights + activations) / 2**30 + FRAMEWORK_GB[hardware.device]
     tokens = rows * min(mean_length or length, length)
-    seconds = 6 * shape["non_embedding"] * tokens / (flops * TRAINING_EFFICIENCY[hardware.device])
+    speed = flops * TRAINING_EFFICIENCY[hardware.device]
+    if hardware.device == "cuda" and processes > 1:
+        speed *= processes * DATA_PARALLEL_EFFICIENCY
+    seconds = 6 * shape["non_embedding"] * tokens / speed
     result = Estimate(shape["parameters"], memory, hardware.memory_gb, seconds, length, hardware.device,
-                      assumed_length=not max_length)
+                      assumed_length=not max_length, processes=processes)
     result.advice = _advice(result, batch_size)
     return result
 
@@ -121,7 +130,8 @@ def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None 
     shape = model_shape(path, max(2, num_labels))
     bf16 = config.wants_bf16(hardware.fast_bf16)
     return estimate(shape, rows=train_rows, batch_size=config.batch_size, max_length=max_length,
-                    mean_length=mean_length, hardware=hardware, flops=matmul_flops(hardware.device, bf16))
+                    mean_length=mean_length, hardware=hardware, flops=matmul_flops(hardware.device, bf16),
+                    processes=config.processes * config.nnodes, sharded=config.fsdp)
 
 
 @lru_cache(maxsize=4)
@@ -146,6 +156,7 @@ def describe(result: Estimate) -> str:
     pace = f"{result.seconds_per_epoch:.0f} s" if minutes < 2 else f"{minutes:.0f} min"
     length = f"max length {result.length}" + (" (assumed until data is loaded)" if result.assumed_length else "")
     text = (f"**Estimate** (rough, ±2×): {result.parameters / 1e6:.1f}M parameters, about "
-            f"{result.memory_gb:.1f} GB of {result.available_gb:.0f} GB {result.device.upper()} memory, "
+            f"{result.memory_gb:.1f} GB of {result.available_gb:.0f} GB {result.device.upper()} memory"
+            f"{f' in each of {result.processes} processes' if result.processes > 1 else ''}, "
             f"about {pace} per epoch at {length}.")
     return "\n".join([text, *[f"- ⚠️ {line}" for line in result.advice]])

@@ -13,10 +13,12 @@ class Hardware:
     cores: int
     memory_gb: float   # system RAM, or GPU memory on CUDA
     fast_bf16: bool    # bf16 matmuls faster than fp32 here (AMX/AVX512-BF16 CPUs, Ampere+ GPUs)
+    gpus: int = 0      # CUDA GPUs found; a run can use several (RunConfig.processes, one per GPU)
 
     def describe(self) -> str:
         bf16 = "bf16 on" if self.fast_bf16 else "fp32"
-        return f"{self.name}, {self.memory_gb:.0f} GB, {bf16}"
+        name = f"{self.gpus} x {self.name}" if self.gpus > 1 else self.name
+        return f"{name}, {self.memory_gb:.0f} GB{' each' if self.gpus > 1 else ''}, {bf16}"
 
 
 @lru_cache(maxsize=1)
@@ -26,7 +28,8 @@ def detect() -> Hardware:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if torch.cuda.is_available():
         props = torch.cuda.get_device_properties(0)
-        return Hardware("cuda", props.name, cores, props.total_memory / 2**30, torch.cuda.is_bf16_supported())
+        return Hardware("cuda", props.name, cores, props.total_memory / 2**30, torch.cuda.is_bf16_supported(),
+                        gpus=torch.cuda.device_count())
     if torch.backends.mps.is_available():
         return Hardware("mps", "Apple GPU (MPS)", cores, _ram_gb(), False)
     flags = _cpu_flags()

@@ -11,14 +11,15 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from . import warm
+import psutil  # (a dependency of accelerate)
+
+from . import launch, warm
 from .config import ConfigError, RunConfig
 from .events import END_EVENTS, FAILED, STARTED, read_events, run_duration
 from .records import Results, RunStatus, RunSummary
@@ -90,7 +91,7 @@ def start_run(config: RunConfig, run_dir) -> subprocess.Popen:
     paths = RunPaths(run_dir)
     paths.root.mkdir(parents=True, exist_ok=True)
     config.save(paths.config)
-    return _launch(paths, ["train", "--config", str(paths.config), "--output", str(paths.root)])
+    return _launch(paths, ["train", "--config", str(paths.config), "--output", str(paths.root)], config)
 
 
 def resume_run(run_dir) -> subprocess.Popen:
@@ -100,18 +101,19 @@ def resume_run(run_dir) -> subprocess.Popen:
         raise ConfigError(f"{paths.root.name} is still running; it can only be resumed once it has ended.")
     if run_status(run_dir).status == "finished":
         raise ConfigError(f"{paths.root.name} has already finished; start a new run to train more.")
-    return _launch(paths, ["resume", str(paths.root)])
+    return _launch(paths, ["resume", str(paths.root)], load_run_config(run_dir))  # the same processes again
 
 
-def _launch(paths: RunPaths, command: list[str]) -> subprocess.Popen:
+def _launch(paths: RunPaths, command: list[str], config: RunConfig) -> subprocess.Popen:
     env = warm.launch_env()
     with _LAUNCH:
         check_capacity()
-        process = warm.take(command, paths.log, env)  # the app keeps one with the imports done
+        # The app keeps one process with the imports done; a run of several processes starts torchrun cold.
+        process = None if launch.is_distributed(config) else warm.take(command, paths.log, env)
         if process is None:
             with open(paths.log, "ab") as log:
                 process = subprocess.Popen(
-                    [sys.executable, "-m", "finetune", *command],
+                    launch.command(config, command),
                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
                     cwd=Path(__file__).resolve().parent.parent, start_new_session=True)
         paths.pid.write_text(str(process.pid))
@@ -129,10 +131,23 @@ def kill_run(run_dir) -> None:
     pid = _pid(RunPaths(run_dir))
     if not pid or not is_alive(run_dir):
         return
+    ranks = _descendants(pid)  # torchrun starts each rank in a session of its own: killpg misses them
     try:
         os.killpg(pid, signal.SIGKILL)  # our runs lead their own process group (start_new_session)
     except OSError:
         os.kill(pid, signal.SIGKILL)  # a run started elsewhere, e.g. from a shell
+    for child in ranks:
+        try:
+            child.kill()
+        except psutil.Error:  # already gone with the group
+            pass
+
+
+def _descendants(pid: int) -> list:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return []
 
 
 def is_alive(run_dir) -> bool:

@@ -15,9 +15,12 @@ from ..tasks import DEFAULT_TASK, TASKS, get_task
 from .knobs import knob_widget
 
 # Data settings live in the Data tab; "language_model" knobs only matter for text generation. Checkpoint knobs
-# come last: they sit in their own accordion below the others.
-TUNED = sorted((f for f in fields(RunConfig) if f.metadata["group"] in ("training", "language_model", "checkpoints")),
-               key=lambda f: f.metadata["group"] == "checkpoints")
+# come next: they sit in their own accordion below the others. Then how many GPUs to use (shown with several);
+# several machines are a command-line matter (README, Bigger hardware).
+GPU_KNOBS = ("processes", "fsdp")
+_ORDER = {"checkpoints": 1, "hardware": 2}
+TUNED = sorted((f for f in fields(RunConfig) if f.metadata["group"] in ("training", "language_model", "checkpoints")
+                or f.name in GPU_KNOBS), key=lambda f: _ORDER.get(f.metadata["group"], 0))
 DEFAULT_PRESET = "Quick demo (CPU)"
 
 
@@ -28,8 +31,8 @@ def preset_values(name: str, task: str = DEFAULT_TASK) -> dict:
 
 
 def apply_preset(name: str, task: str = DEFAULT_TASK):
-    values = preset_values(name, task)
-    return [gr.update(value=values[f.name]) for f in TUNED]
+    values = preset_values(name, task)  # a preset says nothing about the GPUs: those stay as they are
+    return [gr.update() if f.name in GPU_KNOBS else gr.update(value=values[f.name]) for f in TUNED]
 
 
 def change_task(task: str, preset: str):
@@ -86,9 +89,25 @@ class ModelInputs:
         return iter((self.task, self.model, *self.knobs))
 
 
+def gpu_widgets(hardware, values: dict) -> list:
+    """How many of the GPUs found to train on (one process each) and whether to shard the model; hidden
+    with fewer than two GPUs, where a run is one process."""
+    several = hardware.gpus > 1
+    by_name = {f.name: f for f in TUNED}
+    processes = gr.Slider(1, max(2, hardware.gpus), value=hardware.gpus if several else 1, step=1,
+                          label="GPUs to use", info=by_name["processes"].metadata["help"], visible=several,
+                          elem_id="knob-processes")
+    return [processes, knob_widget(by_name["fsdp"], values["fsdp"], visible=several)]
+
+
+def hardware_text(hardware) -> str:
+    found = f"{hardware.gpus} GPUs found" if hardware.gpus > 1 else "1 GPU found" if hardware.gpus else "no GPU found"
+    return f"**Hardware:** {hardware.describe()} ({found})"
+
+
 def render() -> ModelInputs:
     hardware = detect()
-    gr.Markdown(f"**Hardware:** {hardware.describe()}")
+    gr.Markdown(hardware_text(hardware))
     with gr.Row():
         task = gr.Dropdown([(t.title, t.name) for t in TASKS.values()], value=DEFAULT_TASK, label="Task",
                            info="Classification: sentiment, topics, legal/medical/financial... "
@@ -108,6 +127,7 @@ def render() -> ModelInputs:
         knobs = [knob_widget(f, values[f.name]) for f in TUNED if f.metadata["group"] != "checkpoints"]
     with gr.Accordion("Checkpoints, early stopping, TensorBoard", open=False):
         knobs += [knob_widget(f, values[f.name]) for f in TUNED if f.metadata["group"] == "checkpoints"]
+    knobs += gpu_widgets(hardware, values)
     model.change(describe_model, [model, task], model_help, api_visibility="private")
     preset.input(apply_preset, [preset, task], knobs, api_visibility="private")
     task.input(change_task, [task, preset], [model, model_help, *knobs], api_visibility="private")

@@ -11,7 +11,8 @@ def test_every_tuned_setting_has_a_widget_and_returns_to_the_config():
 
 def test_preset_fills_its_values():
     updates = model_tab.apply_preset("Aggressive")
-    chosen = {f.name: u["value"] for f, u in zip(model_tab.TUNED, updates)}
+    chosen = {f.name: u.get("value") for f, u in zip(model_tab.TUNED, updates)}
+    assert chosen["processes"] is None  # the GPUs to use are not a preset's business
     assert chosen["learning_rate"] == PRESETS["Aggressive"]["learning_rate"] and chosen["epochs"] == 5.0
 
 
@@ -37,7 +38,7 @@ def test_choosing_generation_lists_its_models_and_its_defaults():
 
     model, help_text, *knobs = model_tab.change_task("generation", model_tab.DEFAULT_PRESET)
     assert model["value"] == EMBEDDED_LM and "gpt2" in model["choices"] and "works offline" in help_text
-    chosen = {f.name: u["value"] for f, u in zip(model_tab.TUNED, knobs)}
+    chosen = {f.name: u.get("value") for f, u in zip(model_tab.TUNED, knobs)}
     assert chosen["epochs"] == 1.0 and chosen["batch_size"] == 4 and chosen["block_size"] == 256
     assert "needs internet" in model_tab.describe_model("distilgpt2", "generation")
     settings = model_tab.config_from_widgets("generation", EMBEDDED_LM, *chosen.values())
@@ -50,3 +51,17 @@ def test_only_the_tasks_own_embedded_model_is_saved_as_the_default():
     assert model_tab.config_from_widgets("ner", EMBEDDED)["model"] == ""
     assert model_tab.config_from_widgets("ner", EMBEDDED_LM)["model"] == EMBEDDED_LM  # the cased alternative
     assert model_tab.config_from_widgets("generation", EMBEDDED)["model"] == EMBEDDED  # not silently SmolLM2
+
+
+def test_several_gpus_show_how_many_to_use_and_one_hides_it():
+    import gradio as gr
+
+    from finetune.hardware import Hardware
+
+    four = Hardware("cuda", "NVIDIA L4", 8, 22.0, True, gpus=4)
+    with gr.Blocks():
+        processes, fsdp = model_tab.gpu_widgets(four, RunConfig().to_dict())
+        hidden, _ = model_tab.gpu_widgets(Hardware("cpu", "CPU, 2 cores", 2, 24.0, True), RunConfig().to_dict())
+    assert processes.visible and processes.maximum == 4 and processes.value == 4 and fsdp.visible
+    assert not hidden.visible and hidden.value == 1
+    assert "4 GPUs found" in model_tab.hardware_text(four) and "4 x NVIDIA L4" in model_tab.hardware_text(four)
