@@ -10,8 +10,10 @@ import json
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-# Keys only some tasks' report() writes (classification, NER, generation): left out of the file when None.
-TASK_KEYS = ("per_class", "confusion_matrix", "mistakes", "per_type", "error_sentences", "eval_tokens")
+# Keys only some runs write (a task's report(), several processes): left out of the file when None, so a file
+# reads back as it was written.
+OPTIONAL_KEYS = ("per_class", "confusion_matrix", "mistakes", "per_type", "error_sentences", "eval_tokens",
+                 "processes", "train_samples_per_second")
 
 
 @dataclass
@@ -33,6 +35,8 @@ class Results:
     max_length: int = 0
     precision: str = ""
     device: str = ""
+    processes: int | None = None  # training processes (torchrun; None: 1), counted in train_rows, steps, samples/s
+    train_samples_per_second: float | None = None  # the Trainer's figure, across every process
     notes: list[str] = field(default_factory=list)
     main_metric: str = ""
     metrics: dict[str, float] = field(default_factory=dict)
@@ -60,7 +64,7 @@ class Results:
 
     def to_json(self) -> dict:
         values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
-        return {**{k: v for k, v in values.items() if k not in TASK_KEYS or v is not None}, **self.extra}
+        return {**{k: v for k, v in values.items() if k not in OPTIONAL_KEYS or v is not None}, **self.extra}
 
     @classmethod
     def from_json(cls, values: dict) -> "Results":
