@@ -116,7 +116,7 @@ def resolve_run(name, root: Path | None = None) -> Path:
     name = Path(str(name or "")).name
     path = root / name
     if not RUN_NAME.fullmatch(name) or path.resolve().parent != root or not (path / "config.json").is_file():
-        raise ConfigError(f"There is no run named {name[:60]!r} here. Pick one from the list.")
+        raise ConfigError(f"There is no run named {name[:60]!r} here. Pick a run from the list.")
     return path
 
 
@@ -124,7 +124,7 @@ def run_for(owner: str | None, name, root: Path | None = None, change: bool = Fa
     """resolve_run(), then the owner check: a run the visitor may not see reads as missing (no probing)."""
     path = resolve_run(name, root)
     if not may_read(owner, path):
-        raise ConfigError(f"There is no run named {path.name[:60]!r} here. Pick one from the list.")
+        raise ConfigError(f"There is no run named {path.name[:60]!r} here. Pick a run from the list.")
     if change and not may_use(owner, path):
         raise ConfigError(f"{path.name} is shared with every visitor (or not yours): it can be read, not changed.")
     return path

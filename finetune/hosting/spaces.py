@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import ConfigError, RunConfig
-from . import run_queue
+from . import owners, run_queue
 from ..data.tables import TABLE_SUFFIXES
 from ..runs import RunPaths, is_alive, runs_root, start_run
 from ..tasks import get_task
@@ -178,17 +178,29 @@ def _sample_rows(config: RunConfig, run_dir: Path, limits: Limits) -> tuple[str 
 
 
 # --- the queue (run_queue.py holds the tickets) -------------------------------------------------
-def submit(config: RunConfig, run_dir, root: Path | None = None) -> dict:
-    """Apply the limits, queue the run, and start it at once when it is first and the slot is free.
-
-    Returns {"run_dir", "ticket", "position"}: position 0 = started, N = Nth in the queue."""
+def submit(config: RunConfig, run_dir, root: Path | None = None, owner: str | None = None) -> dict:
+    """Apply the limits, queue the run for its owner, and start it at once when it is first and the slot
+    is free. Returns {"run_dir", "ticket", "position"}: position 0 = started, N = Nth in the queue."""
     run_dir = Path(run_dir)
     try:
         config, notes = apply_limits(config, run_dir)
+        ticket = run_queue.enqueue(config, run_dir, notes, root, owner=owner)
     except ConfigError:
         shutil.rmtree(run_dir, ignore_errors=True)  # a refused run leaves nothing behind
         raise
-    ticket = run_queue.enqueue(config, run_dir, notes, root)
+    return {"run_dir": str(run_dir), "ticket": str(ticket), "position": run_queue.advance(ticket, root)}
+
+
+def submit_resume(run_dir, root: Path | None = None, owner: str | None = None) -> dict:
+    """Resume through the queue, like a new run: the same one-run-per-visitor and one-at-a-time rules."""
+    from ..runs import run_status
+
+    run_dir = Path(run_dir)
+    if is_alive(run_dir):
+        raise ConfigError(f"{run_dir.name} is still running; it can only be resumed once it has ended.")
+    if run_status(run_dir).status == "finished":
+        raise ConfigError(f"{run_dir.name} has already finished; start a new run to train more.")
+    ticket = run_queue.enqueue(None, run_dir, [], root, owner=owner)
     return {"run_dir": str(run_dir), "ticket": str(ticket), "position": run_queue.advance(ticket, root)}
 
 
@@ -243,12 +255,14 @@ def ensure_demo_run(root: Path | None = None, model: str = "", **settings) -> Pa
     model: empty for the embedded MiniLM; tests pass a tiny model (FINETUNE_DEMO_MODEL does the same)."""
     folder = demo_run_dir(root)
     if demo_ready(root) or is_alive(folder):
+        if owners.owner_of(folder) is None:  # a demo run kept from before owners were recorded
+            owners.record_owner(folder, owners.SHARED)
         return folder
     shutil.rmtree(folder, ignore_errors=True)
     config = RunConfig(data_file=str(DEMO_SAMPLE), text_column="text", label_column="label", model=model,
                        **settings)
     try:
-        start_run(config, folder)
+        start_run(config, folder, owners.SHARED)  # everyone may read it, nobody may change it
     except ConfigError:  # every slot busy: the next start-up tries again
         shutil.rmtree(folder, ignore_errors=True)
     return folder

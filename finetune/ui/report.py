@@ -13,7 +13,8 @@ import pandas as pd
 from ..records import Results, RunStatus
 from ..runs import RunPaths, zip_model
 from .followed_run import FollowedRun
-from . import export_panel
+from . import export_panel, visitor
+from ..hosting import owners
 from .figures import confusion_matrix
 from .messages import USER_ERRORS, as_text, user_error
 
@@ -104,17 +105,20 @@ def try_in_playground(mistakes: pd.DataFrame, evt: gr.SelectData):
     return str(mistakes.iloc[row]["text"]), gr.Tabs(selected="playground")
 
 
-def model_zip(run: FollowedRun):
-    """The model folder as a zip, shown for download (the file box stays hidden until there is one)."""
+def model_zip(run: FollowedRun, token: str | None = None):
+    """The model folder as a zip, shown for download (the file box stays hidden until there is one). Only
+    the run's owner gets it: Gradio serves a returned file to whoever has its (unguessable) URL."""
     if not run.run_dir:
         raise gr.Error("No run yet: train one first.", print_exception=False)
+    if not owners.may_use(visitor.owner(token), run.run_dir):
+        raise gr.Error("This run is not yours to download.", print_exception=False)
     try:
         return gr.update(value=str(zip_model(run.run_dir)), visible=True)
     except USER_ERRORS as e:
         raise user_error(e) from None
 
 
-def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs) -> ReportView:
+def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs, token: gr.BrowserState) -> ReportView:
     """The report group (hidden until a run has results); returns the components fill() updates."""
     with gr.Group(visible=False) as group:
         summary = gr.Markdown(elem_id="train-summary")
@@ -128,7 +132,7 @@ def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs) -> ReportV
         with gr.Row():
             zip_button = gr.Button("Download the model folder as a zip", size="sm", elem_id="zip-model")
             zip_file = gr.File(label="Model zip", interactive=False, visible=False, elem_id="model-zip")
-        export_panel.render(run)
+        export_panel.render(run, token)
     mistakes.select(try_in_playground, mistakes, [playground_text, tabs], api_visibility="private")
-    zip_button.click(model_zip, run, zip_file, api_visibility="private")
+    zip_button.click(model_zip, [run, token], zip_file, api_visibility="private")
     return ReportView(group, summary, per_class, matrix, mistakes, card)
