@@ -7,6 +7,7 @@ Everything a watcher needs is written to the run folder as it happens.
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import os
 import shutil
@@ -73,7 +74,7 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     from .hardware import detect, use_free_cores
     from .tasks import get_task
 
-    stop = StopRequest(paths.stop)
+    stop = StopRequest(paths.stop, max_seconds=_time_budget(paths))
     task, hardware = get_task(config.task), detect()
     use_free_cores()  # fewer threads on a busy CPU: oversubscribed threads stall each other
     _quiet_libraries()
@@ -112,7 +113,10 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     baseline = _baseline(task, data, report_split, paths.baseline)
 
     events.write(STAGE, message="Saving model")
-    task.save_model(trainer, paths.model)  # e.g. generation merges LoRA adapters into the weights first
+    saving = paths.root / "model.saving"  # written whole, then renamed: a kill mid-save leaves no half model/
+    shutil.rmtree(saving, ignore_errors=True)
+    task.save_model(trainer, saving)  # e.g. generation merges LoRA adapters into the weights first
+    (saving / "training_args.bin").unlink(missing_ok=True)  # a pickle with server paths: never shared
     results = Results.from_json({  # from_json: a key a task's report adds is kept, not refused
         "task": config.task, "model": model_name(config.model, task.embedded_model),
         "train_rows": len(tokenized["train"]), "eval_rows": len(tokenized["validation"]),
@@ -122,12 +126,32 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
         "device": hardware.describe(), "notes": data.notes, "main_metric": args.metric_for_best_model, **report,
     })
     status = results.status
+    write_model_card(saving / paths.model_card.name, config, results, data.labels)
+    _replace_folder(saving, paths.model)
     results.save(paths.results)
-    write_model_card(paths.model_card, config, results, data.labels)
     if status == FINISHED:  # a finished run is never resumed: its checkpoints (weights + optimizer) only fill the disk
         shutil.rmtree(paths.checkpoints, ignore_errors=True)
     events.write(status, metrics=results.metrics, steps=results.steps)
     return results
+
+
+def _replace_folder(new: Path, target: Path) -> None:
+    """target becomes new by renames only (a resumed run's older model goes once the new one is in place)."""
+    old = target.with_name(target.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _time_budget(paths: RunPaths) -> float | None:
+    """Seconds this process may train, from RUN/limits.json (a Space writes it; see hosting/spaces.py)."""
+    try:
+        seconds = json.loads((paths.root / "limits.json").read_text()).get("max_train_seconds")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return float(seconds) if isinstance(seconds, (int, float)) and seconds > 0 else None
 
 
 def _ending(state, callback) -> dict:

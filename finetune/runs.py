@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import uuid
+import zipfile
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -276,5 +277,10 @@ def zip_model(run_dir) -> Path:
         raise ConfigError(f"{paths.root.name} has no saved model to download.")
     target = paths.model_zip
     if not target.is_file() or target.stat().st_mtime < (paths.model / "config.json").stat().st_mtime:
-        shutil.make_archive(str(target.with_suffix("")), "zip", paths.model)
+        partial = target.with_suffix(".zip.partial")
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+            for file in sorted(paths.model.rglob("*")):
+                if file.is_file() and file.name != "training_args.bin":  # a pickle with server paths: not shared
+                    archive.write(file, file.relative_to(paths.model))
+        partial.replace(target)
     return target

@@ -14,6 +14,7 @@ has a model within a minute. This module never imports gradio.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -48,6 +49,10 @@ class Limits:
     max_length: int = 128           # tokens per example (and per block for generation)
     max_parameters: int = 150_000_000
     max_text_bytes: int = 2 * 2**20  # .txt corpora and CoNLL files cannot be sampled by row: refused above this
+    max_checkpoints: int = 2         # checkpoint_limit: each holds weights + optimizer state (3x the model)
+    max_train_minutes: float = 20.0  # wall-clock budget of one training process; then it stops with a model
+    disk_per_visitor: int = 2 * 2**30  # bytes of run folders one visitor keeps; a new run is refused above
+    min_rows_per_class: int = 10     # the row sample keeps at least this many of each class (or all it has)
 
 
 LIMITS = Limits()
@@ -81,7 +86,8 @@ def limits_markdown(limits: Limits | None = None) -> str:
     hours = ttl_seconds() / 3600
     return (f"**Shared Space limits:** up to {limits.max_rows:,} training rows, {limits.max_epochs:g} epochs, "
             f"{limits.max_length} tokens per text, models up to {limits.max_parameters / 1e6:.0f}M parameters; "
-            f"one run at a time (others queue). Runs and uploads are deleted after {hours:g} h: download "
+            f"one run at a time (others queue), one per visitor, {limits.max_train_minutes:g} minutes of "
+            "training per run (then it stops with a usable model). Your runs are yours alone. Runs and uploads are deleted after {hours:g} h: download "
             "or push your model to keep it. Run the app locally for more.")
 
 
@@ -106,6 +112,12 @@ def apply_limits(config: RunConfig, run_dir, limits: Limits | None = None) -> tu
         changes[length_field] = limits.max_length
         if length:
             notes.append(f"{length_field} lowered from {length} to {limits.max_length} (Space limit)")
+    if config.checkpoint_limit > limits.max_checkpoints:
+        changes["checkpoint_limit"] = limits.max_checkpoints
+        notes.append(f"checkpoint_limit lowered from {config.checkpoint_limit} to {limits.max_checkpoints} (Space limit)")
+    if config.eval_steps:
+        changes["eval_steps"] = 0
+        notes.append(f"eval_steps {config.eval_steps} replaced by about 4 evaluations per run (Space limit)")
     sampled, rows = _sample_rows(config, Path(run_dir), limits)
     if sampled:
         changes["data_file"] = sampled
@@ -173,8 +185,24 @@ def _sample_rows(config: RunConfig, run_dir: Path, limits: Limits) -> tuple[str 
     if len(frame) <= limits.max_rows:
         return None, len(frame)
     target = run_dir / f"sampled-{source.stem}.csv"
-    frame.sample(n=limits.max_rows, random_state=config.seed).to_csv(target, index=False)
+    _stratified(frame, config, limits).to_csv(target, index=False)
     return str(target), len(frame)
+
+
+def _stratified(frame, config: RunConfig, limits: Limits):
+    """max_rows rows at random, but every class keeps min_rows_per_class rows (or all it has), so a file the
+    Data tab accepted is not refused after queueing for a class the sample left too small."""
+    label = config.label_column if config.label_column in frame.columns else None
+    if label is None or not get_task(config.task).maps_columns:
+        return frame.sample(n=limits.max_rows, random_state=config.seed)
+    kept = frame.groupby(label, group_keys=False).apply(
+        lambda rows: rows.sample(n=min(len(rows), limits.min_rows_per_class), random_state=config.seed))
+    if len(kept) > limits.max_rows:
+        raise ConfigError(f"{frame[label].nunique():,} classes need {len(kept):,} rows to keep "
+                          f"{limits.min_rows_per_class} of each, more than this Space's {limits.max_rows:,}. "
+                          "Merge rare classes, or run the app locally.")
+    rest = frame.drop(kept.index).sample(n=limits.max_rows - len(kept), random_state=config.seed)
+    return frame.loc[sorted([*kept.index, *rest.index])]
 
 
 # --- the queue (run_queue.py holds the tickets) -------------------------------------------------
@@ -183,12 +211,27 @@ def submit(config: RunConfig, run_dir, root: Path | None = None, owner: str | No
     is free. Returns {"run_dir", "ticket", "position"}: position 0 = started, N = Nth in the queue."""
     run_dir = Path(run_dir)
     try:
+        check_disk(owner, root)
         config, notes = apply_limits(config, run_dir)
+        (run_dir / "limits.json").write_text(json.dumps({"max_train_seconds": LIMITS.max_train_minutes * 60}))
         ticket = run_queue.enqueue(config, run_dir, notes, root, owner=owner)
     except ConfigError:
         shutil.rmtree(run_dir, ignore_errors=True)  # a refused run leaves nothing behind
         raise
     return {"run_dir": str(run_dir), "ticket": str(ticket), "position": run_queue.advance(ticket, root)}
+
+
+def check_disk(owner: str | None, root: Path | None = None, limits: Limits | None = None) -> None:
+    """ConfigError when this visitor's run folders already hold their share of the Space's disk."""
+    limits = limits or LIMITS
+    from ..runs import list_runs
+
+    used = sum(f.stat().st_size for run in owners.owned_by(owner, list_runs(root)) for f in run.rglob("*")
+               if f.is_file())
+    if used > limits.disk_per_visitor:
+        raise ConfigError(f"Your runs use {used / 2**30:.1f} GB of this Space's disk, the most one visitor keeps "
+                          f"({limits.disk_per_visitor / 2**30:.0f} GB). Delete an earlier run (Earlier runs), "
+                          "then start again.")
 
 
 def submit_resume(run_dir, root: Path | None = None, owner: str | None = None) -> dict:

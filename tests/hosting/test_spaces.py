@@ -17,6 +17,7 @@ def on_space(monkeypatch, runs_dir):
     monkeypatch.setenv("SPACE_ID", "someone/fine-tune-studio")
     monkeypatch.delenv("FINETUNE_MAX_RUNS", raising=False)
     monkeypatch.delenv("FINETUNE_TTL_HOURS", raising=False)
+    monkeypatch.setenv("FINETUNE_MODEL_DIRS", str(runs_dir.parents[2]))  # the tiny test models' folders
     return runs_dir
 
 

@@ -16,6 +16,7 @@ from tests.ui.views import by_elem_id, demo_view
 def space(monkeypatch, runs_dir):
     monkeypatch.setenv("SPACE_ID", "someone/fine-tune-studio")
     monkeypatch.delenv("FINETUNE_MAX_RUNS", raising=False)
+    monkeypatch.setenv("FINETUNE_MODEL_DIRS", str(runs_dir.parents[2]))  # the tiny test models' folders
     return runs_dir
 
 
