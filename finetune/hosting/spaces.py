@@ -87,7 +87,7 @@ def limits_markdown(limits: Limits | None = None) -> str:
     return (f"**Shared Space limits:** up to {limits.max_rows:,} training rows, {limits.max_epochs:g} epochs, "
             f"{limits.max_length} tokens per text, models up to {limits.max_parameters / 1e6:.0f}M parameters; "
             f"one run at a time (others queue), one per visitor, {limits.max_train_minutes:g} minutes of "
-            "training per run (then it stops with a usable model). Your runs are yours alone. Runs and uploads are deleted after {hours:g} h: download "
+            f"training per run (then it stops with a usable model). Your runs are yours alone. Runs and uploads are deleted after {hours:g} h: download "
             "or push your model to keep it. Run the app locally for more.")
 
 
@@ -265,6 +265,16 @@ def sweep(root: Path | None = None, ttl_s: float | None = None, now: float | Non
     return removed
 
 
+def sweep_safely(root: Path | None = None) -> list[str]:
+    """sweep(), and an error (a folder removed under it, a disk error) reported instead of ending the loop."""
+    try:
+        return sweep(root)
+    except Exception as e:  # noqa: BLE001 - the clean-up thread must outlive any one bad folder
+        print(f"finetune: the clean-up of old runs failed this time ({type(e).__name__}: {e}); it tries again "
+              f"in {SWEEP_EVERY_S // 60} minutes.", flush=True)
+        return []
+
+
 _BACKGROUND = threading.Event()  # set once the clean-up thread runs in this process
 
 
@@ -277,7 +287,7 @@ def start_background(root: Path | None = None) -> None:
 
         def loop():
             while True:
-                sweep(root)
+                sweep_safely(root)
                 time.sleep(SWEEP_EVERY_S)
 
         threading.Thread(target=loop, name="finetune-sweep", daemon=True).start()

@@ -5,6 +5,8 @@ Everything comes from the run folder (results.json, model/README.md), so a reloa
 """
 from __future__ import annotations
 
+import html
+import re
 from typing import NamedTuple
 
 import gradio as gr
@@ -77,7 +79,16 @@ def model_card_text(run_dir: str) -> str:
         text = RunPaths(run_dir).model_card.read_text(encoding="utf-8")
     except OSError:
         return "No model card (the run saved no model)."
-    return text.split("---\n", 2)[2] if text.startswith("---\n") else text
+    text = text.split("---\n", 2)[2] if text.startswith("---\n") else text
+    return plain_links(text)
+
+
+def plain_links(markdown: str) -> str:
+    """The card's images and links as plain text (labels and file names in it are the user's): nothing
+    loads from elsewhere, and no link leads off the page disguised."""
+    markdown = re.sub(r"!\[([^\]]*)\]\(([^)]*)\)", r"\1 (image: \2)", markdown)
+    markdown = re.sub(r"\[([^\]]*)\]\(([^)]*)\)", r"\1 (\2)", markdown)
+    return html.escape(markdown, quote=False)
 
 
 def fill(view: ReportView, run_dir: str, status: RunStatus) -> dict:

@@ -176,3 +176,28 @@ def test_a_long_generation_prompt_is_refused(runs_dir, monkeypatch):
     monkeypatch.setattr(generation_playground, "run_task", lambda name, token=None: "generation")
     with pytest.raises(gr.Error, match="takes up to 4,000"):
         next(generation_playground.generate_side_by_side("r", "x" * 5000, 8, 0.7, 0.9))
+
+
+def test_the_clean_up_survives_an_error(monkeypatch, capsys):
+    def broken(root=None):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(spaces, "sweep", broken)
+    assert spaces.sweep_safely() == [] and "clean-up of old runs failed this time (OSError: disk gone)" in \
+        capsys.readouterr().out
+
+
+def test_user_text_renders_as_text_not_as_links_or_images():
+    from finetune.ui.messages import as_text
+    from finetune.ui.report import plain_links
+
+    assert "](" not in as_text("![x](http://tracker/a.png)").replace("&#93;(", "")
+    card = plain_links("labels: ![x](http://tracker/a.png), [win](http://evil), <img src=x onerror=alert(1)>")
+    assert "![" not in card and "](" not in card and "<img" not in card
+    assert "x (image: http://tracker/a.png)" in card and "win (http://evil)" in card
+
+
+def test_the_limits_line_names_the_per_visitor_limits(on_space):
+    line = spaces.limits_markdown()
+    assert "one per visitor, 20 minutes of training per run" in line and "deleted after 24 h" in line
+    assert "{" not in line  # every figure filled in
