@@ -24,7 +24,7 @@ def render() -> gr.BrowserState:
 
 
 def oauth_enabled() -> bool:
-    return bool(os.environ.get("OAUTH_CLIENT_ID"))
+    return bool(os.environ.get("OAUTH_CLIENT_ID") and os.environ.get("SPACE_ID"))  # a Space with hf_oauth: true
 
 
 def issue(token: str | None, profile: gr.OAuthProfile | None = None) -> str:
