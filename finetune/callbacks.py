@@ -3,6 +3,7 @@ or SIGTERM)."""
 from __future__ import annotations
 
 import signal
+import time
 from pathlib import Path
 
 from transformers import TrainerCallback
@@ -14,21 +15,32 @@ LOG_FIELDS = ("loss", "learning_rate", "grad_norm")
 
 
 class StopRequest:
-    """True once the run was asked to end: a STOP file in the run folder, or SIGTERM/SIGINT.
+    """True once the run was asked to end: a STOP file in the run folder, SIGTERM/SIGINT, or its time
+    budget (max_seconds from now, a Space's limit) spent; `out_of_time` tells the last apart.
 
     stop_file None: a rank other than 0, which only hears signals; rank 0 reads the file for all of them."""
 
-    def __init__(self, stop_file=None):
+    def __init__(self, stop_file=None, max_seconds: float | None = None):
         self.stop_file = Path(stop_file) if stop_file else None
         self.signalled = False
+        self.max_seconds = max_seconds
+        self.deadline = time.monotonic() + max_seconds if max_seconds else None
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, self._on_signal)
 
     def _on_signal(self, signum, frame):
         self.signalled = True
 
+    @property
+    def out_of_time(self) -> bool:
+        return self.deadline is not None and time.monotonic() > self.deadline
+
     def __bool__(self) -> bool:
-        return self.signalled or (self.stop_file is not None and self.stop_file.exists())
+        return self.signalled or self.asked_by_file or self.out_of_time
+
+    @property
+    def asked_by_file(self) -> bool:
+        return self.stop_file is not None and self.stop_file.exists()
 
 
 def agreed(asked: bool) -> bool:
@@ -73,6 +85,10 @@ class EventCallback(TrainerCallback):
 
     def on_step_end(self, args, state, control, **kwargs):
         if agreed(bool(self.stop)):
+            if not self.stopped_early and self.stop.out_of_time and not self.stop.asked_by_file:
+                self.writer.write(HEALTH, rule="time_limit", level="warning",
+                                  message=f"stopped after {self.stop.max_seconds / 60:g} minutes of training, this "
+                                          "Space's limit per run; the model reached so far is saved and usable")
             self.stopped_early = True
             control.should_training_stop = True
             control.should_evaluate = False

@@ -7,6 +7,7 @@ Everything a watcher needs is written to the run folder as it happens.
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import os
 import shutil
@@ -76,7 +77,7 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     from .hardware import detect, use_free_cores
     from .tasks import get_task
 
-    stop = StopRequest(paths.stop if launch.is_main() else None)
+    stop = StopRequest(paths.stop if launch.is_main() else None, max_seconds=_time_budget(paths))
     task, hardware = get_task(config.task), detect()
     use_free_cores()  # fewer threads on a busy CPU: oversubscribed threads stall each other
     _quiet_libraries()
@@ -118,8 +119,11 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     baseline = _baseline(task, data, report_split, paths.baseline) if launch.is_main() else None
 
     events.write(STAGE, message="Saving model")
+    saving = paths.root / "model.saving"  # written whole, then renamed: a kill mid-save leaves no half model/
+    if launch.is_main():
+        shutil.rmtree(saving, ignore_errors=True)
     if launch.is_main() or config.fsdp:  # FSDP gathers the shards from every rank; rank 0 writes them
-        task.save_model(trainer, paths.model)  # e.g. generation merges LoRA adapters into the weights first
+        task.save_model(trainer, saving)  # e.g. generation merges LoRA adapters into the weights first
     results = Results.from_json({  # from_json: a key a task's report adds is kept, not refused
         "task": config.task, "model": model_name(config.model, task.embedded_model),
         "train_rows": len(tokenized["train"]), "eval_rows": len(tokenized["validation"]),
@@ -132,8 +136,10 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     status = results.status
     if not launch.is_main():
         return results
+    (saving / "training_args.bin").unlink(missing_ok=True)  # a pickle with server paths: never shared
+    write_model_card(saving / paths.model_card.name, config, results, data.labels)
+    _replace_folder(saving, paths.model)
     results.save(paths.results)
-    write_model_card(paths.model_card, config, results, data.labels)
     if status == FINISHED:  # a finished run is never resumed: its checkpoints (weights + optimizer) only fill the disk
         shutil.rmtree(paths.checkpoints, ignore_errors=True)
     events.write(status, metrics=results.metrics, steps=results.steps)
@@ -145,6 +151,25 @@ class Unrecorded:
 
     def write(self, event: str, **fields) -> dict:
         return {"event": event, **fields}
+
+
+def _replace_folder(new: Path, target: Path) -> None:
+    """target becomes new by renames only (a resumed run's older model goes once the new one is in place)."""
+    old = target.with_name(target.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _time_budget(paths: RunPaths) -> float | None:
+    """Seconds this process may train, from RUN/limits.json (a Space writes it; see hosting/spaces.py)."""
+    try:
+        seconds = json.loads((paths.root / "limits.json").read_text()).get("max_train_seconds")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return float(seconds) if isinstance(seconds, (int, float)) and seconds > 0 else None
 
 
 def _ending(state, callback) -> dict:

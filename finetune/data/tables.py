@@ -83,12 +83,25 @@ def _read_delimited(text: str, suffix: str) -> pd.DataFrame:
     sep = "\t" if suffix == ".tsv" else _sniff_delimiter(text[:SNIFF_BYTES])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", pd.errors.ParserWarning)
+        # index_col=False: a first row with more fields than the header must not turn column 1 into an index
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                            on_bad_lines="warn", skipinitialspace=True)
+                            on_bad_lines="warn", skipinitialspace=True, index_col=False)
+    if any("does not match length of data" in str(w.message) for w in caught):
+        _refuse_wider_rows(text, sep)
     # pandas reports each ragged row as "Skipping line N: expected 2 fields, saw 3"
     skipped = [int(n) for w in caught for n in re.findall(r"Skipping line (\d+)", str(w.message))]
     frame.attrs["skipped_lines"] = skipped
     return frame.fillna("")  # a row with too few fields gets empty cells
+
+
+def _refuse_wider_rows(text: str, sep: str) -> None:
+    """A DataError naming the first row with more fields than the header: its cells would shift columns."""
+    rows = csv.reader(io.StringIO(text), delimiter=sep, skipinitialspace=True)
+    header = next(rows, [])
+    for number, row in enumerate(rows, start=2):
+        if len(row) > len(header):
+            raise DataError(f"Row {number} has {len(row)} fields but the header names {len(header)}: a text with "
+                            f"an unquoted {sep!r} in it? Quote such texts, or name the extra column in the header.")
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -105,11 +118,17 @@ def json_records(text: str, name: str, example: str = '{"text": ..., "label": ..
             return json.loads(text)
         except json.JSONDecodeError as e:
             raise DataError(f"{name} is not valid JSON (line {e.lineno}: {e.msg}).") from None
+        except RecursionError:
+            raise DataError(f"{name} is nested too deeply to be a table of examples. Save one object per row, "
+                            'like {"text": ..., "label": ...}.') from None
     records = []
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             try:
                 records.append(json.loads(line))
+            except RecursionError:
+                raise DataError(f"Line {number} of {name} is nested too deeply to be one example. Each line must be "
+                                f"one object like {example}.") from None
             except json.JSONDecodeError as e:
                 raise DataError(f"Line {number} of {name} is not valid JSON ({e.msg}). "
                                 f"Each line must be one object like {example}.") from None

@@ -15,17 +15,33 @@ from pathlib import Path
 
 from ..config import ConfigError, RunConfig
 from ..events import HEALTH, EventWriter
-from ..runs import RunPaths, max_runs, running_runs, runs_root, start_run
+from ..runs import RunPaths, max_runs, resume_run, running_runs, runs_root, start_run
+from . import owners
 
 STALE_S = 30  # a queued visitor's page polls every second; silence this long means the tab is gone
 
 
-def enqueue(config: RunConfig, run_dir: Path, notes: list[str], root: Path | None = None) -> Path:
-    """A ticket for the run, last in line; `notes` go into its events when it starts."""
+def enqueue(config: RunConfig | None, run_dir: Path, notes: list[str], root: Path | None = None,
+            owner: str | None = None) -> Path:
+    """A ticket for the run, last in line; `notes` go into its events when it starts. config None: the
+    ticket resumes the run in run_dir. A visitor (owner) holds one ticket and no running run at once,
+    however many tabs they open."""
     with _queue_lock(root) as folder:
+        if owner is not None and (any(_owner(t) == owner for t in _waiting(folder))
+                                  or owners.owned_by(owner, [Path(r) for r in running_runs()])):
+            raise ConfigError("You already have a run training or waiting in the queue; this shared Space takes "
+                              "one run per visitor. Wait for it to end, or stop it.")
         ticket = folder / f"{time.time_ns():020d}-{run_dir.name}.json"
-        ticket.write_text(json.dumps({"run_dir": str(run_dir), "config": config.to_dict(), "notes": notes}))
+        ticket.write_text(json.dumps({"run_dir": str(run_dir), "config": config.to_dict() if config else None,
+                                      "notes": notes, "owner": owner}))
     return ticket
+
+
+def _owner(ticket: Path) -> str | None:
+    try:
+        return json.loads(ticket.read_text()).get("owner")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def queue_dir(root: Path | None = None) -> Path:
@@ -74,7 +90,10 @@ def advance(ticket, root: Path | None = None) -> int:
         paths.root.mkdir(parents=True, exist_ok=True)
         for note in order["notes"]:
             EventWriter(paths.events).write(HEALTH, rule="space_limits", level="warning", message=note)
-        start_run(RunConfig.from_dict(order["config"]), paths.root)
+        if order["config"] is None:
+            resume_run(paths.root, order.get("owner"))
+        else:
+            start_run(RunConfig.from_dict(order["config"]), paths.root, order.get("owner"))
         ticket.unlink()
         return 0
 

@@ -14,6 +14,7 @@ has a model within a minute. This module never imports gradio.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import ConfigError, RunConfig
-from . import run_queue
+from . import owners, run_queue
 from ..data.tables import TABLE_SUFFIXES
 from ..runs import RunPaths, is_alive, runs_root, start_run
 from ..tasks import get_task
@@ -48,6 +49,10 @@ class Limits:
     max_length: int = 128           # tokens per example (and per block for generation)
     max_parameters: int = 150_000_000
     max_text_bytes: int = 2 * 2**20  # .txt corpora and CoNLL files cannot be sampled by row: refused above this
+    max_checkpoints: int = 2         # checkpoint_limit: each holds weights + optimizer state (3x the model)
+    max_train_minutes: float = 20.0  # wall-clock budget of one training process; then it stops with a model
+    disk_per_visitor: int = 2 * 2**30  # bytes of run folders one visitor keeps; a new run is refused above
+    min_rows_per_class: int = 10     # the row sample keeps at least this many of each class (or all it has)
 
 
 LIMITS = Limits()
@@ -81,7 +86,8 @@ def limits_markdown(limits: Limits | None = None) -> str:
     hours = ttl_seconds() / 3600
     return (f"**Shared Space limits:** up to {limits.max_rows:,} training rows, {limits.max_epochs:g} epochs, "
             f"{limits.max_length} tokens per text, models up to {limits.max_parameters / 1e6:.0f}M parameters; "
-            f"one run at a time (others queue). Runs and uploads are deleted after {hours:g} h: download "
+            f"one run at a time (others queue), one per visitor, {limits.max_train_minutes:g} minutes of "
+            f"training per run (then it stops with a usable model). Your runs are yours alone. Runs and uploads are deleted after {hours:g} h: download "
             "or push your model to keep it. Run the app locally for more.")
 
 
@@ -106,6 +112,12 @@ def apply_limits(config: RunConfig, run_dir, limits: Limits | None = None) -> tu
         changes[length_field] = limits.max_length
         if length:
             notes.append(f"{length_field} lowered from {length} to {limits.max_length} (Space limit)")
+    if config.checkpoint_limit > limits.max_checkpoints:
+        changes["checkpoint_limit"] = limits.max_checkpoints
+        notes.append(f"checkpoint_limit lowered from {config.checkpoint_limit} to {limits.max_checkpoints} (Space limit)")
+    if config.eval_steps:
+        changes["eval_steps"] = 0
+        notes.append(f"eval_steps {config.eval_steps} replaced by about 4 evaluations per run (Space limit)")
     sampled, rows = _sample_rows(config, Path(run_dir), limits)
     if sampled:
         changes["data_file"] = sampled
@@ -173,22 +185,65 @@ def _sample_rows(config: RunConfig, run_dir: Path, limits: Limits) -> tuple[str 
     if len(frame) <= limits.max_rows:
         return None, len(frame)
     target = run_dir / f"sampled-{source.stem}.csv"
-    frame.sample(n=limits.max_rows, random_state=config.seed).to_csv(target, index=False)
+    _stratified(frame, config, limits).to_csv(target, index=False)
     return str(target), len(frame)
 
 
-# --- the queue (run_queue.py holds the tickets) -------------------------------------------------
-def submit(config: RunConfig, run_dir, root: Path | None = None) -> dict:
-    """Apply the limits, queue the run, and start it at once when it is first and the slot is free.
+def _stratified(frame, config: RunConfig, limits: Limits):
+    """max_rows rows at random, but every class keeps min_rows_per_class rows (or all it has), so a file the
+    Data tab accepted is not refused after queueing for a class the sample left too small."""
+    label = config.label_column if config.label_column in frame.columns else None
+    if label is None or not get_task(config.task).maps_columns:
+        return frame.sample(n=limits.max_rows, random_state=config.seed)
+    kept = frame.groupby(label, group_keys=False).apply(
+        lambda rows: rows.sample(n=min(len(rows), limits.min_rows_per_class), random_state=config.seed))
+    if len(kept) > limits.max_rows:
+        raise ConfigError(f"{frame[label].nunique():,} classes need {len(kept):,} rows to keep "
+                          f"{limits.min_rows_per_class} of each, more than this Space's {limits.max_rows:,}. "
+                          "Merge rare classes, or run the app locally.")
+    rest = frame.drop(kept.index).sample(n=limits.max_rows - len(kept), random_state=config.seed)
+    return frame.loc[sorted([*kept.index, *rest.index])]
 
-    Returns {"run_dir", "ticket", "position"}: position 0 = started, N = Nth in the queue."""
+
+# --- the queue (run_queue.py holds the tickets) -------------------------------------------------
+def submit(config: RunConfig, run_dir, root: Path | None = None, owner: str | None = None) -> dict:
+    """Apply the limits, queue the run for its owner, and start it at once when it is first and the slot
+    is free. Returns {"run_dir", "ticket", "position"}: position 0 = started, N = Nth in the queue."""
     run_dir = Path(run_dir)
     try:
+        check_disk(owner, root)
         config, notes = apply_limits(config, run_dir)
+        (run_dir / "limits.json").write_text(json.dumps({"max_train_seconds": LIMITS.max_train_minutes * 60}))
+        ticket = run_queue.enqueue(config, run_dir, notes, root, owner=owner)
     except ConfigError:
         shutil.rmtree(run_dir, ignore_errors=True)  # a refused run leaves nothing behind
         raise
-    ticket = run_queue.enqueue(config, run_dir, notes, root)
+    return {"run_dir": str(run_dir), "ticket": str(ticket), "position": run_queue.advance(ticket, root)}
+
+
+def check_disk(owner: str | None, root: Path | None = None, limits: Limits | None = None) -> None:
+    """ConfigError when this visitor's run folders already hold their share of the Space's disk."""
+    limits = limits or LIMITS
+    from ..runs import list_runs
+
+    used = sum(f.stat().st_size for run in owners.owned_by(owner, list_runs(root)) for f in run.rglob("*")
+               if f.is_file())
+    if used > limits.disk_per_visitor:
+        raise ConfigError(f"Your runs use {used / 2**30:.1f} GB of this Space's disk, the most one visitor keeps "
+                          f"({limits.disk_per_visitor / 2**30:.0f} GB). Delete an earlier run (Earlier runs), "
+                          "then start again.")
+
+
+def submit_resume(run_dir, root: Path | None = None, owner: str | None = None) -> dict:
+    """Resume through the queue, like a new run: the same one-run-per-visitor and one-at-a-time rules."""
+    from ..runs import run_status
+
+    run_dir = Path(run_dir)
+    if is_alive(run_dir):
+        raise ConfigError(f"{run_dir.name} is still running; it can only be resumed once it has ended.")
+    if run_status(run_dir).status == "finished":
+        raise ConfigError(f"{run_dir.name} has already finished; start a new run to train more.")
+    ticket = run_queue.enqueue(None, run_dir, [], root, owner=owner)
     return {"run_dir": str(run_dir), "ticket": str(ticket), "position": run_queue.advance(ticket, root)}
 
 
@@ -210,6 +265,16 @@ def sweep(root: Path | None = None, ttl_s: float | None = None, now: float | Non
     return removed
 
 
+def sweep_safely(root: Path | None = None) -> list[str]:
+    """sweep(), and an error (a folder removed under it, a disk error) reported instead of ending the loop."""
+    try:
+        return sweep(root)
+    except Exception as e:  # noqa: BLE001 - the clean-up thread must outlive any one bad folder
+        print(f"finetune: the clean-up of old runs failed this time ({type(e).__name__}: {e}); it tries again "
+              f"in {SWEEP_EVERY_S // 60} minutes.", flush=True)
+        return []
+
+
 _BACKGROUND = threading.Event()  # set once the clean-up thread runs in this process
 
 
@@ -222,7 +287,7 @@ def start_background(root: Path | None = None) -> None:
 
         def loop():
             while True:
-                sweep(root)
+                sweep_safely(root)
                 time.sleep(SWEEP_EVERY_S)
 
         threading.Thread(target=loop, name="finetune-sweep", daemon=True).start()
@@ -243,12 +308,14 @@ def ensure_demo_run(root: Path | None = None, model: str = "", **settings) -> Pa
     model: empty for the embedded MiniLM; tests pass a tiny model (FINETUNE_DEMO_MODEL does the same)."""
     folder = demo_run_dir(root)
     if demo_ready(root) or is_alive(folder):
+        if owners.owner_of(folder) is None:  # a demo run kept from before owners were recorded
+            owners.record_owner(folder, owners.SHARED)
         return folder
     shutil.rmtree(folder, ignore_errors=True)
     config = RunConfig(data_file=str(DEMO_SAMPLE), text_column="text", label_column="label", model=model,
                        **settings)
     try:
-        start_run(config, folder)
+        start_run(config, folder, owners.SHARED)  # everyone may read it, nobody may change it
     except ConfigError:  # every slot busy: the next start-up tries again
         shutil.rmtree(folder, ignore_errors=True)
     return folder

@@ -4,7 +4,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..hosting import spaces
-from . import data_tab, model_tab, playground_tab, spaces_panel, train_tab
+from . import data_tab, model_tab, playground_tab, spaces_panel, train_tab, visitor
 
 TITLE = "Fine-Tune Studio"
 CSS = train_tab.PROGRESS_CSS
@@ -25,6 +25,9 @@ def build_app() -> gr.Blocks:
         # BrowserState in a tab reaches demo.load as its default (see shared notes on Gradio 6).
         timer = gr.Timer(1.0, active=False)
         saved_run = gr.BrowserState({"run_dir": None, "runs": []}, storage_key="finetune-studio-run")
+        token = visitor.render()  # the server-signed visitor id: who owns the runs this page starts
+        # the first load: the id checked (or a fresh one); the handlers below verify it again each time
+        demo.load(visitor.issue, token, token, api_visibility="private")
         data_state = gr.State({})
         with gr.Tabs() as tabs:
             with gr.Tab("1. Data", id="data"):
@@ -34,9 +37,9 @@ def build_app() -> gr.Blocks:
             with gr.Tab("3. Train", id="train"):
                 train_slot = gr.Column()
             with gr.Tab("4. Playground", id="playground"):
-                playground_run, playground_text = playground_tab.render()
+                playground_run, playground_text = playground_tab.render(token)
         with train_slot:
-            train_tab.render(demo, data_state, model_inputs, timer, saved_run, playground_run, playground_text, tabs)
+            train_tab.render(demo, data_state, model_inputs, timer, saved_run, playground_run, playground_text, tabs, token)
         # One task in both tabs: the Data tab checks the file as the Model tab's task, the Model tab lists
         # the Data tab's task's models; and the Data tab counts tokens with the chosen model's tokenizer.
         task, model = model_inputs.task, model_inputs.model
@@ -44,6 +47,6 @@ def build_app() -> gr.Blocks:
               api_visibility="private", trigger_mode="always_last")
         data.outputs.task.change(model_tab.follow_task, [task, data.outputs.task], list(model_inputs),
                                  api_visibility="private")
-        demo.load(playground_tab.refresh_runs, playground_run, playground_run, api_visibility="private")
-        spaces_panel.wire(demo, data_state, data, playground_run)  # demo mode only
+        demo.load(playground_tab.refresh_runs, [playground_run, token], playground_run, api_visibility="private")
+        spaces_panel.wire(demo, data_state, data, playground_run, token)  # demo mode only
     return demo

@@ -5,6 +5,7 @@ The engine does the work (finetune.predictions); these handlers check the inputs
 and put the result where Gradio can serve it."""
 from __future__ import annotations
 
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -12,25 +13,33 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
+from ..hosting import owners
 from ..predictions import label_counts, label_table, tag_pdf, write_csv
-from ..runs import runs_root
 from ..data.columns import guess_text_column
 from ..data.tables import read_table
 from ..tasks import get_task
-from . import figures
+from . import figures, visitor
 from .generation_playground import run_task
-from .messages import USER_ERRORS, user_error
+from .messages import USER_ERRORS, as_text, user_error
 
 TABLE_TYPES = [".csv", ".tsv", ".txt", ".jsonl", ".json"]
 SHOWN_ROWS = 2000  # the page stays quick; the download has every row
+SPACE_MAX_ROWS = 5000  # rows (or PDF chunks) one visitor labels at once on a shared Space
+DOWNLOADS = Path(tempfile.gettempdir()) / "finetune-batch"  # one folder per labelled file, removed after KEEP_S
+KEEP_S = 600  # Gradio has copied the CSV into its own cache long before this
 
 
-def _labelling_run(run_name: str | None) -> Path:
-    """The run folder of a classification or NER run; gr.Error saying what to do otherwise."""
-    task = run_task(run_name)
+def max_rows() -> int:
+    """The row cap of one batch or PDF on a Space; 0 (none) locally."""
+    return SPACE_MAX_ROWS if owners.hosted() else 0
+
+
+def _labelling_run(run_name: str | None, token: str | None) -> Path:
+    """The run folder of a classification or NER run this visitor may use; gr.Error saying what to do otherwise."""
+    task = run_task(run_name, token)
     if task is None or get_task(task).generates_text:  # a table is labelled, not continued
         raise gr.Error("Pick a trained classification or NER run first.", print_exception=False)
-    return runs_root() / run_name
+    return visitor.run_dir(token, run_name)
 
 
 def _reporter(progress, what: str):
@@ -38,9 +47,26 @@ def _reporter(progress, what: str):
 
 
 def _download(frame: pd.DataFrame, source: str) -> str:
-    """The labelled table as a CSV in a fresh temporary folder (Gradio serves files from there)."""
-    folder = Path(tempfile.mkdtemp(prefix="finetune-batch-"))
+    """The labelled table as a CSV in a fresh temporary folder (Gradio copies it into its cache to serve
+    it); folders older than KEEP_S are removed on the way."""
+    DOWNLOADS.mkdir(exist_ok=True)
+    for old in DOWNLOADS.iterdir():
+        try:
+            if time.time() - old.stat().st_mtime > KEEP_S:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:  # another request removed it first
+            pass
+    folder = Path(tempfile.mkdtemp(dir=DOWNLOADS))
     return str(write_csv(frame, folder / f"{Path(source).stem}-predictions.csv"))
+
+
+def _capped(frame: pd.DataFrame, noun: str) -> str:
+    """' Only the first N of M rows (Space limit).' when the file had more than the cap."""
+    total = frame.attrs.get("rows_in_file", len(frame))
+    if total <= len(frame):
+        return ""
+    return (f" Only the first {len(frame):,} of {total:,} {noun} were labelled: this shared Space labels up to "
+            f"{len(frame):,} at once. Split the file, or run the app locally.")
 
 
 def _summary(counts: dict[str, int], noun: str) -> str:
@@ -58,42 +84,43 @@ def pick_text_column(file: str | None):
     return gr.update(choices=list(frame.columns), value=guess_text_column(frame))
 
 
-def label_file(run_name, file, column, progress=gr.Progress()):
-    """Inputs: run, uploaded table, text column. Outputs: labelled table (first rows), CSV, status line."""
-    folder = _labelling_run(run_name)
+def label_file(run_name, file, column, token=None, progress=gr.Progress()):
+    """Inputs: run, uploaded table, text column, visitor. Outputs: labelled table (first rows), CSV, status line."""
+    folder = _labelling_run(run_name, token)
     if not file:
         raise gr.Error("Upload a CSV, TSV or JSONL file first.", print_exception=False)
     started = time.perf_counter()
     try:
-        frame = label_table(folder, file, column or "", _reporter(progress, "rows"))
+        frame = label_table(folder, file, column or "", _reporter(progress, "rows"), max_rows=max_rows())
     except USER_ERRORS as e:
         raise user_error(e) from None
     seconds = time.perf_counter() - started
     shown = f" (the first {SHOWN_ROWS:,} shown; the CSV has all)" if len(frame) > SHOWN_ROWS else ""
     counts = _summary(label_counts(frame), "entities")
-    status = f"**{len(frame):,} rows** labelled in {seconds:.1f} s{shown}. Per label: {counts}."
+    status = (f"**{len(frame):,} rows** labelled in {seconds:.1f} s{shown}. Per label: {as_text(counts)}."
+              + _capped(frame, "rows"))
     return frame.head(SHOWN_ROWS), _download(frame, file), status
 
 
-def tag_document(run_name, file, progress=gr.Progress()):
+def tag_document(run_name, file, token=None, progress=gr.Progress()):
     """Inputs: run, uploaded PDF. Outputs: chunk table (page, text, label, score), per-label chart, CSV,
     status line. A PDF without a text layer gets the engine's message about OCR."""
-    folder = _labelling_run(run_name)
+    folder = _labelling_run(run_name, token)
     if not file:
         raise gr.Error("Upload a PDF first.", print_exception=False)
     progress(0, desc="Reading the PDF")
     try:
-        frame = tag_pdf(folder, file, _reporter(progress, "chunks"))
+        frame = tag_pdf(folder, file, _reporter(progress, "chunks"), max_rows=max_rows())
     except USER_ERRORS as e:
         raise user_error(e) from None
     counts = label_counts(frame)
     noun = "entities per type" if "entities" in frame.columns else "chunks per label"
-    status = (f"**{len(frame)} chunks** from {frame['page'].nunique()} page(s) of {Path(file).name}. "
-              f"Per label: {_summary(counts, 'entities')}.")
+    status = (f"**{len(frame)} chunks** from {frame['page'].nunique()} page(s) of {as_text(Path(file).name)}. "
+              f"Per label: {as_text(_summary(counts, 'entities'))}." + _capped(frame, "chunks"))
     return frame, figures.label_summary(counts, noun.capitalize()), _download(frame, file), status
 
 
-def render(run):
+def render(run, token):
     """The batch and PDF panels, wired to the Playground's run dropdown."""
     with gr.Accordion("Label many texts at once: a file or a PDF", open=True, elem_id="batch-panel"):
         with gr.Tabs():
@@ -119,6 +146,6 @@ def render(run):
                 pdf_table = gr.Dataframe(interactive=False, max_height=420, wrap=True, elem_id="pdf-result",
                                          column_widths=["7%", "7%", "62%", "14%", "10%"])
     upload.change(pick_text_column, upload, column, api_visibility="private")
-    button.click(label_file, [run, upload, column], [table, download, status], api_visibility="private")
-    pdf_button.click(tag_document, [run, pdf], [pdf_table, summary, pdf_download, pdf_status],
+    button.click(label_file, [run, upload, column, token], [table, download, status], api_visibility="private")
+    pdf_button.click(tag_document, [run, pdf, token], [pdf_table, summary, pdf_download, pdf_status],
                      api_visibility="private")

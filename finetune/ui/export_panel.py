@@ -11,17 +11,21 @@ import gradio as gr
 
 from ..errors import ConfigError
 from ..export import TOLERANCE, export_onnx, push_to_hub
+from ..hosting import owners
 from ..runs import RunPaths, load_run_config
 from ..tasks import get_task
+from . import visitor
 from .followed_run import FollowedRun
 from .messages import USER_ERRORS, as_text, error_box
 
 
-def _model_dir(run: FollowedRun):
-    """(run paths, task) of the current run's saved model; gr.Error when there is none."""
+def _model_dir(run: FollowedRun, token):
+    """(run paths, task) of the current run's saved model, when it is this visitor's; gr.Error otherwise."""
     paths = RunPaths(run.run_dir) if run.run_dir else None
     if paths is None or not (paths.model / "config.json").is_file():
         raise gr.Error("No trained model yet: train one first.", print_exception=False)
+    if not owners.may_use(visitor.owner(token), paths.root):
+        raise gr.Error("This run is not yours to export.", print_exception=False)
     try:
         task = load_run_config(paths.root).task
     except ConfigError:
@@ -29,9 +33,9 @@ def _model_dir(run: FollowedRun):
     return paths, task
 
 
-def export_to_onnx(run: FollowedRun):
+def export_to_onnx(run: FollowedRun, token: str | None = None):
     """Export, check against PyTorch, zip: (the zip for download, the parity line)."""
-    paths, task = _model_dir(run)
+    paths, task = _model_dir(run, token)
     try:
         result = export_onnx(paths.model, get_task(task))
     except USER_ERRORS as e:
@@ -41,9 +45,9 @@ def export_to_onnx(run: FollowedRun):
                      f"{result['max_abs_diff']:.1e} (allowed {TOLERANCE:g}) on the same texts · opset {result['opset']}.")
 
 
-def push_model(run: FollowedRun, repo_id: str, token: str, private: bool):
+def push_model(run: FollowedRun, repo_id: str, token: str, private: bool, visitor_id: str | None = None):
     """Upload the model folder: (a message, an empty token box). Offline it says so and uploads nothing."""
-    paths, _ = _model_dir(run)
+    paths, _ = _model_dir(run, visitor_id)
     try:
         url = push_to_hub(paths.model, repo_id or "", token or "", private=private)
     except USER_ERRORS as e:
@@ -51,7 +55,7 @@ def push_model(run: FollowedRun, repo_id: str, token: str, private: bool):
     return f"✅ Pushed to [{as_text(url)}]({url}).", ""
 
 
-def render(run: gr.State) -> None:
+def render(run: gr.State, visitor_id: gr.BrowserState) -> None:
     with gr.Accordion("Export: ONNX, or push to the Hugging Face Hub", open=False):
         with gr.Row():
             onnx_button = gr.Button("Export to ONNX", size="sm", elem_id="export-onnx")
@@ -64,5 +68,6 @@ def render(run: gr.State) -> None:
             private = gr.Checkbox(True, label="Private repository", elem_id="hub-private")
             push_button = gr.Button("Push to the Hub", size="sm", elem_id="hub-push")
         push_message = gr.Markdown(elem_id="hub-message")
-    onnx_button.click(export_to_onnx, run, [onnx_file, onnx_message], api_visibility="private")
-    push_button.click(push_model, [run, repo_id, token, private], [push_message, token], api_visibility="private")
+    onnx_button.click(export_to_onnx, [run, visitor_id], [onnx_file, onnx_message], api_visibility="private")
+    push_button.click(push_model, [run, repo_id, token, private, visitor_id], [push_message, token],
+                      api_visibility="private")

@@ -6,33 +6,41 @@ import gradio as gr
 
 from ..errors import ConfigError
 from ..predictions import load_predictor, model_folder
-from ..runs import runs_root, trained_models
+from ..hosting import owners
+from ..runs import trained_models
 from ..tasks import TASKS, get_task
+from . import visitor
 from .messages import USER_ERRORS, user_error
 
-def run_task(run_name: str | None) -> str | None:
-    """The task of a trained run in the runs folder, None when there is no such run."""
-    if not run_name or run_name not in [p.name for p in trained_models()]:
+MAX_PROMPT_CHARS = 4000  # longer prompts are refused: the models see at most a few hundred tokens anyway
+
+def run_task(run_name: str | None, token: str | None = None) -> str | None:
+    """The task of a trained run this visitor may use, None when there is no such run."""
+    owner = visitor.owner(token)
+    if not run_name or run_name not in [p.name for p in owners.visible(owner, trained_models())]:
         return None
     try:
-        return model_folder(runs_root() / run_name)[1]
+        return model_folder(owners.run_for(owner, run_name))[1]
     except ConfigError:
         return None
 
 
-def generate_side_by_side(run_name, prompt, max_new_tokens, temperature, top_p):
+def generate_side_by_side(run_name, prompt, max_new_tokens, temperature, top_p, token=None):
     """Inputs: run, prompt, max new tokens, temperature, top-p. Yields (base text, fine-tuned text).
 
     The fine-tuned model writes first, then the base model gets the same prompt and settings."""
-    if not get_task(run_task(run_name)).generates_text:
+    if not get_task(run_task(run_name, token)).generates_text:
         raise gr.Error("Pick a trained text-generation run first.", print_exception=False)
     if not (prompt or "").strip():
         raise gr.Error("Type a prompt for the models to continue.", print_exception=False)
+    if len(prompt) > MAX_PROMPT_CHARS:
+        raise gr.Error(f"The prompt has {len(prompt):,} characters; the Playground takes up to "
+                       f"{MAX_PROMPT_CHARS:,}. Shorten it.", print_exception=False)
     options = {"max_new_tokens": int(max_new_tokens), "temperature": float(temperature), "top_p": float(top_p)}
     from ..tasks.text_generator import base_generator
 
     try:
-        tuned = load_predictor(str((runs_root() / run_name).resolve()))
+        tuned = load_predictor(str(visitor.run_dir(token, run_name).resolve()))
         tuned_text = ""
         for piece in tuned.stream(prompt, **options):
             tuned_text += piece
@@ -50,7 +58,7 @@ def generate_side_by_side(run_name, prompt, max_new_tokens, temperature, top_p):
         raise gr.Error(f"Could not load a model: {e}", print_exception=False) from None
 
 
-def render(run, visible: bool = False):
+def render(run, token, visible: bool = False):
     """The generation controls, wired to the Playground's run dropdown. Returns their column."""
     with gr.Column(visible=visible, elem_id="gen-playground") as column:
         prompt = gr.Textbox(label="Prompt", lines=3, placeholder="Start a text, or ask a question…",
@@ -68,6 +76,6 @@ def render(run, visible: bool = False):
             base = gr.Textbox(label="Base model", lines=8, interactive=False, elem_id="gen-base")
             tuned = gr.Textbox(label="Fine-tuned", lines=8, interactive=False, elem_id="gen-tuned")
         gr.Examples([e for task in TASKS.values() if task.generates_text for e in task.examples], inputs=prompt)
-    gr.on([button.click, prompt.submit], generate_side_by_side, [run, prompt, max_new, temperature, top_p],
+    gr.on([button.click, prompt.submit], generate_side_by_side, [run, prompt, max_new, temperature, top_p, token],
           [base, tuned], show_progress="hidden", api_visibility="private")
     return column

@@ -11,8 +11,10 @@ USER_ERRORS = (ConfigError, DataError)
 
 
 def as_text(message: str) -> str:
-    """HTML escaped (a cell holding <script> shows as text), newlines kept."""
-    return html.escape(str(message)).replace("\n", "  \n")
+    """HTML escaped (a cell holding <script> shows as text) and with no Markdown link or image (a label
+    `![x](http://tracker)` shows as text, loads nothing), newlines kept."""
+    escaped = html.escape(str(message)).replace("[", "&#91;").replace("]", "&#93;")
+    return escaped.replace("\n", "  \n")
 
 
 def error_box(message: str) -> str:

@@ -5,43 +5,45 @@ from __future__ import annotations
 
 import gradio as gr
 
+from ..hosting import owners
 from ..predictions import baseline_scores, predict_texts, run_task
-from ..runs import runs_root, trained_models
+from ..runs import trained_models
 from ..tasks import DEFAULT_TASK, TASKS, get_task
-from . import batch_panel, generation_playground
+from . import batch_panel, generation_playground, visitor
 from .messages import USER_ERRORS, user_error
 
 LABELLING_TASKS = [task for task in TASKS.values() if not task.generates_text]  # their examples go in the text box
 BASELINE_LABEL = "TF-IDF baseline trained on the same split"
 
 
-def run_choices() -> list[str]:
-    return [p.name for p in trained_models()]
+def run_choices(token: str | None = None) -> list[str]:
+    """The trained runs this visitor may use: their own and the shared demo run (locally: every run)."""
+    return [p.name for p in owners.visible(visitor.owner(token), trained_models())]
 
 
-def refresh_runs(current: str | None):
-    choices = run_choices()
+def refresh_runs(current: str | None, token: str | None = None):
+    choices = run_choices(token)
     return gr.update(choices=choices, value=current if current in choices else (choices[0] if choices else None))
 
 
-def _prediction(run_name: str | None, text: str) -> tuple[dict, str]:
+def _prediction(run_name: str | None, text: str, token: str | None) -> tuple[dict, str]:
     """(the run's prediction for the text, its task); gr.Error with what to do when it cannot run."""
     if not run_name:
         raise gr.Error("No trained model yet: train one in the Train tab, or pick a run.", print_exception=False)
     if not (text or "").strip():
         raise gr.Error("Type a text to classify.", print_exception=False)
-    if run_name not in run_choices():
-        raise gr.Error(f"No trained run named {run_name}.", print_exception=False)
+    if run_name not in run_choices(token):
+        raise gr.Error(f"No trained run named {str(run_name)[:60]}.", print_exception=False)
+    folder = visitor.run_dir(token, run_name)
     try:
-        folder = runs_root() / run_name
         return predict_texts(folder, [text])[0], run_task(folder)
     except USER_ERRORS as e:
         raise user_error(e) from None
 
 
-def predict(run_name: str | None, text: str):
+def predict(run_name: str | None, text: str, token: str | None = None):
     """{label: confidence} for gr.Label (a classification run)."""
-    return _prediction(run_name, text)[0]["scores"]
+    return _prediction(run_name, text, token)[0]["scores"]
 
 
 def highlight(text: str, entities: list[dict]) -> dict:
@@ -50,22 +52,22 @@ def highlight(text: str, entities: list[dict]) -> dict:
                                         "end": e["end"]} for e in entities]}
 
 
-def show_prediction(run_name: str | None, text: str):
+def show_prediction(run_name: str | None, text: str, token: str | None = None):
     """Outputs: fine-tuned label scores, the TF-IDF baseline's (hidden for runs saved without one),
     highlighted entities (an NER run; the label boxes hidden)."""
-    result, task = _prediction(run_name, text)
+    result, task = _prediction(run_name, text, token)
     if get_task(task).shows_entities:
         hidden = gr.update(visible=False)
         return hidden, hidden, gr.update(value=highlight(text, result["entities"]), visible=True)
-    baseline = baseline_scores(runs_root() / run_name, text)
+    baseline = baseline_scores(visitor.run_dir(token, run_name), text)
     return (gr.update(value=result["scores"], visible=True),
             gr.update(value=baseline, visible=baseline is not None), gr.update(visible=False))
 
 
-def show_task_controls(run_name: str | None):
+def show_task_controls(run_name: str | None, token: str | None = None):
     """Outputs: the labelling controls, the side-by-side generator, then each labelling task's examples
     (LABELLING_TASKS' order): each shown only for a run of its task (the default task's with no run)."""
-    task = get_task(generation_playground.run_task(run_name))
+    task = get_task(generation_playground.run_task(run_name, token))
     return (gr.update(visible=not task.generates_text), gr.update(visible=task.generates_text),
             *[gr.update(visible=shown.name == task.name) for shown in LABELLING_TASKS])
 
@@ -74,7 +76,8 @@ def _examples_id(task) -> str:
     return "play-examples" if task.name == DEFAULT_TASK else f"play-{task.name}-examples"
 
 
-def render():
+def render(token: gr.BrowserState):
+    """The tab; its run list is filled per visitor on load (at build time: the shared runs only)."""
     choices = run_choices()
     with gr.Row():
         run = gr.Dropdown(choices, value=choices[0] if choices else None, label="Trained run",
@@ -94,10 +97,10 @@ def render():
             with gr.Column(visible=shown.name == task.name, elem_id=_examples_id(shown)) as column:
                 gr.Examples(list(shown.examples), inputs=text)
             examples.append(column)
-        batch_panel.render(run)
-    generate = generation_playground.render(run, visible=task.generates_text)
-    refresh.click(refresh_runs, run, run, api_visibility="private")
-    run.change(show_task_controls, run, [classify, generate, *examples], api_visibility="private")
-    gr.on([button.click, text.submit], show_prediction, [run, text], [label, baseline, entities],
+        batch_panel.render(run, token)
+    generate = generation_playground.render(run, token, visible=task.generates_text)
+    refresh.click(refresh_runs, [run, token], run, api_visibility="private")
+    run.change(show_task_controls, [run, token], [classify, generate, *examples], api_visibility="private")
+    gr.on([button.click, text.submit], show_prediction, [run, text, token], [label, baseline, entities],
           api_visibility="private")
     return run, text

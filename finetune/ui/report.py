@@ -5,6 +5,8 @@ Everything comes from the run folder (results.json, model/README.md), so a reloa
 """
 from __future__ import annotations
 
+import html
+import re
 from typing import NamedTuple
 
 import gradio as gr
@@ -13,7 +15,8 @@ import pandas as pd
 from ..records import Results, RunStatus
 from ..runs import RunPaths, zip_model
 from .followed_run import FollowedRun
-from . import export_panel
+from . import export_panel, visitor
+from ..hosting import owners
 from .figures import confusion_matrix
 from .messages import USER_ERRORS, as_text, user_error
 
@@ -76,7 +79,16 @@ def model_card_text(run_dir: str) -> str:
         text = RunPaths(run_dir).model_card.read_text(encoding="utf-8")
     except OSError:
         return "No model card (the run saved no model)."
-    return text.split("---\n", 2)[2] if text.startswith("---\n") else text
+    text = text.split("---\n", 2)[2] if text.startswith("---\n") else text
+    return plain_links(text)
+
+
+def plain_links(markdown: str) -> str:
+    """The card's images and links as plain text (labels and file names in it are the user's): nothing
+    loads from elsewhere, and no link leads off the page disguised."""
+    markdown = re.sub(r"!\[([^\]]*)\]\(([^)]*)\)", r"\1 (image: \2)", markdown)
+    markdown = re.sub(r"\[([^\]]*)\]\(([^)]*)\)", r"\1 (\2)", markdown)
+    return html.escape(markdown, quote=False)
 
 
 def fill(view: ReportView, run_dir: str, status: RunStatus) -> dict:
@@ -104,17 +116,20 @@ def try_in_playground(mistakes: pd.DataFrame, evt: gr.SelectData):
     return str(mistakes.iloc[row]["text"]), gr.Tabs(selected="playground")
 
 
-def model_zip(run: FollowedRun):
-    """The model folder as a zip, shown for download (the file box stays hidden until there is one)."""
+def model_zip(run: FollowedRun, token: str | None = None):
+    """The model folder as a zip, shown for download (the file box stays hidden until there is one). Only
+    the run's owner gets it: Gradio serves a returned file to whoever has its (unguessable) URL."""
     if not run.run_dir:
         raise gr.Error("No run yet: train one first.", print_exception=False)
+    if not owners.may_use(visitor.owner(token), run.run_dir):
+        raise gr.Error("This run is not yours to download.", print_exception=False)
     try:
         return gr.update(value=str(zip_model(run.run_dir)), visible=True)
     except USER_ERRORS as e:
         raise user_error(e) from None
 
 
-def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs) -> ReportView:
+def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs, token: gr.BrowserState) -> ReportView:
     """The report group (hidden until a run has results); returns the components fill() updates."""
     with gr.Group(visible=False) as group:
         summary = gr.Markdown(elem_id="train-summary")
@@ -128,7 +143,7 @@ def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs) -> ReportV
         with gr.Row():
             zip_button = gr.Button("Download the model folder as a zip", size="sm", elem_id="zip-model")
             zip_file = gr.File(label="Model zip", interactive=False, visible=False, elem_id="model-zip")
-        export_panel.render(run)
+        export_panel.render(run, token)
     mistakes.select(try_in_playground, mistakes, [playground_text, tabs], api_visibility="private")
-    zip_button.click(model_zip, run, zip_file, api_visibility="private")
+    zip_button.click(model_zip, [run, token], zip_file, api_visibility="private")
     return ReportView(group, summary, per_class, matrix, mistakes, card)

@@ -1,8 +1,10 @@
 """Earlier runs: a table read from the run folders, the loss curves of several runs overlaid, a run's
-settings back into the Model tab, and delete. A browser sees the runs it started (kept in its
-BrowserState) unless it asks for every run in the folder."""
+settings back into the Model tab, and delete. A visitor sees the runs they own (and the shared demo run);
+locally, where one person owns every run, the "all runs" view lists the whole folder too. Every run name
+the browser sends is checked on the server (visitor.run_dir)."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import NamedTuple
 
 import gradio as gr
@@ -11,7 +13,9 @@ import pandas as pd
 from ..config import RunConfig
 from ..errors import ConfigError
 from ..events import EVAL, LOG, read_events
+from ..hosting import owners
 from ..runs import RunPaths, delete_run, list_runs, load_run_config, run_summary, runs_root
+from . import visitor
 from .figures import compare_runs
 from .messages import USER_ERRORS, user_error
 from .model_tab import widgets_from_config
@@ -30,9 +34,14 @@ class RunsView(NamedTuple):
     model_inputs: tuple  # the Model tab's task, model and knobs, in model_tab.render()'s order
 
 
-def _names(saved: dict | None, only_mine: bool) -> list[str]:
-    mine = {RunPaths(p).root.name for p in (saved or {}).get("runs", [])}
-    return [p.name for p in list_runs() if not only_mine or p.name in mine]
+def _names(saved: dict | None, only_mine: bool, token: str | None) -> list[str]:
+    """This visitor's runs; locally, unticked, every run. On a Space "only mine" is always on."""
+    owner = visitor.owner(token)
+    runs = owners.visible(owner, list_runs())
+    if not only_mine and not owners.hosted():
+        return [p.name for p in runs]
+    started_here = {Path(str(p)).name for p in (saved or {}).get("runs", [])} if isinstance(saved, dict) else set()
+    return [p.name for p in runs if p in owners.owned_by(owner, [p]) or (not owners.hosted() and p.name in started_here)]
 
 
 def _row(name: str) -> list:
@@ -50,34 +59,35 @@ def _config(name: str) -> RunConfig | None:
         return None
 
 
-def refresh(view: RunsView, saved: dict | None, only_mine: bool) -> dict:
+def refresh(view: RunsView, saved: dict | None, only_mine: bool, token: str | None = None) -> dict:
     """The table, and the run names for the compare and the action pickers."""
-    names = _names(saved, only_mine)
+    names = _names(saved, only_mine, token)
     return {view.table: pd.DataFrame([_row(n) for n in names], columns=COLUMNS),
             view.compare_pick: gr.update(choices=names, value=[]), view.run_pick: gr.update(choices=names, value=None)}
 
 
-def _checked(name: str | None) -> str:
-    if not name or name not in {p.name for p in list_runs()}:
+def _checked(name: str | None, token: str | None, change: bool = False) -> str:
+    """A run name from the browser that names a run this visitor may read (or change)."""
+    if not name or not isinstance(name, str):
         raise gr.Error("Pick a run from the list first.", print_exception=False)
-    return name
+    return visitor.run_dir(token, name, change=change).name
 
 
-def compare(names: list[str] | None):
+def compare(names: list[str] | None, token: str | None = None):
     """Overlay the loss curves of the chosen runs."""
     if not names or len(names) < 2:
         raise gr.Error("Pick two or more runs to compare.", print_exception=False)
     curves = {}
-    for name in map(_checked, names):
+    for name in (_checked(n, token) for n in names):
         events, _ = read_events(RunPaths(runs_root() / name).events)
         curves[name] = ([e for e in events if e["event"] == LOG], [e for e in events if e["event"] == EVAL])
     return compare_runs(curves)
 
 
-def load_settings(view: RunsView, name: str | None) -> dict:
+def load_settings(view: RunsView, name: str | None, token: str | None = None) -> dict:
     """A run's settings into the Model tab's widgets (task, model, every knob)."""
     try:
-        updates = widgets_from_config(load_run_config(runs_root() / _checked(name)).to_dict())
+        updates = widgets_from_config(load_run_config(runs_root() / _checked(name, token)).to_dict())
     except USER_ERRORS as e:
         raise user_error(e) from None
     # widgets_from_config answers in model_tab.render()'s order, the order of view.model_inputs
@@ -85,19 +95,21 @@ def load_settings(view: RunsView, name: str | None) -> dict:
             view.message: f"Settings of {name} loaded into the Model tab (the data stays as chosen in the Data tab)."}
 
 
-def delete(view: RunsView, name: str | None, saved: dict | None, only_mine: bool) -> dict:
+def delete(view: RunsView, name: str | None, saved: dict | None, only_mine: bool, token: str | None = None) -> dict:
     try:
-        delete_run(runs_root() / _checked(name))
+        delete_run(runs_root() / _checked(name, token, change=True))
     except USER_ERRORS as e:
         raise user_error(e) from None
-    return {**refresh(view, saved, only_mine), view.message: f"Deleted {name}."}
+    return {**refresh(view, saved, only_mine, token), view.message: f"Deleted {name}."}
 
 
-def render(demo: gr.Blocks, saved_run: gr.BrowserState, model_inputs: list) -> RunsView:
+def render(demo: gr.Blocks, saved_run: gr.BrowserState, model_inputs: list, token: gr.BrowserState) -> RunsView:
     """The panel, its listeners, and the table filled on page load."""
     with gr.Accordion("Earlier runs", open=False):
         with gr.Row():
-            only_mine = gr.Checkbox(True, label="Only runs started from this browser", elem_id="runs-only-mine")
+            # on a Space a visitor only ever sees their own runs: no "all runs" view to offer
+            only_mine = gr.Checkbox(True, label="Only runs started from this browser", elem_id="runs-only-mine",
+                                    visible=not owners.hosted())
             reload = gr.Button("Refresh", size="sm", elem_id="runs-refresh")
         table = gr.Dataframe(headers=COLUMNS, interactive=False, elem_id="runs-table")
         with gr.Row():
@@ -111,10 +123,12 @@ def render(demo: gr.Blocks, saved_run: gr.BrowserState, model_inputs: list) -> R
         message = gr.Markdown(elem_id="runs-message")
     view = RunsView(table, chosen, picked, message, tuple(model_inputs))
     listing = [view.table, view.compare_pick, view.run_pick]
-    gr.on([reload.click, only_mine.change], bind(refresh, view), [saved_run, only_mine], listing,
+    gr.on([reload.click, only_mine.change], bind(refresh, view), [saved_run, only_mine, token], listing,
           api_visibility="private")
-    demo.load(bind(refresh, view), [saved_run, only_mine], listing, api_visibility="private")
-    compare_button.click(compare, chosen, overlay, api_visibility="private")
-    load.click(bind(load_settings, view), picked, [*view.model_inputs, view.message], api_visibility="private")
-    remove.click(bind(delete, view), [picked, saved_run, only_mine], [*listing, view.message], api_visibility="private")
+    demo.load(bind(refresh, view), [saved_run, only_mine, token], listing, api_visibility="private")
+    compare_button.click(compare, [chosen, token], overlay, api_visibility="private")
+    load.click(bind(load_settings, view), [picked, token], [*view.model_inputs, view.message],
+               api_visibility="private")
+    remove.click(bind(delete, view), [picked, saved_run, only_mine, token], [*listing, view.message],
+                 api_visibility="private")
     return view

@@ -35,16 +35,17 @@ def load_demo(view: DemoView, state: dict) -> dict:
     return {**dict(zip(view.data_outputs, checked)), view.sample: spaces.DEMO_SAMPLE.name}
 
 
-def show_demo_run(current: str | None):
+def show_demo_run(current: str | None, token: str | None = None):
     """A tick: once the demo run has a model, select it in the Playground (unless a run is picked) and stop."""
     if not spaces.demo_ready():
         return gr.update(), gr.Timer(active=True)
-    choices = run_choices()
+    choices = run_choices(token)
     return gr.update(choices=choices, value=current if current in choices else spaces.DEMO_RUN), \
         gr.Timer(active=False)
 
 
-def wire(demo: gr.Blocks, data_state: gr.State, data: data_tab.DataTab, playground_run: gr.Dropdown) -> None:
+def wire(demo: gr.Blocks, data_state: gr.State, data: data_tab.DataTab, playground_run: gr.Dropdown,
+         token: gr.BrowserState) -> None:
     """In demo mode: on page load, the sample in the Data tab, and the demo run in the Playground once ready.
 
     Call inside the Blocks (it adds a Timer at the top level)."""
@@ -54,5 +55,5 @@ def wire(demo: gr.Blocks, data_state: gr.State, data: data_tab.DataTab, playgrou
     demo.load(bind(load_demo, view), data_state, [*view.data_outputs, view.sample], api_visibility="private") \
         .then(data_tab.run_baseline, data_state, data.baseline, api_visibility="private")
     timer = gr.Timer(DEMO_POLL_S)
-    timer.tick(show_demo_run, playground_run, [playground_run, timer], api_visibility="private",
+    timer.tick(show_demo_run, [playground_run, token], [playground_run, timer], api_visibility="private",
                show_progress="hidden")

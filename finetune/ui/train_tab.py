@@ -16,11 +16,10 @@ import gradio as gr
 from ..config import RunConfig
 from ..events import pace
 from ..records import RunStatus
-from ..runs import (RunPaths, check_capacity, is_alive, kill_run, new_run_dir, resume_run, run_status, runs_root, start_run,
-                    stop_run)
-from ..hosting import spaces
+from ..runs import check_capacity, is_alive, kill_run, new_run_dir, resume_run, run_status, start_run, stop_run
+from ..hosting import owners, spaces
 from ..tasks import DEFAULT_TASK
-from . import report, runs_panel, space_queue
+from . import report, runs_panel, space_queue, visitor
 from .figures import training_curves
 from .followed_run import TAIL_LINES, FollowedRun, follow, read_new
 from .messages import USER_ERRORS, as_text, error_box, user_error
@@ -54,8 +53,13 @@ def _started(view: TrainView, run_dir: str, line: str) -> dict:
             view.report.group: gr.update(visible=False)}
 
 
-def start_training(view: TrainView, data: dict, run: FollowedRun, task: str, model: str, *knobs) -> dict:
-    """Start a run from the Data and Model tabs' settings: the new run state, the timer on, the report hidden."""
+def start_training(view: TrainView, data: dict, run: FollowedRun, token: str | None, task: str, model: str,
+                   *knobs) -> dict:
+    """Start a run from the Data and Model tabs' settings, owned by the visitor `token` signs: the new run
+    state, the timer on, the report hidden."""
+    owner = visitor.owner(token)
+    if owner is None and owners.hosted():
+        raise gr.Error("This page has no visitor id yet: reload it, then Start again.", print_exception=False)
     if not data or not data.get("settings"):
         raise gr.Error("No data yet: load a file or a sample in the Data tab first.", print_exception=False)
     if not data.get("ready"):
@@ -68,14 +72,14 @@ def start_training(view: TrainView, data: dict, run: FollowedRun, task: str, mod
     try:
         config = RunConfig.from_dict({**data_config(data), **config_from_widgets(task, model, *knobs)})
         if spaces.on_spaces():  # the Space's limits, and a place in its queue instead of a refusal
-            order = spaces.submit(config, new_run_dir(config.task))
+            order = spaces.submit(config, new_run_dir(config.task), owner=owner)
             if order["position"]:
                 return space_queue.waiting(view, order)
             run_dir = order["run_dir"]
         else:
-            check_capacity()  # before a folder exists: a refused start leaves nothing behind
+            check_capacity(owner)  # before a folder exists: a refused start leaves nothing behind
             run_dir = new_run_dir(config.task)
-            start_run(config, run_dir)
+            start_run(config, run_dir, owner)
     except USER_ERRORS as e:  # a bad setting, or the run limit reached
         raise user_error(e) from None
     return _started(view, str(run_dir), "⏳ Starting…")
@@ -87,49 +91,63 @@ def remember_run(run: FollowedRun, saved: dict | None) -> dict:
     return {"run_dir": run.run_dir, "runs": runs[-REMEMBERED_RUNS:]}
 
 
-def stop_training(run: FollowedRun) -> str:
+def _mine(run: FollowedRun, token) -> bool:
+    """The followed run is this visitor's to change (the state is the server's; checked again all the same)."""
+    return bool(run.run_dir) and owners.may_use(visitor.owner(token), run.run_dir)
+
+
+def stop_training(run: FollowedRun, token: str | None = None) -> str:
     if not run.run_dir:
         return "Nothing is running."
     if run.queued:
         return space_queue.leave(run)
+    if not _mine(run, token):
+        return "This run is not yours to stop."
     stop_run(run.run_dir)
     return "⏹️ Stopping after the current step; the model reached so far will be saved."
 
 
-def kill_training(run: FollowedRun) -> str:
+def kill_training(run: FollowedRun, token: str | None = None) -> str:
     """For a run that no longer answers Stop: end its process now (no model is saved)."""
     if not run.run_dir or not is_alive(run.run_dir):
         return "Nothing is running."
+    if not _mine(run, token):
+        return "This run is not yours to kill."
     kill_run(run.run_dir)
     return "☠️ Killed. The run will show as failed; Resume continues it from its last checkpoint."
 
 
-def resume_training(view: TrainView, run: FollowedRun) -> dict:
-    """Continue the current run (stopped or crashed) from its last checkpoint, in the same folder."""
+def resume_training(view: TrainView, run: FollowedRun, token: str | None = None) -> dict:
+    """Continue the current run (stopped or crashed) from its last checkpoint, in the same folder. On a
+    Space it goes through the queue like a new run (one run per visitor, one at a time)."""
     if not run.run_dir:
         raise gr.Error("No run to resume: start one, or reload the page to re-attach.", print_exception=False)
+    if not _mine(run, token):
+        raise gr.Error("This run is not yours to resume.", print_exception=False)
     try:
-        resume_run(run.run_dir)
+        if spaces.on_spaces():
+            order = spaces.submit_resume(run.run_dir, owner=visitor.owner(token))
+            if order["position"]:
+                return space_queue.waiting(view, order)
+        else:
+            resume_run(run.run_dir, visitor.owner(token))
     except USER_ERRORS as e:
         raise user_error(e) from None
     return _started(view, run.run_dir, "⏳ Resuming from the last checkpoint…")
 
 
-def reattach(view: TrainView, saved: dict | None) -> dict:
-    """On page load: follow the run this browser started before, if its folder still exists."""
-    run_dir = (saved or {}).get("run_dir")
-    if not run_dir or not _owned(run_dir):
+def reattach(view: TrainView, saved: dict | None, token: str | None = None) -> dict:
+    """On page load: follow the run this browser started before, if it still exists and is this visitor's
+    (the run name comes from the browser: only its last part counts, resolved under the runs root)."""
+    name = (saved or {}).get("run_dir") if isinstance(saved, dict) else None
+    try:
+        run_dir = owners.run_for(visitor.owner(token), name, change=owners.hosted())
+    except owners.ConfigError:
         return {view.run: FollowedRun(), view.timer: gr.Timer(active=False)}
-    return {view.run: follow(run_dir), view.timer: gr.Timer(active=True)}
+    return {view.run: follow(str(run_dir)), view.timer: gr.Timer(active=True)}
 
 
-def _owned(run_dir: str) -> bool:
-    """Only run folders under our runs root, with a config, are followed (the path comes from the browser)."""
-    path = Path(run_dir).resolve()
-    return path.parent == runs_root() and RunPaths(path).config.is_file()
-
-
-def follow_run(view: TrainView, run: FollowedRun) -> dict:
+def follow_run(view: TrainView, run: FollowedRun, token: str | None = None) -> dict:
     """One timer tick: read new events, redraw, and stop ticking once the run has ended (then the report
     and the Playground's run list too)."""
     if not run.run_dir:
@@ -144,7 +162,7 @@ def follow_run(view: TrainView, run: FollowedRun) -> dict:
         plot = training_curves(run.logs, run.evals) if events or not run.logs else gr.update()
         return {**live, view.timer: gr.Timer(active=True), view.status: _status_line(run),
                 view.progress: _progress(run), view.plot: plot}
-    playground = gr.update(choices=run_choices(), value=Path(run.run_dir).name if status.results else None)
+    playground = gr.update(choices=run_choices(token), value=Path(run.run_dir).name if status.results else None)
     return {**live, view.timer: gr.Timer(active=False), view.status: _final_line(run, status),
             view.progress: _progress(run, done=True),
             view.plot: training_curves(run.logs, run.evals),  # the last tick draws the whole run
@@ -203,7 +221,7 @@ def show_estimate(data: dict, task: str, model: str, *knobs) -> str:
 
 
 def render(demo: gr.Blocks, data_state, model_inputs, timer: gr.Timer, saved_run: gr.BrowserState,
-           playground_run, playground_text, tabs) -> TrainView:
+           playground_run, playground_text, tabs, token: gr.BrowserState) -> TrainView:
     """The tab, its listeners, and what it does on page load (re-attach, the runs table, the estimate)."""
     run = gr.State(FollowedRun())
     estimate = gr.Markdown("", elem_id="train-estimate")
@@ -218,22 +236,22 @@ def render(demo: gr.Blocks, data_state, model_inputs, timer: gr.Timer, saved_run
     plot = gr.Plot(label="Loss and accuracy", elem_id="train-plot")
     tail = gr.Textbox(label="Log (latest events)", lines=4, max_lines=TAIL_LINES, interactive=False,
                       elem_id="train-log")
-    view = TrainView(run, timer, status, progress, plot, health, tail, report.render(run, playground_text, tabs),
+    view = TrainView(run, timer, status, progress, plot, health, tail, report.render(run, playground_text, tabs, token),
                      playground_run)
-    runs_panel.render(demo, saved_run, model_inputs)
+    runs_panel.render(demo, saved_run, model_inputs, token)
 
     estimate_inputs = [data_state, *model_inputs]
     gr.on([data_state.change, *[c.change for c in model_inputs]], show_estimate, estimate_inputs,
           estimate, api_visibility="private", show_progress="hidden", trigger_mode="always_last")
     starting = [view.run, view.timer, view.status, view.report.group]
-    started = start.click(bind(start_training, view), [data_state, run, *model_inputs], starting,
+    started = start.click(bind(start_training, view), [data_state, run, token, *model_inputs], starting,
                           api_visibility="private")
     started.success(remember_run, [run, saved_run], saved_run, api_visibility="private")
-    stop.click(stop_training, run, status, api_visibility="private")
-    kill.click(kill_training, run, status, api_visibility="private")
-    resume.click(bind(resume_training, view), run, starting, api_visibility="private")
-    timer.tick(bind(follow_run, view), run, components(view), api_visibility="private", show_progress="hidden")
-    demo.load(bind(reattach, view), saved_run, [view.run, view.timer], api_visibility="private")
+    stop.click(stop_training, [run, token], status, api_visibility="private")
+    kill.click(kill_training, [run, token], status, api_visibility="private")
+    resume.click(bind(resume_training, view), [run, token], starting, api_visibility="private")
+    timer.tick(bind(follow_run, view), [run, token], components(view), api_visibility="private", show_progress="hidden")
+    demo.load(bind(reattach, view), [saved_run, token], [view.run, view.timer], api_visibility="private")
     demo.load(show_estimate, estimate_inputs, estimate, api_visibility="private", show_progress="hidden")
     return view
 

@@ -17,6 +17,7 @@ def on_space(monkeypatch, runs_dir):
     monkeypatch.setenv("SPACE_ID", "someone/fine-tune-studio")
     monkeypatch.delenv("FINETUNE_MAX_RUNS", raising=False)
     monkeypatch.delenv("FINETUNE_TTL_HOURS", raising=False)
+    monkeypatch.setenv("FINETUNE_MODEL_DIRS", str(runs_dir.parents[2]))  # the tiny test models' folders
     return runs_dir
 
 
@@ -73,7 +74,7 @@ def test_a_model_over_the_size_limit_is_refused(on_space, tiny_model, tmp_path):
 
 def test_the_second_run_waits_in_line_and_starts_when_the_slot_frees(on_space, monkeypatch, keyword_csv):
     started, busy = [], []
-    monkeypatch.setattr(run_queue, "start_run", lambda config, run_dir: started.append(run_dir))
+    monkeypatch.setattr(run_queue, "start_run", lambda config, run_dir, owner=None: started.append(run_dir))
     monkeypatch.setattr(run_queue, "running_runs", lambda: list(busy))
     config = RunConfig(data_file=str(keyword_csv), epochs=5.0)
     first = spaces.submit(config, runs.new_run_dir("classification"))
@@ -93,7 +94,7 @@ def test_the_second_run_waits_in_line_and_starts_when_the_slot_frees(on_space, m
 
 
 def test_a_waiter_who_leaves_or_stops_polling_drops_out(on_space, monkeypatch, keyword_csv):
-    monkeypatch.setattr(run_queue, "start_run", lambda config, run_dir: None)
+    monkeypatch.setattr(run_queue, "start_run", lambda config, run_dir, owner=None: None)
     monkeypatch.setattr(run_queue, "running_runs", lambda: ["busy"])
     config = RunConfig(data_file=str(keyword_csv))
     gone, waiting, last = (spaces.submit(config, runs.new_run_dir("classification")) for _ in range(3))

@@ -5,7 +5,7 @@ import shutil
 import gradio as gr
 import pytest
 
-from finetune.hosting import run_queue, spaces
+from finetune.hosting import owners, run_queue, spaces
 from finetune.runs import RunPaths
 from finetune.ui import build_app, data_tab, spaces_panel, train_tab
 from tests.ui.test_train_and_playground import VIEW, follow, start
@@ -16,6 +16,7 @@ from tests.ui.views import by_elem_id, demo_view
 def space(monkeypatch, runs_dir):
     monkeypatch.setenv("SPACE_ID", "someone/fine-tune-studio")
     monkeypatch.delenv("FINETUNE_MAX_RUNS", raising=False)
+    monkeypatch.setenv("FINETUNE_MODEL_DIRS", str(runs_dir.parents[2]))  # the tiny test models' folders
     return runs_dir
 
 
@@ -35,6 +36,7 @@ def test_the_demo_run_is_selected_in_the_playground_once_it_has_a_model(space, t
     paths = RunPaths(spaces.demo_run_dir())
     shutil.copytree(tiny_model, paths.model)
     paths.config.write_text(json.dumps({"task": "classification"}))
+    owners.record_owner(paths.root, owners.SHARED)  # as ensure_demo_run does
     update, timer = spaces_panel.show_demo_run(None)
     assert not timer.active and update["value"] == spaces.DEMO_RUN and spaces.DEMO_RUN in update["choices"]
 

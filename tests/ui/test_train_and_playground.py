@@ -5,7 +5,7 @@ import gradio as gr
 import pytest
 
 from finetune.config import RunConfig
-from finetune.ui import data_tab, model_tab, playground_tab, train_tab
+from finetune.ui import data_tab, model_tab, playground_tab, train_tab, visitor
 from finetune.ui.followed_run import FollowedRun
 from tests.ui.views import train_view
 
@@ -16,9 +16,10 @@ def knob_values(config: RunConfig):
     return [config.to_dict()[f.name] for f in model_tab.TUNED]
 
 
-def start(data, config: RunConfig, run=None, task="classification") -> dict:
-    """Start as the button does; the handler's answer, by component."""
-    return train_tab.start_training(VIEW, data, run or FollowedRun(), task, config.model, *knob_values(config))
+def start(data, config: RunConfig, run=None, task="classification", token=None) -> dict:
+    """Start as the button does (as a fresh visitor unless `token` says who); the handler's answer, by component."""
+    token = token or visitor.issue(None)
+    return train_tab.start_training(VIEW, data, run or FollowedRun(), token, task, config.model, *knob_values(config))
 
 
 def follow(run) -> tuple:
@@ -123,7 +124,7 @@ def test_two_sessions_train_at_once_without_mixing(runs_dir, loaded, fast_config
     first, second = (start(loaded, four_epochs)[VIEW.run] for _ in range(2))
     with pytest.raises(gr.Error, match="FINETUNE_MAX_RUNS=2"):  # a third browser waits, and is told why
         start(loaded, four_epochs)
-    assert len(list(runs_dir.iterdir())) == 2  # the refused start left no folder behind
+    assert len([p for p in runs_dir.iterdir() if not p.name.startswith(".")]) == 2  # no folder from the refused start (.secret is the signing key)
     first, first_out = follow_to_end(first)
     second, second_out = follow_to_end(second)
     assert first.run_dir != second.run_dir

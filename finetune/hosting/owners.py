@@ -1,0 +1,140 @@
+"""Who owns a run, decided on the server.
+
+A visitor is known by a server-issued id signed with the server's secret (itsdangerous): the browser
+keeps it (gr.BrowserState) and sends it back, and it counts only once its signature checks. Where the
+Space enables "Sign in with HF", the Hugging Face username is the owner instead ("hf:NAME"). Each run
+folder records its owner in owner.json before its process starts. The demo run is shared: everyone may
+read it, nobody may change it.
+
+Locally (no SPACE_ID) one person uses the app: every run is theirs, the "all runs" view stays. On a
+Space a visitor reads and changes only their own runs and the shared ones. Nothing the browser sends
+names a folder: run names are checked against RUN_NAME and resolved under the runs root (resolve_run).
+This module never imports gradio.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+from pathlib import Path
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from ..errors import ConfigError
+
+OWNER_FILE = "owner.json"
+SHARED = "*"  # the owner of a run everyone may read (the demo run)
+SECRET_FILE = ".secret"
+RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
+_SALT = "finetune-visitor"
+
+
+def _root(root: Path | None) -> Path:
+    from ..runs import runs_root
+
+    return Path(root) if root else runs_root()
+
+
+def server_secret(root: Path | None = None) -> str:
+    """FINETUNE_SECRET, else a random secret made once and kept under the runs root (mode 0600)."""
+    if os.environ.get("FINETUNE_SECRET"):
+        return os.environ["FINETUNE_SECRET"]
+    path = _root(root) / SECRET_FILE
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker made it first
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(32))
+        return path.read_text().strip()
+
+
+def _serializer(root: Path | None) -> URLSafeSerializer:
+    return URLSafeSerializer(server_secret(root), salt=_SALT)
+
+
+def issue_id(hf_user: str | None = None, root: Path | None = None) -> str:
+    """A signed visitor id for the browser to keep: a fresh random one, or the signed-in HF user's."""
+    owner = f"hf:{hf_user}" if hf_user else f"v:{secrets.token_hex(16)}"
+    return _serializer(root).dumps(owner)
+
+
+def verify(token, root: Path | None = None) -> str | None:
+    """The owner a signed id names, or None for anything else (missing, forged, signed by another secret)."""
+    if not isinstance(token, str) or not token or len(token) > 400:
+        return None
+    try:
+        owner = _serializer(root).loads(token)
+    except BadSignature:
+        return None
+    return owner if isinstance(owner, str) and owner and owner != SHARED else None
+
+
+def record_owner(run_dir, owner: str) -> None:
+    Path(run_dir, OWNER_FILE).write_text(json.dumps({"owner": owner}))
+
+
+def owner_of(run_dir) -> str | None:
+    """The recorded owner of a run folder; None when it records none (a run from the CLI, an old run)."""
+    try:
+        owner = json.loads(Path(run_dir, OWNER_FILE).read_text()).get("owner")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return owner if isinstance(owner, str) else None
+
+
+def hosted() -> bool:
+    """Many visitors share this app (a Space): runs are kept apart."""
+    return bool(os.environ.get("SPACE_ID"))
+
+
+def may_read(owner: str | None, run_dir) -> bool:
+    """See its status, report, curves and model (the Playground): the owner, anyone for a shared run, and
+    locally the one person using the app."""
+    recorded = owner_of(run_dir)
+    return recorded == SHARED or not hosted() or (owner is not None and recorded == owner)
+
+
+def may_use(owner: str | None, run_dir) -> bool:
+    """Stop, kill, resume, delete, download, export, push: the owner only (locally: anyone but for the
+    shared demo run, which nobody changes)."""
+    recorded = owner_of(run_dir)
+    if recorded == SHARED:
+        return False
+    return not hosted() or (owner is not None and recorded == owner)
+
+
+def resolve_run(name, root: Path | None = None) -> Path:
+    """The run folder a browser-sent name (or path; only its last part counts) means: a checked name,
+    directly under the runs root, holding a config. ConfigError otherwise."""
+    root = _root(root).resolve()
+    name = Path(str(name or "")).name
+    path = root / name
+    if not RUN_NAME.fullmatch(name) or path.resolve().parent != root or not (path / "config.json").is_file():
+        raise ConfigError(f"There is no run named {name[:60]!r} here. Pick a run from the list.")
+    return path
+
+
+def run_for(owner: str | None, name, root: Path | None = None, change: bool = False) -> Path:
+    """resolve_run(), then the owner check: a run the visitor may not see reads as missing (no probing)."""
+    path = resolve_run(name, root)
+    if not may_read(owner, path):
+        raise ConfigError(f"There is no run named {path.name[:60]!r} here. Pick a run from the list.")
+    if change and not may_use(owner, path):
+        raise ConfigError(f"{path.name} is shared with every visitor (or not yours): it can be read, not changed.")
+    return path
+
+
+def visible(owner: str | None, runs: list[Path]) -> list[Path]:
+    """The runs of `runs` this visitor may read."""
+    return [p for p in runs if may_read(owner, p)]
+
+
+def owned_by(owner: str | None, runs: list[Path]) -> list[Path]:
+    """The runs of `runs` recorded as this visitor's own (the shared ones are nobody's)."""
+    return [p for p in runs if owner is not None and owner_of(p) == owner]
