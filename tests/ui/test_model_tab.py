@@ -50,3 +50,21 @@ def test_only_the_tasks_own_embedded_model_is_saved_as_the_default():
     assert model_tab.config_from_widgets("ner", EMBEDDED)["model"] == ""
     assert model_tab.config_from_widgets("ner", EMBEDDED_LM)["model"] == EMBEDDED_LM  # the cased alternative
     assert model_tab.config_from_widgets("generation", EMBEDDED)["model"] == EMBEDDED  # not silently SmolLM2
+
+
+def test_the_preset_text_says_each_tasks_own_epochs():
+    from finetune.ui import model_tab
+
+    assert "Quick demo: 3 epochs" in model_tab.preset_help("classification")
+    assert "Quick demo: 4 epochs" in model_tab.preset_help("ner")
+    assert "Quick demo: 1 epoch at" in model_tab.preset_help("generation")
+
+
+def test_language_model_settings_show_only_for_generation():
+    from finetune.ui import model_tab
+
+    groups = [f.metadata["group"] for f in model_tab.TUNED]
+    for task, shown in (("classification", False), ("generation", True)):
+        _, _, *knobs = model_tab.change_task(task, model_tab.DEFAULT_PRESET)
+        assert {k["visible"] for k, g in zip(knobs, groups) if g == "language_model"} == {shown}
+        assert all(k["visible"] for k, g in zip(knobs, groups) if g != "language_model")
