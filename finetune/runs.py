@@ -230,7 +230,7 @@ def run_summary(run_dir) -> RunSummary:
     try:
         config = load_run_config(run_dir)
         task = get_task(config.task)
-        model = results.model or model_name(config.model, task.embedded_model)  # "": the task's embedded model
+        model = model_name(config.model, task.embedded_model)  # "": the task's embedded model
         names = (results.main_metric.removeprefix("eval_"), task.main_metric)
     except ConfigError:  # a broken config still lists, with what the results say
         task, model, names = None, results.model, (results.main_metric.removeprefix("eval_"),)

@@ -60,7 +60,7 @@ def classification_view(report: ClassificationCheck, name, frame, config, fixes)
     lengths = report.token_lengths
     max_length = config.max_length or rounded_length(lengths["p99"], lengths["limit"])  # as training fits it
     samples = pd.DataFrame([{"label": k, "text": t} for k, texts in report.samples.items() for t in texts])
-    shown = text_columns(frame, config.text_column) + [config.label_column]
+    shown = [config.label_column] + text_columns(frame, config.text_column)  # the label first: long texts wrap
     return {"report": report_markdown(report, name, fixes) + "\n\n" + need_fine_tuning(report.usable_rows),
             "lengths": token_lengths(lengths, max_length), "samples": samples,
             "preview": frame[shown].head(PREVIEW_ROWS), "columns": pd.DataFrame(describe_columns(frame))}

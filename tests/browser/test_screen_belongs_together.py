@@ -33,6 +33,8 @@ def test_ner_then_classify_then_a_csv_stays_classification(page, tmp_path):
 def test_a_wrong_task_file_clears_the_old_one_and_switches_in_one_click(page, tmp_path):
     upload(page, SAMPLES / "product_reviews_sentiment.csv")
     page.wait_for_selector("#label-chart .js-plotly-plot")
+    page.wait_for_selector("#data-baseline:has-text('TF-IDF')")
+    page.locator("#data-upload button[aria-label='Clear']").click()
     upload(page, write_ner_jsonl(tmp_path / "tweets.jsonl", ner_rows(60)))
     page.wait_for_selector("#data-switch-task:has-text('Switch to Named entities (NER)')")
     assert not page.locator("#label-chart").is_visible() and not page.locator("#data-baseline").is_visible()

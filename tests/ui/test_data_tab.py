@@ -77,7 +77,7 @@ def test_several_text_columns_are_joined(tmp_path):
     state = load(write_csv(tmp_path / "m.csv", rows, header=("title", "body", "label")))["state"]
     out = change(state, text_column="title,body")
     assert out["state"]["settings"]["text_column"] == "title,body"
-    assert list(out["preview"].columns) == ["title", "body", "label"]
+    assert list(out["preview"].columns) == ["label", "title", "body"]  # the label never scrolls off
 
 
 def test_a_bad_file_replaces_the_loaded_one_on_screen(tmp_path):
