@@ -181,7 +181,8 @@ def token_lengths(model_path: str, texts: tuple[str, ...]) -> list[int]:
 def describe(result: Estimate) -> str:
     """One short paragraph for the Train tab."""
     seconds = result.seconds_per_epoch
-    pace = ("under a second" if seconds < 1 else f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min")
+    pace = ("under a second" if seconds < 1 else f"about {seconds:.0f} s" if seconds < 120 else
+            f"about {seconds / 60:.0f} min")
     assumed = [what for what, yes in ((f"{result.assumed_rows:,} rows", result.assumed_rows),
                                       ("the length", result.assumed_length)) if yes]
     basis = f" ({' and '.join(assumed)} assumed until data is loaded)" if assumed else ""
@@ -189,5 +190,5 @@ def describe(result: Estimate) -> str:
            "model here" if result.calibrated_runs else "rough, ±2×")
     text = (f"**Estimate** ({how}): {result.parameters / 1e6:.1f}M parameters, about "
             f"{result.memory_gb:.1f} GB of {result.available_gb:.0f} GB {result.device.upper()} memory, "
-            f"about {pace} of training per epoch at max length {result.length}{basis}.")
+            f"{pace} of training per epoch at max length {result.length}{basis}.")
     return "\n".join([text, *[f"- **Warning:** {line}" for line in result.advice]])

@@ -145,7 +145,8 @@ def _failed(settings: dict, model: str, error: Exception):
         else gr.update(visible=False)
     hidden = {k: gr.update(value=None, visible=False) for k in DISPLAYS}
     return _out(**hidden, state=state, report=error_box(f"{error}{hint}"), details=gr.update(visible=False),
-                switch=switch, task=settings["task"])
+                switch=switch, task=settings["task"], text=gr.update(choices=[], value=[]),
+                label=gr.update(choices=[], value=None))  # the old file's columns go too
 
 
 def _fitting_task(settings: dict, model: str):

@@ -27,6 +27,7 @@ def test_a_wrong_task_file_clears_the_old_one_and_offers_the_switch_in_one_click
     out = named(data_tab.load_file(str(path), old, "classification"))
     assert out["report"].startswith("**Error:**") and "Named entities (NER) data" in out["report"]
     assert out["balance"] is None and out["samples"] is None and out["details"]["visible"] is False
+    assert out["text"] == [] and out["label"] is None  # the old file's column pickers go too
     assert out["state"]["name"] == "tweets.jsonl" and out["switch"] == "Switch to Named entities (NER) and check tweets.jsonl"
     switched = named(data_tab.switch_task(out["state"]))
     assert switched["task"] == "ner" and switched["state"]["ready"] and "tweets.jsonl" in switched["report"]
