@@ -5,6 +5,10 @@ PyTorch's "meta" device from its config. Memory = weights, gradients and AdamW's
 (16 bytes a parameter) + activations (Korthikanti et al. 2022: 34·s·b·h + 5·a·s²·b bytes a layer in
 16-bit) + the framework itself. Time = 6 × parameters × tokens FLOPs at a measured matmul speed times
 a training efficiency. It is an estimate, good to a factor of about two, and says so.
+
+Once this machine has finished runs of the same task and model, the time comes from them instead: their
+measured training speed (results.json: train_rows, train_runtime_s, max_length; config.json: epochs),
+in tokens per second, the median of the latest CALIBRATION_RUNS.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ ASSUMED_LENGTH = 128           # tokens, when max_length is left to be fitted fr
 SAMPLE = 500                   # texts tokenized for the length estimate
 FIT_SHARE = 0.85               # above this share of the memory, count on running out
 DATA_PARALLEL_EFFICIENCY = 0.9  # share of N GPUs' speed that N processes reach (gradients are exchanged each step)
+CALIBRATION_RUNS = 5           # the latest finished runs of the same task and model that set the pace
 
 
 @dataclass
@@ -34,6 +39,8 @@ class Estimate:
     assumed_length: bool = False
     processes: int = 1         # training processes; memory_gb is each one's (each GPU's)
     advice: list[str] = field(default_factory=list)
+    calibrated_runs: int = 0       # earlier runs on this machine the time comes from (0: the FLOP formula)
+    assumed_rows: int = 0          # no data loaded yet: the stand-in row count
 
     @property
     def fits(self) -> bool:
@@ -129,9 +136,40 @@ def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None 
         mean_length = sum(lengths) / len(lengths)
     shape = model_shape(path, max(2, num_labels))
     bf16 = config.wants_bf16(hardware.fast_bf16)
-    return estimate(shape, rows=train_rows, batch_size=config.batch_size, max_length=max_length,
-                    mean_length=mean_length, hardware=hardware, flops=matmul_flops(hardware.device, bf16),
-                    processes=config.processes * config.nnodes, sharded=config.fsdp)
+    result = estimate(shape, rows=train_rows, batch_size=config.batch_size, max_length=max_length,
+                      mean_length=mean_length, hardware=hardware, flops=matmul_flops(hardware.device, bf16),
+                      processes=config.processes * config.nnodes, sharded=config.fsdp)
+    measured = measured_pace(config.task, config.model)
+    if measured:  # this machine's own speed on this task and model, per token of max length
+        tokens_per_s, result.calibrated_runs = measured
+        result.seconds_per_epoch = train_rows * result.length / tokens_per_s
+    return result
+
+
+def measured_pace(task: str, model: str, root=None) -> tuple[float, int] | None:
+    """(training tokens per second, runs measured): the median over the latest finished runs of this task
+    and model in the runs folder, tokens counted as rows x epochs x max length; None without any."""
+    from statistics import median
+
+    from .errors import ConfigError
+    from .records import Results
+    from .runs import RunPaths, list_runs, load_run_config
+
+    paces = []
+    for run in list_runs(root):
+        paths = RunPaths(run)
+        try:
+            config = load_run_config(run)
+            results = Results.load(paths.results) if paths.results.is_file() else None
+        except (ConfigError, OSError, ValueError):
+            continue
+        if not results or config.task != task or config.model != model or results.train_runtime_s <= 0:
+            continue
+        epochs = config.epochs * results.steps / max(results.planned_steps, 1)
+        paces.append(results.train_rows * epochs * results.max_length / results.train_runtime_s)
+        if len(paces) == CALIBRATION_RUNS:
+            break
+    return (median(paces), len(paces)) if paces else None
 
 
 @lru_cache(maxsize=4)
@@ -152,11 +190,16 @@ def token_lengths(model_path: str, texts: tuple[str, ...]) -> list[int]:
 
 def describe(result: Estimate) -> str:
     """One short paragraph for the Train tab."""
-    minutes = result.seconds_per_epoch / 60
-    pace = f"{result.seconds_per_epoch:.0f} s" if minutes < 2 else f"{minutes:.0f} min"
-    length = f"max length {result.length}" + (" (assumed until data is loaded)" if result.assumed_length else "")
-    text = (f"**Estimate** (rough, ±2×): {result.parameters / 1e6:.1f}M parameters, about "
+    seconds = result.seconds_per_epoch
+    pace = ("under a second" if seconds < 1 else f"about {seconds:.0f} s" if seconds < 120 else
+            f"about {seconds / 60:.0f} min")
+    assumed = [what for what, yes in ((f"{result.assumed_rows:,} rows", result.assumed_rows),
+                                      ("the length", result.assumed_length)) if yes]
+    basis = f" ({' and '.join(assumed)} assumed until data is loaded)" if assumed else ""
+    how = (f"measured on {result.calibrated_runs} earlier run{'s' if result.calibrated_runs > 1 else ''} of this "
+           "model here" if result.calibrated_runs else "rough, ±2×")
+    text = (f"**Estimate** ({how}): {result.parameters / 1e6:.1f}M parameters, about "
             f"{result.memory_gb:.1f} GB of {result.available_gb:.0f} GB {result.device.upper()} memory"
             f"{f' in each of {result.processes} processes' if result.processes > 1 else ''}, "
-            f"about {pace} per epoch at {length}.")
-    return "\n".join([text, *[f"- ⚠️ {line}" for line in result.advice]])
+            f"{pace} of training per epoch at max length {result.length}{basis}.")
+    return "\n".join([text, *[f"- **Warning:** {line}" for line in result.advice]])

@@ -13,9 +13,28 @@ from .tasks import get_task
 SETTINGS = ("epochs", "batch_size", "learning_rate", "warmup_ratio", "weight_decay",
             "gradient_accumulation_steps", "precision", "seed", "early_stopping", "load_best_model_at_end")
 
+def entity_types(tags: list[str]) -> list[str]:
+    """BIO tags as the entity types a reader knows: B-PER, I-PER -> PER; "O" (no entity) is not a type."""
+    return list(dict.fromkeys(t.split("-", 1)[-1] for t in tags if t != "O"))
+
+
+def limitations(task, results: Results) -> list[str]:
+    if task.generates_text:
+        return [f"- Trained on {results.train_rows} blocks of text: it writes in their style and can state false "
+                "things fluently; it knows nothing it was not shown.",
+                f"- It reads at most {results.max_length} tokens of prompt.",
+                "- It repeats the biases of its training text; read what it writes before anyone else does."]
+    return [f"- Trained on {results.train_rows} examples: texts unlike them (other topics, styles, "
+            "languages) may be labelled confidently and wrongly.",
+            f"- Inputs longer than {results.max_length} tokens are cut off.",
+            "- The model learns the biases of its training data; review its mistakes in results.json."]
+
+
 def model_card(config, results: Results, labels: list[str]) -> str:
     task = get_task(config.task)
     card = task.card
+    if task.shows_entities:
+        labels = entity_types(labels)
     base = config.model or card.hub_base  # where the embedded model comes from
     settings = config.to_dict()
     lines = [
@@ -29,7 +48,8 @@ def model_card(config, results: Results, labels: list[str]) -> str:
         f"{results.eval_rows} validation rows"
         + (f", validation from `{Path(config.eval_file).name}`)" if config.eval_file else
            f", a {'stratified ' if task.stratified_split else ''}{config.val_size:.0%} hold-out)"),
-        *([f"- Labels ({len(labels)}): {', '.join(labels)}"] if labels else []),
+        *([f"- {'Entity types' if task.shows_entities else 'Labels'} ({len(labels)}): {', '.join(labels)}"]
+          if labels else []),
         *[f"- {note}" for note in results.notes], "",
         "## Settings", "",
         "| setting | value |", "|---|---|",
@@ -42,10 +62,7 @@ def model_card(config, results: Results, labels: list[str]) -> str:
         "## Intended use", "",
         card.intended_use.format(labels=", ".join(labels)), "",
         "## Limitations", "",
-        f"- Trained on {results.train_rows} examples: texts unlike them (other topics, styles, "
-        "languages) may be labelled confidently and wrongly.",
-        f"- Inputs longer than {results.max_length} tokens are cut off.",
-        "- The model learns the biases of its training data; review its mistakes in results.json.", "",
+        *limitations(task, results), "",
         "## How to use", "", "```python", "from transformers import pipeline", "", card.usage, "```", "",
     ]
     return "\n".join(lines)

@@ -261,18 +261,23 @@ def load_run_config(run_dir) -> RunConfig:
 
 def run_summary(run_dir) -> RunSummary:
     """One row of the runs table: name, task, status, main metric, duration, model, steps."""
+    from .models import model_name
+    from .tasks import get_task
+
     paths = RunPaths(run_dir)
     status = run_status(run_dir)
     results = status.results or Results()
-    main = results.main_metric or next(iter(results.metrics), "")
     try:
         config = load_run_config(run_dir)
-        task, model = config.task, config.model
-    except ConfigError:  # a broken config still lists, with what the events say
-        task, model = "", ""
-    return RunSummary(name=paths.root.name, task=task, status=status.status, metric=main,
+        task = get_task(config.task)
+        model = model_name(config.model, task.embedded_model)  # "": the task's embedded model
+        names = (results.main_metric.removeprefix("eval_"), task.main_metric)
+    except ConfigError:  # a broken config still lists, with what the results say
+        task, model, names = None, results.model, (results.main_metric.removeprefix("eval_"),)
+    main = next((n for n in names if n in results.metrics), next(iter(results.metrics), ""))
+    return RunSummary(name=paths.root.name, task=task.name if task else "", status=status.status, metric=main,
                       value=results.metrics.get(main), duration_s=round(run_duration(read_events(paths.events)[0])),
-                      model=Path(model or "all-MiniLM-L6-v2").name, steps=results.steps if status.results else None)
+                      model=Path(model).name if model else "", steps=results.steps if status.results else None)
 
 
 def delete_run(run_dir, root: Path | None = None) -> None:

@@ -31,3 +31,16 @@ def test_a_generation_card_says_how_to_generate_and_names_the_embedded_base():
     card = model_card(RunConfig(task="generation", data_file="replies.jsonl"), results, [])
     assert "pipeline_tag: text-generation" in card and "base_model: HuggingFaceTB/SmolLM2-135M-Instruct" in card
     assert 'pipeline("text-generation"' in card and "Labels (" not in card and "stratified" not in card
+
+
+def test_a_generation_card_speaks_of_text_not_labels_or_mistakes():
+    results = Results.from_json({**RESULTS.to_json(), "metrics": {"perplexity": 33.4}, "per_class": {}})
+    card = model_card(RunConfig(task="generation", data_file="replies.jsonl"), results, [])
+    limits = card.split("## Limitations")[1].split("##")[0]
+    assert "labelled" not in limits and "mistakes" not in limits and "blocks of text" in limits
+
+
+def test_an_ner_card_lists_entity_types_without_o():
+    card = model_card(RunConfig(task="ner", data_file="t.jsonl"), RESULTS, ["B-LOC", "B-PER", "I-LOC", "I-PER", "O"])
+    assert "- Entity types (2): LOC, PER" in card and "# Named-entity model fine-tuned" in card
+    assert "Ner model" not in card and ", O" not in card

@@ -83,3 +83,12 @@ def test_load_run_config_ignores_unknown_keys_and_names_an_unreadable_file(tmp_p
     RunPaths(folder).config.write_text("{")
     with pytest.raises(ConfigError, match="Cannot read the config file"):
         load_run_config(folder)
+
+
+def test_a_generation_run_lists_its_own_model_and_perplexity(tmp_path):
+    """Issue 19: it listed all-MiniLM-L6-v2 (the classification default) and no metric."""
+    run = fake_run(tmp_path / "20260101-000000-generation-aaaa", (STARTED, {"pid": 0}), (FINISHED, {}))
+    RunConfig(task="generation", data_file="x.txt").save(RunPaths(run).config)
+    RunPaths(run).results.write_text(json.dumps({**TODAY["generation"], "main_metric": "eval_loss"}))
+    summary = run_summary(run)
+    assert "SmolLM2" in summary.model and (summary.metric, summary.value) == ("perplexity", 3.0)

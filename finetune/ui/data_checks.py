@@ -23,6 +23,23 @@ from .figures import label_balance, token_lengths
 from .messages import as_text
 
 PREVIEW_ROWS = 8
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".json", ".conll")  # read as text: no binary bytes expected
+MAGIC = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+         (b"%PDF", "a PDF document"), (b"PK\x03\x04", "a zip archive (or an Excel file)"))
+
+
+def not_text(path) -> str | None:
+    """Why a file named like text is not text (an image renamed .csv...), or None when it may be text."""
+    path = Path(path)
+    if path.suffix.lower() not in TEXT_SUFFIXES or not path.is_file():
+        return None
+    with open(path, "rb") as f:
+        head = f.read(2048)
+    kind = next((what for magic, what in MAGIC if head.startswith(magic)), None)
+    if kind or b"\x00" in head:
+        return (f"{path.name} is not a text file: it looks like {kind or 'binary data'}, not {path.suffix} rows. "
+                "Upload the data as CSV, TSV, JSONL, TXT, Excel or Parquet.")
+    return None
 
 
 def check(task, frame: pd.DataFrame | None, config) -> tuple[dict, dict]:
@@ -34,7 +51,8 @@ def check(task, frame: pd.DataFrame | None, config) -> tuple[dict, dict]:
     if report.counts:
         values.setdefault("balance", label_balance(report.counts, title=report.counts_title,
                                                    unit=report.counts_unit, recommended=report.recommended))
-    state = {"rows": report.size, "labels": report.counts, "ready": report.ready, "columns": report.columns}
+    state = {"rows": report.size, "labels": report.counts, "ready": report.ready, "columns": report.columns,
+             "texts": [s["text"] for s in getattr(report, "preview", [])]}  # NER: sentences for the estimate
     return state, values
 
 
@@ -42,7 +60,7 @@ def classification_view(report: ClassificationCheck, name, frame, config, fixes)
     lengths = report.token_lengths
     max_length = config.max_length or rounded_length(lengths["p99"], lengths["limit"])  # as training fits it
     samples = pd.DataFrame([{"label": k, "text": t} for k, texts in report.samples.items() for t in texts])
-    shown = text_columns(frame, config.text_column) + [config.label_column]
+    shown = [config.label_column] + text_columns(frame, config.text_column)  # the label first: long texts wrap
     return {"report": report_markdown(report, name, fixes) + "\n\n" + need_fine_tuning(report.usable_rows),
             "lengths": token_lengths(lengths, max_length), "samples": samples,
             "preview": frame[shown].head(PREVIEW_ROWS), "columns": pd.DataFrame(describe_columns(frame))}

@@ -9,7 +9,7 @@ FEW_EXAMPLES = 100  # the guide: under ~100 labelled examples, fine-tuning rarel
 def report_markdown(report, name: str, fixes: bool = True) -> str:
     """A classification check's head line and problems."""
     encoding = f", read as {report.encoding}" if report.encoding not in ("", "utf-8", "utf-8-sig") else ""
-    head = (f"**{as_text(name)}**: {report.rows} rows, {len(report.labels)} labels, "
+    head = (f"**{as_text(name)}**: {report.rows} rows, {len(report.labels)} label{'' if len(report.labels) == 1 else 's'}, "
             f"{report.usable_rows} rows usable for training{as_text(encoding)}. "
             f"Text: `{as_text(report.text_column)}`, label: `{as_text(report.label_column)}`.")
     return problems_markdown(head, report, report.remedies, fixes)
@@ -38,17 +38,17 @@ def problems_markdown(head: str, report, remedies: list[str] = (), fixes: bool =
     """The head line, then each error and warning (with its rows), what the remedies did, and what next.
     `fixes`: the tab offers one-click fixes for this task."""
     lines = [head]
-    lines += [f"- ❌ {as_text(e.message)}" for e in report.errors]
+    lines += [f"- **Blocking:** {as_text(e.message)}" for e in report.errors]
     for w in report.warnings:
         rows = f" (rows {', '.join(map(str, w.rows))}{'…' if len(w.rows) >= 5 else ''})" if w.rows else ""
-        lines.append(f"- ⚠️ {as_text(w.message)}{rows}")
+        lines.append(f"- **Warning:** {as_text(w.message)}{rows}")
     lines += [f"- 🔧 {as_text(note)}" for note in remedies]
     if not report.errors and not report.warnings:
-        lines.append("- ✅ No problems found. Next: the Model tab.")
+        lines.append("- **OK:** No problems found. Next: the Model tab.")
     elif not report.errors:
         lines.append("\nYou can train anyway" + ("; the fixes below take one click each." if fixes else "."))
     else:
-        lines.append("\nTraining is blocked until the ❌ problems are fixed"
+        lines.append("\nTraining is blocked until the **Blocking** problems are fixed"
                      + (" (the fixes below may do it)." if fixes else "."))
     return "\n".join(lines)
 

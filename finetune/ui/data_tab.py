@@ -42,6 +42,7 @@ class DataOutputs(NamedTuple):
     details: Any
     entities: Any
     task: Any
+    switch: Any  # "Check it as <other task>": shown when the file fits another task
     fixes: Any
     text_mode: Any
     text: Any
@@ -49,6 +50,7 @@ class DataOutputs(NamedTuple):
 
 
 OUTPUT_NAMES = DataOutputs._fields
+DISPLAYS = ("balance", "lengths", "samples", "preview", "columns", "entities")  # what one file's check shows
 
 
 class DataTab(NamedTuple):
@@ -87,8 +89,9 @@ def _out(**values) -> DataOutputs:
 
 
 # --- handlers -------------------------------------------------------------------------------------
-def load_file(path: str | None, state: dict):
-    """Read a file, detect its columns, check it. On bad input, say why and keep what was loaded before."""
+def load_file(path: str | None, state: dict, task: str = ""):
+    """Read a file, detect its columns, check it as the task on screen (`task`: the Data tab's picker).
+    A file that fails its check replaces the previous one on screen (nothing of the old file stays)."""
     if not path:
         return _out(state=state, report="Upload a data file, or pick a sample.")
     size_mb = Path(path).stat().st_size / 2**20 if Path(path).is_file() else 0
@@ -96,14 +99,69 @@ def load_file(path: str | None, state: dict):
         return _out(state=state, report=error_box(f"{Path(path).name} is {size_mb:.0f} MB; the limit is "
                                                   f"{MAX_UPLOAD_MB} MB. Upload a sample of the rows, or run the "
                                                   "CLI on the full file."))
-    task = task_for_file(path, get_task(task_of(state))).name  # a CoNLL file can only be NER data
+    if data_checks.not_text(path):
+        return _out(state=state, report=error_box(data_checks.not_text(path)))
+    task = task_for_file(path, get_task(task or task_of(state))).name  # a CoNLL file can only be NER data
     settings = {**default_settings(), **state.get("settings", {}), "task": task, "data_file": str(path),
                 "text_column": "", "label_column": "", "eval_file": "", "test_file": ""}
     try:
         return _recheck(settings, state.get("model", ""), new_file=True)
     except USER_ERRORS as e:
-        return _out(state=state, report=error_box(f"{e} If this is data for entity tagging or text generation, pick "
-                                                  "that task first (above), then upload the file again."))
+        return _failed(settings, state.get("model", ""), e)
+
+
+def clear_file(state: dict):
+    """The file was removed: nothing of it stays, the task stays as chosen."""
+    return _out(state={"task": task_of(state), "model": state.get("model", "")}, details=gr.update(visible=False),
+                report="Upload a data file, or pick a sample.", switch=gr.update(visible=False))
+
+
+def no_sample() -> None:
+    """An uploaded file replaces the sample: the sample picker shows none."""
+    return None
+
+
+def switch_task(state: dict):
+    """One click from a failed check to the task the file fits (found by _failed, kept in the state)."""
+    suggested = state.get("suggest")
+    if not suggested or suggested not in TASKS or not state.get("settings"):
+        return _out(state=state, switch=gr.update(visible=False))
+    try:
+        return _recheck({**state["settings"], "task": suggested, "text_column": "", "label_column": ""},
+                        state.get("model", ""), new_file=True)
+    except USER_ERRORS as e:
+        return _failed({**state["settings"], "task": suggested}, state.get("model", ""), e)
+
+
+def _failed(settings: dict, model: str, error: Exception):
+    """A file its task cannot read: the previous file's pictures go, the state names this file (so another
+    task rechecks it, and Start says what blocks it), and another task that reads it is offered."""
+    fits = _fitting_task(settings, model)
+    state = {"settings": settings, "model": model, "name": Path(settings["data_file"]).name, "ready": False,
+             "suggest": fits.name if fits else ""}
+    hint = (f" It reads as {fits.title} data: the button below switches the task." if fits else
+            " If this is data for entity tagging or text generation, pick that task first (above).")
+    switch = gr.update(visible=True, value=f"Switch to {fits.title} and check {state['name']}") if fits \
+        else gr.update(visible=False)
+    hidden = {k: gr.update(value=None, visible=False) for k in DISPLAYS}
+    return _out(**hidden, state=state, report=error_box(f"{error}{hint}"), details=gr.update(visible=False),
+                switch=switch, task=settings["task"], text=gr.update(choices=[], value=[]),
+                label=gr.update(choices=[], value=None))  # the old file's columns go too
+
+
+def _fitting_task(settings: dict, model: str):
+    """The first other task whose check reads the file and finds it ready, or None."""
+    for other in TASKS.values():
+        if other.name == settings["task"]:
+            continue
+        try:
+            checked = _recheck({**settings, "task": other.name, "text_column": "", "label_column": ""}, model,
+                               new_file=True)
+        except (*USER_ERRORS, TypeError, ValueError, KeyError):  # only a probe: a task that cannot read it
+            continue
+        if checked.state.get("ready"):
+            return other
+    return None
 
 
 def load_sample(name: str | None, state: dict):
@@ -127,7 +185,9 @@ def change_settings(state: dict, task: str, texts: list[str] | str, label: str, 
                 **{f.name: v for f, v in zip(SETTING_FIELDS, values)}}
     try:
         return _recheck(settings, state.get("model", ""))
-    except USER_ERRORS as e:
+    except USER_ERRORS as e:  # a new task that cannot read the file: it is checked as that task from now on
+        if state["settings"].get("task") != task:
+            return _failed(settings, state.get("model", ""), e)
         return _out(state=state, report=error_box(e))
 
 
@@ -141,7 +201,7 @@ def change_model(state: dict, model: str, task: str = ""):
     try:
         return _recheck(state["settings"], state["model"])
     except USER_ERRORS as e:  # e.g. NER data, now to be checked as classification
-        return _out(state={**state, "ready": False}, report=error_box(e), task=task_of(state))
+        return _failed(state["settings"], state["model"], e)
 
 
 def _recheck(settings: dict, model: str, new_file: bool = False):
@@ -187,8 +247,8 @@ def _checked(frame: pd.DataFrame | None, settings: dict, model: str, fresh_picke
         pickers = dict(text=gr.update(choices=state["columns"], value=[]),
                        label=gr.update(choices=state["columns"], value=None))
     display = {k: gr.update(value=values[k], visible=True) if k in values else gr.update(value=None, visible=False)
-               for k in ("balance", "lengths", "samples", "preview", "columns", "entities")}
-    return _out(**display, **pickers,
+               for k in DISPLAYS}
+    return _out(**display, **pickers, switch=gr.update(visible=False),
                 state=state, report=values["report"], details=gr.update(visible=True), task=task.name,
                 fixes=gr.update(visible=task.maps_columns), text_mode=gr.update(visible=task.text_modes))
 
@@ -211,6 +271,7 @@ def render(state: gr.State) -> DataTab:
             label_column = gr.Dropdown([], label="Label column", elem_id="label-column", interactive=True,
                                        info="NER: the column of entity spans or tags.")
     report = gr.Markdown(elem_id="data-report")
+    switch = gr.Button(visible=False, variant="primary", size="sm", elem_id="data-switch-task")
     with gr.Column(visible=False) as details:
         baseline = gr.Markdown(elem_id="data-baseline")
         with gr.Row():
@@ -246,12 +307,16 @@ def render(state: gr.State) -> DataTab:
     settings = [widgets[f.name] for f in SETTING_FIELDS]
 
     checked = DataOutputs(state=state, report=report, balance=balance, lengths=lengths, samples=samples,
-                          preview=preview, columns=columns, details=details, entities=entities, task=task,
+                          preview=preview, columns=columns, details=details, entities=entities, task=task, switch=switch,
                           fixes=fixes, text_mode=text_mode, text=text_column, label=label_column)
-    for event, handler, inputs in ((upload.upload, load_file, [upload, state]),
-                                   (sample.input, load_sample, [sample, state])):
+    for event, handler, inputs in ((upload.upload, load_file, [upload, state, task]),
+                                   (sample.input, load_sample, [sample, state]),
+                                   (switch.click, switch_task, [state])):
         event(handler, inputs, list(checked), api_visibility="private") \
             .then(run_baseline, state, baseline, api_visibility="private")
+    upload.upload(no_sample, None, sample, api_visibility="private")
+    upload.clear(clear_file, state, list(checked), api_visibility="private") \
+        .then(run_baseline, state, baseline, api_visibility="private")
     triggers = [task.input, text_column.input, label_column.input, eval_file.change, test_file.change] + \
         [w.input for w in settings]
     # always_last: ticking two fixes quickly must check with both (the default drops the second click)

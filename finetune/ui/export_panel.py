@@ -41,7 +41,7 @@ def export_to_onnx(run: FollowedRun, token: str | None = None):
     except USER_ERRORS as e:
         return None, error_box(e)
     archive = shutil.make_archive(str(paths.onnx_zip.with_suffix("")), "zip", paths.onnx)
-    return archive, (f"✅ ONNX export checked: its logits differ from PyTorch's by at most "
+    return archive, (f"Done: ONNX export checked: its logits differ from PyTorch's by at most "
                      f"{result['max_abs_diff']:.1e} (allowed {TOLERANCE:g}) on the same texts · opset {result['opset']}.")
 
 
@@ -52,7 +52,7 @@ def push_model(run: FollowedRun, repo_id: str, token: str, private: bool, visito
         url = push_to_hub(paths.model, repo_id or "", token or "", private=private)
     except USER_ERRORS as e:
         return error_box(e), ""
-    return f"✅ Pushed to [{as_text(url)}]({url}).", ""
+    return f"Done: pushed to [{as_text(url)}]({url}).", ""
 
 
 def render(run: gr.State, visitor_id: gr.BrowserState) -> None:

@@ -6,18 +6,23 @@ from plotly.subplots import make_subplots
 
 SMOOTHING = 0.8  # exponential moving average weight, as TensorBoard's slider
 RECOMMENDED_PER_CLASS = 100
+MANY_LABELS = 15  # above this, charts drop their numbers on bars and cells, and the report leads with pairs
 
 
 def label_balance(counts: dict[str, int], title: str = "Examples per label", unit: str = "rows",
                   recommended: int = RECOMMENDED_PER_CLASS) -> go.Figure:
     """Bars per label (or entity type), the ones under the recommended minimum in red."""
-    names, values = list(counts), list(counts.values())
+    many = len(counts) > MANY_LABELS
+    ordered = sorted(counts.items(), key=lambda kv: -kv[1]) if many else list(counts.items())  # many: largest first
+    names, values = [k for k, _ in ordered], [v for _, v in ordered]
     colors = ["#d62728" if v < recommended else "#1f77b4" for v in values]
-    fig = go.Figure(go.Bar(x=names, y=values, marker_color=colors, text=values, textposition="outside"))
-    fig.add_hline(y=recommended, line_dash="dash", line_color="gray",
-                  annotation_text=f"{recommended} examples (recommended minimum)", annotation_position="top left")
-    fig.update_layout(title=title, xaxis_title="label", yaxis_title=unit,
-                      height=320, margin=dict(l=40, r=20, t=50, b=40), xaxis_type="category",
+    fig = go.Figure(go.Bar(x=names, y=values, marker_color=colors, text=None if many else values,
+                           textposition="outside", hovertemplate="%{x}: %{y}<extra></extra>"))
+    fig.update_xaxes(tickfont_size=9 if many else 12, tickangle=-60 if many else None)
+    fig.add_hline(y=recommended, line_dash="dash", line_color="gray")  # named in the title: a label would hide a bar
+    fig.update_layout(title=dict(text=f"{title}<br><sup>dashed: {recommended} {unit} per label, the recommended "
+                                      "minimum; red: under it</sup>"), xaxis_title="label", yaxis_title=unit,
+                      height=420 if many else 320, margin=dict(l=40, r=20, t=60, b=40), xaxis_type="category",
                       yaxis_range=[0, max(values + [recommended]) * 1.15])  # room for the numbers
     return fig
 
@@ -49,7 +54,8 @@ def smooth(values: list[float], weight: float = SMOOTHING) -> list[float]:
 
 
 def training_curves(logs: list[dict], evals: list[dict], metric: str = "eval_accuracy") -> go.Figure:
-    """Train loss (raw and smoothed) and validation loss against step; the metric on a second axis."""
+    """Train loss (raw and smoothed) and validation loss against step; `metric` (the run's Task's main
+    metric, "eval_" + its name) on a second axis, titled with its own name."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     steps = [e["step"] for e in logs]
     losses = [e["loss"] for e in logs]
@@ -61,7 +67,6 @@ def training_curves(logs: list[dict], evals: list[dict], metric: str = "eval_acc
         eval_steps = [e["step"] for e in evals]
         fig.add_trace(go.Scatter(x=eval_steps, y=[e.get("eval_loss") for e in evals], name="validation loss",
                                  mode="lines+markers", line=dict(color="#ff7f0e")), secondary_y=False)
-        metric = next((m for m in (metric, "eval_f1") if any(m in e for e in evals)), metric)  # NER: entity F1
         if any(metric in e for e in evals):
             fig.add_trace(go.Scatter(x=eval_steps, y=[e.get(metric) for e in evals],
                                      name=metric.removeprefix("eval_"), mode="lines+markers",
@@ -74,12 +79,22 @@ def training_curves(logs: list[dict], evals: list[dict], metric: str = "eval_acc
 
 
 def confusion_matrix(labels: list[str], matrix: list[list[int]]) -> go.Figure:
+    """The full matrix; with many labels it grows with them and shows counts on hover only."""
+    many = len(labels) > MANY_LABELS
     fig = go.Figure(go.Heatmap(z=matrix, x=labels, y=labels, colorscale="Blues", text=matrix,
-                               texttemplate="%{text}", showscale=False))
+                               texttemplate="" if many else "%{text}", showscale=False,
+                               hovertemplate="true %{y}<br>predicted %{x}<br>%{z}<extra></extra>"))
     fig.update_layout(title="Confusion matrix", xaxis_title="predicted", yaxis_title="true",
-                      yaxis_autorange="reversed", height=360, margin=dict(l=60, r=20, t=50, b=50),
-                      xaxis_type="category", yaxis_type="category")
+                      yaxis_autorange="reversed", height=max(360, 16 * len(labels) + 160),
+                      margin=dict(l=60, r=20, t=50, b=50), xaxis_type="category", yaxis_type="category",
+                      xaxis_tickfont_size=9 if many else 12, yaxis_tickfont_size=9 if many else 12)
     return fig
+
+
+def most_confused(labels: list[str], matrix: list[list[int]], top: int = 10) -> list[tuple[str, str, int]]:
+    """The off-diagonal cells with the most examples: (true label, predicted label, count), largest first."""
+    cells = [(labels[i], labels[j], n) for i, row in enumerate(matrix) for j, n in enumerate(row) if i != j and n]
+    return sorted(cells, key=lambda cell: -cell[2])[:top]
 
 
 def compare_runs(curves: dict[str, tuple[list[dict], list[dict]]]) -> go.Figure:

@@ -70,6 +70,11 @@ def apply(run: FollowedRun, events: list[dict]) -> FollowedRun:
     return run
 
 
+def _timing(key: str) -> bool:
+    """Trainer's timing figures (runtime, samples per second, model preparation time): not scores."""
+    return any(word in key for word in ("runtime", "per_second", "preparation_time"))
+
+
 def tail_line(e: dict) -> str:
     clock = time.strftime("%H:%M:%S", time.localtime(e["time"]))
     kind = e["event"]
@@ -77,7 +82,7 @@ def tail_line(e: dict) -> str:
         return f"{clock} step {e['step']}/{e['max_steps']} loss {e['loss']:.4f} lr {e.get('learning_rate', 0):.2e}"
     if kind == EVAL:
         shown = " ".join(f"{k.removeprefix('eval_')} {v:.4f}" for k, v in e.items()
-                         if k.startswith("eval_") and isinstance(v, (int, float)) and "runtime" not in k)
+                         if k.startswith("eval_") and isinstance(v, (int, float)) and not _timing(k))
         return f"{clock} eval at step {e['step']}: {shown}"
     if kind == STARTED:
         return f"{clock} started" + (f", resumed from {e['resumed_from']}" if e.get("resumed_from") else "")

@@ -18,7 +18,7 @@ def as_text(message: str) -> str:
 
 
 def error_box(message: str) -> str:
-    return f"❌ {as_text(message)}"
+    return f"**Error:** {as_text(message)}"
 
 
 def user_error(error: Exception) -> gr.Error:

@@ -32,7 +32,24 @@ def preset_values(name: str, task: str = DEFAULT_TASK) -> dict:
 
 def apply_preset(name: str, task: str = DEFAULT_TASK):
     values = preset_values(name, task)  # a preset says nothing about the GPUs: those stay as they are
-    return [gr.update() if f.name in GPU_KNOBS else gr.update(value=values[f.name]) for f in TUNED]
+    return knob_updates(values, task)
+
+
+def knob_updates(values: dict, task: str) -> list:
+    """Every knob set to `values` (the GPU knobs left as they are); the language-model knobs shown only for
+    a task that generates text."""
+    generates = get_task(task).generates_text
+    return [gr.update() if f.name in GPU_KNOBS else
+            gr.update(value=values[f.name], visible=generates or f.metadata["group"] != "language_model")
+            for f in TUNED]
+
+
+def preset_help(task: str) -> str:
+    """The presets in words, with the numbers the Quick demo really uses for this task."""
+    quick = preset_values(DEFAULT_PRESET, task)
+    epochs = f"{quick['epochs']:g} epoch{'' if quick['epochs'] == 1 else 's'}"
+    return (f"Quick demo: {epochs} at learning rate {quick['learning_rate']:g}, suited to this task's small "
+            "models, minutes on a CPU. Conservative: the guide's safe start. Aggressive: for lots of data.")
 
 
 def change_task(task: str, preset: str):
@@ -40,6 +57,10 @@ def change_task(task: str, preset: str):
     default = get_task(task).embedded_model
     models = gr.update(choices=model_choices(task), value=default)
     return [models, describe_model(default, task), *apply_preset(preset, task)]
+
+
+def show_preset_help(task: str):
+    return gr.update(info=preset_help(task))
 
 
 def model_choices(task: str) -> list[str]:
@@ -74,7 +95,7 @@ def widgets_from_config(values: dict) -> list:
     config = RunConfig.from_dict({k: v for k, v in values.items() if k in {f.name for f in fields(RunConfig)}})
     default = get_task(config.task).embedded_model
     return [gr.update(value=config.task), gr.update(choices=model_choices(config.task), value=config.model or default),
-            *[gr.update(value=getattr(config, f.name)) for f in TUNED]]
+            *knob_updates(config.to_dict(), config.task)]
 
 
 @dataclass(frozen=True)
@@ -119,16 +140,18 @@ def render() -> ModelInputs:
                             info="Pick one, or type a Hub id or a local folder.", elem_id="base-model")
     model_help = gr.Markdown(describe_model(default, DEFAULT_TASK))
     preset = gr.Radio(list(PRESETS), value=DEFAULT_PRESET, label="Preset",
-                      info="Quick demo: 3 epochs at a learning rate suited to small models, minutes on a "
-                           "CPU. Conservative: the guide's safe start. Aggressive: for lots of data.",
+                      info=preset_help(DEFAULT_TASK),
                       elem_id="preset")
     values = preset_values(DEFAULT_PRESET)
     with gr.Accordion("Advanced: every setting", open=False):
         knobs = [knob_widget(f, values[f.name]) for f in TUNED if f.metadata["group"] != "checkpoints"]
+        for f, knob in zip(TUNED, knobs):  # the language-model knobs wait for a task that generates text
+            knob.visible = get_task(DEFAULT_TASK).generates_text or f.metadata["group"] != "language_model"
     with gr.Accordion("Checkpoints, early stopping, TensorBoard", open=False):
         knobs += [knob_widget(f, values[f.name]) for f in TUNED if f.metadata["group"] == "checkpoints"]
     knobs += gpu_widgets(hardware, values)
     model.change(describe_model, [model, task], model_help, api_visibility="private")
     preset.input(apply_preset, [preset, task], knobs, api_visibility="private")
     task.input(change_task, [task, preset], [model, model_help, *knobs], api_visibility="private")
+    task.change(show_preset_help, task, preset, api_visibility="private")  # also when the Data tab sets the task
     return ModelInputs(task, model, tuple(knobs))

@@ -14,6 +14,7 @@ from .messages import USER_ERRORS, user_error
 
 LABELLING_TASKS = [task for task in TASKS.values() if not task.generates_text]  # their examples go in the text box
 BASELINE_LABEL = "TF-IDF baseline trained on the same split"
+ENTITIES_LABEL = "Entities (type and confidence)"
 
 
 def run_choices(token: str | None = None) -> list[str]:
@@ -58,10 +59,16 @@ def show_prediction(run_name: str | None, text: str, token: str | None = None):
     result, task = _prediction(run_name, text, token)
     if get_task(task).shows_entities:
         hidden = gr.update(visible=False)
-        return hidden, hidden, gr.update(value=highlight(text, result["entities"]), visible=True)
+        label = ENTITIES_LABEL if result["entities"] else "No entities found in this text"
+        return hidden, hidden, gr.update(value=highlight(text, result["entities"]), visible=True, label=label)
     baseline = baseline_scores(visitor.run_dir(token, run_name), text)
     return (gr.update(value=result["scores"], visible=True),
             gr.update(value=baseline, visible=baseline is not None), gr.update(visible=False))
+
+
+def clear_prediction():
+    """The run or the text changed: the answer on screen no longer belongs to them, so it goes."""
+    return gr.update(value=None), gr.update(value=None), gr.update(value=None)
 
 
 def show_task_controls(run_name: str | None, token: str | None = None):
@@ -90,7 +97,7 @@ def render(token: gr.BrowserState):
         with gr.Row():
             label = gr.Label(label="Fine-tuned model", num_top_classes=10, elem_id="play-label")
             baseline = gr.Label(label=BASELINE_LABEL, num_top_classes=10, visible=False, elem_id="play-baseline")
-        entities = gr.HighlightedText(label="Entities (type and confidence)", visible=False, show_legend=False,
+        entities = gr.HighlightedText(label=ENTITIES_LABEL, visible=False, show_legend=False,
                                       elem_id="play-entities")
         examples = []
         for shown in LABELLING_TASKS:
@@ -101,6 +108,7 @@ def render(token: gr.BrowserState):
     generate = generation_playground.render(run, token, visible=task.generates_text)
     refresh.click(refresh_runs, [run, token], run, api_visibility="private")
     run.change(show_task_controls, [run, token], [classify, generate, *examples], api_visibility="private")
+    gr.on([run.change, text.change], clear_prediction, None, [label, baseline, entities], api_visibility="private")
     gr.on([button.click, text.submit], show_prediction, [run, text, token], [label, baseline, entities],
           api_visibility="private")
     return run, text

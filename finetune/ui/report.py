@@ -13,12 +13,14 @@ import gradio as gr
 import pandas as pd
 
 from ..records import Results, RunStatus
-from ..runs import RunPaths, zip_model
+from ..runs import RunPaths, load_run_config, zip_model
+from ..verdict import Verdict, run_verdict
 from .followed_run import FollowedRun
-from . import export_panel, visitor
 from ..hosting import owners
-from .figures import confusion_matrix
+from . import export_panel, visitor
+from .figures import MANY_LABELS, confusion_matrix, most_confused
 from .messages import USER_ERRORS, as_text, user_error
+from .model_tab import widgets_from_config
 
 MISTAKE_COLUMNS = ["text", "label", "predicted", "confidence"]
 
@@ -26,11 +28,21 @@ MISTAKE_COLUMNS = ["text", "label", "predicted", "confidence"]
 class ReportView(NamedTuple):
     """The report's components that fill() updates."""
     group: gr.Group
+    verdict: gr.Markdown
+    action: gr.Button  # the verdict's next step, when it is a settings change
     summary: gr.Markdown
     per_class: gr.Dataframe
     matrix: gr.Plot
+    matrix_box: gr.Accordion  # open for a few labels, closed (on demand) for many
     mistakes: gr.Dataframe
     card: gr.Markdown
+    zip: gr.DownloadButton  # the shown run's model, one click
+
+
+def verdict_markdown(verdict: Verdict | None) -> str:
+    if not verdict:
+        return ""
+    return f"**Verdict:** {as_text(verdict.line)} Next: {as_text(verdict.next_step)}"
 
 
 def summary_markdown(results: Results) -> str:
@@ -92,20 +104,61 @@ def plain_links(markdown: str) -> str:
 
 
 def fill(view: ReportView, run_dir: str, status: RunStatus) -> dict:
-    """The report of an ended run, or the group hidden when it has no results."""
+    """The report of an ended run (its verdict, metrics, tables, card, its own zip), or the group hidden
+    when it has no results."""
     results = status.results
     if not results:
-        return {view.group: gr.update(visible=False), view.summary: "", view.per_class: None, view.matrix: None,
-                view.mistakes: None, view.card: ""}
+        return {view.group: gr.update(visible=False), view.verdict: "", view.action: gr.update(visible=False),
+                view.summary: "", view.per_class: None, view.matrix: None,
+                view.matrix_box: gr.update(visible=False), view.mistakes: None, view.card: "",
+                view.zip: gr.update(value=None, visible=False)}
     scores, mistakes, matrix = per_class_table(results), mistakes_table(results), results.confusion_matrix
+    verdict = run_verdict(run_dir)
     return {view.group: gr.update(visible=True),
-            view.summary: summary_markdown(results),  # a generation run has only the summary
+            view.verdict: verdict_markdown(verdict),
+            view.action: gr.update(value=verdict.action, visible=True) if verdict and verdict.action
+            else gr.update(visible=False),
+            view.summary: summary_markdown(results) + most_confused_markdown(matrix),  # generation: the summary only
             view.per_class: gr.update(value=scores, visible=not scores.empty),
             view.matrix: gr.update(value=confusion_matrix(matrix["labels"], matrix["matrix"]) if matrix else None,
                                    visible=bool(matrix)),
+            view.matrix_box: gr.update(visible=bool(matrix), open=bool(matrix) and len(matrix["labels"]) <= MANY_LABELS),
             view.mistakes: gr.update(value=mistakes,
                                      visible=results.mistakes is not None or results.error_sentences is not None),
-            view.card: model_card_text(run_dir)}
+            view.card: model_card_text(run_dir),
+            view.zip: _zip(run_dir)}
+
+
+def _zip(run_dir: str):
+    """This run's model zip on the download button (built now: one click downloads it)."""
+    try:
+        return gr.update(value=str(zip_model(run_dir)), visible=True)
+    except USER_ERRORS:  # a run that saved no model
+        return gr.update(value=None, visible=False)
+
+
+def most_confused_markdown(matrix: dict | None) -> str:
+    """The label pairs the model mixes up most, as a table (the full matrix is below, opened on demand
+    when there are many labels)."""
+    pairs = most_confused(matrix["labels"], matrix["matrix"]) if matrix else []
+    if not pairs:
+        return ""
+    rows = "\n".join(f"| {as_text(t)} | {as_text(p)} | {n} |" for t, p, n in pairs)
+    return f"\n\n**Most confused pairs**\n\n| true label | predicted as | examples |\n|---|---|---|\n{rows}"
+
+
+def apply_verdict(run: FollowedRun) -> list:
+    """The verdict's button: the run's settings, changed as the verdict says, into the Model tab (opened)."""
+    verdict = run_verdict(run.run_dir) if run.run_dir else None
+    if not verdict or not verdict.changes:
+        raise gr.Error("This run's verdict has no settings to change.", print_exception=False)
+    try:
+        settings = load_run_config(run.run_dir).to_dict()
+    except USER_ERRORS as e:
+        raise user_error(e) from None
+    for name, change in verdict.changes.items():
+        settings[name] = settings[name] + change if name == "epochs" else settings[name] * change
+    return [*widgets_from_config(settings), gr.Tabs(selected="model")]
 
 
 def try_in_playground(mistakes: pd.DataFrame, evt: gr.SelectData):
@@ -117,8 +170,9 @@ def try_in_playground(mistakes: pd.DataFrame, evt: gr.SelectData):
 
 
 def model_zip(run: FollowedRun, token: str | None = None):
-    """The model folder as a zip, shown for download (the file box stays hidden until there is one). Only
-    the run's owner gets it: Gradio serves a returned file to whoever has its (unguessable) URL."""
+    """The model folder as a zip for the run's owner only (Gradio serves a returned file to whoever has its
+    unguessable URL). The report's download button gets the same zip when the report fills, for a run the
+    visitor was allowed to follow."""
     if not run.run_dir:
         raise gr.Error("No run yet: train one first.", print_exception=False)
     if not owners.may_use(visitor.owner(token), run.run_dir):
@@ -129,21 +183,25 @@ def model_zip(run: FollowedRun, token: str | None = None):
         raise user_error(e) from None
 
 
-def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs, token: gr.BrowserState) -> ReportView:
+def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs, model_inputs, token: gr.BrowserState) -> ReportView:
     """The report group (hidden until a run has results); returns the components fill() updates."""
     with gr.Group(visible=False) as group:
-        summary = gr.Markdown(elem_id="train-summary")
         with gr.Row():
-            per_class = gr.Dataframe(label="Per-class scores", interactive=False, elem_id="per-class")
+            verdict = gr.Markdown(elem_id="train-verdict")
+            action = gr.Button(visible=False, size="sm", variant="primary", scale=0, elem_id="verdict-action")
+        summary = gr.Markdown(elem_id="train-summary")
+        per_class = gr.Dataframe(label="Per-class scores", interactive=False, elem_id="per-class",
+                                 max_height=360)
+        with gr.Accordion("Confusion matrix (every label)", open=True, elem_id="confusion-box") as matrix_box:
             matrix = gr.Plot(label="Confusion matrix", elem_id="confusion-matrix")
         mistakes = gr.Dataframe(label="Most confident mistakes: select one to try it in the Playground",
-                                headers=MISTAKE_COLUMNS, interactive=False, wrap=True, elem_id="mistakes")
+                                headers=MISTAKE_COLUMNS, interactive=False, wrap=True, elem_id="mistakes",
+                                column_widths=["55%", "15%", "15%", "15%"], max_height=420)
         with gr.Accordion("Model card (README.md in the model folder)", open=False):
             card = gr.Markdown(elem_id="model-card")
-        with gr.Row():
-            zip_button = gr.Button("Download the model folder as a zip", size="sm", elem_id="zip-model")
-            zip_file = gr.File(label="Model zip", interactive=False, visible=False, elem_id="model-zip")
+        zip_button = gr.DownloadButton("Download the model folder as a zip", size="sm", visible=False,
+                                       elem_id="zip-model")
         export_panel.render(run, token)
     mistakes.select(try_in_playground, mistakes, [playground_text, tabs], api_visibility="private")
-    zip_button.click(model_zip, [run, token], zip_file, api_visibility="private")
-    return ReportView(group, summary, per_class, matrix, mistakes, card)
+    action.click(apply_verdict, run, [*model_inputs, tabs], api_visibility="private")
+    return ReportView(group, verdict, action, summary, per_class, matrix, matrix_box, mistakes, card, zip_button)

@@ -15,14 +15,15 @@ from ..errors import ConfigError
 from ..events import EVAL, LOG, read_events
 from ..hosting import owners
 from ..runs import RunPaths, delete_run, list_runs, load_run_config, run_summary, runs_root
+from ..verdict import run_verdict
 from . import visitor
 from .figures import compare_runs
 from .messages import USER_ERRORS, user_error
 from .model_tab import widgets_from_config
 from .views import bind
 
-COLUMNS = ["run", "status", "task", "model", "main metric", "value", "duration (s)", "epochs", "batch size",
-           "learning rate"]
+COLUMNS = ["run", "status", "verdict", "task", "model", "main metric", "value", "duration (s)", "epochs",
+           "batch size", "learning rate"]
 
 
 class RunsView(NamedTuple):
@@ -48,7 +49,9 @@ def _row(name: str) -> list:
     summary, config = run_summary(runs_root() / name), _config(name)
     value = round(summary.value, 4) if summary.value is not None else None
     settings = (config.epochs, config.batch_size, config.learning_rate) if config else (None, None, None)
-    return [name, summary.status, summary.task, summary.model, summary.metric, value, summary.duration_s, *settings]
+    verdict = run_verdict(runs_root() / name) if summary.value is not None else None
+    return [name, summary.status, verdict.short if verdict else "", summary.task, summary.model, summary.metric, value,
+            summary.duration_s, *settings]
 
 
 def _config(name: str) -> RunConfig | None:
@@ -103,8 +106,10 @@ def delete(view: RunsView, name: str | None, saved: dict | None, only_mine: bool
     return {**refresh(view, saved, only_mine, token), view.message: f"Deleted {name}."}
 
 
-def render(demo: gr.Blocks, saved_run: gr.BrowserState, model_inputs: list, token: gr.BrowserState) -> RunsView:
-    """The panel, its listeners, and the table filled on page load."""
+def render(demo: gr.Blocks, saved_run: gr.BrowserState, model_inputs: list, token: gr.BrowserState,
+           refresh_on: list = ()) -> RunsView:
+    """The panel, its listeners, and the table filled on page load and on each of `refresh_on` (a run
+    started or ended: no Refresh click needed)."""
     with gr.Accordion("Earlier runs", open=False):
         with gr.Row():
             # on a Space a visitor only ever sees their own runs: no "all runs" view to offer
@@ -123,7 +128,7 @@ def render(demo: gr.Blocks, saved_run: gr.BrowserState, model_inputs: list, toke
         message = gr.Markdown(elem_id="runs-message")
     view = RunsView(table, chosen, picked, message, tuple(model_inputs))
     listing = [view.table, view.compare_pick, view.run_pick]
-    gr.on([reload.click, only_mine.change], bind(refresh, view), [saved_run, only_mine, token], listing,
+    gr.on([reload.click, only_mine.change, *refresh_on], bind(refresh, view), [saved_run, only_mine, token], listing,
           api_visibility="private")
     demo.load(bind(refresh, view), [saved_run, only_mine, token], listing, api_visibility="private")
     compare_button.click(compare, [chosen, token], overlay, api_visibility="private")

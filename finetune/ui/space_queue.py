@@ -17,7 +17,7 @@ from .messages import USER_ERRORS, error_box
 
 
 def queue_line(position: int) -> str:
-    return (f"⏳ Queued, position {position}: this Space trains one run at a time. Keep this page open; "
+    return (f"Queued, position {position}: this Space trains one run at a time. Keep this page open; "
             "the run starts by itself when its turn comes (Stop leaves the queue).")
 
 
@@ -39,7 +39,7 @@ def follow(view, run: FollowedRun) -> dict:
                 view.status: error_box(e)}
     if position:
         return {view.timer: gr.Timer(active=True), view.status: queue_line(position)}
-    return {view.run: replace(run, queued=None), view.timer: gr.Timer(active=True), view.status: "⏳ Starting…"}
+    return {view.run: replace(run, queued=None), view.timer: gr.Timer(active=True), view.status: "Starting…"}
 
 
 def leave(run: FollowedRun) -> str:

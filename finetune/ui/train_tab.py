@@ -8,6 +8,7 @@ lives in runs.py.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -16,9 +17,11 @@ import gradio as gr
 from ..config import RunConfig
 from ..events import pace
 from ..records import RunStatus
-from ..runs import check_capacity, is_alive, kill_run, new_run_dir, resume_run, run_status, start_run, stop_run
+from ..runs import (check_capacity, is_alive, kill_run, load_run_config, new_run_dir, resume_run, run_status,
+                    start_run, stop_run)
 from ..hosting import owners, spaces
-from ..tasks import DEFAULT_TASK
+from ..tasks import DEFAULT_TASK, get_task
+from ..verdict import run_verdict
 from . import report, runs_panel, space_queue, visitor
 from .figures import training_curves
 from .followed_run import TAIL_LINES, FollowedRun, follow, read_new
@@ -29,6 +32,7 @@ from .playground_tab import run_choices
 from .views import bind, components
 
 REMEMBERED_RUNS = 50
+ASSUMED_ROWS = 1000  # the estimate's row count before data is loaded
 
 
 class TrainView(NamedTuple):
@@ -82,7 +86,7 @@ def start_training(view: TrainView, data: dict, run: FollowedRun, token: str | N
             start_run(config, run_dir, owner)
     except USER_ERRORS as e:  # a bad setting, or the run limit reached
         raise user_error(e) from None
-    return _started(view, str(run_dir), "⏳ Starting…")
+    return _started(view, str(run_dir), "Starting…")
 
 
 def remember_run(run: FollowedRun, saved: dict | None) -> dict:
@@ -104,7 +108,7 @@ def stop_training(run: FollowedRun, token: str | None = None) -> str:
     if not _mine(run, token):
         return "This run is not yours to stop."
     stop_run(run.run_dir)
-    return "⏹️ Stopping after the current step; the model reached so far will be saved."
+    return "Stopping after the current step; the model reached so far will be saved."
 
 
 def kill_training(run: FollowedRun, token: str | None = None) -> str:
@@ -114,7 +118,7 @@ def kill_training(run: FollowedRun, token: str | None = None) -> str:
     if not _mine(run, token):
         return "This run is not yours to kill."
     kill_run(run.run_dir)
-    return "☠️ Killed. The run will show as failed; Resume continues it from its last checkpoint."
+    return "Killed. The run will show as failed; Resume continues it from its last checkpoint."
 
 
 def resume_training(view: TrainView, run: FollowedRun, token: str | None = None) -> dict:
@@ -133,7 +137,7 @@ def resume_training(view: TrainView, run: FollowedRun, token: str | None = None)
             resume_run(run.run_dir, visitor.owner(token))
     except USER_ERRORS as e:
         raise user_error(e) from None
-    return _started(view, run.run_dir, "⏳ Resuming from the last checkpoint…")
+    return _started(view, run.run_dir, "Resuming from the last checkpoint…")
 
 
 def reattach(view: TrainView, saved: dict | None, token: str | None = None) -> dict:
@@ -159,37 +163,48 @@ def follow_run(view: TrainView, run: FollowedRun, token: str | None = None) -> d
     status = RunStatus("running") if is_alive(run.run_dir) else run_status(run.run_dir)
     live = {view.run: run, view.health: _health(run), view.tail: "\n".join(run.tail)}
     if status.running:
-        plot = training_curves(run.logs, run.evals) if events or not run.logs else gr.update()
+        plot = training_curves(run.logs, run.evals, _metric(run.run_dir)) if events or not run.logs else gr.update()
         return {**live, view.timer: gr.Timer(active=True), view.status: _status_line(run),
                 view.progress: _progress(run), view.plot: plot}
     playground = gr.update(choices=run_choices(token), value=Path(run.run_dir).name if status.results else None)
     return {**live, view.timer: gr.Timer(active=False), view.status: _final_line(run, status),
             view.progress: _progress(run, done=True),
-            view.plot: training_curves(run.logs, run.evals),  # the last tick draws the whole run
+            view.plot: training_curves(run.logs, run.evals, _metric(run.run_dir)),  # the last tick: the whole run
             **report.fill(view.report, run.run_dir, status), view.playground_run: playground}
 
 
+@lru_cache(maxsize=64)
+def _metric(run_dir: str) -> str:
+    """The eval key of the run's Task's main metric: what the plot's second axis shows and is titled."""
+    try:
+        return "eval_" + get_task(load_run_config(run_dir).task).main_metric
+    except USER_ERRORS:
+        return "eval_" + get_task(DEFAULT_TASK).main_metric
+
+
 def _health(run: FollowedRun) -> str:
-    return "\n".join(f"⚠️ {as_text(e['message'])}  " for e in run.health)
+    return "\n".join(f"**Warning:** {as_text(e['message'])}  " for e in run.health)
 
 
 def _status_line(run: FollowedRun) -> str:
     if not run.logs:
-        return f"⏳ {as_text(run.stage or 'Starting')}…"
+        return f"{as_text(run.stage or 'Starting')}…"
     last, eta = run.logs[-1], pace(run.first_log, run.logs[-1])
     shown = ""
     if eta:
         samples = f" · {eta[1] * run.samples_per_step:.1f} samples/s" if run.samples_per_step else ""
         shown = f" · about {_duration(eta[0])} left · {eta[1]:.2f} steps/s{samples}"
-    return f"🏃 {as_text(run.stage)} · step {last['step']}/{last['max_steps']} · loss {last['loss']:.4f}{shown}"
+    return f"Training: {as_text(run.stage)} · step {last['step']}/{last['max_steps']} · loss {last['loss']:.4f}{shown}"
 
 
 def _final_line(run: FollowedRun, status: RunStatus) -> str:
     if status.status == "failed":
         return error_box("Training failed: " + (run.error or status.error))
+    verdict = run_verdict(run.run_dir) if status.results else None
+    judged = f" **{as_text(verdict.line)}**" if verdict else ""
     if status.status == "stopped":
-        return "⏹️ Stopped early. The model reached so far is saved and usable in the Playground; Resume continues it."
-    return "✅ Finished. Try the model in the Playground tab."
+        return f"Stopped early.{judged} The model reached so far is saved and usable in the Playground; Resume continues it."
+    return f"Finished.{judged} Try the model in the Playground tab."
 
 
 def _progress(run: FollowedRun, done: bool = False) -> str:
@@ -207,17 +222,20 @@ def show_estimate(data: dict, task: str, model: str, *knobs) -> str:
     """Memory and time per epoch for the chosen model, settings, data and this machine."""
     from ..estimate import describe, estimate_run, sample_texts
 
+    data = data or {}
+    if data.get("settings") and not data.get("ready"):
+        return "No estimate yet: the data has a problem that blocks training (see the Data tab)."
     try:
         config = RunConfig.from_dict(config_from_widgets(task, model, *knobs))
-        settings = (data or {}).get("settings") or {}
+        settings = data.get("settings") or {}
         texts = sample_texts(settings["data_file"], settings["text_column"]) \
-            if settings.get("data_file") and settings.get("text_column") else None
-        result = estimate_run(config, rows=(data or {}).get("rows") or 1000,
-                              num_labels=len((data or {}).get("labels") or {}) or 2, texts=texts)
+            if settings.get("data_file") and settings.get("text_column") else data.get("texts")
+        result = estimate_run(config, rows=data.get("rows") or ASSUMED_ROWS,
+                              num_labels=len(data.get("labels") or {}) or 2, texts=texts)
     except (*USER_ERRORS, OSError, ValueError) as e:  # runs on every change: a line, never a pop-up
         return error_box(f"No estimate: {e}")
-    rows = "" if (data or {}).get("rows") else " (for 1,000 rows until data is loaded)"
-    return describe(result) + rows
+    result.assumed_rows = 0 if data.get("rows") else ASSUMED_ROWS
+    return describe(result)
 
 
 def render(demo: gr.Blocks, data_state, model_inputs, timer: gr.Timer, saved_run: gr.BrowserState,
@@ -233,12 +251,13 @@ def render(demo: gr.Blocks, data_state, model_inputs, timer: gr.Timer, saved_run
     status = gr.Markdown("Load data, pick a model, then Start.", elem_id="train-status")
     progress = gr.HTML(_progress(FollowedRun()), elem_id="train-progress")
     health = gr.Markdown(elem_id="train-health")
-    plot = gr.Plot(label="Loss and accuracy", elem_id="train-plot")
+    plot = gr.Plot(label="Loss and the main metric", elem_id="train-plot")
     tail = gr.Textbox(label="Log (latest events)", lines=4, max_lines=TAIL_LINES, interactive=False,
                       elem_id="train-log")
-    view = TrainView(run, timer, status, progress, plot, health, tail, report.render(run, playground_text, tabs, token),
-                     playground_run)
-    runs_panel.render(demo, saved_run, model_inputs, token)
+    view = TrainView(run, timer, status, progress, plot, health, tail,
+                     report.render(run, playground_text, tabs, model_inputs, token), playground_run)
+    runs_panel.render(demo, saved_run, model_inputs, token,
+                      refresh_on=[saved_run.change, view.report.summary.change])
 
     estimate_inputs = [data_state, *model_inputs]
     gr.on([data_state.change, *[c.change for c in model_inputs]], show_estimate, estimate_inputs,

@@ -63,4 +63,4 @@ def test_an_ner_sample_sets_the_task_in_both_tabs_and_previews_entities(page):
     page.get_by_role("option", name="Text classification").click()  # and back: the Data tab follows
     page.get_by_role("tab", name="1. Data").click()
     page.wait_for_function("document.querySelector('#data-task input[value=classification]').checked")
-    page.wait_for_selector("#data-report:has-text('pick that task first'), #data-report:has-text('❌')")
+    page.wait_for_selector("#data-report:has-text('pick that task first'), #data-report:has-text('Error:')")

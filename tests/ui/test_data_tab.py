@@ -1,4 +1,3 @@
-import gradio as gr
 import pytest
 
 from finetune.config import RunConfig
@@ -77,15 +76,15 @@ def test_several_text_columns_are_joined(tmp_path):
     state = load(write_csv(tmp_path / "m.csv", rows, header=("title", "body", "label")))["state"]
     out = change(state, text_column="title,body")
     assert out["state"]["settings"]["text_column"] == "title,body"
-    assert list(out["preview"].columns) == ["title", "body", "label"]
+    assert list(out["preview"].columns) == ["label", "title", "body"]  # the label never scrolls off
 
 
-def test_bad_file_shows_why_and_keeps_the_loaded_data(tmp_path):
+def test_a_bad_file_replaces_the_loaded_one_on_screen(tmp_path):
     good = data_tab.load_sample("legal_medical_financial.csv", {})[0]
     (tmp_path / "bad.csv").write_bytes(b"")
     out = load(tmp_path / "bad.csv", good)
-    assert out["state"] == good and "is empty" in out["report"]
-    assert out["preview"] == gr.update() and out["balance"] == gr.update()
+    assert "is empty" in out["report"] and out["state"]["name"] == "bad.csv" and not out["state"]["ready"]
+    assert out["preview"] is None and out["balance"] is None and out["details"]["visible"] is False
 
 
 def test_a_file_over_the_upload_limit_is_refused_with_the_limit(tmp_path, monkeypatch):

@@ -65,3 +65,21 @@ def test_several_gpus_show_how_many_to_use_and_one_hides_it():
     assert processes.visible and processes.maximum == 4 and processes.value == 4 and fsdp.visible
     assert not hidden.visible and hidden.value == 1
     assert "4 GPUs found" in model_tab.hardware_text(four) and "4 x NVIDIA L4" in model_tab.hardware_text(four)
+
+
+def test_the_preset_text_says_each_tasks_own_epochs():
+    from finetune.ui import model_tab
+
+    assert "Quick demo: 3 epochs" in model_tab.preset_help("classification")
+    assert "Quick demo: 4 epochs" in model_tab.preset_help("ner")
+    assert "Quick demo: 1 epoch at" in model_tab.preset_help("generation")
+
+
+def test_language_model_settings_show_only_for_generation():
+    from finetune.ui import model_tab
+
+    groups = [f.metadata["group"] for f in model_tab.TUNED]
+    for task, shown in (("classification", False), ("generation", True)):
+        _, _, *knobs = model_tab.change_task(task, model_tab.DEFAULT_PRESET)
+        assert {k["visible"] for k, g in zip(knobs, groups) if g == "language_model"} == {shown}
+        assert all(k["visible"] for k, g in zip(knobs, groups) if g != "language_model")

@@ -22,3 +22,15 @@ def test_highlight_marks_each_entity_with_type_and_score():
     value = playground_tab.highlight("Ann in Oslo", [{"text": "Oslo", "label": "LOC", "start": 7, "end": 11,
                                                       "score": 0.987}])
     assert value == {"text": "Ann in Oslo", "entities": [{"entity": "LOC 0.99", "start": 7, "end": 11}]}
+
+
+def test_a_sentence_without_entities_says_so(runs_dir, ner_run, monkeypatch):
+    source, _ = ner_run
+    shutil.copytree(source, runs_dir / source.name)
+    monkeypatch.setattr(playground_tab, "predict_texts", lambda folder, texts: [{"entities": []}])
+    _, _, entities = playground_tab.show_prediction(source.name, "nothing here .")
+    assert entities["label"] == "No entities found in this text" and entities["value"]["entities"] == []
+
+
+def test_a_new_run_or_text_clears_the_answer_on_screen():
+    assert all(update["value"] is None for update in playground_tab.clear_prediction())

@@ -3,7 +3,6 @@ import json
 
 from finetune.records import Results, RunStatus
 from finetune.ui import report
-from finetune.ui.followed_run import FollowedRun
 from tests.ui.views import report_view
 
 BASE = {"status": "finished", "steps": 10, "train_rows": 90, "eval_rows": 10, "train_runtime_s": 5.0,
@@ -39,17 +38,40 @@ def test_ner_sentences_with_errors_show_gold_and_predicted_entities():
     assert row["label"] == "Ana (PER), Acme (ORG)" and row["predicted"] == "Ana (PER)"
 
 
-def test_the_model_zip_appears_once_made_and_a_missing_run_is_a_clear_error(ner_run):
+def test_the_zip_button_holds_the_shown_runs_own_model_one_click(ner_run, tmp_path):
     import zipfile
 
-    import gradio as gr
-    import pytest
+    view = report_view()
+    filled = report.fill(view, str(ner_run[0]), RunStatus("finished", results=ner_run[1]))
+    path = filled[view.zip]["value"]
+    assert filled[view.zip]["visible"] and path.startswith(str(ner_run[0])) and path.endswith("-model.zip")
+    assert "config.json" in {name.split("/")[-1] for name in zipfile.ZipFile(path).namelist()}
+    other = report.fill(view, str(tmp_path), RunStatus("finished", results=ner_run[1]))  # a run with no model
+    assert other[view.zip] == {"__type__": "update", "value": None, "visible": False}
 
-    update = report.model_zip(FollowedRun(run_dir=str(ner_run[0])))
-    assert update["visible"] is True and update["value"].endswith("-model.zip")
-    assert "config.json" in {name.split("/")[-1] for name in zipfile.ZipFile(update["value"]).namelist()}
-    with pytest.raises(gr.Error, match="No run yet"):
-        report.model_zip(FollowedRun())
+
+def test_many_labels_lead_with_the_most_confused_pairs_and_fold_the_matrix():
+    labels = [f"intent_{i}" for i in range(40)]
+    matrix = [[9 if i == j else (5 if (i, j) == (3, 7) else 0) for j in range(40)] for i in range(40)]
+    text = report.most_confused_markdown({"labels": labels, "matrix": matrix})
+    assert "| intent_3 | intent_7 | 5 |" in text and text.count("\n| intent_") == 1
+    results = Results.from_json({**BASE, "metrics": {"accuracy": 0.9}, "confusion_matrix": {"labels": labels,
+                                                                                            "matrix": matrix}})
+    view = report_view()
+    filled = report.fill(view, "/nonexistent", RunStatus("finished", results=results))
+    assert filled[view.matrix_box]["open"] is False and filled[view.matrix]["value"].layout.height > 600
+
+
+def test_mistake_texts_get_most_of_the_width_so_label_and_prediction_stay_on_screen():
+    import gradio as gr
+
+    from tests.ui.views import by_elem_id
+
+    with gr.Blocks() as demo:
+        with gr.Tabs() as tabs:
+            report.render(gr.State(), gr.Textbox(), tabs, [gr.Textbox()])
+    mistakes = by_elem_id(demo, "mistakes")
+    assert mistakes.column_widths == ["55%", "15%", "15%", "15%"] and mistakes.wrap
 
 
 def test_a_results_file_from_an_older_version_still_renders(tmp_path):

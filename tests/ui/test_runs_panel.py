@@ -85,3 +85,20 @@ def test_a_run_with_an_unreadable_config_lists_without_its_settings(two_runs):
     table = runs_panel.refresh(VIEW, {}, False)[VIEW.table]
     row = table[table["run"] == "20260101-000000-classification-aaaa"].iloc[0]
     assert row["status"] == "finished" and row["value"] == 0.8 and pd.isna(row["epochs"])
+
+
+def test_every_finished_run_has_its_verdict_in_the_table(runs_dir):
+    import json
+
+    from finetune.config import RunConfig
+    from finetune.ui import runs_panel
+
+    run = runs_dir / "20990101-000000-classification-aaaa"
+    run.mkdir()
+    RunConfig(data_file="x.csv").save(run / "config.json")
+    (run / "events.jsonl").write_text(json.dumps({"event": "finished", "time": 1}) + "\n")
+    (run / "results.json").write_text(json.dumps({"task": "classification", "status": "finished",
+                                                  "main_metric": "macro_f1", "metrics": {"macro_f1": 0.4},
+                                                  "baseline": {"macro_f1": 0.72}}))
+    row = dict(zip(runs_panel.COLUMNS, runs_panel._row(run.name)))
+    assert row["verdict"] == "worse than baseline" and row["value"] == 0.4

@@ -71,7 +71,7 @@ def test_a_run_on_a_space_trains_within_the_limits_and_says_so(space, fast_confi
     loaded = data_tab.load_file(str(keyword_csv), {})[0]
     started = start(loaded, fast_config)  # 8 epochs asked
     run = started[VIEW.run]
-    assert not run.queued and started[VIEW.status] == "⏳ Starting…"
+    assert not run.queued and started[VIEW.status] == "Starting…"
     run, outputs = follow_to_end(run)
     assert "Finished" in outputs[VIEW.status]
     assert "epochs lowered from 8 to 3 (Space limit)" in outputs[VIEW.health]

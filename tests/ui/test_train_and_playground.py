@@ -53,11 +53,14 @@ def test_start_follow_and_predict(runs_dir, loaded, fast_config):
         start(loaded, fast_config, run)
     run, outputs = follow_to_end(run)
     status, progress, plot, tail = (outputs[c] for c in (VIEW.status, VIEW.progress, VIEW.plot, VIEW.tail))
-    results, summary, per_class, matrix, mistakes, card = (outputs[c] for c in VIEW.report)
+    report_view = VIEW.report
+    results, summary, per_class, matrix, mistakes, card = (outputs[c] for c in (
+        report_view.group, report_view.summary, report_view.per_class, report_view.matrix, report_view.mistakes,
+        report_view.card))
     playground = outputs[VIEW.playground_run]
     assert "Finished" in status and "100%" in progress
     assert len(run.logs) > 5 and run.evals, "every log and eval event was read"
-    assert {t.name for t in plot.data} >= {"train loss", "train loss (smoothed)", "validation loss", "accuracy"}
+    assert {t.name for t in plot.data} >= {"train loss", "train loss (smoothed)", "validation loss", "macro_f1"}
     assert "eval at step 72" in tail and "finished" in tail.splitlines()[-1]
     assert results["visible"] and "| accuracy |" in summary and list(per_class["value"]["label"]) == ["financial", "legal", "medical"]
     assert per_class["visible"] and matrix["visible"] and mistakes["visible"]
@@ -169,7 +172,7 @@ def test_a_selected_mistake_goes_to_the_playground():
 def test_estimate_before_start_uses_the_data_and_the_model(loaded, fast_config):
     text = train_tab.show_estimate(loaded, "classification", fast_config.model, *knob_values(fast_config))
     assert "Estimate" in text and "per epoch" in text and "GB" in text and "assumed" not in text
-    assert "1,000 rows" in train_tab.show_estimate({}, "classification", fast_config.model,
+    assert "1,000 rows and the length assumed" in train_tab.show_estimate({}, "classification", fast_config.model,
                                                    *knob_values(fast_config))
 
 
@@ -187,6 +190,6 @@ def test_health_warnings_and_the_log_tail_show_while_following(runs_dir):
     state = train_tab.reattach(VIEW, {"run_dir": str(folder)})[VIEW.run]
     _, outputs = follow(state)
     assert not outputs[VIEW.timer].active and "Stopped early" in outputs[VIEW.status]
-    assert "⚠️ The training loss has not &lt;b&gt;fallen&lt;/b&gt;" in outputs[VIEW.health]  # shown, and as text
+    assert "**Warning:** The training loss has not &lt;b&gt;fallen&lt;/b&gt;" in outputs[VIEW.health]  # shown, and as text
     tail = outputs[VIEW.tail]
     assert "step 1/10 loss 1.1000" in tail and tail.endswith("stopped")

@@ -5,7 +5,8 @@ from finetune.ui import data_tab, model_tab, report, runs_panel, spaces_panel, t
 
 
 def report_view() -> report.ReportView:
-    return report.ReportView(gr.Group(), gr.Markdown(), gr.Dataframe(), gr.Plot(), gr.Dataframe(), gr.Markdown())
+    return report.ReportView(gr.Group(), gr.Markdown(), gr.Button(), gr.Markdown(), gr.Dataframe(), gr.Plot(),
+                             gr.Accordion(), gr.Dataframe(), gr.Markdown(), gr.DownloadButton())
 
 
 def train_view() -> train_tab.TrainView:

@@ -1,0 +1,120 @@
+"""Every finished run gets a verdict: one line that says whether the model is any good, and the next step.
+
+The rules, in order (the first that holds is the verdict):
+1. learned nothing: the main metric is no better than chance (classification: always answering the most
+   common label; F1 scores: 0), or a language model is no better than its base model;
+2. worse than the baseline: below the TF-IDF baseline on the same split;
+3. still improving: the validation score rose (or perplexity fell) by more than IMPROVING at the last
+   evaluation, and the last evaluation is the best one;
+4. good.
+Each verdict names the next step, and an `action` the UI can offer as a button (more epochs, a higher
+learning rate); the settings it changes are in `changes`. Only the run folder is read (results.json,
+events.jsonl), so the CLI, the runs table and the report agree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .events import EVAL, read_events
+from .records import Results
+from .tasks import get_task
+
+IMPROVING = 0.01       # relative change at the last evaluation that counts as still improving
+MARGIN = 0.02          # a score within this of chance counts as chance
+SMALL_CLASS = 30       # validation examples per class under which SetFit is the better start
+MORE_EPOCHS = 2
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: str            # "good", "worse_than_baseline", "learned_nothing", "still_improving"
+    line: str            # one line, for the report and the runs table
+    next_step: str       # what to do next, in words
+    action: str = ""     # a button's text, "" when the next step is not a settings change
+    changes: dict = field(default_factory=dict)  # the settings the button changes, as multipliers/increments
+
+    @property
+    def short(self) -> str:
+        return {"good": "good", "worse_than_baseline": "worse than baseline", "learned_nothing": "learned nothing",
+                "still_improving": "still improving"}[self.kind]
+
+
+def main_metric(results: Results) -> str:
+    """The main metric's key in results.metrics (its Task's, without the "eval_" prefix)."""
+    names = [results.main_metric.removeprefix("eval_")]
+    if results.task:
+        names.append(get_task(results.task).main_metric)
+    return next((n for n in names if n in results.metrics), next(iter(results.metrics), ""))
+
+
+def chance(results: Results, metric: str) -> float | None:
+    """The score of a model that learned nothing: the majority label's share for accuracy, 0 for F1-type
+    scores (precision, recall, F1 of a model that predicts nothing), None where there is no such floor."""
+    supports = [row.get("support", 0) for row in (results.per_class or {}).values()]
+    share = max(supports) / max(sum(supports), 1) if supports else None
+    if metric == "accuracy" and share is not None:
+        return share
+    if metric == "macro_f1" and share is not None:  # the majority label's F1, the others' 0
+        return 2 * share / (1 + share) / len(supports)
+    if "f1" in metric or "precision" in metric or "recall" in metric:
+        return 0.0
+    return None
+
+
+def judge(results: Results, evals: list[dict]) -> Verdict | None:
+    """The verdict on a run's results and its eval events; None when there is no main metric to judge."""
+    metric = main_metric(results)
+    if not metric:
+        return None
+    value = results.metrics[metric]
+    higher = get_task(results.task).greater_is_better if results.task else True
+    base = results.metrics.get(f"base_{metric}")
+    floor = chance(results, metric)
+    name = metric.replace("_", " ")
+    if (base is not None and (value >= base if not higher else value <= base)) or \
+            (floor is not None and value <= floor + MARGIN):
+        against = f"the base model's {base:.3f}" if base is not None else f"chance ({floor:.3f})"
+        return Verdict("learned_nothing", f"Learned nothing: {name} {value:.3f}, no better than {against}.",
+                       "Train longer at a higher learning rate; check that the labels match the texts.",
+                       "Retry at 3x the learning rate", {"learning_rate": 3.0})
+    baseline = (results.baseline or {}).get(metric)
+    if baseline is not None and value < baseline:
+        small = _smallest_class(results) < SMALL_CLASS
+        step = ("Few examples per class: try SetFit, or label more data (100+ per class)." if small else
+                f"Train {MORE_EPOCHS} more epochs, or keep the baseline: it is cheaper and better here.")
+        return Verdict("worse_than_baseline", f"Worse than the TF-IDF baseline: {name} {value:.3f} vs "
+                       f"{baseline:.3f}.", step, f"Train {MORE_EPOCHS} more epochs", {"epochs": MORE_EPOCHS})
+    if _still_improving(evals, f"eval_{metric}", higher):
+        return Verdict("still_improving", f"Still improving when it ended: {name} {value:.3f}.",
+                       f"Train {MORE_EPOCHS} more epochs: the score was still rising.",
+                       f"Train {MORE_EPOCHS} more epochs", {"epochs": MORE_EPOCHS})
+    beaten = f", above the baseline's {baseline:.3f}" if baseline is not None else \
+        (f", base model {base:.3f}" if base is not None else "")
+    return Verdict("good", f"Good: {name} {value:.3f}{beaten}.",
+                   "Try it in the Playground; more data is the surest way to do better.")
+
+
+def _smallest_class(results: Results) -> int:
+    supports = [row.get("support", 0) for row in (results.per_class or {}).values()]
+    return min(supports) if supports else SMALL_CLASS
+
+
+def _still_improving(evals: list[dict], key: str, higher: bool) -> bool:
+    scores = [e[key] for e in evals if e.get(key) is not None]
+    if len(scores) < 2:
+        return False
+    last, before = scores[-1], scores[-2]
+    gain = (last - before) if higher else (before - last)
+    best = max(scores) if higher else min(scores)
+    return last == best and gain > IMPROVING * max(abs(before), 1e-9)
+
+
+def run_verdict(run_dir) -> Verdict | None:
+    """The verdict on a run folder with results; None before it has any."""
+    from .runs import RunPaths
+
+    paths = RunPaths(run_dir)
+    if not paths.results.is_file():
+        return None
+    events, _ = read_events(paths.events)
+    return judge(Results.load(paths.results), [e for e in events if e["event"] == EVAL])

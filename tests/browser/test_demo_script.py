@@ -1,0 +1,62 @@
+"""The stakeholder demo, end to end in Chromium on the bundled samples, at 1280 and 1400 px: a
+classification run and an NER run (tiny models, typed into the Model tab as a local folder), each
+report with its verdict and its own zip, then the Playground switching between them. A screenshot at
+each step goes to test-artifacts/demo/ (look at them: that is the point of this test)."""
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def train_from_ui(page, sample, model, width, step):
+    page.get_by_role("tab", name="1. Data").click()
+    page.locator("#data-sample input").click()
+    page.get_by_role("option", name=sample).click()
+    page.wait_for_selector(f"#data-report:has-text('{sample}')")
+    shot(page, f"demo/{width}-{step}a-data")
+    page.get_by_role("tab", name="2. Model").click()
+    box = page.locator("#base-model input")
+    box.fill(model)
+    box.press("Enter")
+    page.keyboard.press("Escape")  # the list closed for the screenshot
+    shot(page, f"demo/{width}-{step}b-model")
+    page.get_by_role("tab", name="3. Train").click()
+    page.wait_for_selector("#train-estimate:has-text('per epoch')", timeout=90_000)
+    page.locator("#start-training").click()
+    page.wait_for_selector("#train-verdict:has-text('Verdict')", timeout=300_000)
+    shot(page, f"demo/{width}-{step}c-report")
+    with page.expect_download() as download:  # one click, and the zip is this run's
+        page.locator("#zip-model").click()
+    return download.value.suggested_filename
+
+
+@pytest.mark.parametrize("width", [1280, 1400])
+def test_the_demo_script(page, tiny_model, tiny_ner_model, width):
+    (ARTIFACTS / "demo").mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": width, "height": 1000})
+    first = train_from_ui(page, "legal_medical_financial.csv", tiny_model, width, 1)
+    assert "Finished." in page.locator("#train-status").inner_text()
+    second = train_from_ui(page, "ner_sample.jsonl", tiny_ner_model, width, 2)
+    assert "classification" in first and "ner" in second and first.endswith("-model.zip")  # the shown run's zip
+    page.locator("text=Earlier runs").click()
+    page.wait_for_selector("#runs-table:has-text('ner')")  # listed without a Refresh click
+    shot(page, f"demo/{width}-3-runs")
+
+    page.get_by_role("tab", name="4. Playground").click()
+    page.locator("#play-refresh").click()
+    options = page.locator("#play-run input")
+    options.click()
+    names = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    options.click()
+    page.get_by_role("option", name=[n for n in names if "classification" in n][0]).click()
+    page.locator("#play-text textarea").fill("The tenant shall give thirty days written notice.")
+    page.locator("#play-predict").click()
+    page.wait_for_selector("#play-label:has-text('%')")
+    shot(page, f"demo/{width}-4-playground-classify")
+    options.click()
+    page.get_by_role("option", name=[n for n in names if "ner" in n][0]).click()
+    page.wait_for_function("!document.querySelector('#play-label') || "
+                           "!document.querySelector('#play-label').innerText.includes('%')")
+    shot(page, f"demo/{width}-5-playground-ner-cleared")
