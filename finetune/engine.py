@@ -63,7 +63,8 @@ def resume(run_dir) -> Results:
             shutil.rmtree(partial, ignore_errors=True)
     if not checkpoint:
         raise ConfigError(f"{paths.root.name} has no checkpoint to resume from (it ended before its first "
-                          "evaluation, or checkpoint_every_eval was off). Start it again instead.")
+                          "checkpoint, checkpoint_every_eval was off, or checkpoint_minutes had not passed). "
+                          "Start it again instead.")
     paths.stop.unlink(missing_ok=True)  # the Stop that ended it must not end the resumed run at once
     return train(config, paths.root, checkpoint=checkpoint)
 
@@ -157,16 +158,26 @@ def _complete_checkpoint(paths: RunPaths):
 def _trainer(task, model, tokenizer, args, tokenized, labels, callback, config, loss=None):
     from transformers import EarlyStoppingCallback, PrinterCallback, Trainer
 
-    callbacks = [callback]
+    from .callbacks import CheckpointSpacing
+
+    callbacks = [CheckpointSpacing(config.checkpoint_interval_s), callback]  # a Stop's save overrides the spacing
     if config.early_stopping:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=config.early_stopping_patience))
     trainer = Trainer(model=model, args=args, train_dataset=tokenized["train"],
-                      eval_dataset=tokenized["validation"], processing_class=tokenizer,
+                      eval_dataset=live_eval_set(tokenized["validation"], config), processing_class=tokenizer,
                       data_collator=task.collator(tokenizer), compute_metrics=task.metrics(labels),
                       compute_loss_func=loss, callbacks=callbacks,
                       preprocess_logits_for_metrics=task.preprocess_logits)
     trainer.remove_callback(PrinterCallback)  # stdout carries the final JSON only
     return trainer
+
+
+def live_eval_set(validation, config: RunConfig):
+    """What each evaluation during training scores: a fixed seeded sample of live_eval_rows rows (the
+    whole validation set is predicted at the end)."""
+    if not config.live_eval_rows or len(validation) <= config.live_eval_rows:
+        return validation
+    return validation.shuffle(seed=config.seed).select(range(config.live_eval_rows))
 
 
 def _evaluate_before(task, trainer, tokenized, split: str, events) -> dict:
