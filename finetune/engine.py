@@ -93,11 +93,15 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     args = config.to_training_arguments(paths.checkpoints, steps_per_epoch=steps_per_epoch, use_bf16=use_bf16)
     _prepare_tensorboard(config, paths)
     callback = EventCallback(events, stop)
-    trainer = _trainer(task, model, tokenizer, args, tokenized, data.labels, callback, config, data.loss)
+    total_steps = _max_steps(args, steps_per_epoch)
+    live = live_eval_set(tokenized["validation"], config, len(tokenized["train"]) * config.epochs,
+                         evaluations=max(1, math.ceil(total_steps / args.eval_steps) - 1))  # the last is the final predict
+    trainer = _trainer(task, model, tokenizer, args, {**tokenized, "validation": live}, data.labels, callback,
+                       config, data.loss)
     report_split = "test" if "test" in tokenized else "validation"  # unseen data when the user held some out
     before = _evaluate_before(task, trainer, tokenized, report_split, events)
 
-    events.write(STAGE, message=f"Training on {hardware.describe()}", max_steps=_max_steps(args, steps_per_epoch))
+    events.write(STAGE, message=f"Training on {hardware.describe()}", max_steps=total_steps)
     started = time.time()
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     runtime = time.time() - started
@@ -164,7 +168,7 @@ def _trainer(task, model, tokenizer, args, tokenized, labels, callback, config, 
     if config.early_stopping:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=config.early_stopping_patience))
     trainer = Trainer(model=model, args=args, train_dataset=tokenized["train"],
-                      eval_dataset=live_eval_set(tokenized["validation"], config), processing_class=tokenizer,
+                      eval_dataset=tokenized["validation"], processing_class=tokenizer,
                       data_collator=task.collator(tokenizer), compute_metrics=task.metrics(labels),
                       compute_loss_func=loss, callbacks=callbacks,
                       preprocess_logits_for_metrics=task.preprocess_logits)
@@ -172,12 +176,21 @@ def _trainer(task, model, tokenizer, args, tokenized, labels, callback, config, 
     return trainer
 
 
-def live_eval_set(validation, config: RunConfig):
-    """What each evaluation during training scores: a fixed seeded sample of live_eval_rows rows (the
-    whole validation set is predicted at the end)."""
-    if not config.live_eval_rows or len(validation) <= config.live_eval_rows:
+LIVE_EVAL_SHARE = 0.1  # of training compute, at most, for the evaluations during training
+MIN_LIVE_ROWS = 32     # fewer make the live curve noise
+
+
+def live_eval_set(validation, config: RunConfig, train_rows: int | None = None, evaluations: int = 1):
+    """What each evaluation during training scores: a fixed seeded sample of at most live_eval_rows rows,
+    and (given `train_rows` and the number of `evaluations`) few enough that all of them cost at most
+    LIVE_EVAL_SHARE of training; a forward pass is ~1/3 of a training step. The whole validation set is
+    predicted at the end."""
+    rows = config.live_eval_rows or len(validation)
+    if config.live_eval_rows and train_rows:
+        rows = min(rows, max(MIN_LIVE_ROWS, round(3 * LIVE_EVAL_SHARE * train_rows / max(1, evaluations))))
+    if len(validation) <= rows:
         return validation
-    return validation.shuffle(seed=config.seed).select(range(config.live_eval_rows))
+    return validation.shuffle(seed=config.seed).select(range(rows))
 
 
 def _evaluate_before(task, trainer, tokenized, split: str, events) -> dict:
