@@ -177,7 +177,7 @@ def _trainer(task, model, tokenizer, args, tokenized, labels, callback, config, 
 
 
 LIVE_EVAL_SHARE = 0.1  # of training compute, at most, for the evaluations during training
-MIN_LIVE_ROWS = 32     # fewer make the live curve noise
+MIN_LIVE_ROWS = 16     # fewer make the live curve noise
 
 
 def live_eval_set(validation, config: RunConfig, train_rows: int | None = None, evaluations: int = 1):
