@@ -11,7 +11,6 @@ The score is perplexity on held-out text, before training (base_perplexity) and 
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +18,11 @@ import pandas as pd
 
 from ..data.columns import guess_text_column, text_values
 from ..data.splits import held_out_parts
-from ..data.tables import decode, read_table
+from ..data.tables import read_table
 from ..errors import DataError
 from ..models import EMBEDDED_LM
 from .generation_check import check_file
+from .generation_text import read_text_file
 from .task import ModelCardText, Task, TaskData
 
 PROMPT_NAMES = ("prompt", "instruction", "question", "input")
@@ -30,7 +30,6 @@ RESPONSE_NAMES = ("response", "output", "answer", "completion")
 MIN_EXAMPLES = 2       # one to train on and one to score
 LORA_AUTO_PARAMS = 300e6
 IGNORE = -100          # label of a token the loss skips (prompt, padding)
-PIECE_CHARS = 1000     # a long paragraph of a .txt is cut at line ends into pieces of about this size
 
 
 # --- data -------------------------------------------------------------------------------------
@@ -50,7 +49,7 @@ def load_examples(path, config) -> tuple[pd.DataFrame, list[str]]:
     """Non-empty examples of one file, with a note saying how it was read."""
     path = Path(path)
     if path.suffix.lower() == ".txt":
-        return _text_file(path, config.text_mode)
+        return read_text_file(path, config.text_mode)
     frame = read_table(path)
     pair = pair_columns(frame.columns, config)
     if pair:
@@ -64,50 +63,6 @@ def load_examples(path, config) -> tuple[pd.DataFrame, list[str]]:
                         "Name the text column, or a prompt and a response column.")
     texts = text_values(frame, column).str.strip()
     return pd.DataFrame({"text": texts[texts != ""]}), [f"Text column '{column}'."]
-
-
-def _text_file(path: Path, mode: str) -> tuple[pd.DataFrame, list[str]]:
-    if not path.is_file():
-        raise DataError(f"No file at {path}. Check the path, or upload the file again.")
-    text = decode(path.read_bytes(), path.name)[0].replace("\r\n", "\n")
-    if mode == "lines":
-        texts = [p.strip() for p in text.split("\n") if p.strip()]
-        how = "one example per line"
-    else:
-        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-        texts = [piece for paragraph in paragraphs for piece in line_pieces(paragraph)]
-        how = _corpus_note(len(paragraphs), len(texts))
-    if not texts:
-        raise DataError(f"{path.name} holds no text. Put the text to learn from in the file.")
-    return pd.DataFrame({"text": texts}), [f"{path.name} read as plain text, {how}."]
-
-
-def line_pieces(paragraph: str, size: int = PIECE_CHARS) -> list[str]:
-    """A paragraph over twice `size` characters cut at line ends into pieces of about `size`: a file
-    without blank lines (one sentence or one verse a line) still trains in packed blocks and holds out
-    whole pieces, not one giant example."""
-    if len(paragraph) <= 2 * size:
-        return [paragraph]
-    pieces, current, length = [], [], 0
-    for line in paragraph.split("\n"):
-        current.append(line)
-        length += len(line) + 1
-        if length >= size:
-            pieces.append("\n".join(current).strip())
-            current, length = [], 0
-    if current:
-        pieces.append("\n".join(current).strip())
-    return [p for p in pieces if p]
-
-
-def _corpus_note(paragraphs: int, pieces: int) -> str:
-    if pieces == paragraphs:
-        return f"split at blank lines into {paragraphs} paragraphs, packed into blocks (held out by paragraph)"
-    if paragraphs == 1:
-        return (f"no blank lines, so consecutive lines were grouped into {pieces} pieces of about "
-                f"{PIECE_CHARS:,} characters, packed into blocks (held out by piece)")
-    return (f"split at blank lines into {paragraphs} paragraphs; those over {2 * PIECE_CHARS:,} characters were "
-            f"cut at line ends, {pieces} pieces in all, packed into blocks (held out by piece)")
 
 
 def pair_columns(columns, config) -> tuple[str, str] | None:

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from finetune.config import DataError, RunConfig, task_defaults
-from finetune.tasks import TaskData, generation
+from finetune.tasks import TaskData, generation, generation_text
 from tests.conftest import STORY
 
 
@@ -174,7 +174,7 @@ def test_a_text_file_without_blank_lines_is_packed_from_pieces_of_lines(tmp_path
 
 def test_long_paragraphs_are_cut_at_line_ends_and_the_note_says_so():
     paragraph = "\n".join(f"line {i} of a long speech" for i in range(200))
-    pieces = generation.line_pieces(paragraph, size=500)
+    pieces = generation_text.line_pieces(paragraph, size=500)
     assert "\n".join(pieces) == paragraph and all(len(p) < 560 for p in pieces)
-    assert generation.line_pieces("short\ntext", size=500) == ["short\ntext"]
-    assert "cut at line ends, 9 pieces in all" in generation._corpus_note(3, 9)
+    assert generation_text.line_pieces("short\ntext", size=500) == ["short\ntext"]
+    assert "cut at line ends, 9 pieces in all" in generation_text._corpus_note(3, 9)
