@@ -154,14 +154,14 @@ def test_checkpoints_are_spaced_by_time_and_a_stop_still_writes_one(tmp_path, fa
     saved_at.clear()
     spaced = every_eval.updated(checkpoint_minutes=5.0)  # a few seconds of training: no save is due
     results = train(spaced, tmp_path / "spaced")
-    assert saved_at == [] and results["status"] == "finished"
+    assert saved_at == [] and results.status == "finished"
     events, _ = read_events(RunPaths(tmp_path / "spaced").events)
     assert [e["step"] for e in events if e["event"] == "eval"][-3:] == [9, 18, 27]  # evaluations go on
     run = tmp_path / "stopped"
     run.mkdir()
     RunPaths(run).stop.touch()
-    assert train(spaced, run)["status"] == "stopped" and saved_at == [1]  # Stop's checkpoint is never held back
-    assert resume(run)["status"] == "finished"
+    assert train(spaced, run).status == "stopped" and saved_at == [1]  # Stop's checkpoint is never held back
+    assert resume(run).status == "finished"
 
 
 def test_live_evaluations_score_a_fixed_sample_and_the_end_scores_all(tmp_path, fast_config):
@@ -177,4 +177,4 @@ def test_live_evaluations_score_a_fixed_sample_and_the_end_scores_all(tmp_path, 
     assert len(live_eval_set(validation, fast_config.updated(live_eval_rows=256), 400, evaluations=3)) == 40
     assert len(live_eval_set(validation, fast_config.updated(live_eval_rows=256), 20, evaluations=3)) == 16
     results = train(fast_config.updated(live_eval_rows=5, epochs=2.0), tmp_path / "run")
-    assert results["eval_rows"] == 18 and sum(map(sum, results["confusion_matrix"]["matrix"])) == 18
+    assert results.eval_rows == 18 and sum(map(sum, results.confusion_matrix["matrix"])) == 18
