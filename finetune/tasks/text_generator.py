@@ -8,10 +8,11 @@ DEFAULTS = {"max_new_tokens": 64, "temperature": 0.7, "top_p": 0.9}
 
 
 class TextGenerator:
-    """`precision` "auto": bf16 weights where the hardware is fast at it. Generating one token reads every
-    weight once, so half the bytes is nearly twice the tokens/s on a CPU (bench/generation_speed.py)."""
+    """`precision`: fp32 (the default), bf16, or auto (bf16 where the hardware is fast at it). bf16 weights
+    were measured slower for one-token-at-a-time sampling on the 2-core AMX CPU (6.2 against 4.4-4.8
+    CPU-seconds per 36 tokens of SmolLM2, load 16-20; bench/generation_speed.py), so fp32 stays the default."""
 
-    def __init__(self, model_dir, prompt_format: str | None = None, precision: str = "auto"):
+    def __init__(self, model_dir, prompt_format: str | None = None, precision: str = "fp32"):
         from transformers import AutoModelForCausalLM, AutoTokenizer, logging
 
         logging.disable_progress_bar()

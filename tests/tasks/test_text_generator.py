@@ -1,4 +1,4 @@
-"""text_generator: the Playground's model loads in bf16 where the hardware is fast at it."""
+"""text_generator: the Playground's model precision (fp32 by default; bf16 or auto on request)."""
 import torch
 
 from finetune import hardware
@@ -17,7 +17,7 @@ def test_auto_precision_follows_the_hardware(monkeypatch):
 
 
 def test_a_bf16_generator_loads_and_writes_text_like_fp32(tiny_gpt2):
-    fast, plain = TextGenerator(tiny_gpt2, precision="bf16"), TextGenerator(tiny_gpt2, precision="fp32")
+    fast, plain = TextGenerator(tiny_gpt2, precision="bf16"), TextGenerator(tiny_gpt2)
     assert fast.model.dtype is torch.bfloat16 and plain.model.dtype is torch.float32
     for generator in (fast, plain):
         text = generator(["ROMEO:"], max_new_tokens=6, temperature=0)[0]["generated_text"]
