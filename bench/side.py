@@ -35,6 +35,7 @@ def install_probe(record: dict) -> None:
         record["train_metrics"] = output.metrics
         record["log_history"] = self.state.log_history
         record["train_rows"] = len(self.train_dataset)
+        record["threads"] = __import__("torch").get_num_threads()  # as the side chose them
         record["non_embedding_params"] = sum(p.numel() for name, p in self.model.named_parameters()
                                              if "embeddings" not in name)
         return output

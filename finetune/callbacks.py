@@ -96,3 +96,39 @@ class EventCallback(TrainerCallback):
         elif state.global_step >= state.max_steps:
             # The engine's final prediction is this evaluation and model/ its save: don't do either twice.
             control.should_evaluate = control.should_save = False
+
+
+class CheckpointSpacing(TrainerCallback):
+    """Lets a checkpoint the Trainer would write at an evaluation through only when `min_interval_s` have
+    passed since the last one (or the start of training) and at least SAVE_COST_FACTOR times the last
+    save's own duration: saves then take at most ~1/SAVE_COST_FACTOR of the run. `min_interval_s` 0 lets
+    every one through. A Stop's checkpoint (EventCallback, after this one) is never held back."""
+
+    SAVE_COST_FACTOR = 10
+
+    def __init__(self, min_interval_s: float, clock=time.monotonic):
+        self.min_interval_s, self.clock = min_interval_s, clock
+        self.last_save = self.clock()
+        self.save_cost = 0.0
+        self.save_started = None
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.last_save = self.clock()
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if not control.should_save or self.min_interval_s <= 0:  # 0: every evaluation, as asked
+            return
+        if self.clock() - self.last_save < max(self.min_interval_s, self.SAVE_COST_FACTOR * self.save_cost):
+            control.should_save = False
+        else:
+            self.save_started = self.clock()
+
+    def on_evaluate(self, args, state, control, **kwargs):
+        if self.save_started is not None:  # the evaluation runs between step end and save: not the save's cost
+            self.save_started = self.clock()
+
+    def on_save(self, args, state, control, **kwargs):
+        now = self.clock()
+        if self.save_started is not None:
+            self.save_cost = now - self.save_started
+        self.last_save, self.save_started = now, None

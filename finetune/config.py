@@ -93,8 +93,17 @@ class RunConfig:
     eval_steps: int = knob(0, "Evaluate every N steps; 0 = about 4 times per run.",
                            min=0, max=100000, step=1)
     # Checkpoints, early stopping and logging (resume needs a checkpoint; Stop always writes one)
-    checkpoint_every_eval: bool = knob(True, "Save a checkpoint at every evaluation, so a crashed run can "
-                                             "resume from it (a stopped run always can).", group="checkpoints")
+    checkpoint_every_eval: bool = knob(True, "Save checkpoints at evaluations, so a crashed run can resume "
+                                             "from one (a stopped run always can); spaced by checkpoint_minutes.",
+                                       group="checkpoints")
+    checkpoint_minutes: float = knob(5.0, "Least time between two checkpoints (weights + optimizer state, "
+                                          "~270 MB for MiniLM); a save is also never closer than 10x its own "
+                                          "duration to the last. 0 = at every evaluation.",
+                                     min=0.0, max=600.0, step=0.5, group="checkpoints")
+    live_eval_rows: int = knob(256, "Validation rows scored at each evaluation during training: a fixed "
+                                    "sample (seeded), so the live plot costs little; the whole validation "
+                                    "set is scored at the end. 0 = the whole set every time.",
+                               min=0, max=1000000, step=1, group="checkpoints")
     checkpoint_limit: int = knob(2, "Checkpoints kept on disk; older ones are deleted.",
                                  min=1, max=100, step=1, group="checkpoints")
     early_stopping: bool = knob(False, "Stop when the main metric has not improved for `patience` "
@@ -224,6 +233,11 @@ class RunConfig:
     @property
     def keeps_checkpoints(self) -> bool:
         return self.checkpoint_every_eval or self.load_best_model_at_end or self.early_stopping
+
+    @property
+    def checkpoint_interval_s(self) -> float:
+        """Least seconds between checkpoints; 0 where best-model tracking needs one at every evaluation."""
+        return 0.0 if self.load_best_model_at_end or self.early_stopping else self.checkpoint_minutes * 60
 
 
 def _has_accelerator() -> bool:

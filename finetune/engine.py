@@ -66,7 +66,8 @@ def resume(run_dir) -> Results:
             shutil.rmtree(partial, ignore_errors=True)
     if not checkpoint:
         raise ConfigError(f"{paths.root.name} has no checkpoint to resume from (it ended before its first "
-                          "evaluation, or checkpoint_every_eval was off). Start it again instead.")
+                          "checkpoint, checkpoint_every_eval was off, or checkpoint_minutes had not passed). "
+                          "Start it again instead.")
     if launch.is_main():  # the other ranks never read it: rank 0 decides Stop for all
         paths.stop.unlink(missing_ok=True)  # the Stop that ended it must not end the resumed run at once
     return train(config, paths.root, checkpoint=checkpoint)
@@ -98,12 +99,16 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
                                         world_size=world)
     _prepare_tensorboard(config, paths)
     callback = EventCallback(events, stop)
-    trainer = _trainer(task, model, tokenizer, args, tokenized, data.labels, callback, config, data.loss)
+    total_steps = _max_steps(args, steps_per_epoch)
+    live = live_eval_set(tokenized["validation"], config, len(tokenized["train"]) * config.epochs,
+                         evaluations=max(1, math.ceil(total_steps / args.eval_steps) - 1))  # the last is the final predict
+    trainer = _trainer(task, model, tokenizer, args, {**tokenized, "validation": live}, data.labels, callback,
+                       config, data.loss)
     report_split = "test" if "test" in tokenized else "validation"  # unseen data when the user held some out
     before = _evaluate_before(task, trainer, tokenized, report_split, events)
 
     device = hardware.describe() + (f", {launch.describe(config)}" if launch.is_distributed(config) else "")
-    events.write(STAGE, message=f"Training on {device}", max_steps=_max_steps(args, steps_per_epoch))
+    events.write(STAGE, message=f"Training on {device}", max_steps=total_steps)
     started = time.time()
     output = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     runtime = time.time() - started
@@ -199,7 +204,9 @@ def _complete_checkpoint(paths: RunPaths):
 def _trainer(task, model, tokenizer, args, tokenized, labels, callback, config, loss=None):
     from transformers import EarlyStoppingCallback, PrinterCallback, Trainer
 
-    callbacks = [callback]
+    from .callbacks import CheckpointSpacing
+
+    callbacks = [CheckpointSpacing(config.checkpoint_interval_s), callback]  # a Stop's save overrides the spacing
     if config.early_stopping:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=config.early_stopping_patience))
     trainer = Trainer(model=model, args=args, train_dataset=tokenized["train"],
@@ -209,6 +216,23 @@ def _trainer(task, model, tokenizer, args, tokenized, labels, callback, config, 
                       preprocess_logits_for_metrics=task.preprocess_logits)
     trainer.remove_callback(PrinterCallback)  # stdout carries the final JSON only
     return trainer
+
+
+LIVE_EVAL_SHARE = 0.1  # of training compute, at most, for the evaluations during training
+MIN_LIVE_ROWS = 16     # fewer make the live curve noise
+
+
+def live_eval_set(validation, config: RunConfig, train_rows: int | None = None, evaluations: int = 1):
+    """What each evaluation during training scores: a fixed seeded sample of at most live_eval_rows rows,
+    and (given `train_rows` and the number of `evaluations`) few enough that all of them cost at most
+    LIVE_EVAL_SHARE of training; a forward pass is ~1/3 of a training step. The whole validation set is
+    predicted at the end."""
+    rows = config.live_eval_rows or len(validation)
+    if config.live_eval_rows and train_rows:
+        rows = min(rows, max(MIN_LIVE_ROWS, round(3 * LIVE_EVAL_SHARE * train_rows / max(1, evaluations))))
+    if len(validation) <= rows:
+        return validation
+    return validation.shuffle(seed=config.seed).select(range(rows))
 
 
 def _evaluate_before(task, trainer, tokenized, split: str, events) -> dict:

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+
+from .errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -56,21 +60,51 @@ def _ram_gb() -> float:
         return 0.0
 
 
-def free_cores(cores: int) -> int:
-    """Of our `cores`, how many other work leaves free (1-minute load average), at least 1.
+THREADS_ENV = "FINETUNE_THREADS"  # an explicit thread count for runs, over what is measured
+SAMPLES, SAMPLE_GAP_S = 5, 0.02     # runnable threads are counted 5 times over ~0.1 s
 
-    The load is scaled to our share of the machine's CPUs, so a container pinned to a few cores of a
-    busy host is not starved by the host's load.
-    """
-    try:
-        busy = os.getloadavg()[0] * cores / (os.cpu_count() or cores)
-    except OSError:
-        return cores
+
+def runnable_elsewhere(proc="/proc", own_pid: int | None = None) -> int:
+    """Threads of other processes that are running or waiting for a CPU right now (state R in
+    /proc/PID/task/TID/stat). Unlike the load average this forgets a finished job at once, and it never
+    counts this process (its own threads, or the reading itself)."""
+    own = str(own_pid if own_pid is not None else os.getpid())
+    count = 0
+    for stat in Path(proc).glob("[0-9]*/task/[0-9]*/stat"):
+        if stat.parts[-4] == own:
+            continue
+        try:
+            state = stat.read_text().rsplit(")", 1)[1].split()[0]  # the name in (...) may hold spaces
+        except (OSError, IndexError):
+            continue  # the thread ended while we read
+        count += state == "R"
+    return count
+
+
+def busy_cores(read=runnable_elsewhere, samples: int = SAMPLES, gap_s: float = SAMPLE_GAP_S) -> float:
+    """Mean count of other runnable threads over a few readings (one reading is a coin toss)."""
+    readings = []
+    for i in range(samples):
+        readings.append(read())
+        if i + 1 < samples:
+            time.sleep(gap_s)
+    return sum(readings) / len(readings)
+
+
+def free_cores(cores: int, busy: float | None = None) -> int:
+    """Of our `cores`, how many the other work running now leaves free, at least 1.
+
+    `busy` (other runnable threads; measured when None) is scaled to our share of the machine's CPUs,
+    so a container pinned to a few cores of a busy host is not starved by the host's load."""
+    busy = busy_cores() if busy is None else busy
+    busy *= cores / max(cores, os.cpu_count() or cores)
     return max(1, min(cores, cores - round(busy)))
 
 
-def use_free_cores() -> int:
-    """Give torch one CPU thread per free core (unless OMP_NUM_THREADS says otherwise); returns the count.
+def use_free_cores(max_age_s: float = 0.0) -> int:
+    """Give torch one CPU thread per free core; returns the count. FINETUNE_THREADS (or OMP_NUM_THREADS)
+    set by the user wins. A count measured less than `max_age_s` ago is reused (the Playground asks at
+    every prediction; a measurement takes ~0.1 s).
 
     torch's threads wait for each other at every op: on an oversubscribed CPU one descheduled thread
     stalls the rest. Measured on a 2-core box at load 6: a training step 10x slower and a one-text
@@ -78,12 +112,34 @@ def use_free_cores() -> int:
     """
     import torch
 
-    if os.environ.get("OMP_NUM_THREADS") or detect().device != "cpu":
+    if detect().device != "cpu":
         return torch.get_num_threads()
-    threads = min(free_cores(detect().cores), _default_threads())
+    asked = _asked_threads()
+    if asked is None and os.environ.get("OMP_NUM_THREADS"):
+        return torch.get_num_threads()
+    threads = asked or _measured_threads(max_age_s)
     if threads != torch.get_num_threads():
         torch.set_num_threads(threads)
     return threads
+
+
+_last_measured = [-float("inf"), 0]  # (time.monotonic(), threads)
+
+
+def _measured_threads(max_age_s: float) -> int:
+    if time.monotonic() - _last_measured[0] >= max_age_s:
+        _last_measured[:] = [time.monotonic(), min(free_cores(detect().cores), _default_threads())]
+    return _last_measured[1]
+
+
+def _asked_threads() -> int | None:
+    value = os.environ.get(THREADS_ENV, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(f"{THREADS_ENV} must be a whole number of threads, 1 or more; got {value!r}. "
+                          f"Unset it to let each run measure the free cores.")
+    return int(value)
 
 
 @lru_cache(maxsize=1)

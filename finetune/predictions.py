@@ -54,7 +54,7 @@ def predict_texts(path, texts: list[str], **options) -> list[dict]:
     from .hardware import use_free_cores
 
     predictor = load_predictor(str(Path(path).resolve()))
-    use_free_cores()  # a training run may be using the cores right now
+    use_free_cores(max_age_s=5.0)  # a training run may be using the cores right now
     return predictor(texts, **options)
 
 

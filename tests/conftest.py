@@ -85,7 +85,7 @@ def fast_config(keyword_csv, tiny_model):
     from finetune.config import RunConfig
 
     return RunConfig(data_file=str(keyword_csv), model=tiny_model, epochs=8.0, batch_size=8,
-                     learning_rate=2e-3, precision="fp32")
+                     learning_rate=2e-3, precision="fp32", checkpoint_minutes=0.0)  # resume tests need them
 
 
 # --- NER ------------------------------------------------------------------------------------------

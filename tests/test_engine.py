@@ -137,3 +137,44 @@ def test_resume_skips_a_checkpoint_cut_off_mid_save(tmp_path):
         if complete:
             (paths.checkpoints / f"checkpoint-{step}" / "trainer_state.json").write_text("{}")
     assert _complete_checkpoint(paths).endswith("checkpoint-18")
+
+
+def test_checkpoints_are_spaced_by_time_and_a_stop_still_writes_one(tmp_path, fast_config, monkeypatch):
+    from transformers import Trainer
+
+    from finetune.engine import resume
+
+    saved_at = []
+    save = Trainer._save_checkpoint
+    monkeypatch.setattr(Trainer, "_save_checkpoint",
+                        lambda self, *a, **k: saved_at.append(self.state.global_step) or save(self, *a, **k))
+    every_eval = fast_config.updated(epochs=3.0, eval_steps=9)  # evaluations at steps 9 and 18 (27 is the end)
+    train(every_eval, tmp_path / "every")
+    assert saved_at == [9, 18]
+    saved_at.clear()
+    spaced = every_eval.updated(checkpoint_minutes=5.0)  # a few seconds of training: no save is due
+    results = train(spaced, tmp_path / "spaced")
+    assert saved_at == [] and results.status == "finished"
+    events, _ = read_events(RunPaths(tmp_path / "spaced").events)
+    assert [e["step"] for e in events if e["event"] == "eval"][-3:] == [9, 18, 27]  # evaluations go on
+    run = tmp_path / "stopped"
+    run.mkdir()
+    RunPaths(run).stop.touch()
+    assert train(spaced, run).status == "stopped" and saved_at == [1]  # Stop's checkpoint is never held back
+    assert resume(run).status == "finished"
+
+
+def test_live_evaluations_score_a_fixed_sample_and_the_end_scores_all(tmp_path, fast_config):
+    from datasets import Dataset
+
+    from finetune.engine import live_eval_set
+
+    validation = Dataset.from_dict({"x": list(range(100))})
+    sample = live_eval_set(validation, fast_config.updated(live_eval_rows=10))
+    assert len(sample) == 10 and sample["x"] == live_eval_set(validation, fast_config.updated(live_eval_rows=10))["x"]
+    assert len(live_eval_set(validation, fast_config.updated(live_eval_rows=0))) == 100
+    # 3 evaluations of 400 trained rows: 40 rows each cost ~10% of training (a forward pass ~1/3 of a step)
+    assert len(live_eval_set(validation, fast_config.updated(live_eval_rows=256), 400, evaluations=3)) == 40
+    assert len(live_eval_set(validation, fast_config.updated(live_eval_rows=256), 20, evaluations=3)) == 16
+    results = train(fast_config.updated(live_eval_rows=5, epochs=2.0), tmp_path / "run")
+    assert results.eval_rows == 18 and sum(map(sum, results.confusion_matrix["matrix"])) == 18

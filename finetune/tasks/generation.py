@@ -11,7 +11,6 @@ The score is perplexity on held-out text, before training (base_perplexity) and 
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +18,11 @@ import pandas as pd
 
 from ..data.columns import guess_text_column, text_values
 from ..data.splits import held_out_parts
-from ..data.tables import decode, read_table
+from ..data.tables import read_table
 from ..errors import DataError
 from ..models import EMBEDDED_LM
 from .generation_check import check_file
+from .generation_text import read_text_file
 from .task import ModelCardText, Task, TaskData
 
 PROMPT_NAMES = ("prompt", "instruction", "question", "input")
@@ -49,7 +49,7 @@ def load_examples(path, config) -> tuple[pd.DataFrame, list[str]]:
     """Non-empty examples of one file, with a note saying how it was read."""
     path = Path(path)
     if path.suffix.lower() == ".txt":
-        return _text_file(path, config.text_mode)
+        return read_text_file(path, config.text_mode)
     frame = read_table(path)
     pair = pair_columns(frame.columns, config)
     if pair:
@@ -63,20 +63,6 @@ def load_examples(path, config) -> tuple[pd.DataFrame, list[str]]:
                         "Name the text column, or a prompt and a response column.")
     texts = text_values(frame, column).str.strip()
     return pd.DataFrame({"text": texts[texts != ""]}), [f"Text column '{column}'."]
-
-
-def _text_file(path: Path, mode: str) -> tuple[pd.DataFrame, list[str]]:
-    if not path.is_file():
-        raise DataError(f"No file at {path}. Check the path, or upload the file again.")
-    text = decode(path.read_bytes(), path.name)[0].replace("\r\n", "\n")
-    if mode == "lines":
-        parts, how = text.split("\n"), "one example per line"
-    else:
-        parts, how = re.split(r"\n\s*\n", text), "split at blank lines, packed into blocks"
-    texts = [p.strip() for p in parts if p.strip()]
-    if not texts:
-        raise DataError(f"{path.name} holds no text. Put the text to learn from in the file.")
-    return pd.DataFrame({"text": texts}), [f"{path.name} read as plain text, {how}."]
 
 
 def pair_columns(columns, config) -> tuple[str, str] | None:

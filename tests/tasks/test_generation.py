@@ -3,7 +3,7 @@ import json
 import pytest
 
 from finetune.config import DataError, RunConfig, task_defaults
-from finetune.tasks import TaskData, generation
+from finetune.tasks import TaskData, generation, generation_text
 from tests.conftest import STORY
 
 
@@ -177,3 +177,23 @@ def test_the_base_model_is_scored_on_a_sample_before_training():
     assert generation.metrics_before(Trainer(), {"validation": blocks, "test": blocks}, "test") == \
         {"base_perplexity": 9.0}
     assert seen == [generation.BASE_SAMPLE] * 2
+
+
+def test_a_text_file_without_blank_lines_is_packed_from_pieces_of_lines(tmp_path):
+    path = tmp_path / "sentences.txt"
+    path.write_text("".join(f"Sentence number {i} says something short about the kettle.\n" for i in range(400)))
+    data = generation.read_data(gen_config(path))
+    texts = all_texts(data)
+    lengths = sorted(len(t) for t in texts)
+    assert len(texts) > 20 and lengths[1] >= 900 and lengths[-1] <= 1100  # the file's last piece may be short
+    assert sum(t.count("\n") + 1 for t in texts) == 400  # every line kept, each in one piece
+    assert len(data.datasets["validation"]) >= 2  # held out by piece, not one giant example
+    assert any("no blank lines, so consecutive lines were grouped into" in n for n in data.notes)
+
+
+def test_long_paragraphs_are_cut_at_line_ends_and_the_note_says_so():
+    paragraph = "\n".join(f"line {i} of a long speech" for i in range(200))
+    pieces = generation_text.line_pieces(paragraph, size=500)
+    assert "\n".join(pieces) == paragraph and all(len(p) < 560 for p in pieces)
+    assert generation_text.line_pieces("short\ntext", size=500) == ["short\ntext"]
+    assert "cut at line ends, 9 pieces in all" in generation_text._corpus_note(3, 9)
