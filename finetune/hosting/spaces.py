@@ -29,9 +29,10 @@ from ..tasks import get_task
 
 ROW_SUFFIXES = tuple(s for s in TABLE_SUFFIXES if s != ".txt")  # files a row sample can be taken of
 SWEEP_EVERY_S = 3600  # how often the clean-up runs (besides at start-up)
-DEMO_RUN = "demo-legal-medical-financial"
+DEMO_RUN = "demo-negation-reviews"
 HUB_LM = "HuggingFaceTB/SmolLM2-135M-Instruct"  # the embedded generation model's Hub original
-DEMO_SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "legal_medical_financial.csv"
+# Reviews where word order and negation decide the label: the TF-IDF baseline fails, fine-tuning does not.
+DEMO_SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "negation_reviews.csv"
 
 
 @dataclass(frozen=True)

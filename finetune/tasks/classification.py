@@ -218,6 +218,7 @@ TASK = Task(
               "Patient shows normal vital signs and recovery",
               "Quarterly revenue increased by 15% this period",
               "I love these headphones, worth every penny."),
-    samples=("legal_medical_financial.csv", "messy_imbalanced_domains.csv", "product_reviews_sentiment.csv"),
+    samples=("legal_medical_financial.csv", "messy_imbalanced_domains.csv", "product_reviews_sentiment.csv",
+             "negation_reviews.csv"),
     maps_columns=True, stratified_split=True, onnx_loader="AutoModelForSequenceClassification",
 )
