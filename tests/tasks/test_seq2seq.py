@@ -32,9 +32,9 @@ def test_a_t5_model_is_recognised_as_text_to_text(tiny_t5, tiny_gpt2):
 
 def test_a_t5_run_trains_on_the_response_and_lowers_perplexity(t5_run):
     run, results = t5_run
-    assert results["status"] == "finished" and list(results["metrics"]) == ["perplexity", "base_perplexity"]
-    assert results["metrics"]["perplexity"] < 0.5 * results["metrics"]["base_perplexity"]
-    assert any("loss is on the response" in n for n in results["notes"])
+    assert results.status == "finished" and list(results.metrics) == ["perplexity", "base_perplexity"]
+    assert results.metrics["perplexity"] < 0.5 * results.metrics["base_perplexity"]
+    assert any("loss is on the response" in n for n in results.notes)
 
 
 def test_t5_perplexity_is_the_models_own_loss_on_the_response(t5_run):
