@@ -188,8 +188,10 @@ def story_txt(tmp_path):
 
 
 # --- text-to-text (T5) ----------------------------------------------------------------------------
-PAIRS = [("Translate to shout: good morning", "GOOD MORNING"), ("Translate to shout: the kettle sings", "THE KETTLE SINGS"),
-         ("Translate to shout: soft light", "SOFT LIGHT"), ("Translate to shout: answer every letter", "ANSWER EVERY LETTER")]
+PAIRS = [("Translate to shout: good morning", "GOOD MORNING"),
+         ("Translate to shout: the kettle sings", "THE KETTLE SINGS"),
+         ("Translate to shout: soft light", "SOFT LIGHT"),
+         ("Translate to shout: answer every letter", "ANSWER EVERY LETTER")]
 
 
 def build_tiny_t5(folder):
