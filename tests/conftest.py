@@ -185,3 +185,46 @@ def story_txt(tmp_path):
     path = tmp_path / "story.txt"
     path.write_text(STORY)
     return path
+
+
+# --- text-to-text (T5) ----------------------------------------------------------------------------
+PAIRS = [("Translate to shout: good morning", "GOOD MORNING"),
+         ("Translate to shout: the kettle sings", "THE KETTLE SINGS"),
+         ("Translate to shout: soft light", "SOFT LIGHT"),
+         ("Translate to shout: answer every letter", "ANSWER EVERY LETTER")]
+
+
+def build_tiny_t5(folder):
+    """A 2-layer, 32-wide T5 with a byte-level BPE tokenizer trained here (pad id 0, as T5 expects)."""
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast, T5Config, T5ForConditionalGeneration
+
+    text = " ".join(p + " " + r for p, r in PAIRS) * 10
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    bpe.train_from_iterator([text], trainers.BpeTrainer(vocab_size=300, special_tokens=["<pad>", "</s>", "<unk>"],
+                                                        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, pad_token="<pad>", eos_token="</s>", unk_token="<unk>",
+                                        model_max_length=128)
+    tokenizer.save_pretrained(folder)
+    torch.manual_seed(0)
+    config = T5Config(vocab_size=len(tokenizer), d_model=32, d_kv=8, d_ff=64, num_layers=2, num_heads=2,
+                      pad_token_id=0, eos_token_id=1, decoder_start_token_id=0, dropout_rate=0.0)
+    T5ForConditionalGeneration(config).save_pretrained(folder)
+    return str(folder)
+
+
+@pytest.fixture(scope="session")
+def tiny_t5(tmp_path_factory):
+    return build_tiny_t5(tmp_path_factory.mktemp("tiny-t5"))
+
+
+@pytest.fixture
+def pairs_csv(tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "pairs.csv"
+    pd.DataFrame(PAIRS * 8, columns=["prompt", "response"]).to_csv(path, index=False)
+    return path

@@ -219,7 +219,9 @@ TASK = Task(
     examples=("This software license agreement covers usage rights",
               "Patient shows normal vital signs and recovery",
               "Quarterly revenue increased by 15% this period",
-              "I love these headphones, worth every penny."),
-    samples=("legal_medical_financial.csv", "messy_imbalanced_domains.csv", "product_reviews_sentiment.csv"),
+              "I love these headphones, worth every penny.",
+              "The kettle? It is worth the money, but it is not good at all."),
+    samples=("legal_medical_financial.csv", "messy_imbalanced_domains.csv", "product_reviews_sentiment.csv",
+             "negation_reviews.csv"),
     maps_columns=True, stratified_split=True, onnx_loader="AutoModelForSequenceClassification",
 )

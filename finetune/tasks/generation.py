@@ -21,6 +21,7 @@ from ..data.splits import held_out_parts
 from ..data.tables import read_table
 from ..errors import DataError
 from ..models import EMBEDDED_LM
+from . import seq2seq
 from .generation_check import check_file
 from .generation_text import read_text_file
 from .task import ModelCardText, Task, TaskData
@@ -97,6 +98,8 @@ def _datasets(parts):
 def build_model(config, model_path, labels):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    if seq2seq.is_text_to_text(model_path):  # T5 / flan-t5: tasks/seq2seq.py
+        return seq2seq.build_model(config, model_path, uses_lora)
     tokenizer = AutoTokenizer.from_pretrained(model_path)
     if tokenizer.pad_token is None:  # GPT-2 has none; padding is masked out of the loss anyway
         tokenizer.pad_token = tokenizer.eos_token
@@ -135,7 +138,9 @@ def prepare(data: TaskData, tokenizer, config):
     """input_ids/labels per example: packed blocks, single texts, or prompt+response with a masked prompt."""
     block = config.block_size
     columns = data.datasets["train"].column_names
-    if "prompt" in columns:
+    if config.model and seq2seq.is_text_to_text(config.model):
+        encode = seq2seq.encoder(columns, config.model)
+    elif "prompt" in columns:
         encode = encode_pairs
     else:
         encode = pack if config.text_mode == "corpus" else encode_texts
@@ -195,6 +200,8 @@ def preprocess_logits(logits, labels):
     """Per-token loss instead of block x vocabulary logits (gigabytes): -100 where nothing is predicted."""
     import torch
 
+    if seq2seq.is_encoder_decoder_output(logits):  # the decoder's logits line up with the labels as they are
+        return seq2seq.token_losses(logits[0], labels)
     logits = logits[0] if isinstance(logits, tuple) else logits
     targets = labels[:, 1:]
     nll = torch.nn.functional.cross_entropy(logits[:, :-1].float().transpose(1, 2), targets,
@@ -260,6 +267,10 @@ TASK = Task(
         ("HuggingFaceTB/SmolLM2-135M-Instruct", "The default model, full precision from the Hub (needs internet)."),
         ("HuggingFaceTB/SmolLM2-360M-Instruct", "Better writing, slower; LoRA by default (needs internet)."),
         ("microsoft/DialoGPT-small", "Trained on conversations, for chat replies (needs internet)."),
+        ("google/flan-t5-small", "Text-to-text (77M): follows instructions; learns from prompt/response pairs "
+                                 "(needs internet)."),
+        ("google/flan-t5-base", "Text-to-text (248M), better instruction following; prompt/response pairs "
+                                "(needs internet)."),
     ),
     main_metric="perplexity", greater_is_better=False,
     # One pass is enough to pick up a style. Batch 4 x 256 tokens keeps a CPU step short and gives twice the
@@ -274,7 +285,7 @@ TASK = Task(
         usage='write = pipeline("text-generation", model="path/to/this/folder")\n'
               'print(write("Your prompt", max_new_tokens=64)[0]["generated_text"])',
         reads="texts"),
-    model_heads=("ForCausalLM", "LMHeadModel"),
+    model_heads=("ForCausalLM", "LMHeadModel", "ForConditionalGeneration"),
     read_data=read_data, build_model=build_model, prepare=prepare, collator=collator, metrics=metrics,
     report=report, predictor=predictor, check=check_file, metrics_before=metrics_before,
     preprocess_logits=preprocess_logits, save_model=save_model, eval_batch_size=eval_batch_size,

@@ -1,4 +1,4 @@
-"""A causal language model as a function: prompt in, text out, whole or streamed as it is generated."""
+"""A causal or text-to-text language model as a function: prompt in, text out, whole or streamed as it is generated."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -13,11 +13,13 @@ class TextGenerator:
     CPU-seconds per 36 tokens of SmolLM2, load 16-20; bench/generation_speed.py), so fp32 stays the default."""
 
     def __init__(self, model_dir, prompt_format: str | None = None, precision: str = "fp32"):
-        from transformers import AutoModelForCausalLM, AutoTokenizer, logging
+        from transformers import AutoTokenizer, logging
+
+        from .seq2seq import load_model
 
         logging.disable_progress_bar()
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-        self.model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=inference_dtype(precision)).eval()
+        self.model = load_model(model_dir, dtype=inference_dtype(precision)).eval()  # causal, or text-to-text (T5)
         config = self.model.config
         self.base_model = getattr(config, "finetune_base_model", None)
         self.prompt_format = prompt_format or getattr(config, "finetune_prompt_format", "plain")
@@ -49,6 +51,8 @@ class TextGenerator:
             raise failed[0]
 
     def encode(self, prompt: str) -> dict:
+        if self.model.config.is_encoder_decoder:  # the prompt goes to the encoder as it is
+            return dict(self.tokenizer(prompt, return_tensors="pt"))
         if self.prompt_format == "chat" and self.tokenizer.chat_template:
             return self.tokenizer.apply_chat_template([{"role": "user", "content": prompt}],
                                                       add_generation_prompt=True, return_dict=True,

@@ -2,6 +2,7 @@
 import json
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -139,6 +140,9 @@ def test_the_demo_run_trains_once_in_the_background(runs_dir, tiny_model):
         time.sleep(0.5)
     assert runs.run_status(folder).status == "finished", runs.log_tail(folder)
     assert spaces.demo_ready(runs_dir) and folder.name in [p.name for p in runs.trained_models(runs_dir)]
+    results = json.loads(runs.RunPaths(folder).results.read_text())  # the sample where fine-tuning wins
+    assert results["train_rows"] == 960 and results["baseline"]["accuracy"] < 0.7
+    assert Path(json.loads(runs.RunPaths(folder).config.read_text())["data_file"]).name == "negation_reviews.csv"
 
 
 def test_without_the_smollm2_package_generation_uses_its_hub_original(on_space, tmp_path, monkeypatch):

@@ -43,3 +43,12 @@ def test_a_generation_failure_reaches_the_caller_instead_of_hanging(tiny_gpt2):
     generator = TextGenerator(tiny_gpt2)
     with pytest.raises(ValueError):
         list(generator.stream("ROMEO:", max_new_tokens=5, temperature=0.7, top_p=-1.0))  # top_p must be in (0, 1]
+
+
+def test_a_text_to_text_run_answers_side_by_side_with_its_base_t5(runs_dir, tiny_t5, pairs_csv):
+    config = RunConfig(task="generation", data_file=str(pairs_csv), model=tiny_t5, epochs=2.0, batch_size=4,
+                       learning_rate=3e-3, block_size=32, precision="fp32", val_size=0.25)
+    train(config, runs_dir / "t5-run")
+    updates = list(generation_playground.generate_side_by_side("t5-run", "Translate to shout: soft light", 6,
+                                                               0.0, 0.9))
+    assert updates[0][0] == "" and updates[-1][0] and updates[-1][1]  # both models wrote something

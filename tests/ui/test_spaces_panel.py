@@ -24,10 +24,10 @@ def test_demo_load_fills_the_data_tab_with_the_sample(space):
     view = demo_view()
     outputs = spaces_panel.load_demo(view, {})
     data = view.data_outputs
-    assert outputs[data.state]["ready"] and outputs[data.state]["name"] == "legal_medical_financial.csv"
-    assert "legal_medical_financial.csv" in outputs[data.report]
+    assert outputs[data.state]["ready"] and outputs[data.state]["name"] == "negation_reviews.csv"
+    assert "negation_reviews.csv" in outputs[data.report]
     assert outputs[data.text]["value"] == ["text"] and outputs[data.label]["value"] == "label"
-    assert outputs[view.sample] == "legal_medical_financial.csv"
+    assert outputs[view.sample] == "negation_reviews.csv"
 
 
 def test_the_demo_run_is_selected_in_the_playground_once_it_has_a_model(space, tiny_model):
