@@ -3,6 +3,7 @@ or SIGTERM)."""
 from __future__ import annotations
 
 import signal
+import threading
 from pathlib import Path
 
 from transformers import TrainerCallback
@@ -19,8 +20,9 @@ class StopRequest:
     def __init__(self, stop_file):
         self.stop_file = Path(stop_file)
         self.signalled = False
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, self._on_signal)
+        if threading.current_thread() is threading.main_thread():  # a Ray Tune trial trains in a thread
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, self._on_signal)
 
     def _on_signal(self, signum, frame):
         self.signalled = True

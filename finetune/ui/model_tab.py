@@ -12,7 +12,7 @@ import gradio as gr
 from ..config import PRESETS, RunConfig, task_defaults
 from ..hardware import detect
 from ..tasks import DEFAULT_TASK, TASKS, get_task
-from .knobs import knob_widget
+from .knobs import knob_widget, widget_value
 
 # Data settings live in the Data tab; "language_model" knobs only matter for text generation. Checkpoint knobs
 # come last: they sit in their own accordion below the others.
@@ -29,7 +29,7 @@ def preset_values(name: str, task: str = DEFAULT_TASK) -> dict:
 
 def apply_preset(name: str, task: str = DEFAULT_TASK):
     values = preset_values(name, task)
-    return [gr.update(value=values[f.name]) for f in TUNED]
+    return [gr.update(value=widget_value(f, values[f.name])) for f in TUNED]
 
 
 def change_task(task: str, preset: str):
@@ -71,7 +71,7 @@ def widgets_from_config(values: dict) -> list:
     config = RunConfig.from_dict({k: v for k, v in values.items() if k in {f.name for f in fields(RunConfig)}})
     default = get_task(config.task).embedded_model
     return [gr.update(value=config.task), gr.update(choices=model_choices(config.task), value=config.model or default),
-            *[gr.update(value=getattr(config, f.name)) for f in TUNED]]
+            *[gr.update(value=widget_value(f, getattr(config, f.name))) for f in TUNED]]
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,8 @@ class ModelInputs:
         return iter((self.task, self.model, *self.knobs))
 
 
-def render() -> ModelInputs:
+def render(data_state=None) -> ModelInputs:
+    """The tab's widgets; with the Data tab's state it also holds the "Find good settings" panel."""
     hardware = detect()
     gr.Markdown(f"**Hardware:** {hardware.describe()}")
     with gr.Row():
@@ -106,9 +107,14 @@ def render() -> ModelInputs:
     values = preset_values(DEFAULT_PRESET)
     with gr.Accordion("Advanced: every setting", open=False):
         knobs = [knob_widget(f, values[f.name]) for f in TUNED if f.metadata["group"] != "checkpoints"]
-    with gr.Accordion("Checkpoints, early stopping, TensorBoard", open=False):
+    with gr.Accordion("Checkpoints, early stopping, tracking (TensorBoard, trackio, W&B, MLflow)", open=False):
         knobs += [knob_widget(f, values[f.name]) for f in TUNED if f.metadata["group"] == "checkpoints"]
     model.change(describe_model, [model, task], model_help, api_visibility="private")
     preset.input(apply_preset, [preset, task], knobs, api_visibility="private")
     task.input(change_task, [task, preset], [model, model_help, *knobs], api_visibility="private")
-    return ModelInputs(task, model, tuple(knobs))
+    inputs = ModelInputs(task, model, tuple(knobs))
+    if data_state is not None:
+        from . import search_panel  # it reads this module's widget mapping
+
+        search_panel.render(data_state, inputs)
+    return inputs

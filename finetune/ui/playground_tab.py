@@ -6,7 +6,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..predictions import baseline_scores, predict_texts, run_task
-from ..runs import runs_root, trained_models
+from ..runs import run_name as listed_name, runs_root, trained_models
 from ..tasks import DEFAULT_TASK, TASKS, get_task
 from . import batch_panel, generation_playground
 from .messages import USER_ERRORS, user_error
@@ -16,7 +16,7 @@ BASELINE_LABEL = "TF-IDF baseline trained on the same split"
 
 
 def run_choices() -> list[str]:
-    return [p.name for p in trained_models()]
+    return [listed_name(p) for p in trained_models()]
 
 
 def refresh_runs(current: str | None):

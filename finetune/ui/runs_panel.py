@@ -11,7 +11,7 @@ import pandas as pd
 from ..config import RunConfig
 from ..errors import ConfigError
 from ..events import EVAL, LOG, read_events
-from ..runs import RunPaths, delete_run, list_runs, load_run_config, run_summary, runs_root
+from ..runs import RunPaths, delete_run, list_runs, load_run_config, run_name, run_summary, runs_root
 from .figures import compare_runs
 from .messages import USER_ERRORS, user_error
 from .model_tab import widgets_from_config
@@ -32,7 +32,7 @@ class RunsView(NamedTuple):
 
 def _names(saved: dict | None, only_mine: bool) -> list[str]:
     mine = {RunPaths(p).root.name for p in (saved or {}).get("runs", [])}
-    return [p.name for p in list_runs() if not only_mine or p.name in mine]
+    return [run_name(p) for p in list_runs() if not only_mine or p.name in mine]
 
 
 def _row(name: str) -> list:
@@ -58,7 +58,7 @@ def refresh(view: RunsView, saved: dict | None, only_mine: bool) -> dict:
 
 
 def _checked(name: str | None) -> str:
-    if not name or name not in {p.name for p in list_runs()}:
+    if not name or name not in {run_name(p) for p in list_runs()}:
         raise gr.Error("Pick a run from the list first.", print_exception=False)
     return name
 
