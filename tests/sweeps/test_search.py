@@ -72,5 +72,6 @@ def test_a_searchs_trials_are_listed_with_the_runs_for_the_runs_panel_and_playgr
     name = "20261202-030000-search-classification-ab12/trial-000"
     assert [run_name(p) for p in list_runs()] == [name]
     assert playground_tab.run_choices() == [name]
-    assert runs_panel.refresh(None, False)[0]["run"].tolist() == [name]
+    view = runs_panel.RunsView(table="table", compare_pick="compare", run_pick="pick", message="", model_inputs=())
+    assert runs_panel.refresh(view, None, False)["table"]["run"].tolist() == [name]
     assert playground_tab.predict(name, "contract clause tenant court")
