@@ -1,4 +1,4 @@
-"""The command line: python -m finetune train | resume | predict | check | review | runs | stop.
+"""The command line: python -m finetune train | tune | resume | predict | check | review | runs | stop.
 
 Arguments of `train` come from RunConfig's fields, so the CLI, the config file and the UI share
 one definition. Unusable input ends with exit status 2 and one line saying what to fix.
@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from dataclasses import MISSING, fields
 from pathlib import Path
 
@@ -29,12 +30,21 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="Train a model; prints results as JSON on the last line.")
     train.add_argument("--config", help="A config.json to start from (flags override it).")
     train.add_argument("--output", required=True, help="The run folder to write.")
-    for f in fields(RunConfig):
-        meta = f.metadata
-        default = f.default if f.default is not MISSING else None
-        kind = str if isinstance(default, bool) else type(default)  # RunConfig reads "true"/"false" itself
-        train.add_argument(flag(f.name), dest=f.name, type=kind, default=None,
-                           choices=meta.get("choices"), help=f"{meta['help']} (default: {default!r})")
+    add_config_flags(train)
+
+    tune = commands.add_parser("tune", help="Find good settings: a budgeted search, each trial a run folder "
+                                            "under --output; prints the sweep (sweep.json) as JSON.")
+    tune.add_argument("--config", help="A config.json with the fixed settings (flags override it).")
+    tune.add_argument("--output", required=True, help="The sweep folder to write (sweep.json, trial-NNN/).")
+    tune.add_argument("--trials", type=int, default=6, help="Most trials to run (default 6).")
+    tune.add_argument("--budget-minutes", type=float, default=10.0, help="Time for the whole search (default 10).")
+    tune.add_argument("--space", default="", help="Settings to search, comma-separated, e.g. lr,epochs,batch_size "
+                                                  "(default: learning rate, epochs, batch size, warmup).")
+    tune.add_argument("--backend", choices=("optuna", "ray"), default="optuna",
+                      help="optuna: trials one after the other here; ray: on the Ray cluster at --ray-address.")
+    tune.add_argument("--ray-address", default="", help="With --backend ray: the cluster, e.g. ray://host:10001 "
+                                                        "(\"local\" starts one on this machine).")
+    add_config_flags(tune)
 
     resume = commands.add_parser("resume", help="Continue a stopped or crashed run from its last checkpoint, "
                                                  "step count included; prints results as JSON.")
@@ -80,6 +90,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_config_flags(parser) -> None:
+    """One flag per RunConfig field (train, and tune's fixed settings)."""
+    for f in fields(RunConfig):
+        meta = f.metadata
+        default = f.default if f.default is not MISSING else None
+        kind = str if isinstance(default, bool) else type(default)  # RunConfig reads "true"/"false" itself
+        parser.add_argument(flag(f.name), dest=f.name, type=kind, default=None,
+                            choices=None if meta.get("multiple") else meta.get("choices"),
+                            help=f"{meta['help']} (default: {default!r})")
+
+
 def config_from_args(args) -> RunConfig:
     base = RunConfig.load(args.config).to_dict() if args.config else {}
     overrides = {f.name: getattr(args, f.name) for f in fields(RunConfig) if getattr(args, f.name) is not None}
@@ -102,6 +123,14 @@ def command_train(args) -> dict | None:
 
     results = train(config, args.output)
     return results.to_json() if launch.is_main() else None  # rank 0 alone answers, as it alone writes
+
+
+def command_tune(args) -> dict:
+    started = time.time()  # the budget includes the imports below
+    from .sweeps.launch import tune
+
+    return tune(config_from_args(args), args.output, trials=args.trials, budget_minutes=args.budget_minutes,
+                space=args.space, backend=args.backend, ray_address=args.ray_address, started=started)
 
 
 def command_predict(args):
@@ -204,8 +233,8 @@ def command_stop(args):
     return {"stopping": args.run_dir}
 
 
-COMMANDS = {"train": command_train, "resume": command_resume, "predict": command_predict, "check": command_check, "runs": command_runs,
-            "stop": command_stop, "review": command_review}
+COMMANDS = {"train": command_train, "tune": command_tune, "resume": command_resume, "predict": command_predict,
+            "check": command_check, "runs": command_runs, "stop": command_stop, "review": command_review}
 
 
 def main(argv=None) -> int:

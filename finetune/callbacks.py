@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import time
+import threading
 from pathlib import Path
 
 from transformers import TrainerCallback
@@ -25,8 +26,9 @@ class StopRequest:
         self.signalled = False
         self.max_seconds = max_seconds
         self.deadline = time.monotonic() + max_seconds if max_seconds else None
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, self._on_signal)
+        if threading.current_thread() is threading.main_thread():  # a Ray Tune trial trains in a thread
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, self._on_signal)
 
     def _on_signal(self, signum, frame):
         self.signalled = True

@@ -19,11 +19,15 @@ RARE_CLASS_CHOICES = ("keep", "drop", "merge")
 BALANCE_CHOICES = ("none", "class_weights", "downsample")
 TEXT_MODES = ("corpus", "lines")
 LORA_CHOICES = ("auto", "on", "off")
+REPORT_TARGETS = ("tensorboard", "trackio", "wandb", "mlflow")  # the Trainer's report_to integrations we offer
 
 
-def knob(default, help, *, min=None, max=None, step=None, choices=None, group="training"):
-    """A config field with the metadata that the CLI (--help) and the UI (slider ranges) read."""
-    meta = {"help": help, "min": min, "max": max, "step": step, "choices": choices, "group": group}
+def knob(default, help, *, min=None, max=None, step=None, choices=None, group="training", multiple=False):
+    """A config field with the metadata that the CLI (--help) and the UI (slider ranges) read.
+
+    multiple: the value is a comma-separated list of `choices` (a multi-select in the UI)."""
+    meta = {"help": help, "min": min, "max": max, "step": step, "choices": choices, "group": group,
+            "multiple": multiple}
     return field(default=default, metadata=meta)
 
 
@@ -112,8 +116,10 @@ class RunConfig:
                                         min=1, max=100, step=1, group="checkpoints")
     load_best_model_at_end: bool = knob(False, "Keep the best evaluated checkpoint as the final model, "
                                                "not the last one.", group="checkpoints")
-    tensorboard: bool = knob(False, "Also log to TensorBoard (RUN_DIR/tensorboard); needs the "
-                                    "tensorboard package.", group="checkpoints")
+    report_to: str = knob("", "Also log the run to these trackers, comma-separated: tensorboard, trackio, wandb, "
+                              "mlflow. Each works offline into the run folder (W&B in offline mode) and needs "
+                              "its package; empty = the run folder only.", choices=REPORT_TARGETS,
+                          group="checkpoints", multiple=True)
     # Text generation only
     block_size: int = knob(256, "Text generation: tokens per training block (and the longest example).",
                            min=16, max=4096, step=16, group="language_model")
@@ -134,11 +140,18 @@ class RunConfig:
                             min=1, max=65535, step=1, group="hardware")
     fsdp: bool = knob(False, "Shard the model, gradients and optimiser state across the GPUs (FSDP), for a "
                              "model too big for one GPU. GPUs only.", group="hardware")
+    lora_rank: int = knob(16, "Text generation with LoRA: rank of the adapters (more = more capacity, more "
+                              "memory); alpha is twice the rank.", min=1, max=256, step=1, group="language_model")
 
     def __post_init__(self):
         for f in fields(self):
             meta, value = f.metadata, getattr(self, f.name)
-            if meta.get("choices") and value not in meta["choices"]:
+            if meta.get("multiple"):
+                unknown = [v for v in self.listed(f.name) if v not in meta["choices"]]
+                if unknown:
+                    raise ConfigError(f"{f.name} takes {', '.join(meta['choices'])} (comma-separated); "
+                                      f"got {', '.join(map(repr, unknown))}.")
+            elif meta.get("choices") and value not in meta["choices"]:
                 raise ConfigError(f"{f.name} must be one of {', '.join(meta['choices'])}; got {value!r}.")
             if meta.get("min") is not None and isinstance(value, (int, float)):
                 if not (meta["min"] <= value <= meta["max"]) or math.isnan(value):
@@ -158,6 +171,7 @@ class RunConfig:
     @classmethod
     def from_dict(cls, values: dict) -> "RunConfig":
         known = {f.name: f for f in fields(cls)}
+        values = _renamed(values)
         unknown = sorted(set(values) - set(known))
         if unknown:
             raise ConfigError(f"Unknown setting(s) {', '.join(unknown)}; known: {', '.join(known)}.")
@@ -177,6 +191,10 @@ class RunConfig:
 
     def updated(self, **changes) -> "RunConfig":
         return RunConfig.from_dict({**self.to_dict(), **changes})
+
+    def listed(self, name: str) -> list[str]:
+        """A comma-separated field as a list: report_to "tensorboard, mlflow" -> ["tensorboard", "mlflow"]."""
+        return [v.strip() for v in str(getattr(self, name)).split(",") if v.strip()]
 
     def wants_bf16(self, fast_bf16: bool) -> bool:
         """bf16 when asked for, or on auto where the hardware is fast at it: the one rule."""
@@ -224,7 +242,7 @@ class RunConfig:
             load_best_model_at_end=self.load_best_model_at_end or self.early_stopping,
             metric_for_best_model=task.main_metric,
             greater_is_better=task.greater_is_better,
-            report_to="tensorboard" if self.tensorboard else "none",
+            report_to=self.listed("report_to") or "none",
             disable_tqdm=True,
             dataloader_num_workers=0,
         )
@@ -246,14 +264,34 @@ def _has_accelerator() -> bool:
     return torch.cuda.is_available() or torch.backends.mps.is_available()
 
 
+RENAMED_FIELDS = ("tensorboard",)  # older config.json keys that _renamed maps onto today's fields
+
+
+def _renamed(values: dict) -> dict:
+    """Settings of older config.json files under today's names: `tensorboard: true` is report_to tensorboard."""
+    if "tensorboard" not in values:
+        return values
+    values = dict(values)
+    if _as_bool(values.pop("tensorboard")):
+        targets = [v.strip() for v in str(values.get("report_to") or "").split(",") if v.strip()]
+        values["report_to"] = ",".join(dict.fromkeys(["tensorboard", *targets]))
+    return values
+
+
+def _as_bool(value) -> bool:
+    return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+
+
 def _coerce(f, value):
     """JSON and CLI strings to the field's type; a wrong type is a ConfigError, not a crash later."""
     kind = type(f.default)
     if value is None:
         return f.default
+    if f.metadata.get("multiple") and isinstance(value, (list, tuple)):  # the UI's multi-select
+        return ",".join(str(v) for v in value)
     try:
         if kind is bool:
-            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+            return _as_bool(value)
         if kind is int and isinstance(value, float) and not value.is_integer():
             raise ValueError
         return kind(value)

@@ -6,7 +6,6 @@ Everything a watcher needs is written to the run folder as it happens.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import os
@@ -24,12 +23,14 @@ from .model_card import write_model_card
 from .models import model_name
 from .records import Results
 from .runs import RunPaths
+from .tracking import prepare_tracking
 
 
-def train(config: RunConfig, run_dir, checkpoint=None) -> Results:
+def train(config: RunConfig, run_dir, checkpoint=None, callbacks=()) -> Results:
     """Run training to the end (or to Stop) and return its results (also saved as results.json).
 
-    With `checkpoint` (a folder under RUN_DIR/checkpoints) training continues from it, step count included."""
+    With `checkpoint` (a folder under RUN_DIR/checkpoints) training continues from it, step count included.
+    `callbacks`: more TrainerCallbacks for this run (a settings search reports each trial's evaluations)."""
     paths = RunPaths(run_dir)
     paths.root.mkdir(parents=True, exist_ok=True)
     if launch.is_main():  # under torchrun, global rank 0 alone writes the run folder
@@ -38,7 +39,7 @@ def train(config: RunConfig, run_dir, checkpoint=None) -> Results:
     events.write(STARTED, pid=os.getpid(), task=config.task,
                  **({"resumed_from": Path(checkpoint).name} if checkpoint else {}))
     try:
-        return _train(config, paths, events, checkpoint)
+        return _train(config, paths, events, checkpoint, callbacks)
     except (ConfigError, DataError) as e:
         events.write(FAILED, error=str(e))
         raise
@@ -73,7 +74,7 @@ def resume(run_dir) -> Results:
     return train(config, paths.root, checkpoint=checkpoint)
 
 
-def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=None) -> Results:
+def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=None, callbacks=()) -> Results:
     from .callbacks import EventCallback, StopRequest  # imports transformers: keep it off the CLI's fast paths
     from .hardware import detect, use_free_cores
     from .tasks import get_task
@@ -97,13 +98,13 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     steps_per_epoch = math.ceil(len(tokenized["train"]) / (math.ceil(config.batch_size / world) * world))
     args = config.to_training_arguments(paths.checkpoints, steps_per_epoch=steps_per_epoch, use_bf16=use_bf16,
                                         world_size=world)
-    _prepare_tensorboard(config, paths)
+    prepare_tracking(config.listed("report_to"), paths.root)
     callback = EventCallback(events, stop)
     total_steps = _max_steps(args, steps_per_epoch)
     live = live_eval_set(tokenized["validation"], config, len(tokenized["train"]) * config.epochs,
                          evaluations=max(1, math.ceil(total_steps / args.eval_steps) - 1))  # the last is the final predict
-    trainer = _trainer(task, model, tokenizer, args, {**tokenized, "validation": live}, data.labels, callback,
-                       config, data.loss)
+    trainer = _trainer(task, model, tokenizer, args, {**tokenized, "validation": live}, data.labels,
+                       [callback, *callbacks], config, data.loss)
     report_split = "test" if "test" in tokenized else "validation"  # unseen data when the user held some out
     before = _evaluate_before(task, trainer, tokenized, report_split, events)
 
@@ -201,12 +202,13 @@ def _complete_checkpoint(paths: RunPaths):
     return str(max(found, key=lambda p: int(p.name.split("-")[-1]))) if found else None
 
 
-def _trainer(task, model, tokenizer, args, tokenized, labels, callback, config, loss=None):
+def _trainer(task, model, tokenizer, args, tokenized, labels, callbacks, config, loss=None):
     from transformers import EarlyStoppingCallback, PrinterCallback, Trainer
 
     from .callbacks import CheckpointSpacing
 
-    callbacks = [CheckpointSpacing(config.checkpoint_interval_s), callback]  # a Stop's save overrides the spacing
+    # a Stop's save overrides the spacing: the spacing runs before the event callback
+    callbacks = [CheckpointSpacing(config.checkpoint_interval_s), *callbacks]
     if config.early_stopping:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=config.early_stopping_patience))
     trainer = Trainer(model=model, args=args, train_dataset=tokenized["train"],
@@ -249,16 +251,6 @@ def _baseline(task, data, split: str, save_to) -> dict | None:
     if not task.has_baseline:
         return None
     return task.baseline(data.datasets["train"], data.datasets[split], data.labels, save_to=save_to)
-
-
-def _prepare_tensorboard(config: RunConfig, paths: RunPaths):
-    """transformers 5 has no logging_dir: its TensorBoard callback reads TENSORBOARD_LOGGING_DIR."""
-    if not config.tensorboard:
-        return
-    if importlib.util.find_spec("tensorboard") is None and importlib.util.find_spec("tensorboardX") is None:
-        raise ConfigError("TensorBoard logging is ticked but tensorboard is not installed: "
-                          "pip install tensorboard, or untick it.")
-    os.environ["TENSORBOARD_LOGGING_DIR"] = str(paths.tensorboard)
 
 
 def _duration(paths: RunPaths) -> float:

@@ -21,7 +21,7 @@ from pathlib import Path
 import psutil  # (a dependency of accelerate)
 
 from . import launch, warm
-from .config import ConfigError, RunConfig
+from .config import RENAMED_FIELDS, ConfigError, RunConfig
 from .events import END_EVENTS, FAILED, STARTED, read_events, run_duration
 from .hosting import owners
 from .records import Results, RunStatus, RunSummary
@@ -116,6 +116,11 @@ def resume_run(run_dir, owner: str | None = None) -> subprocess.Popen:
         raise ConfigError(f"{paths.root.name} has already finished; start a new run to train more.")
     # the same processes again, and the same owner's run cap
     return _launch(paths, ["resume", str(paths.root)], load_run_config(run_dir), owner)
+
+
+def start_process(folder, command: list[str]) -> subprocess.Popen:
+    """Start another `python -m finetune` command (e.g. a settings search) that keeps its log and pid in folder."""
+    return _launch(RunPaths(folder), command, RunConfig())
 
 
 def _launch(paths: RunPaths, command: list[str], config: RunConfig, owner: str | None = None) -> subprocess.Popen:
@@ -234,11 +239,22 @@ def log_tail(run_dir, lines: int = 15) -> str:
 
 
 def list_runs(root: Path | None = None) -> list[Path]:
-    """Run folders, newest first."""
+    """Run folders, newest first; a settings search's trials (SEARCH/trial-NNN, next to its sweep.json) too."""
     root = root or runs_root()
     if not root.is_dir():
         return []
-    return sorted((p for p in root.iterdir() if RunPaths(p).config.is_file()), reverse=True)
+    found = []
+    for p in root.iterdir():
+        if RunPaths(p).config.is_file():
+            found.append(p)
+        elif (p / "sweep.json").is_file():
+            found.extend(t for t in p.iterdir() if RunPaths(t).config.is_file())
+    return sorted(found, reverse=True)
+
+
+def run_name(run_dir, root: Path | None = None) -> str:
+    """A run's name under the runs folder: its folder's name, or SEARCH/trial-NNN for a search's trial."""
+    return Path(run_dir).resolve().relative_to((root or runs_root()).resolve()).as_posix()
 
 
 def trained_models(root: Path | None = None) -> list[Path]:
@@ -255,7 +271,7 @@ def load_run_config(run_dir) -> RunConfig:
         values = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as e:
         raise ConfigError(f"Cannot read the config file {path}: {e}") from None
-    known = {f.name for f in fields(RunConfig)}
+    known = {f.name for f in fields(RunConfig)} | set(RENAMED_FIELDS)  # tensorboard: true still counts
     return RunConfig.from_dict({k: v for k, v in values.items() if k in known})
 
 

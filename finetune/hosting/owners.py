@@ -113,11 +113,25 @@ def resolve_run(name, root: Path | None = None) -> Path:
     """The run folder a browser-sent name (or path; only its last part counts) means: a checked name,
     directly under the runs root, holding a config. ConfigError otherwise."""
     root = _root(root).resolve()
-    name = Path(str(name or "")).name
-    path = root / name
-    if not RUN_NAME.fullmatch(name) or path.resolve().parent != root or not (path / "config.json").is_file():
-        raise ConfigError(f"There is no run named {name[:60]!r} here. Pick a run from the list.")
+    parts = _name_parts(str(name or ""), root)
+    path = root.joinpath(*parts) if parts else root
+    trial = len(parts) == 2 and (root / parts[0] / "sweep.json").is_file()  # a settings search's SEARCH/trial-NNN
+    if not parts or not all(RUN_NAME.fullmatch(p) for p in parts) or (len(parts) == 2 and not trial) \
+            or len(parts) > 2 or path.resolve() != path or not (path / "config.json").is_file():
+        raise ConfigError(f"There is no run named {'/'.join(parts)[:60]!r} here. Pick a run from the list.")
     return path
+
+
+def _name_parts(name: str, root: Path) -> tuple[str, ...]:
+    """A run's name as parts under the root: a path inside the root counts from there; any other path only by
+    its last part; a relative name by its parts (RUN, or SEARCH/trial-NNN)."""
+    given = Path(name)
+    if given.is_absolute():
+        try:
+            return given.relative_to(root).parts
+        except ValueError:
+            return (given.name,) if given.name else ()
+    return tuple(p for p in name.split("/") if p)
 
 
 def run_for(owner: str | None, name, root: Path | None = None, change: bool = False) -> Path:

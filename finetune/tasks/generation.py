@@ -109,7 +109,7 @@ def build_model(config, model_path, labels):
     model.config.finetune_base_model = str(model_path)
     model.config.finetune_prompt_format = "chat" if is_prompted(config) and tokenizer.chat_template else "plain"
     if uses_lora(config, model.num_parameters()):
-        model = with_lora(model)
+        model = with_lora(model, config.lora_rank)
     return model, tokenizer
 
 
@@ -117,10 +117,10 @@ def uses_lora(config, parameters: int) -> bool:
     return config.lora == "on" or (config.lora == "auto" and parameters > LORA_AUTO_PARAMS)
 
 
-def with_lora(model):
+def with_lora(model, rank: int = 16):
     from peft import LoraConfig, get_peft_model
 
-    return get_peft_model(model, LoraConfig(task_type="CAUSAL_LM", r=16, lora_alpha=32, lora_dropout=0.05,
+    return get_peft_model(model, LoraConfig(task_type="CAUSAL_LM", r=rank, lora_alpha=2 * rank, lora_dropout=0.05,
                                             target_modules="all-linear"))
 
 

@@ -33,7 +33,7 @@ def build_app() -> gr.Blocks:
             with gr.Tab("1. Data", id="data"):
                 data = data_tab.render(data_state)
             with gr.Tab("2. Model", id="model"):
-                model_inputs = model_tab.render()
+                model_inputs = model_tab.render(data_state)
             with gr.Tab("3. Train", id="train"):
                 train_slot = gr.Column()
             with gr.Tab("4. Playground", id="playground"):

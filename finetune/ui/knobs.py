@@ -10,9 +10,18 @@ def knob_widget(f, value, **extra):
                    elem_id="knob-" + f.name.replace("_", "-"), **extra)
     if isinstance(f.default, bool):
         return gr.Checkbox(value=value, **options)
+    if meta.get("multiple"):
+        return gr.Dropdown(list(meta["choices"]), value=widget_value(f, value), multiselect=True, **options)
     if meta.get("choices"):
         return gr.Dropdown(list(meta["choices"]), value=value, **options)
     if isinstance(f.default, float) and meta.get("step"):
         return gr.Slider(meta["min"], meta["max"], value=value, step=meta["step"], **options)
     return gr.Number(value=value, minimum=meta.get("min"), maximum=meta.get("max"),
                      precision=0 if isinstance(f.default, int) else None, **options)
+
+
+def widget_value(f, value):
+    """A config value as its widget holds it: a comma-separated field is a multi-select's list."""
+    if f.metadata.get("multiple") and isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return value

@@ -12,7 +12,7 @@ import gradio as gr
 from ..config import PRESETS, RunConfig, task_defaults
 from ..hardware import detect
 from ..tasks import DEFAULT_TASK, TASKS, get_task
-from .knobs import knob_widget
+from .knobs import knob_widget, widget_value
 
 # Data settings live in the Data tab; "language_model" knobs only matter for text generation. Checkpoint knobs
 # come next: they sit in their own accordion below the others. Then how many GPUs to use (shown with several);
@@ -40,7 +40,7 @@ def knob_updates(values: dict, task: str) -> list:
     a task that generates text."""
     generates = get_task(task).generates_text
     return [gr.update() if f.name in GPU_KNOBS else
-            gr.update(value=values[f.name], visible=generates or f.metadata["group"] != "language_model")
+            gr.update(value=widget_value(f, values[f.name]), visible=generates or f.metadata["group"] != "language_model")
             for f in TUNED]
 
 
@@ -126,7 +126,8 @@ def hardware_text(hardware) -> str:
     return f"**Hardware:** {hardware.describe()} ({found})"
 
 
-def render() -> ModelInputs:
+def render(data_state=None) -> ModelInputs:
+    """The tab's widgets; with the Data tab's state it also holds the "Find good settings" panel."""
     hardware = detect()
     gr.Markdown(hardware_text(hardware))
     with gr.Row():
@@ -147,11 +148,16 @@ def render() -> ModelInputs:
         knobs = [knob_widget(f, values[f.name]) for f in TUNED if f.metadata["group"] != "checkpoints"]
         for f, knob in zip(TUNED, knobs):  # the language-model knobs wait for a task that generates text
             knob.visible = get_task(DEFAULT_TASK).generates_text or f.metadata["group"] != "language_model"
-    with gr.Accordion("Checkpoints, early stopping, TensorBoard", open=False):
+    with gr.Accordion("Checkpoints, early stopping, tracking (TensorBoard, trackio, W&B, MLflow)", open=False):
         knobs += [knob_widget(f, values[f.name]) for f in TUNED if f.metadata["group"] == "checkpoints"]
     knobs += gpu_widgets(hardware, values)
     model.change(describe_model, [model, task], model_help, api_visibility="private")
     preset.input(apply_preset, [preset, task], knobs, api_visibility="private")
     task.input(change_task, [task, preset], [model, model_help, *knobs], api_visibility="private")
     task.change(show_preset_help, task, preset, api_visibility="private")  # also when the Data tab sets the task
-    return ModelInputs(task, model, tuple(knobs))
+    inputs = ModelInputs(task, model, tuple(knobs))
+    if data_state is not None:
+        from . import search_panel  # it reads this module's widget mapping
+
+        search_panel.render(data_state, inputs)
+    return inputs

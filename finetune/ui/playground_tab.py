@@ -7,7 +7,7 @@ import gradio as gr
 
 from ..hosting import owners
 from ..predictions import baseline_scores, predict_texts, run_task
-from ..runs import trained_models
+from ..runs import run_name as listed_name, trained_models
 from ..tasks import DEFAULT_TASK, TASKS, get_task
 from . import batch_panel, generation_playground, visitor
 from .messages import USER_ERRORS, user_error
@@ -19,7 +19,7 @@ ENTITIES_LABEL = "Entities (type and confidence)"
 
 def run_choices(token: str | None = None) -> list[str]:
     """The trained runs this visitor may use: their own and the shared demo run (locally: every run)."""
-    return [p.name for p in owners.visible(visitor.owner(token), trained_models())]
+    return [listed_name(p) for p in owners.visible(visitor.owner(token), trained_models())]
 
 
 def refresh_runs(current: str | None, token: str | None = None):

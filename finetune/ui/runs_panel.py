@@ -14,7 +14,7 @@ from ..config import RunConfig
 from ..errors import ConfigError
 from ..events import EVAL, LOG, read_events
 from ..hosting import owners
-from ..runs import RunPaths, delete_run, list_runs, load_run_config, run_summary, runs_root
+from ..runs import RunPaths, delete_run, list_runs, load_run_config, run_name, run_summary, runs_root
 from ..verdict import run_verdict
 from . import visitor
 from .figures import compare_runs
@@ -40,9 +40,9 @@ def _names(saved: dict | None, only_mine: bool, token: str | None) -> list[str]:
     owner = visitor.owner(token)
     runs = owners.visible(owner, list_runs())
     if not only_mine and not owners.hosted():
-        return [p.name for p in runs]
+        return [run_name(p) for p in runs]
     started_here = {Path(str(p)).name for p in (saved or {}).get("runs", [])} if isinstance(saved, dict) else set()
-    return [p.name for p in runs if p in owners.owned_by(owner, [p]) or (not owners.hosted() and p.name in started_here)]
+    return [run_name(p) for p in runs if p in owners.owned_by(owner, [p]) or (not owners.hosted() and p.name in started_here)]
 
 
 def _row(name: str) -> list:

@@ -1,0 +1,199 @@
+"""Find good settings: a budgeted search over the Model tab's settings, in its own process like a run
+(`python -m finetune tune`), followed from SWEEP_DIR/sweep.json; the best trial's settings load into the
+Model tab or train as a new run.
+
+The sweep folder lives in gr.State (server side, per tab); a trial folder is taken from sweep.json only
+when it lies inside that sweep folder.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import gradio as gr
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..config import RunConfig
+from ..runs import RunPaths, check_capacity, is_alive, log_tail, new_run_dir, start_run, stop_run
+from ..search_space import DEFAULT_NAMES, SEARCHABLE, search_space, searches_lora
+from ..sweeps.launch import start_sweep
+from ..sweeps.record import COMPLETE, PRUNED, RUNNING, STOPPED, Sweep, read_sweep
+from ..tasks import DEFAULT_TASK, get_task
+from .data_tab import data_config
+from .messages import USER_ERRORS, as_text, error_box, user_error
+from .model_tab import config_from_widgets, widgets_from_config
+
+EMPTY = {"sweep_dir": None}
+STATE_COLORS = {COMPLETE: "#1f77b4", STOPPED: "#9467bd", PRUNED: "#bbbbbb", RUNNING: "#ff7f0e"}
+SETTING_WORDS = {"learning_rate": "learning rate", "epochs": "epochs", "batch_size": "batch size",
+                 "warmup_ratio": "warmup", "weight_decay": "weight decay", "lora_rank": "LoRA rank"}
+
+
+def start_search(data: dict, search: dict, trials, budget_minutes, settings, task: str, model: str, *knobs):
+    """Start a search on the Data tab's file with the Model tab's settings as the fixed (and first) ones."""
+    if not data or not data.get("settings") or not data.get("ready"):
+        raise gr.Error("No usable data yet: load a file or a sample in the Data tab first.", print_exception=False)
+    if (data["settings"].get("task") or DEFAULT_TASK) != task:
+        raise gr.Error("The Data tab and the Model tab have different tasks; pick the same task in both.",
+                       print_exception=False)
+    if search.get("sweep_dir") and _sweep_running(search["sweep_dir"]):
+        raise gr.Error("A search is still going: stop it first, or wait for it to end.", print_exception=False)
+    if not settings:
+        raise gr.Error("Tick at least one setting to search.", print_exception=False)
+    try:
+        config = RunConfig.from_dict({**data_config(data), **config_from_widgets(task, model, *knobs)})
+        search_space(list(settings), small_model=True, lora=searches_lora(get_task(config.task), config))
+        check_capacity()  # before a folder exists: a refused start leaves nothing behind
+        sweep_dir = new_run_dir(f"search-{config.task}")
+        start_sweep(config, sweep_dir, trials=int(trials or 0), budget_minutes=float(budget_minutes or 0),
+                    space=list(settings))
+    except USER_ERRORS as e:
+        raise user_error(e) from None
+    return {"sweep_dir": str(sweep_dir)}, gr.Timer(active=True), "⏳ Starting the search…"
+
+
+def _sweep_running(sweep_dir: str) -> bool:
+    sweep = read_sweep(sweep_dir)
+    return is_alive(sweep_dir) and (sweep is None or sweep.status == RUNNING)
+
+
+def follow_search(search: dict):
+    """Timer tick: the status line, the table of trials and the figure; the timer stops with the search."""
+    sweep_dir = search.get("sweep_dir")
+    if not sweep_dir:
+        return gr.Timer(active=False), "", None, None
+    sweep, alive = read_sweep(sweep_dir), is_alive(sweep_dir)
+    if sweep is None:
+        if alive:
+            return gr.Timer(active=True), "⏳ Reading the data and the model…", None, None
+        ended = error_box("The search ended before its first trial:\n" + log_tail(sweep_dir))
+        return gr.Timer(active=False), ended, None, None
+    done = sweep.status != RUNNING or not alive
+    return gr.Timer(active=not done), status_line(sweep, alive), trials_table(sweep), sweep_figure(sweep)
+
+
+def status_line(sweep: Sweep, alive: bool = True) -> str:
+    used = (sweep.ended or time.time()) - sweep.started
+    best = sweep.best
+    found = f" · best {sweep.metric} {best.value:.4f} ({best.run})" if best else ""
+    clock = f" · {used / 60:.1f} of {sweep.budget_s / 60:.0f} min"
+    if sweep.status == RUNNING and alive:
+        return f"⏳ Trial {len(sweep.trials)} of at most {sweep.trials_asked}{found}{clock}"
+    if sweep.status == RUNNING or sweep.error:
+        return error_box(sweep.error or "The search process ended without finishing its summary.")
+    return f"✅ Search {sweep.status}: {len(sweep.trials)} trials{found}{clock}"
+
+
+def trials_table(sweep: Sweep) -> pd.DataFrame:
+    names = list(sweep.space)
+    rows = [[t.run, t.state, None if t.value is None else round(t.value, 4), t.seconds,
+             *[_short(t.params.get(n)) for n in names]] for t in sweep.trials]
+    return pd.DataFrame(rows, columns=["trial", "state", sweep.metric, "seconds", *names])
+
+
+def _short(value):
+    """3 significant digits for the table (a sampled learning rate has 16)."""
+    return float(f"{value:.3g}") if isinstance(value, float) else value
+
+
+def sweep_figure(sweep: Sweep) -> go.Figure:
+    """The metric over time (with the best so far), and against each searched setting."""
+    names = list(sweep.space)
+    fig = make_subplots(rows=1, cols=1 + len(names), shared_yaxes=True,
+                        subplot_titles=["over time", *[SETTING_WORDS.get(n, n) for n in names]])
+    scored = [t for t in sweep.trials if t.value is not None]
+    colors = [STATE_COLORS.get(t.state, "#d62728") for t in scored]
+    text = [f"{t.run} ({t.state})" for t in scored]
+    minutes = [(t.started + t.seconds - sweep.started) / 60 for t in scored]
+    fig.add_trace(go.Scatter(x=minutes, y=[t.value for t in scored], mode="markers", text=text, name="trials",
+                             marker={"color": colors, "size": 9}), row=1, col=1)
+    pick, best, line = (max if sweep.direction == "maximize" else min), None, []
+    for t in scored:
+        if t.state in (COMPLETE, STOPPED):
+            best = t.value if best is None else pick(best, t.value)
+        line.append(best)
+    fig.add_trace(go.Scatter(x=minutes, y=line, mode="lines", line={"shape": "hv", "color": "#2ca02c"},
+                             name="best so far"), row=1, col=1)
+    for col, name in enumerate(names, start=2):
+        fig.add_trace(go.Scatter(x=[t.params.get(name) for t in scored], y=[t.value for t in scored],
+                                 mode="markers", text=text, marker={"color": colors, "size": 9},
+                                 showlegend=False), row=1, col=col)
+        if name == "learning_rate":
+            fig.update_xaxes(type="log", row=1, col=col)
+    fig.update_xaxes(title_text="minutes", row=1, col=1)
+    fig.update_yaxes(title_text=f"validation {sweep.metric}", row=1, col=1)
+    fig.update_layout(height=340, margin={"l": 50, "r": 20, "t": 40, "b": 40},
+                      legend={"orientation": "h", "y": -0.25})
+    return fig
+
+
+def stop_search(search: dict) -> str:
+    if not search.get("sweep_dir") or not _sweep_running(search["sweep_dir"]):
+        return "No search is running."
+    stop_run(search["sweep_dir"])  # the running trial ends after its step and is scored; no trial after it
+    return "⏹ Stopping after the current trial's step…"
+
+
+def best_trial(search: dict) -> Path:
+    """The best trial's run folder, checked to lie inside this tab's sweep folder."""
+    sweep = read_sweep(search["sweep_dir"]) if search.get("sweep_dir") else None
+    if sweep is None or sweep.best is None:
+        raise gr.Error("No trial has finished yet: start a search, then wait for its first trial.",
+                       print_exception=False)
+    root = Path(search["sweep_dir"]).resolve()
+    folder = (root / sweep.best.run).resolve()
+    if folder.parent != root or not RunPaths(folder).config.is_file():
+        raise gr.Error(f"The best trial's folder {sweep.best.run} is missing from the search folder.",
+                       print_exception=False)
+    return folder
+
+
+def load_best(search: dict) -> list:
+    """The best trial's settings into the Model tab's widgets (task, model, every knob)."""
+    config = RunConfig.load(RunPaths(best_trial(search)).config)
+    return widgets_from_config(config.to_dict())
+
+
+def train_best(search: dict) -> str:
+    """A new run with the best trial's settings on the same data (follow it in the Train tab's runs list)."""
+    config = RunConfig.load(RunPaths(best_trial(search)).config)
+    try:
+        check_capacity()
+        run_dir = new_run_dir(config.task)
+        start_run(config, run_dir)
+    except USER_ERRORS as e:
+        raise user_error(e) from None
+    return f"▶ Training {as_text(run_dir.name)} with the best settings: see the Train tab's earlier runs."
+
+
+def render(data_state, model_inputs):
+    """The panel, inside the Model tab; model_inputs: model_tab.ModelInputs (task, model, knobs)."""
+    search = gr.State(dict(EMPTY))
+    timer = gr.Timer(2.0, active=False)
+    with gr.Accordion("Find good settings (a search over several runs)", open=False, elem_id="search-panel"):
+        gr.Markdown("Trains several short runs with different settings, one after the other, and keeps the best. "
+                    "The first trial uses the settings above; trials that trail the others are stopped early.")
+        with gr.Row():
+            trials = gr.Number(6, minimum=1, maximum=100, precision=0, label="Trials", elem_id="search-trials")
+            budget = gr.Number(10, minimum=1, maximum=1440, label="Time budget (minutes)", elem_id="search-budget")
+        settings = gr.CheckboxGroup([(SETTING_WORDS[n], n) for n in SEARCHABLE], value=list(DEFAULT_NAMES),
+                                    label="Settings to search", elem_id="search-settings",
+                                    info="LoRA rank only for text generation with LoRA on.")
+        with gr.Row():
+            start = gr.Button("Start search", variant="primary", elem_id="search-start")
+            stop = gr.Button("Stop search", variant="stop", elem_id="search-stop")
+        status = gr.Markdown(elem_id="search-status")
+        table = gr.Dataframe(label="Trials", interactive=False, elem_id="search-trials-table")
+        plot = gr.Plot(label="Validation metric by trial", elem_id="search-plot")
+        with gr.Row():
+            load = gr.Button("Load the best settings above", elem_id="search-load-best")
+            train = gr.Button("Train the best settings", elem_id="search-train-best")
+        message = gr.Markdown(elem_id="search-message")
+    start.click(start_search, [data_state, search, trials, budget, settings, *model_inputs], [search, timer, status],
+                api_visibility="private")
+    timer.tick(follow_search, search, [timer, status, table, plot], api_visibility="private", show_progress="hidden")
+    stop.click(stop_search, search, message, api_visibility="private")
+    load.click(load_best, search, list(model_inputs), api_visibility="private")
+    train.click(train_best, search, message, api_visibility="private")
