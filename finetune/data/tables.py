@@ -2,7 +2,11 @@
 
 Every failure is a DataError that says what was found and what to do, never a pandas traceback.
 What the reader had to guess or skip travels with the frame in `frame.attrs` ("encoding",
-"encoding_guessed", "skipped_lines"), so the data check can tell the user.
+"encoding_guessed", "skipped_lines", "truncated_at"), so the data check can tell the user.
+
+Rows read are capped by `max_rows`, by default FINETUNE_MAX_READ_ROWS (unset: no cap; a Space sets it,
+hosting/spaces.py): reading stops at the cap (CSV nrows, Excel read_only rows, Parquet batches) and
+frame.attrs["truncated_at"] says so.
 """
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import codecs
 import csv
 import io
 import json
+import os
 import re
 import warnings
 from pathlib import Path
@@ -20,11 +25,25 @@ from ..errors import DataError
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".json", ".xlsx", ".parquet")
 SNIFF_BYTES = 64 * 1024
+READ_CAP_ENV = "FINETUNE_MAX_READ_ROWS"
 
 
-def read_table(path) -> pd.DataFrame:
-    """The file as a DataFrame of strings (labels stay categories: '1' is a name, not a number)."""
+def read_cap() -> int | None:
+    """The default most rows read from one file: FINETUNE_MAX_READ_ROWS, or None (no cap) when unset or 0."""
+    try:
+        cap = int(os.environ.get(READ_CAP_ENV, "0") or 0)
+    except ValueError:
+        return None
+    return cap if cap > 0 else None
+
+
+def read_table(path, max_rows: int | None = None) -> pd.DataFrame:
+    """The file as a DataFrame of strings (labels stay categories: '1' is a name, not a number).
+
+    At most max_rows rows (default read_cap()); a file with more is cut there and attrs["truncated_at"] set."""
     path = Path(path)
+    cap = max_rows if max_rows is not None else read_cap()
+    limit = cap + 1 if cap else None  # one row more than the cap tells that the file goes on
     if not path.is_file():
         raise DataError(f"No file at {path}. Check the path, or upload the file again.")
     if path.stat().st_size == 0:
@@ -32,13 +51,19 @@ def read_table(path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix == ".xlsx":
-            frame = _as_strings(pd.read_excel(path, dtype=str, engine="openpyxl"))
+            # pandas reads .xlsx with openpyxl in read-only mode and stops after nrows
+            frame = _as_strings(pd.read_excel(path, dtype=str, engine="openpyxl", nrows=limit))
         elif suffix == ".parquet":
-            frame = _as_strings(pd.read_parquet(path))
+            frame = _as_strings(_read_parquet(path, limit))
         else:
             text, encoding, guessed = decode(path.read_bytes(), path.name)
-            frame = _read_json(text, path.name) if suffix in (".jsonl", ".json") else _read_delimited(text, suffix)
+            frame = _read_json(text, path.name, limit) if suffix in (".jsonl", ".json") \
+                else _read_delimited(text, suffix, limit)
             frame.attrs.update(encoding=encoding, encoding_guessed=guessed)
+        if cap and len(frame) > cap:
+            attrs = dict(frame.attrs)
+            frame = frame.iloc[:cap]
+            frame.attrs.update(attrs, truncated_at=cap)
         frame.attrs["first_row"] = first_row_number(path)
     except DataError:
         raise
@@ -48,6 +73,13 @@ def read_table(path) -> pd.DataFrame:
     if frame.empty:
         raise DataError(f"{path.name} has a header but no rows. Add examples below the header.")
     return frame
+
+
+def truncation_note(frame: pd.DataFrame) -> str:
+    """What the data check says when reading stopped at the row cap; "" when the whole file was read."""
+    cap = frame.attrs.get("truncated_at")
+    return (f"Only the first {cap:,} rows were read (this Space's limit); the rest of the file is not checked "
+            "or trained on. Upload a smaller file, or run the app locally to use all of it.") if cap else ""
 
 
 def first_row_number(path) -> int:
@@ -79,13 +111,24 @@ def decode(raw: bytes, name: str = "the file") -> tuple[str, str, bool]:
         return raw.decode("latin-1"), "latin-1", True  # decodes any byte
 
 
-def _read_delimited(text: str, suffix: str) -> pd.DataFrame:
+def _read_parquet(path: Path, limit: int | None) -> pd.DataFrame:
+    if limit is None:
+        return pd.read_parquet(path)
+    import pyarrow.parquet as pq
+
+    batch = next(pq.ParquetFile(path).iter_batches(batch_size=limit), None)  # the first `limit` rows only
+    if batch is None:  # no rows: the columns alone
+        return pq.ParquetFile(path).schema_arrow.empty_table().to_pandas()
+    return batch.to_pandas()
+
+
+def _read_delimited(text: str, suffix: str, limit: int | None = None) -> pd.DataFrame:
     sep = "\t" if suffix == ".tsv" else _sniff_delimiter(text[:SNIFF_BYTES])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", pd.errors.ParserWarning)
         # index_col=False: a first row with more fields than the header must not turn column 1 into an index
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                            on_bad_lines="warn", skipinitialspace=True, index_col=False)
+                            on_bad_lines="warn", skipinitialspace=True, index_col=False, nrows=limit)
     if any("does not match length of data" in str(w.message) for w in caught):
         _refuse_wider_rows(text, sep)
     # pandas reports each ragged row as "Skipping line N: expected 2 fields, saw 3"
@@ -111,8 +154,9 @@ def _sniff_delimiter(sample: str) -> str:
         return ","
 
 
-def json_records(text: str, name: str, example: str = '{"text": ..., "label": ...}') -> list:
-    """A JSON array, or JSON Lines (blank lines skipped); a broken line is named with its number."""
+def json_records(text: str, name: str, example: str = '{"text": ..., "label": ...}',
+                 limit: int | None = None) -> list:
+    """A JSON array, or JSON Lines (blank lines skipped; at most `limit` read); a broken line is named."""
     if text.lstrip().startswith("["):
         try:
             return json.loads(text)
@@ -123,6 +167,8 @@ def json_records(text: str, name: str, example: str = '{"text": ..., "label": ..
                             'like {"text": ..., "label": ...}.') from None
     records = []
     for number, line in enumerate(text.splitlines(), start=1):
+        if limit is not None and len(records) >= limit:
+            break
         if line.strip():
             try:
                 records.append(json.loads(line))
@@ -135,8 +181,8 @@ def json_records(text: str, name: str, example: str = '{"text": ..., "label": ..
     return records
 
 
-def _read_json(text: str, name: str) -> pd.DataFrame:
-    records = json_records(text, name)
+def _read_json(text: str, name: str, limit: int | None = None) -> pd.DataFrame:
+    records = json_records(text, name, limit=limit)[:limit]
     if not records or not all(isinstance(r, dict) for r in records):
         raise DataError(f"{name} must hold JSON objects, one per line, like "
                         "{\"text\": \"...\", \"label\": \"...\"}.")

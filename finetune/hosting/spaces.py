@@ -2,6 +2,8 @@
 
 On a Space (SPACE_ID is set) every visitor shares one free CPU machine (CPU Basic: 2 vCPU, 16 GB,
 ephemeral disk), so:
+- every file read in the app process stops at LIMITS.max_read_rows rows (FINETUNE_MAX_READ_ROWS, set at
+  start-up; the data check says so), and training, validation and test files over max_rows are sampled;
 - a run's settings are clamped to LIMITS when it is submitted, and each clamp is written into the run's
   events as a "health" note (shown in the Train tab, kept in the run folder); a model over the size
   limit cannot be clamped and is refused with a ConfigError;
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from ..config import ConfigError, RunConfig
 from . import owners, run_queue
-from ..data.tables import TABLE_SUFFIXES
+from ..data.tables import READ_CAP_ENV, TABLE_SUFFIXES
 from ..runs import RunPaths, is_alive, runs_root, start_run
 from ..tasks import get_task
 
@@ -48,7 +50,8 @@ class Limits:
     result, short enough that the queue moves. A 125M model (distilgpt2, roberta-base) on the same takes
     ~5x that, so 150M parameters is the ceiling; bigger models need more memory than a queue can wait for.
     """
-    max_rows: int = 2000            # training rows; larger files are sampled down (seeded)
+    max_rows: int = 2000            # training rows; larger files are sampled down (seeded), eval/test files too
+    max_read_rows: int = 50_000     # rows read from any file (FINETUNE_MAX_READ_ROWS); reading stops there
     max_epochs: float = 3.0
     max_length: int = 128           # tokens per example (and per block for generation)
     max_parameters: int = 150_000_000
@@ -99,7 +102,8 @@ def limits_markdown(limits: Limits | None = None) -> str:
 def apply_limits(config: RunConfig, run_dir, limits: Limits | None = None) -> tuple[RunConfig, list[str]]:
     """The config clamped to the limits, and one note per clamp; a too large model is a ConfigError.
 
-    Too many rows: a seeded sample of max_rows rows is written into run_dir and trained on instead."""
+    Too many rows in the training, validation or test file: a seeded sample of max_rows rows of each is
+    written into run_dir and used instead (of at most max_read_rows rows read)."""
     limits = limits or LIMITS
     changes, notes = {}, []
     if _needs_hub_lm(config):
@@ -122,11 +126,8 @@ def apply_limits(config: RunConfig, run_dir, limits: Limits | None = None) -> tu
     if config.eval_steps:
         changes["eval_steps"] = 0
         notes.append(f"eval_steps {config.eval_steps} replaced by about 4 evaluations per run (Space limit)")
-    sampled, rows = _sample_rows(config, Path(run_dir), limits)
-    if sampled:
-        changes["data_file"] = sampled
-        notes.append(f"trained on {limits.max_rows:,} of {rows:,} rows, sampled at random (Space limit)")
-    return config.updated(**changes), notes
+    sampled, sample_notes = _sample_files(config, Path(run_dir), limits)
+    return config.updated(**changes, **sampled), notes + sample_notes
 
 
 def _needs_hub_lm(config: RunConfig) -> bool:
@@ -162,35 +163,58 @@ def _check_model_size(config: RunConfig, limits: Limits) -> None:
                           f"up to {limits.max_parameters / 1e6:.0f}M. Pick a smaller one, or run the app locally.")
 
 
-def _sample_rows(config: RunConfig, run_dir: Path, limits: Limits) -> tuple[str | None, int]:
-    """(path of a sampled copy, rows in the original), or (None, rows) when the file is within the limit."""
-    source = Path(config.data_file)
+SAMPLED_FILES = (("data_file", "trained on", ""), ("eval_file", "validated on", "eval-"),
+                 ("test_file", "tested on", "test-"))  # (setting, what the note says, sample name prefix)
+
+
+def _sample_files(config: RunConfig, run_dir: Path, limits: Limits) -> tuple[dict, list[str]]:
+    """The training, validation and test files over max_rows replaced by seeded samples; one note each."""
+    changes, notes = {}, []
+    for setting, verb, prefix in SAMPLED_FILES:
+        if not getattr(config, setting):
+            continue
+        sampled, rows, capped = _sample_rows(Path(getattr(config, setting)), config, run_dir, prefix, limits)
+        if sampled:
+            changes[setting] = sampled
+            source = f"the first {rows:,} rows read (the file has more)" if capped else f"{rows:,} rows"
+            notes.append(f"{verb} {limits.max_rows:,} of {source}, sampled at random (Space limit)")
+    return changes, notes
+
+
+def _sample_rows(source: Path, config: RunConfig, run_dir: Path, prefix: str,
+                 limits: Limits) -> tuple[str | None, int, bool]:
+    """(path of a sampled copy in run_dir, rows read, reading stopped at max_read_rows); (None, rows, capped)
+    when the file is within the limit. prefix: "eval-" names the copy run_dir/eval-sampled-NAME."""
     suffix = source.suffix.lower()
     if not source.is_file():
-        return None, 0
+        return None, 0, False
     if suffix not in ROW_SUFFIXES:  # a corpus or CoNLL file is not row-shaped: only a size check
         if source.stat().st_size > limits.max_text_bytes:
             raise ConfigError(f"{source.name} is {source.stat().st_size / 2**20:.1f} MB; this Space trains on "
                               f"text files up to {limits.max_text_bytes / 2**20:.0f} MB. Upload a shorter one.")
-        return None, 0
+        return None, 0, False
+    target = run_dir / f"{prefix}sampled-{source.name if suffix == '.jsonl' else source.stem + '.csv'}"
     if suffix == ".jsonl":  # one example a line: sample lines, keeping nested values (NER tags) as they are
         import random
+        from itertools import islice
 
-        lines = [line for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
-        if len(lines) <= limits.max_rows:
-            return None, len(lines)
-        target = run_dir / f"sampled-{source.name}"
-        target.write_text("\n".join(random.Random(config.seed).sample(lines, limits.max_rows)) + "\n",
+        with source.open(encoding="utf-8") as lines:
+            kept = list(islice((line.rstrip("\n") for line in lines if line.strip()), limits.max_read_rows + 1))
+        capped = len(kept) > limits.max_read_rows
+        kept = kept[:limits.max_read_rows]
+        if len(kept) <= limits.max_rows:
+            return None, len(kept), capped
+        target.write_text("\n".join(random.Random(config.seed).sample(kept, limits.max_rows)) + "\n",
                           encoding="utf-8")
-        return str(target), len(lines)
+        return str(target), len(kept), capped
     from ..data.tables import read_table
 
-    frame = read_table(source)
+    frame = read_table(source, max_rows=limits.max_read_rows)
+    capped = bool(frame.attrs.get("truncated_at"))
     if len(frame) <= limits.max_rows:
-        return None, len(frame)
-    target = run_dir / f"sampled-{source.stem}.csv"
+        return None, len(frame), capped
     _stratified(frame, config, limits).to_csv(target, index=False)
-    return str(target), len(frame)
+    return str(target), len(frame), capped
 
 
 def _stratified(frame, config: RunConfig, limits: Limits):
@@ -283,7 +307,10 @@ _BACKGROUND = threading.Event()  # set once the clean-up thread runs in this pro
 
 
 def start_background(root: Path | None = None) -> None:
-    """At app start-up: the clean-up (now and every SWEEP_EVERY_S) and, in demo mode, the demo run."""
+    """At app start-up: the row cap on every file read, the clean-up (now and every SWEEP_EVERY_S) and, in
+    demo mode, the demo run."""
+    if on_spaces():  # data.tables.read_table reads at most this many rows of any file in this process
+        os.environ.setdefault(READ_CAP_ENV, str(LIMITS.max_read_rows))
     if demo_mode():
         ensure_demo_run(root, os.environ.get("FINETUNE_DEMO_MODEL", ""))
     if ttl_seconds() and not _BACKGROUND.is_set():

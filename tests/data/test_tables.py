@@ -131,3 +131,27 @@ def test_several_text_columns_are_joined_and_checked(tmp_path):
     assert text_values(frame, "title,body").tolist() == ["Hello\nWorld", "Only title"]
     with pytest.raises(DataError, match="no text column 'summary'"):
         text_values(frame, "title,summary")
+
+
+@pytest.mark.parametrize("name", ["big.csv", "big.xlsx", "big.parquet", "big.jsonl", "big.json"])
+def test_reading_stops_at_the_row_cap_and_says_so(tmp_path, name):
+    import pandas as pd
+
+    frame = pd.DataFrame({"text": [f"text {i}" for i in range(30)], "label": ["a", "b"] * 15})
+    path = tmp_path / name
+    {"big.csv": lambda: frame.to_csv(path, index=False), "big.xlsx": lambda: frame.to_excel(path, index=False),
+     "big.parquet": lambda: frame.to_parquet(path), "big.jsonl": lambda: frame.to_json(path, orient="records",
+     lines=True), "big.json": lambda: frame.to_json(path, orient="records")}[name]()
+    read = read_table(path, max_rows=10)
+    assert read["text"].tolist() == [f"text {i}" for i in range(10)] and read.attrs["truncated_at"] == 10
+    assert "truncated_at" not in read_table(path, max_rows=30).attrs  # exactly the cap: nothing was left out
+    assert len(read_table(path)) == 30  # no cap unless asked
+
+
+def test_the_default_cap_comes_from_the_environment(tmp_path, monkeypatch):
+    path = write_csv(tmp_path / "d.csv", [(f"text {i}", "a") for i in range(20)])
+    monkeypatch.setenv("FINETUNE_MAX_READ_ROWS", "5")
+    assert len(read_table(path)) == 5 and read_table(path).attrs["truncated_at"] == 5
+    assert len(read_table(path, max_rows=8)) == 8  # a caller's cap wins
+    monkeypatch.setenv("FINETUNE_MAX_READ_ROWS", "0")
+    assert len(read_table(path)) == 20

@@ -201,3 +201,39 @@ def test_the_limits_line_names_the_per_visitor_limits(on_space):
     line = spaces.limits_markdown()
     assert "one per visitor, 20 minutes of training per run" in line and "deleted after 24 h" in line
     assert "{" not in line  # every figure filled in
+
+
+def test_a_space_caps_rows_read_and_the_check_says_so(on_space, tmp_path, monkeypatch):
+    from finetune.tasks.classification_check import check_file
+
+    monkeypatch.setenv("FINETUNE_MAX_READ_ROWS", "")  # recorded, so the value start-up sets is undone
+    monkeypatch.delenv("FINETUNE_MAX_READ_ROWS")
+    monkeypatch.setenv("FINETUNE_TTL_HOURS", "0")  # no clean-up thread
+    monkeypatch.setattr(spaces, "ensure_demo_run", lambda *a, **k: None)
+    monkeypatch.setattr(spaces, "LIMITS", spaces.Limits(max_read_rows=100))
+    spaces.start_background()
+    data = write_rows(tmp_path / "d.csv", keyword_rows(50))  # 150 rows
+    report = check_file(RunConfig(data_file=str(data), text_column="text", label_column="label"))
+    assert report.rows == 100
+    assert any(w.code == "rows_capped" and "Only the first 100 rows were read (this Space's limit)" in w.message
+               for w in report.warnings)
+
+
+def test_validation_and_test_files_over_the_limit_are_sampled_with_a_note(on_space, tmp_path):
+    train = write_rows(tmp_path / "train.csv", keyword_rows(10))
+    evaluation = write_rows(tmp_path / "eval.csv", keyword_rows(100, seed=1))  # 300 rows
+    test = write_rows(tmp_path / "test-rows.csv", keyword_rows(100, seed=2))
+    pd.read_csv(test).to_excel(tmp_path / "test.xlsx", index=False)
+    limits = spaces.Limits(max_rows=60, max_read_rows=250, min_rows_per_class=5)
+    config = RunConfig(data_file=str(train), eval_file=str(evaluation), test_file=str(tmp_path / "test.xlsx"),
+                       label_column="label", text_column="text")
+    limited, notes = spaces.apply_limits(config, tmp_path, limits)
+    assert limited.data_file == str(train)  # 30 rows: within the limit
+    for setting in ("eval_file", "test_file"):
+        sampled = pd.read_csv(getattr(limited, setting))
+        assert len(sampled) == 60 and set(sampled["label"]) == {r[1] for r in keyword_rows(1)}
+    assert limited.eval_file != limited.test_file
+    assert "validated on 60 of the first 250 rows read (the file has more), sampled at random (Space limit)" in notes
+    assert "tested on 60 of the first 250 rows read (the file has more), sampled at random (Space limit)" in notes
+    again, _ = spaces.apply_limits(config, tmp_path, limits)
+    assert pd.read_csv(again.eval_file).equals(pd.read_csv(limited.eval_file))  # seeded: the same sample

@@ -54,3 +54,12 @@ def test_without_a_tokenizer_on_disk_the_counts_are_estimated(story_txt):
     report = check(story_txt, "no-such-org/no-such-model")
     assert report["token_lengths"]["estimated"] and report["tokens"] > 0
     assert len(STORY) * 0.2 < report["tokens"] < len(STORY) * 0.4
+
+
+def test_a_file_cut_at_the_row_cap_is_a_warning(tmp_path, tiny_gpt2, monkeypatch):
+    path = tmp_path / "texts.jsonl"
+    path.write_text("".join(json.dumps({"text": f"Story number {i} goes on a while."}) + "\n" for i in range(40)))
+    monkeypatch.setenv("FINETUNE_MAX_READ_ROWS", "30")
+    report = check(path, tiny_gpt2, block_size=16)
+    capped = next(w for w in report["warnings"] if w["code"] == "rows_capped")
+    assert report["rows"] == 30 and "Only the first 30 rows were read (this Space's limit)" in capped["message"]
