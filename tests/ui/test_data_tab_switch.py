@@ -52,4 +52,4 @@ def test_start_with_an_unusable_file_says_what_blocks_it(tmp_path):
     (tmp_path / "empty.csv").write_bytes(b"")
     state = named(data_tab.load_file(str(tmp_path / "empty.csv"), {}, "classification"))["state"]
     with pytest.raises(gr.Error, match="problem that blocks training"):
-        train_tab.start_training(VIEW, state, train_tab.FollowedRun(), "classification", "")
+        train_tab.start_training(VIEW, state, train_tab.FollowedRun(), None, "classification", "")
