@@ -83,6 +83,8 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
 
     events.write(STAGE, message="Reading data")
     data = task.read_data(config)
+    if _method(config, task, data) == "setfit":
+        return _train_setfit(config, paths, events, stop, task, data, hardware)
 
     events.write(STAGE, message="Loading model")
     model, tokenizer = _load_model(task, config, data.labels, lambda message: events.write(STAGE, message=message))
@@ -129,11 +131,16 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
         "device": device, "processes": world, "train_samples_per_second": output.metrics.get("train_samples_per_second"),
         "notes": data.notes, "main_metric": args.metric_for_best_model, **report,
     })
+    return _finish(config, paths, events, results, data.labels)
+
+
+def _finish(config, paths, events, results: Results, labels) -> Results:
+    """Save results.json and the model card, tidy up, write the end event."""
     status = results.status
     if not launch.is_main():
         return results
     results.save(paths.results)
-    write_model_card(paths.model_card, config, results, data.labels)
+    write_model_card(paths.model_card, config, results, labels)
     if status == FINISHED:  # a finished run is never resumed: its checkpoints (weights + optimizer) only fill the disk
         shutil.rmtree(paths.checkpoints, ignore_errors=True)
     events.write(status, metrics=results.metrics, steps=results.steps)
@@ -145,6 +152,28 @@ class Unrecorded:
 
     def write(self, event: str, **fields) -> dict:
         return {"event": event, **fields}
+
+
+def _method(config, task, data) -> str:
+    """finetune or setfit: the config's choice, auto resolved by the rows per class."""
+    from .tasks.setfit_method import FINETUNE, SETFIT, resolve_method
+
+    if task.few_shot:
+        return resolve_method(config.method, data.datasets["train"]["label"])
+    if config.method == SETFIT:
+        raise ConfigError(f"SetFit trains text classification only, not {task.title.lower()}; "
+                          "choose method finetune.")
+    return FINETUNE
+
+
+def _train_setfit(config, paths, events, stop, task, data, hardware) -> Results:
+    from .models import resolve_model
+    from .tasks.setfit_method import run_setfit
+
+    path = resolve_model(config.model, task.embedded_model, lambda message: events.write(STAGE, message=message))
+    values = run_setfit(config, paths, events, stop, task, data, hardware, path)
+    results = Results.from_json({**values, "duration_s": round(_duration(paths), 1)})
+    return _finish(config, paths, events, results, data.labels)
 
 
 def _ending(state, callback) -> dict:

@@ -82,6 +82,13 @@ def confusion_matrix(labels: list[str], matrix: list[list[int]]) -> go.Figure:
     return fig
 
 
+def most_confused_pairs(labels: list[str], matrix: list[list[int]], top: int = 10) -> list[tuple[str, str, int]]:
+    """(true, predicted, count) of the most frequent mistakes, most first: readable with 77 classes."""
+    pairs = [(labels[i], labels[j], int(n)) for i, row in enumerate(matrix) for j, n in enumerate(row)
+             if i != j and n]
+    return sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))[:top]
+
+
 def compare_runs(curves: dict[str, tuple[list[dict], list[dict]]]) -> go.Figure:
     """Several runs' smoothed train loss (solid) and validation loss (dotted), one colour per run."""
     palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]

@@ -14,7 +14,7 @@ from ..records import Results, RunStatus
 from ..runs import RunPaths, zip_model
 from .followed_run import FollowedRun
 from . import export_panel
-from .figures import confusion_matrix
+from .figures import confusion_matrix, most_confused_pairs
 from .messages import USER_ERRORS, as_text, user_error
 
 MISTAKE_COLUMNS = ["text", "label", "predicted", "confidence"]
@@ -28,6 +28,9 @@ class ReportView(NamedTuple):
     matrix: gr.Plot
     mistakes: gr.Dataframe
     card: gr.Markdown
+    pairs: gr.Dataframe = None     # the most confused pairs (many classes); the matrix then sits in an accordion
+    setfit: gr.Column = None       # "try SetFit" when a run with small classes ends below the baseline
+    matrix_box: gr.Accordion = None  # the full matrix: closed (on demand) when the pairs lead
 
 
 def summary_markdown(results: Results) -> str:
@@ -84,7 +87,7 @@ def fill(view: ReportView, run_dir: str, status: RunStatus) -> dict:
     results = status.results
     if not results:
         return {view.group: gr.update(visible=False), view.summary: "", view.per_class: None, view.matrix: None,
-                view.mistakes: None, view.card: ""}
+                view.mistakes: None, view.card: "", **small_data_updates(view, None)}
     scores, mistakes, matrix = per_class_table(results), mistakes_table(results), results.confusion_matrix
     return {view.group: gr.update(visible=True),
             view.summary: summary_markdown(results),  # a generation run has only the summary
@@ -93,7 +96,7 @@ def fill(view: ReportView, run_dir: str, status: RunStatus) -> dict:
                                    visible=bool(matrix)),
             view.mistakes: gr.update(value=mistakes,
                                      visible=results.mistakes is not None or results.error_sentences is not None),
-            view.card: model_card_text(run_dir)}
+            view.card: model_card_text(run_dir), **small_data_updates(view, results)}
 
 
 def try_in_playground(mistakes: pd.DataFrame, evt: gr.SelectData):
@@ -114,13 +117,16 @@ def model_zip(run: FollowedRun):
         raise user_error(e) from None
 
 
-def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs) -> ReportView:
+def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs, model_inputs=None) -> ReportView:
     """The report group (hidden until a run has results); returns the components fill() updates."""
     with gr.Group(visible=False) as group:
         summary = gr.Markdown(elem_id="train-summary")
         with gr.Row():
             per_class = gr.Dataframe(label="Per-class scores", interactive=False, elem_id="per-class")
-            matrix = gr.Plot(label="Confusion matrix", elem_id="confusion-matrix")
+            pairs = gr.Dataframe(label="Most confused pairs", headers=PAIR_COLUMNS, interactive=False,
+                                 visible=False, elem_id="confused-pairs")
+            with gr.Accordion("Confusion matrix (all classes)", open=True) as matrix_box:
+                matrix = gr.Plot(label="Confusion matrix", elem_id="confusion-matrix")
         mistakes = gr.Dataframe(label="Most confident mistakes: select one to try it in the Playground",
                                 headers=MISTAKE_COLUMNS, interactive=False, wrap=True, elem_id="mistakes")
         with gr.Accordion("Model card (README.md in the model folder)", open=False):
@@ -129,6 +135,53 @@ def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs) -> ReportV
             zip_button = gr.Button("Download the model folder as a zip", size="sm", elem_id="zip-model")
             zip_file = gr.File(label="Model zip", interactive=False, visible=False, elem_id="model-zip")
         export_panel.render(run)
+        setfit = setfit_offer(model_inputs, tabs)
     mistakes.select(try_in_playground, mistakes, [playground_text, tabs], api_visibility="private")
     zip_button.click(model_zip, run, zip_file, api_visibility="private")
-    return ReportView(group, summary, per_class, matrix, mistakes, card)
+    return ReportView(group, summary, per_class, matrix, mistakes, card, pairs, setfit, matrix_box)
+
+
+# --- small data: many classes, few rows per class (issue 16) ---------------------------------------
+PAIR_COLUMNS = ["true", "predicted", "count"]
+PAIRS_FROM = 8  # classes from which the most confused pairs lead and the full matrix is one click away
+
+
+def confused_pairs_table(results: Results) -> pd.DataFrame:
+    matrix = results.confusion_matrix or {}
+    return pd.DataFrame(most_confused_pairs(matrix.get("labels", []), matrix.get("matrix", [])), columns=PAIR_COLUMNS)
+
+
+def offers_setfit(results: Results | None) -> bool:
+    """A fine-tuned run with small classes that ended below the TF-IDF baseline: SetFit is the next step."""
+    from ..tasks.setfit_method import SETFIT, SETFIT_BELOW_ROWS_PER_CLASS
+
+    if not results or not results.baseline or not results.per_class or results.extra.get("method") == SETFIT:
+        return False
+    metric = results.main_metric.removeprefix("eval_")
+    below = results.metrics.get(metric, 1.0) < results.baseline.get(metric, 0.0)
+    return below and results.train_rows / len(results.per_class) < SETFIT_BELOW_ROWS_PER_CLASS
+
+
+def small_data_updates(view: ReportView, results: Results | None) -> dict:
+    if view.pairs is None:
+        return {}
+    many = bool(results and results.confusion_matrix and len(results.confusion_matrix["labels"]) >= PAIRS_FROM)
+    return {view.pairs: gr.update(value=confused_pairs_table(results) if many else None, visible=many),
+            view.setfit: gr.update(visible=offers_setfit(results)), view.matrix_box: gr.update(open=not many)}
+
+
+def load_setfit():
+    """The Model tab with method setfit, the rest as it was; the user checks it and starts the run."""
+    return "setfit", gr.Tabs(selected="model")
+
+
+def setfit_offer(model_inputs, tabs: gr.Tabs) -> gr.Column:
+    from ..tasks.setfit_method import SETFIT_BELOW_ROWS_PER_CLASS
+
+    with gr.Column(visible=False, elem_id="setfit-offer") as offer:
+        gr.Markdown(f"Fewer than {SETFIT_BELOW_ROWS_PER_CLASS} training rows per class, and below the TF-IDF "
+                    "baseline: SetFit (contrastive few-shot training) usually does much better on so few.")
+        button = gr.Button("Train with SetFit on the same data", size="sm", elem_id="try-setfit")
+    if model_inputs is not None:
+        button.click(load_setfit, None, [model_inputs.knob("method"), tabs], api_visibility="private")
+    return offer

@@ -218,7 +218,7 @@ def render(demo: gr.Blocks, data_state, model_inputs, timer: gr.Timer, saved_run
     plot = gr.Plot(label="Loss and accuracy", elem_id="train-plot")
     tail = gr.Textbox(label="Log (latest events)", lines=4, max_lines=TAIL_LINES, interactive=False,
                       elem_id="train-log")
-    view = TrainView(run, timer, status, progress, plot, health, tail, report.render(run, playground_text, tabs),
+    view = TrainView(run, timer, status, progress, plot, health, tail, report.render(run, playground_text, tabs, model_inputs),
                      playground_run)
     runs_panel.render(demo, saved_run, model_inputs)
 

@@ -69,3 +69,20 @@ def test_a_results_file_from_an_older_version_still_renders(tmp_path):
     filled = report.fill(view, str(tmp_path), RunStatus("finished", results=results))
     assert filled[view.group]["visible"] and "step 10 of 10" in filled[view.summary] and "5 s" in filled[view.summary]
     assert filled[view.per_class]["visible"] and filled[view.matrix]["visible"] and filled[view.mistakes]["visible"]
+
+
+def test_many_classes_show_the_most_confused_pairs_first():
+    from finetune.ui.figures import most_confused_pairs
+
+    labels = ["a", "b", "c"]
+    assert most_confused_pairs(labels, [[5, 3, 0], [1, 5, 0], [0, 4, 5]]) == [("c", "b", 4), ("a", "b", 3), ("b", "a", 1)]
+
+
+def test_setfit_is_offered_for_small_classes_below_the_baseline():
+    values = {**BASE, "main_metric": "eval_macro_f1", "train_rows": 48, "metrics": {"macro_f1": 0.12},
+              "baseline": {"macro_f1": 0.40}, "per_class": {k: {} for k in "abcdef"}}
+    assert report.offers_setfit(Results.from_json(values))
+    assert not report.offers_setfit(Results.from_json({**values, "method": "setfit"}))
+    assert not report.offers_setfit(Results.from_json({**values, "metrics": {"macro_f1": 0.5}}))
+    assert not report.offers_setfit(Results.from_json({**values, "train_rows": 6000}))
+    assert report.load_setfit()[0] == "setfit"
