@@ -45,8 +45,10 @@ def test_relabel_one_drop_one_and_train_on_the_result(page, tmp_path):
     assert len(edits["relabel"]) == 1 and len(edits["drop"]) == 1
     shot(page, "review-applied")
 
+    page.get_by_role("tab", name="2. Model").click()
+    page.wait_for_selector("#preset")
     page.get_by_role("tab", name="3. Train").click()
-    page.wait_for_selector("#train-estimate:has-text('per epoch')", timeout=60_000)
+    page.wait_for_selector("#train-estimate:has-text('per epoch')", timeout=120_000)
     page.locator("#start-training").click()
     runs, deadline = Path(os.environ["FINETUNE_RUNS_DIR"]), time.monotonic() + 180
     while not list(runs.glob("*/config.json")) and time.monotonic() < deadline:
