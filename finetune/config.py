@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .errors import ConfigError, DataError  # noqa: F401  (re-exported: callers import them from here too)
 from .tasks import DEFAULT_TASK, TASK_NAMES, get_task
+from .tasks.setfit_method import METHOD_HELP, METHODS
 
 PRECISIONS = ("auto", "bf16", "fp32")
 RARE_CLASS_CHOICES = ("keep", "drop", "merge")
@@ -37,6 +38,7 @@ class RunConfig:
     task: str = knob(DEFAULT_TASK, "What the model learns to do.", choices=TASK_NAMES, group="task")
     model: str = knob("", "Base model: a Hub id, a local folder, or empty for the embedded "
                           "all-MiniLM-L6-v2 (works offline).", group="task")
+    method: str = knob("finetune", METHOD_HELP, choices=METHODS, group="method")
     # Data
     data_file: str = knob("", "Training data: CSV, TSV, JSONL, JSON, Excel (.xlsx) or Parquet (NER also CoNLL).", group="data")
     eval_file: str = knob("", "Optional separate evaluation file; metrics are computed on it "

@@ -86,6 +86,8 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
 
     events.write(STAGE, message="Reading data")
     data = task.read_data(config)
+    if _method(config, task, data) == "setfit":
+        return _train_setfit(config, paths, events, stop, task, data, hardware)
 
     events.write(STAGE, message="Loading model")
     model, tokenizer = _load_model(task, config, data.labels, lambda message: events.write(STAGE, message=message))
@@ -139,11 +141,17 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
         "device": device, "processes": world, "train_samples_per_second": output.metrics.get("train_samples_per_second"),
         "notes": data.notes, "main_metric": args.metric_for_best_model, **report,
     })
+    return _finish(config, paths, events, results, data.labels, saving)
+
+
+def _finish(config, paths, events, results: Results, labels, saving: Path) -> Results:
+    """The model saved into `saving` gets its card and becomes model/ by a rename (a kill mid-save leaves no
+    half model), then results.json, the tidy-up and the end event."""
     status = results.status
     if not launch.is_main():
         return results
     (saving / "training_args.bin").unlink(missing_ok=True)  # a pickle with server paths: never shared
-    write_model_card(saving / paths.model_card.name, config, results, data.labels)
+    write_model_card(saving / paths.model_card.name, config, results, labels)
     _replace_folder(saving, paths.model)
     results.save(paths.results)
     if status == FINISHED:  # a finished run is never resumed: its checkpoints (weights + optimizer) only fill the disk
@@ -176,6 +184,30 @@ def _time_budget(paths: RunPaths) -> float | None:
     except (OSError, ValueError, AttributeError):
         return None
     return float(seconds) if isinstance(seconds, (int, float)) and seconds > 0 else None
+
+
+def _method(config, task, data) -> str:
+    """finetune or setfit: the config's choice, auto resolved by the rows per class."""
+    from .tasks.setfit_method import FINETUNE, SETFIT, resolve_method
+
+    if task.few_shot:
+        return resolve_method(config.method, data.datasets["train"]["label"])
+    if config.method == SETFIT:
+        raise ConfigError(f"SetFit trains text classification only, not {task.title.lower()}; "
+                          "choose method finetune.")
+    return FINETUNE
+
+
+def _train_setfit(config, paths, events, stop, task, data, hardware) -> Results:
+    from .models import resolve_model
+    from .tasks.setfit_method import run_setfit
+
+    path = resolve_model(config.model, task.embedded_model, lambda message: events.write(STAGE, message=message))
+    saving = paths.root / "model.saving"
+    shutil.rmtree(saving, ignore_errors=True)
+    values = run_setfit(config, paths, events, stop, task, data, hardware, path, saving)
+    results = Results.from_json({**values, "duration_s": round(_duration(paths), 1)})
+    return _finish(config, paths, events, results, data.labels, saving)
 
 
 def _ending(state, callback) -> dict:

@@ -31,7 +31,7 @@ class Verdict:
     line: str            # one line, for the report and the runs table
     next_step: str       # what to do next, in words
     action: str = ""     # a button's text, "" when the next step is not a settings change
-    changes: dict = field(default_factory=dict)  # the settings the button changes, as multipliers/increments
+    changes: dict = field(default_factory=dict)  # the settings the button changes: multipliers, epochs added, or a value (text)
 
     @property
     def short(self) -> str:
@@ -80,10 +80,12 @@ def judge(results: Results, evals: list[dict]) -> Verdict | None:
     baseline = (results.baseline or {}).get(metric)
     if baseline is not None and value < baseline:
         small = _smallest_class(results) < SMALL_CLASS
-        step = ("Few examples per class: try SetFit, or label more data (100+ per class)." if small else
-                f"Train {MORE_EPOCHS} more epochs, or keep the baseline: it is cheaper and better here.")
-        return Verdict("worse_than_baseline", f"Worse than the TF-IDF baseline: {name} {value:.3f} vs "
-                       f"{baseline:.3f}.", step, f"Train {MORE_EPOCHS} more epochs", {"epochs": MORE_EPOCHS})
+        line = f"Worse than the TF-IDF baseline: {name} {value:.3f} vs {baseline:.3f}."
+        if small and results.extra.get("method") != "setfit":  # the button trains SetFit on the same data
+            return Verdict("worse_than_baseline", line, "Few examples per class: train with SetFit, or label "
+                           "more data (100+ per class).", "Train with SetFit on the same data", {"method": "setfit"})
+        return Verdict("worse_than_baseline", line, f"Train {MORE_EPOCHS} more epochs, or keep the baseline: it "
+                       "is cheaper and better here.", f"Train {MORE_EPOCHS} more epochs", {"epochs": MORE_EPOCHS})
     if _still_improving(evals, f"eval_{metric}", higher):
         return Verdict("still_improving", f"Still improving when it ended: {name} {value:.3f}.",
                        f"Train {MORE_EPOCHS} more epochs: the score was still rising.",

@@ -28,7 +28,7 @@ def read_data(config) -> TaskData:
     """Rows as the Data tab showed them (remedies applied), split, as datasets with label ids."""
     rows, notes = load_rows(config.data_file, config)
     labels = sort_labels(set(rows["label"]))
-    problems = blocking_problems(rows["label"].value_counts().to_dict(), len(rows))
+    problems = blocking_problems(rows["label"].value_counts().to_dict(), len(rows), min_per_class(config))
     if problems:
         raise DataError(problems[0][1])
     parts, split_notes = held_out_parts(rows, config, lambda path: _held_out_file(path, config, labels, notes),
@@ -38,6 +38,14 @@ def read_data(config) -> TaskData:
         data.loss = weighted_loss(class_weights(parts["train"]["label"], labels))
         data.notes.append("Rare classes weigh more in the loss (class weights).")
     return data
+
+
+def min_per_class(config) -> int:
+    """Rows a class needs: fewer with SetFit, which is made for a handful per class."""
+    from .labels import MIN_PER_CLASS
+    from .setfit_method import FINETUNE, SETFIT_MIN_PER_CLASS
+
+    return MIN_PER_CLASS if config.method == FINETUNE else SETFIT_MIN_PER_CLASS
 
 
 def load_rows(path, config) -> tuple[pd.DataFrame, list[str]]:
@@ -184,6 +192,13 @@ class Predictor(PipelinePredictor):
                 "scores": {s["label"]: float(s["score"]) for s in scores}}
 
 
+def predictor(model_dir):
+    """The predictor of a saved model folder: a SetFit model or a fine-tuned one."""
+    from .setfit_method import SetFitPredictor, is_setfit_model
+
+    return SetFitPredictor(model_dir) if is_setfit_model(model_dir) else Predictor(model_dir)
+
+
 def baseline(train, evaluation, labels, save_to=None) -> dict:
     """TF-IDF + logistic regression on the same rows: the number the transformer has to beat (kept in
     save_to when given, for the Playground's side-by-side)."""
@@ -215,7 +230,7 @@ TASK = Task(
               'print(classify("Your text here", top_k=None))'),
     model_heads=("ForSequenceClassification",),
     read_data=read_data, build_model=build_model, prepare=prepare, collator=collator, metrics=metrics,
-    report=report, predictor=Predictor, check=check_file, baseline=baseline,
+    report=report, predictor=predictor, check=check_file, baseline=baseline,
     examples=("This software license agreement covers usage rights",
               "Patient shows normal vital signs and recovery",
               "Quarterly revenue increased by 15% this period",
@@ -223,5 +238,5 @@ TASK = Task(
               "The kettle? It is worth the money, but it is not good at all."),
     samples=("legal_medical_financial.csv", "messy_imbalanced_domains.csv", "product_reviews_sentiment.csv",
              "negation_reviews.csv"),
-    maps_columns=True, stratified_split=True, onnx_loader="AutoModelForSequenceClassification",
+    maps_columns=True, stratified_split=True, few_shot=True, onnx_loader="AutoModelForSequenceClassification",
 )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..data.label_edits import LabelEdits, apply_label_edits
 from ..data.remedies import apply_remedies, conflicting_texts, label_variant_groups
 from ..data.tables import truncation_note
 from ..data.token_lengths import LengthCounter, length_summary
@@ -43,6 +44,8 @@ def check_table(frame: pd.DataFrame, config, counter: LengthCounter | None = Non
     first_row = frame.attrs.get("first_row", 2)  # row numbers as the user sees them in the file
     rows, usable = labelled_rows(frame, config.text_column, config.label_column)
     fixed, remedy_notes = apply_remedies(rows[usable], config)
+    fixed, edit_notes = apply_label_edits(fixed, LabelEdits.from_json(config.label_edits), first_row)
+    remedy_notes += edit_notes  # the counts below are what training sees, the review's edits included
     counts = fixed["label"].value_counts()
     labels = {name: int(counts[name]) for name in sort_labels(counts.index)}
     report = ClassificationCheck(rows=len(frame), columns=list(frame.columns), text_column=config.text_column,

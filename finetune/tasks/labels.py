@@ -17,7 +17,7 @@ def labelled_rows(frame, text_col, label_col):
     return rows, (rows["text"] != "") & (rows["label"] != "")
 
 
-def blocking_problems(counts: dict[str, int], total: int) -> list[tuple[str, str]]:
+def blocking_problems(counts: dict[str, int], total: int, min_per_class: int = MIN_PER_CLASS) -> list[tuple[str, str]]:
     """(code, message) for each reason these label counts cannot be trained on: the one rule."""
     problems = []
     if total < MIN_ROWS:
@@ -27,10 +27,10 @@ def blocking_problems(counts: dict[str, int], total: int) -> list[tuple[str, str
         only = f" ({next(iter(counts))!r})" if counts else ""
         problems.append(("single_class", f"Only one label{only} in this column: a classifier needs at least two "
                                          "classes. Pick another label column or add examples of other classes."))
-    tiny = sorted(k for k, v in counts.items() if v < MIN_PER_CLASS)
+    tiny = sorted(k for k, v in counts.items() if v < min_per_class)
     if tiny and len(counts) >= 2:
         listed = ", ".join(f"{k} ({counts[k]})" for k in tiny[:5]) + ("…" if len(tiny) > 5 else "")
-        problems.append(("too_few_examples", f"Under {MIN_PER_CLASS} examples for: {listed}. The model cannot "
+        problems.append(("too_few_examples", f"Under {min_per_class} examples for: {listed}. The model cannot "
                          "learn or be scored on so few. Add examples, or drop or merge these rare classes."))
     return problems
 

@@ -74,6 +74,7 @@ class Task:
     shows_entities: bool = False    # predictions are entity spans (highlighted text)
     generates_text: bool = False    # predictions are text (side-by-side with the base model)
     text_modes: bool = False        # the config's text_mode applies (corpus or lines)
+    few_shot: bool = False          # method setfit applies (tasks/setfit_method.py)
     onnx_loader: str | None = None  # the transformers Auto class an ONNX export loads; None: no export
     # --- optional hooks
     baseline: Callable | None = None          # (train, eval, labels, save_to) -> scores of a simple model to beat

@@ -16,7 +16,7 @@ from ..config import RunConfig
 from ..data.columns import choose_columns, text_columns
 from ..data.tables import TABLE_SUFFIXES, read_table
 from ..tasks import DEFAULT_TASK, TASKS, get_task, task_for_file, task_for_sample
-from . import data_checks
+from . import data_checks, review_panel
 from .data_report import baseline_markdown
 from .knobs import knob_widget
 from .messages import USER_ERRORS, error_box
@@ -323,4 +323,5 @@ def render(state: gr.State) -> DataTab:
     gr.on(triggers, change_settings, [state, task, text_column, label_column, eval_file, test_file, *settings],
           list(checked), api_visibility="private", trigger_mode="always_last") \
         .then(run_baseline, state, baseline, api_visibility="private")
+    review_panel.render(state, widgets["label_edits"], [state, task, text_column, label_column, eval_file, test_file, *settings], list(checked), change_settings)
     return DataTab(checked, sample, baseline)

@@ -14,6 +14,8 @@ def knob_widget(f, value, **extra):
         return gr.Dropdown(list(meta["choices"]), value=widget_value(f, value), multiselect=True, **options)
     if meta.get("choices"):
         return gr.Dropdown(list(meta["choices"]), value=value, **options)
+    if isinstance(f.default, str):  # free text, e.g. the label review's edits (JSON)
+        return gr.Textbox(value=value, **options)
     if isinstance(f.default, float) and meta.get("step"):
         return gr.Slider(meta["min"], meta["max"], value=value, step=meta["step"], **options)
     return gr.Number(value=value, minimum=meta.get("min"), maximum=meta.get("max"),

@@ -19,7 +19,7 @@ from .knobs import knob_widget, widget_value
 # several machines are a command-line matter (README, Bigger hardware).
 GPU_KNOBS = ("processes", "fsdp")
 _ORDER = {"checkpoints": 1, "hardware": 2}
-TUNED = sorted((f for f in fields(RunConfig) if f.metadata["group"] in ("training", "language_model", "checkpoints")
+TUNED = sorted((f for f in fields(RunConfig) if f.metadata["group"] in ("method", "training", "language_model", "checkpoints")
                 or f.name in GPU_KNOBS), key=lambda f: _ORDER.get(f.metadata["group"], 0))
 DEFAULT_PRESET = "Quick demo (CPU)"
 
@@ -109,6 +109,10 @@ class ModelInputs:
     def __iter__(self):
         return iter((self.task, self.model, *self.knobs))
 
+    def knob(self, name: str):
+        """The widget of one RunConfig field, e.g. knob("method")."""
+        return self.knobs[[f.name for f in TUNED].index(name)]
+
 
 def gpu_widgets(hardware, values: dict) -> list:
     """How many of the GPUs found to train on (one process each) and whether to shard the model; hidden
@@ -144,8 +148,9 @@ def render(data_state=None) -> ModelInputs:
                       info=preset_help(DEFAULT_TASK),
                       elem_id="preset")
     values = preset_values(DEFAULT_PRESET)
+    knobs = [knob_widget(f, values[f.name]) for f in TUNED if f.metadata["group"] == "method"]  # TUNED's first
     with gr.Accordion("Advanced: every setting", open=False):
-        knobs = [knob_widget(f, values[f.name]) for f in TUNED if f.metadata["group"] != "checkpoints"]
+        knobs += [knob_widget(f, values[f.name]) for f in TUNED if f.metadata["group"] not in ("method", "checkpoints")]
         for f, knob in zip(TUNED, knobs):  # the language-model knobs wait for a task that generates text
             knob.visible = get_task(DEFAULT_TASK).generates_text or f.metadata["group"] != "language_model"
     with gr.Accordion("Checkpoints, early stopping, tracking (TensorBoard, trackio, W&B, MLflow)", open=False):

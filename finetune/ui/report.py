@@ -157,7 +157,8 @@ def apply_verdict(run: FollowedRun) -> list:
     except USER_ERRORS as e:
         raise user_error(e) from None
     for name, change in verdict.changes.items():
-        settings[name] = settings[name] + change if name == "epochs" else settings[name] * change
+        settings[name] = change if isinstance(change, str) else \
+            settings[name] + change if name == "epochs" else settings[name] * change
     return [*widgets_from_config(settings), gr.Tabs(selected="model")]
 
 

@@ -27,7 +27,7 @@ def test_custom_model_text_is_kept_and_explained():
 def test_a_saved_runs_settings_fill_the_widgets_back():
     saved = RunConfig(model="/some/model", epochs=7.0, early_stopping=True, data_file="x.csv").to_dict()
     updates = model_tab.widgets_from_config(saved)
-    task, model, *knobs = [u["value"] for u in updates]
+    task, model, *knobs = [u.get("value") for u in updates]  # the GPU knobs stay as they are (no value)
     settings = model_tab.config_from_widgets(task, model, *knobs)
     assert settings["model"] == "/some/model" and settings["epochs"] == 7.0 and settings["early_stopping"] is True
     assert model_tab.widgets_from_config(RunConfig().to_dict())[1]["value"] == EMBEDDED
@@ -82,4 +82,4 @@ def test_language_model_settings_show_only_for_generation():
     for task, shown in (("classification", False), ("generation", True)):
         _, _, *knobs = model_tab.change_task(task, model_tab.DEFAULT_PRESET)
         assert {k["visible"] for k, g in zip(knobs, groups) if g == "language_model"} == {shown}
-        assert all(k["visible"] for k, g in zip(knobs, groups) if g != "language_model")
+        assert all(k["visible"] for k, g in zip(knobs, groups) if g not in ("language_model", "hardware"))

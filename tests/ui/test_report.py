@@ -69,7 +69,7 @@ def test_mistake_texts_get_most_of_the_width_so_label_and_prediction_stay_on_scr
 
     with gr.Blocks() as demo:
         with gr.Tabs() as tabs:
-            report.render(gr.State(), gr.Textbox(), tabs, [gr.Textbox()])
+            report.render(gr.State(), gr.Textbox(), tabs, [gr.Textbox()], gr.BrowserState())
     mistakes = by_elem_id(demo, "mistakes")
     assert mistakes.column_widths == ["55%", "15%", "15%", "15%"] and mistakes.wrap
 
@@ -91,3 +91,24 @@ def test_a_results_file_from_an_older_version_still_renders(tmp_path):
     filled = report.fill(view, str(tmp_path), RunStatus("finished", results=results))
     assert filled[view.group]["visible"] and "step 10 of 10" in filled[view.summary] and "5 s" in filled[view.summary]
     assert filled[view.per_class]["visible"] and filled[view.matrix]["visible"] and filled[view.mistakes]["visible"]
+
+
+def test_many_classes_show_the_most_confused_pairs_first():
+    from finetune.ui.figures import most_confused
+
+    labels = ["a", "b", "c"]
+    assert most_confused(labels, [[5, 3, 0], [1, 5, 0], [0, 4, 5]]) == [("c", "b", 4), ("a", "b", 3), ("b", "a", 1)]
+
+
+def test_setfit_is_offered_for_small_classes_below_the_baseline():
+    from finetune.verdict import judge
+
+    small = {k: {"precision": 0.1, "recall": 0.1, "f1": 0.1, "support": 3} for k in "abcdef"}
+    values = {**BASE, "task": "classification", "main_metric": "eval_macro_f1", "metrics": {"macro_f1": 0.30},
+              "baseline": {"macro_f1": 0.40}, "per_class": small}
+    offer = judge(Results.from_json(values), [])
+    assert offer.kind == "worse_than_baseline" and offer.changes == {"method": "setfit"}
+    assert "SetFit" in offer.action
+    assert judge(Results.from_json({**values, "method": "setfit"}), []).changes != {"method": "setfit"}
+    large = {k: {**row, "support": 300} for k, row in small.items()}
+    assert judge(Results.from_json({**values, "per_class": large}), []).changes == {"epochs": 2}

@@ -1,0 +1,188 @@
+"""SetFit: few-shot classification on a sentence-transformers body (the embedded MiniLM is one).
+
+SetFit (the `setfit` package) first tunes the body contrastively on pairs of training texts (same label:
+close, different labels: apart), then fits a logistic-regression head on the tuned embeddings. With few
+rows per class it beats fine-tuning a classification head by a wide margin (bench/setfit_check.py).
+
+A SetFit run is a run like any other: the engine calls `train_setfit` after reading the data; its loss
+goes to events.jsonl as "log" events (the live plot), Stop ends the contrastive phase early (the head is
+still fitted, so a stopped run has a usable model), and results.json has the classification report with
+the TF-IDF baseline beside it. The model folder holds the SetFit model (config_setfit.json marks it);
+`load_setfit_predictor` answers with the same {"label", "score", "scores"} as the fine-tuned model.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+METHODS = ("auto", "finetune", "setfit")
+SETFIT = "setfit"
+FINETUNE = "finetune"
+# auto picks SetFit below this median of training rows per class. Measured on TREC and emotion
+# (bench/setfit_check.py): SetFit wins clearly at 8 and 20 rows per class; fine-tuning catches up at a
+# few hundred, and SetFit's pair count (and time) grows with the rows, so the switch is at 50.
+SETFIT_BELOW_ROWS_PER_CLASS = 50
+SETFIT_MIN_PER_CLASS = 4  # rows a class needs with SetFit (fine-tuning needs labels.MIN_PER_CLASS)
+MARKER = "config_setfit.json"  # written by SetFitModel.save_pretrained: a SetFit model folder has it
+NUM_ITERATIONS = 20  # pairs drawn per training text and epoch (SetFit's default)
+MAX_STEPS = 600  # caps the contrastive phase on many rows x many classes (pairs grow as rows x iterations)
+POINTS = 50  # about this many loss points in the live plot
+METHOD_HELP = ("finetune = train the model with a classification head (wins with hundreds of rows per class); "
+               f"setfit = contrastive few-shot training (wins with few rows per class); auto = setfit when the "
+               f"median class has fewer than {SETFIT_BELOW_ROWS_PER_CLASS} training rows.")
+
+
+def rows_per_class(train_labels) -> float:
+    """The median count of training rows per class."""
+    counts = {}
+    for label in train_labels:
+        counts[label] = counts.get(label, 0) + 1
+    return float(statistics.median(counts.values())) if counts else 0.0
+
+
+def resolve_method(method: str, train_labels, can_setfit: bool = True) -> str:
+    """The method a run uses: the chosen one, or for auto SetFit when classes are small."""
+    if method == SETFIT or method == FINETUNE:
+        return method
+    small = rows_per_class(train_labels) < SETFIT_BELOW_ROWS_PER_CLASS
+    return SETFIT if can_setfit and small else FINETUNE
+
+
+def is_setfit_model(folder) -> bool:
+    return (Path(folder) / MARKER).is_file()
+
+
+def build_setfit_model(model_path, labels):
+    from setfit import SetFitModel
+
+    return SetFitModel.from_pretrained(str(model_path), labels=list(labels))
+
+
+def setfit_arguments(config, train_rows: int, output_dir):
+    from setfit import TrainingArguments
+
+    pairs = 2 * NUM_ITERATIONS * train_rows
+    steps = min(MAX_STEPS, max(1, -(-pairs // config.batch_size)))
+    return TrainingArguments(
+        output_dir=str(output_dir), batch_size=config.batch_size, num_epochs=1, max_steps=steps,
+        num_iterations=NUM_ITERATIONS, seed=config.seed, report_to="none", save_strategy="no",
+        eval_strategy="no", logging_strategy="steps", logging_steps=max(1, steps // POINTS),
+        logging_first_step=True, show_progress_bar=False, max_length=config.max_length or None)
+
+
+def event_callback(events, stop):
+    """The engine's EventCallback, reading SetFit's "embedding_loss" as the loss."""
+    from ..callbacks import EventCallback
+
+    class SetFitEvents(EventCallback):
+        last_step = 0
+
+        def on_step_end(self, args, state, control, **kwargs):
+            self.last_step = state.global_step
+            return super().on_step_end(args, state, control, **kwargs)
+
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            logs = {("loss" if k == "embedding_loss" else k): v for k, v in (logs or {}).items()}
+            return super().on_log(args, state, control, logs=logs, **kwargs)
+
+    return SetFitEvents(events, stop)
+
+
+def train_setfit(model, data, config, checkpoints_dir, callback) -> float:
+    """Contrastive training, then the head; returns the seconds it took."""
+    from setfit import Trainer
+    from transformers import PrinterCallback, ProgressCallback
+
+    train = data.datasets["train"]
+    args = setfit_arguments(config, len(train), checkpoints_dir)
+    trainer = Trainer(model=model, args=args, train_dataset=train, callbacks=[callback])
+    for printer in (PrinterCallback, ProgressCallback):  # stdout carries the final JSON only
+        trainer.st_trainer.remove_callback(printer)
+    started = time.time()
+    trainer.train()
+    return time.time() - started
+
+
+def predicted_logits(model, texts, n_labels: int) -> np.ndarray:
+    """Log-probabilities, one column per label id (what the task's report() softmaxes back)."""
+    probs = np.asarray(model.predict_proba(list(texts), as_numpy=True), dtype=np.float64)
+    classes = [int(c) for c in model.model_head.classes_]
+    full = np.full((len(probs), n_labels), 1e-12)
+    full[:, classes] = probs
+    return np.log(np.clip(full, 1e-12, None))
+
+
+def save_setfit_model(model, folder, labels) -> None:
+    model.labels = list(labels)
+    model.save_pretrained(str(folder))
+    (Path(folder) / "labels.json").write_text(json.dumps(list(labels)))
+
+
+class SetFitPredictor:
+    """A saved SetFit model as a function: texts in, {"label", "score", "scores"} out."""
+
+    def __init__(self, model_dir):
+        from setfit import SetFitModel
+
+        self.model = SetFitModel.from_pretrained(str(model_dir))
+        self.labels = json.loads((Path(model_dir) / "labels.json").read_text())
+
+    def __call__(self, texts: list[str]) -> list[dict]:
+        probs = np.exp(predicted_logits(self.model, texts, len(self.labels)))
+        out = []
+        for row in probs:
+            best = int(row.argmax())
+            out.append({"label": self.labels[best], "score": float(row[best]),
+                        "scores": {name: float(p) for name, p in zip(self.labels, row)}})
+        return out
+
+
+def run_setfit(config, paths, events, stop, task, data, hardware, model_path, saving) -> dict:
+    """The SetFit path of a run, from read data to the model saved into `saving` (the engine renames it to
+    model/); returns the results' values."""
+    from ..events import FINISHED, STAGE, STOPPED
+    from ..models import model_name
+
+    events.write(STAGE, message="Loading model (SetFit)")
+    model = build_setfit_model(model_path, data.labels)
+    callback = event_callback(events, stop)
+    steps = setfit_arguments(config, len(data.datasets["train"]), paths.checkpoints).max_steps
+    events.write(STAGE, message=f"Training with SetFit on {hardware.describe()}", max_steps=steps)
+    runtime = train_setfit(model, data, config, paths.checkpoints, callback)
+
+    events.write(STAGE, message="Evaluating")
+    report_split = "test" if "test" in data.datasets else "validation"
+    validation = data.datasets["validation"]
+    val_report = task.report(data.labels, validation, predicted_logits(model, validation["text"], len(data.labels)))
+    callback.record_eval(_State(steps, callback.last_step), {f"eval_{k}": v for k, v in val_report["metrics"].items()})
+    evaluated = data.datasets[report_split]
+    report = val_report if report_split == "validation" else \
+        task.report(data.labels, evaluated, predicted_logits(model, evaluated["text"], len(data.labels)))
+    baseline = task.baseline(data.datasets["train"], evaluated, data.labels, save_to=paths.baseline)
+
+    events.write(STAGE, message="Saving model")
+    save_setfit_model(model, saving, data.labels)
+    return {"task": config.task, "model": model_name(config.model, task.embedded_model), "method": SETFIT,
+            "train_rows": len(data.datasets["train"]), "eval_rows": len(validation),
+            "report_split": report_split, "report_rows": len(evaluated), "baseline": baseline,
+            "train_runtime_s": round(runtime, 2), "status": STOPPED if callback.stopped_early else FINISHED,
+            "steps": callback.last_step, "max_steps": steps, "early_stopped": False,
+            "max_length": config.max_length or int(model.model_body.max_seq_length), "precision": "fp32",
+            "device": hardware.describe(), "notes": data.notes + [_method_note(data)],
+            "main_metric": task.main_metric, **report}
+
+
+class _State:
+    """The little of a TrainerState that EventCallback.record_eval reads."""
+
+    def __init__(self, max_steps, step):
+        self.max_steps, self.global_step, self.epoch = max_steps, step, 1.0
+
+
+def _method_note(data) -> str:
+    return (f"Trained with SetFit (contrastive pairs, then a logistic-regression head): "
+            f"{rows_per_class(data.datasets['train']['label']):g} training rows in the median class.")

@@ -1,0 +1,121 @@
+"""The Data tab's "Review labels" panel: the rows whose label is probably wrong, and what to do with each.
+
+review_labels (finetune/review.py) ranks the loaded rows by how likely their given label is wrong:
+out-of-fold TF-IDF by default, or a finished run's model. Each row's action is keep, relabel (to the
+suggestion, or to the label typed in "new label") or drop. Apply records the decisions as the Data tab's
+`label_edits` setting (so training uses them and the run's config.json says what changed), re-runs the
+data check, and offers the corrected file for download.
+"""
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+import pandas as pd
+
+from ..config import RunConfig
+from ..data.label_edits import LabelEdits
+from ..review import review_labels, reviews_labels, write_corrected
+from ..runs import runs_root, trained_models
+from .messages import USER_ERRORS, user_error
+
+TFIDF = "TF-IDF (fast, out-of-fold)"
+ACTIONS = ("keep", "relabel", "drop")
+COLUMNS = ["row", "text", "given", "suggested", "score", "action", "new label"]
+SHOWN = 100  # rows in the table: the most likely wrong first
+
+
+def sources() -> list[str]:
+    """What scores the rows: TF-IDF, or a finished run's model (by run name)."""
+    return [TFIDF] + [path.name for path in trained_models()]
+
+
+def _config(state: dict) -> RunConfig:
+    """The Data tab's settings, without edits: a review always looks at the rows as the file has them."""
+    if not state.get("ready") or not reviews_labels((state.get("settings") or {}).get("task", "")):
+        raise gr.Error("Load a classification file first (the Data tab's check must pass).", print_exception=False)
+    return RunConfig.from_dict({**state["settings"], "label_edits": ""})
+
+
+def _model_dir(source: str | None):
+    """None for TF-IDF; else a run folder under the runs root, never a path the browser named."""
+    if not source or source == TFIDF:
+        return None
+    if source not in {path.name for path in trained_models()}:
+        raise gr.Error(f"No finished run named {source!r}: pick one from the list.", print_exception=False)
+    return runs_root() / source
+
+
+def run_review(state: dict, source: str | None, progress=gr.Progress()):
+    """The ranked issues as an editable table (every action "keep", the new label the suggestion)."""
+    try:
+        review = review_labels(_config(state), model_dir=_model_dir(source), limit=SHOWN,
+                               on_step=lambda message: progress(None, desc=message))
+    except USER_ERRORS as e:
+        raise user_error(e) from None
+    table = pd.DataFrame([[i.row, i.text, i.given, i.suggested, i.score, "keep", i.suggested]
+                          for i in review.issues], columns=COLUMNS)
+    message = (f"Reviewed {review.rows} rows: {review.flagged} look mislabelled, the {len(review.issues)} most "
+               f"likely shown. Set each row's action to keep, relabel or drop, then Apply.")
+    return table, "\n\n".join([message, *review.notes[-1:]]), review.labels
+
+
+def edits_from_table(table: pd.DataFrame, labels: list[str]) -> LabelEdits:
+    """The table's decisions as LabelEdits; an unknown action or label is an error that says what to type."""
+    relabel, drop, given = {}, [], {}
+    for record in (table if table is not None else pd.DataFrame(columns=COLUMNS)).to_dict("records"):
+        if pd.isna(record["row"]) or str(record["row"]).strip() == "":  # an empty row the table grew
+            continue
+        action, row = str(record["action"]).strip().lower(), int(record["row"])
+        if action not in ACTIONS:
+            raise gr.Error(f"Row {row}: the action must be keep, relabel or drop; got {record['action']!r}.",
+                           print_exception=False)
+        new = str(record["new label"] or record["suggested"]).strip()
+        if action == "relabel" and labels and new not in labels:
+            raise gr.Error(f"Row {row}: relabel to one of {', '.join(labels)}; got {new!r}.", print_exception=False)
+        if action == "relabel" and new != record["given"]:
+            relabel[row], given[row] = new, record["given"]
+        elif action == "drop":
+            drop.append(row)
+            given[row] = record["given"]
+    return LabelEdits(relabel=relabel, drop=drop, given=given)
+
+
+def apply_edits(table: pd.DataFrame, labels: list[str], state: dict):
+    """(label_edits JSON for the Data tab's setting, the corrected file, a message)."""
+    edits = edits_from_table(table, labels or [])
+    config = _config(state)
+    folder = Path(tempfile.mkdtemp(prefix="finetune-review-"))
+    name = Path(config.data_file)
+    suffix = name.suffix.lower() if name.suffix.lower() in (".csv", ".tsv", ".jsonl") else ".csv"
+    try:
+        corrected = write_corrected(config, edits, folder / f"{name.stem}-corrected{suffix}")
+    except USER_ERRORS as e:
+        raise user_error(e) from None
+    value = json.dumps(edits.to_json()) if edits else ""
+    message = (f"Recorded {len(edits.relabel)} relabelled and {len(edits.drop)} dropped row(s) in the run "
+               "settings (label edits): training uses them. The corrected file is below.")
+    return value, gr.update(value=str(corrected), visible=True), message
+
+
+def render(state: gr.State, label_edits: gr.Textbox, recheck_inputs: list, recheck_outputs: list, recheck):
+    """The panel, under the data check. Apply writes `label_edits`, then re-runs recheck (the Data tab's
+    change_settings) with recheck_inputs into recheck_outputs, so the counts show the edits."""
+    with gr.Accordion("Review labels: find the rows that are probably mislabelled", open=False):
+        with gr.Row():
+            source = gr.Dropdown(sources(), value=TFIDF, label="Score the rows with", elem_id="review-source",
+                                 info="TF-IDF never sees the row it scores; a trained run's model is a second "
+                                      "opinion (it has seen most rows in training).")
+            start = gr.Button("Review labels", elem_id="review-start")
+        message = gr.Markdown(elem_id="review-message")
+        table = gr.Dataframe(headers=COLUMNS, interactive=True, wrap=True, elem_id="review-table",
+                             label="action: keep, relabel (to 'new label') or drop")
+        labels = gr.State([])
+        apply = gr.Button("Apply: record the edits and re-check", elem_id="review-apply")
+        corrected = gr.File(label="Corrected file", interactive=False, visible=False, elem_id="review-corrected")
+    start.click(run_review, [state, source], [table, message, labels], api_visibility="private")
+    apply.click(apply_edits, [table, labels, state], [label_edits, corrected, message], api_visibility="private") \
+        .then(recheck, recheck_inputs, recheck_outputs, api_visibility="private")
+    source.focus(lambda: gr.update(choices=sources()), None, source, api_visibility="private")

@@ -1,0 +1,59 @@
+"""The Review labels panel in headless Chromium: review the sample, relabel one row, drop one, apply, see the
+check count the edits, and train on the result (the run's config.json records the edits)."""
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import shot
+from tests.conftest import SAMPLES
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _set_cell(page, row: int, column: int, text: str):
+    cell = page.locator(f"#review-table [data-testid=cell-{row}-{column}]")
+    cell.dblclick()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+
+
+def test_relabel_one_drop_one_and_train_on_the_result(page, tmp_path):
+    import pandas as pd
+
+    frame = pd.read_csv(SAMPLES / "legal_medical_financial.csv")
+    labels = sorted(frame["label"].unique())
+    for row in range(0, 50, 10):  # five planted mistakes for the review to find
+        frame.loc[row, "label"] = labels[(labels.index(frame.loc[row, "label"]) + 1) % len(labels)]
+    frame.to_csv(tmp_path / "flipped.csv", index=False)
+    page.locator("#data-upload input[type=file]").set_input_files(str(tmp_path / "flipped.csv"))
+    page.wait_for_selector("#data-report:has-text('360 rows')")
+    page.get_by_text("Review labels: find the rows").click()
+    page.locator("#review-start").click()
+    page.wait_for_selector("#review-message:has-text('Reviewed 360 rows')", timeout=120_000)
+    page.wait_for_selector("#review-table [data-testid=cell-1-5]")
+    _set_cell(page, 0, 5, "relabel")
+    _set_cell(page, 1, 5, "drop")
+    page.locator("#review-apply").click()
+    page.wait_for_selector("#review-message:has-text('1 relabelled and 1 dropped')", timeout=60_000)
+    page.wait_for_selector("#review-corrected a")
+    page.wait_for_selector("#data-report:has-text('359')", timeout=60_000)  # the check counts the edits
+    edits = json.loads(page.locator("#knob-label-edits textarea").input_value())
+    assert len(edits["relabel"]) == 1 and len(edits["drop"]) == 1
+    shot(page, "review-applied")
+
+    page.get_by_role("tab", name="2. Model").click()
+    page.wait_for_selector("#preset")
+    page.get_by_role("tab", name="3. Train").click()
+    page.wait_for_selector("#train-estimate:has-text('per epoch')", timeout=120_000)
+    page.locator("#start-training").click()
+    runs, deadline = Path(os.environ["FINETUNE_RUNS_DIR"]), time.monotonic() + 180
+    while not list(runs.glob("*/config.json")) and time.monotonic() < deadline:
+        time.sleep(1)
+    page.wait_for_selector("#train-status:has-text('step')", timeout=180_000)  # it trains on the edited rows
+    config = json.loads(max(runs.glob("*/config.json"), key=lambda p: p.stat().st_mtime).read_text())
+    assert json.loads(config["label_edits"]) == edits  # the run folder says what was changed
+    page.locator("#stop-training").click()
