@@ -150,7 +150,8 @@ def render(data_state=None) -> ModelInputs:
     values = preset_values(DEFAULT_PRESET)
     knobs = [knob_widget(f, values[f.name]) for f in TUNED if f.metadata["group"] == "method"]  # TUNED's first
     with gr.Accordion("Advanced: every setting", open=False):
-        knobs += [knob_widget(f, values[f.name]) for f in TUNED if f.metadata["group"] not in ("method", "checkpoints")]
+        knobs += [knob_widget(f, values[f.name]) for f in TUNED  # the GPU knobs come last (gpu_widgets)
+                  if f.metadata["group"] not in ("method", "checkpoints") and f.name not in GPU_KNOBS]
         for f, knob in zip(TUNED, knobs):  # the language-model knobs wait for a task that generates text
             knob.visible = get_task(DEFAULT_TASK).generates_text or f.metadata["group"] != "language_model"
     with gr.Accordion("Checkpoints, early stopping, tracking (TensorBoard, trackio, W&B, MLflow)", open=False):

@@ -66,9 +66,12 @@ def show_prediction(run_name: str | None, text: str, token: str | None = None):
             gr.update(value=baseline, visible=baseline is not None), gr.update(visible=False))
 
 
-def clear_prediction():
-    """The run or the text changed: the answer on screen no longer belongs to them, so it goes."""
-    return gr.update(value=None), gr.update(value=None), gr.update(value=None)
+def clear_prediction(run_name: str | None = None, token: str | None = None):
+    """The run or the text changed: the answer on screen no longer belongs to them, so it goes (for an NER
+    run the label boxes go too, and its entities box shows)."""
+    entities = get_task(generation_playground.run_task(run_name, token)).shows_entities
+    hidden = {"visible": False} if entities else {}
+    return gr.update(value=None, **hidden), gr.update(value=None, **hidden), gr.update(value=None, visible=entities)
 
 
 def show_task_controls(run_name: str | None, token: str | None = None):
@@ -108,7 +111,7 @@ def render(token: gr.BrowserState):
     generate = generation_playground.render(run, token, visible=task.generates_text)
     refresh.click(refresh_runs, [run, token], run, api_visibility="private")
     run.change(show_task_controls, [run, token], [classify, generate, *examples], api_visibility="private")
-    gr.on([run.change, text.change], clear_prediction, None, [label, baseline, entities], api_visibility="private")
+    gr.on([run.change, text.change], clear_prediction, [run, token], [label, baseline, entities], api_visibility="private")
     gr.on([button.click, text.submit], show_prediction, [run, text, token], [label, baseline, entities],
           api_visibility="private")
     return run, text

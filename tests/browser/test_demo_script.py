@@ -23,12 +23,27 @@ def train_from_ui(page, sample, model, width, step):
     shot(page, f"demo/{width}-{step}b-model")
     page.get_by_role("tab", name="3. Train").click()
     page.wait_for_selector("#train-estimate:has-text('per epoch')", timeout=90_000)
+    before = page.evaluate("() => document.querySelector('#train-verdict')?.innerText || ''")  # the last run's
     page.locator("#start-training").click()
-    page.wait_for_selector("#train-verdict:has-text('Verdict')", timeout=300_000)
+    page.wait_for_function("old => { const v = document.querySelector('#train-verdict'); return v && "
+                           "v.checkVisibility() && v.innerText.includes('Verdict') && v.innerText !== old; }",
+                           arg=before, timeout=300_000)
     shot(page, f"demo/{width}-{step}c-report")
     with page.expect_download() as download:  # one click, and the zip is this run's
         page.locator("#zip-model").click()
     return download.value.suggested_filename
+
+
+def choose_run(page, word):
+    """The newest run whose name has `word`, from the Playground's run list. The list opens on focus, so
+    the box is blurred first (after Escape or a pick it keeps focus, and a click would not reopen it)."""
+    box = page.locator("#play-run input")
+    box.evaluate("e => e.blur()")
+    box.click()
+    option = page.get_by_role("option", name=word).first
+    option.wait_for()
+    option.click()
+    page.wait_for_function(f"document.querySelector('#play-run input').value.includes('{word}')")
 
 
 @pytest.mark.parametrize("width", [1280, 1400])
@@ -45,18 +60,12 @@ def test_the_demo_script(page, tiny_model, tiny_ner_model, width):
 
     page.get_by_role("tab", name="4. Playground").click()
     page.locator("#play-refresh").click()
-    options = page.locator("#play-run input")
-    options.click()
-    names = page.get_by_role("option").all_inner_texts()
-    page.keyboard.press("Escape")
-    options.click()
-    page.get_by_role("option", name=[n for n in names if "classification" in n][0]).click()
+    choose_run(page, "classification")
     page.locator("#play-text textarea").fill("The tenant shall give thirty days written notice.")
     page.locator("#play-predict").click()
     page.wait_for_selector("#play-label:has-text('%')")
     shot(page, f"demo/{width}-4-playground-classify")
-    options.click()
-    page.get_by_role("option", name=[n for n in names if "ner" in n][0]).click()
+    choose_run(page, "ner")
     page.wait_for_function("!document.querySelector('#play-label') || "
                            "!document.querySelector('#play-label').innerText.includes('%')")
     shot(page, f"demo/{width}-5-playground-ner-cleared")

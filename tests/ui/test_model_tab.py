@@ -83,3 +83,13 @@ def test_language_model_settings_show_only_for_generation():
         _, _, *knobs = model_tab.change_task(task, model_tab.DEFAULT_PRESET)
         assert {k["visible"] for k, g in zip(knobs, groups) if g == "language_model"} == {shown}
         assert all(k["visible"] for k, g in zip(knobs, groups) if g not in ("language_model", "hardware"))
+
+
+def test_the_rendered_knobs_are_in_tuned_order_so_their_values_reach_the_right_settings():
+    import gradio as gr
+
+    with gr.Blocks():
+        inputs = model_tab.render()
+    assert [k.elem_id for k in inputs.knobs] == ["knob-" + f.name.replace("_", "-") for f in model_tab.TUNED]
+    settings = model_tab.config_from_widgets(inputs.task.value, inputs.model.value, *[k.value for k in inputs.knobs])
+    RunConfig.from_dict(settings)  # before: report_to got early_stopping_patience's 3 and the estimate failed

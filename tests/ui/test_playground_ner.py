@@ -34,3 +34,12 @@ def test_a_sentence_without_entities_says_so(runs_dir, ner_run, monkeypatch):
 
 def test_a_new_run_or_text_clears_the_answer_on_screen():
     assert all(update["value"] is None for update in playground_tab.clear_prediction())
+
+
+def test_choosing_an_ner_run_swaps_the_label_boxes_for_its_entities_box(runs_dir, ner_run):
+    source, _ = ner_run
+    shutil.copytree(source, runs_dir / source.name)
+    label, baseline, entities = playground_tab.clear_prediction(source.name)
+    assert label["visible"] is False and baseline["visible"] is False and entities["visible"] is True
+    label, _, entities = playground_tab.clear_prediction(None)  # no run: the default task's label box stays
+    assert "visible" not in label and entities["visible"] is False

@@ -29,7 +29,7 @@ def fake_sweep(root, status=FINISHED, best_run="trial-001"):
 
 def test_load_best_fills_the_model_tab_with_the_best_trials_settings(tmp_path):
     updates = search_panel.load_best(fake_sweep(tmp_path / "sweep"))
-    task, model, *knobs = [u["value"] for u in updates]
+    task, model, *knobs = [u.get("value") for u in updates]  # the GPU knobs stay as they are
     chosen = dict(zip([f.name for f in model_tab.TUNED], knobs))
     assert task == "classification" and chosen["learning_rate"] == 3e-4 and chosen["epochs"] == 2.0
     assert chosen["batch_size"] == 32 and chosen["report_to"] == []  # the multi-select's empty list
