@@ -109,7 +109,7 @@ def test_stop_ends_both_processes_with_a_usable_model_and_resume_finishes(runs_d
     assert wait_for(lambda: not is_alive(run), timeout=400)
     status = run_status(run)
     assert status.status == "finished", status
-    assert status.results.steps == status.results.max_steps and status.results.extra["processes"] == 2
+    assert status.results.steps == status.results.max_steps and status.results.processes == 2
 
 
 def test_kill_leaves_no_process_behind(runs_dir, fast_config):
