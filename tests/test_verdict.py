@@ -15,15 +15,18 @@ def classification(value, baseline=None, per_class=PER_CLASS):
 
 
 def test_a_banking_run_below_its_tfidf_baseline_says_so_with_the_next_step():
-    verdict = judge(classification(0.40, baseline=0.72), [])
+    large = {k: {**v, "support": 300} for k, v in PER_CLASS.items()}
+    verdict = judge(classification(0.40, baseline=0.72, per_class=large), [])
     assert verdict.kind == "worse_than_baseline"
     assert verdict.line == "Worse than the TF-IDF baseline: macro f1 0.400 vs 0.720."
     assert verdict.action == "Train 2 more epochs" and verdict.changes == {"epochs": 2}
 
 
-def test_small_classes_below_the_baseline_point_to_setfit():
+def test_small_classes_below_the_baseline_point_to_setfit_with_its_button():
     small = {k: {**v, "support": 5} for k, v in PER_CLASS.items()}
-    assert "SetFit" in judge(classification(0.40, baseline=0.72, per_class=small), []).next_step
+    verdict = judge(classification(0.40, baseline=0.72, per_class=small), [])
+    assert "SetFit" in verdict.next_step and verdict.action == "Train with SetFit on the same data"
+    assert verdict.changes == {"method": "setfit"}
 
 
 def test_an_ner_run_at_entity_f1_zero_learned_nothing():
