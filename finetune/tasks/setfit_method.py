@@ -23,8 +23,9 @@ METHODS = ("auto", "finetune", "setfit")
 SETFIT = "setfit"
 FINETUNE = "finetune"
 # auto picks SetFit below this median of training rows per class. Measured on TREC and emotion
-# (bench/setfit_check.py): SetFit wins clearly at 8 and 20 rows per class; fine-tuning catches up at a
-# few hundred, and SetFit's pair count (and time) grows with the rows, so the switch is at 50.
+# (bench/setfit_check.py): SetFit wins clearly at 8 and 20 rows per class. 50 is a judgement, not a
+# measurement: fine-tuning is expected to catch up with a few hundred, and SetFit's pair count (and time)
+# grows with the rows. Measure between 50 and 200 per class before moving it.
 SETFIT_BELOW_ROWS_PER_CLASS = 50
 SETFIT_MIN_PER_CLASS = 4  # rows a class needs with SetFit (fine-tuning needs labels.MIN_PER_CLASS)
 MARKER = "config_setfit.json"  # written by SetFitModel.save_pretrained: a SetFit model folder has it
