@@ -127,7 +127,7 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     baseline = _baseline(task, data, report_split, paths.baseline) if launch.is_main() else None
 
     events.write(STAGE, message="Saving model")
-    saving = paths.root / "model.saving"  # written whole, then renamed: a kill mid-save leaves no half model/
+    saving = paths.model_saving  # written whole, then renamed: a kill mid-save leaves no half model/
     if launch.is_main():
         shutil.rmtree(saving, ignore_errors=True)
     if launch.is_main() or config.fsdp:  # FSDP gathers the shards from every rank; rank 0 writes them
@@ -203,7 +203,7 @@ def _train_setfit(config, paths, events, stop, task, data, hardware) -> Results:
     from .tasks.setfit_method import run_setfit
 
     path = resolve_model(config.model, task.embedded_model, lambda message: events.write(STAGE, message=message))
-    saving = paths.root / "model.saving"
+    saving = paths.model_saving
     shutil.rmtree(saving, ignore_errors=True)
     values = run_setfit(config, paths, events, stop, task, data, hardware, path, saving)
     results = Results.from_json({**values, "duration_s": round(_duration(paths), 1)})

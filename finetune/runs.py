@@ -43,6 +43,7 @@ class RunPaths:
     results = property(lambda self: self.root / "results.json")
     baseline = property(lambda self: self.root / "baseline.joblib")  # the fitted TF-IDF baseline (classification)
     model = property(lambda self: self.root / "model")
+    model_saving = property(lambda self: self.root / "model.saving")  # a model being written; renamed to model/
     checkpoints = property(lambda self: self.root / "checkpoints")
     model_card = property(lambda self: self.root / "model" / "README.md")
     model_zip = property(lambda self: self.root / f"{self.root.name}-model.zip")
