@@ -80,8 +80,10 @@ def max_runs() -> int:
 def running_runs(root: Path | None = None) -> list[str]:
     """Run folders that still train: those this app started, and those still alive from before an app
     restart (their pid file names a live process started when the pid file says)."""
-    ours = {run for run, process in list(_PROCESSES.items()) if process.poll() is None}
-    root = root or runs_root()
+    root = (root or runs_root()).resolve()
+    # only those under this root: a child started for another root (another test, another app) is not ours
+    ours = {run for run, process in list(_PROCESSES.items())
+            if process.poll() is None and Path(run).resolve().parent == root}
     others = {str(p) for p in list_runs(root) if str(p) not in _PROCESSES and is_alive(p)} if root.is_dir() else set()
     return sorted(ours | others)
 

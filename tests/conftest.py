@@ -8,6 +8,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 
 import csv  # noqa: E402
+import signal  # noqa: E402
 import random  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -69,6 +70,20 @@ def tiny_model(tmp_path_factory):
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + sorted({w for ws in WORDS.values() for w in ws})
     vocab += list("abcdefghijklmnopqrstuvwxyz0123456789")
     return save_tiny_bert(folder, vocab, BertForSequenceClassification)
+
+
+@pytest.fixture(autouse=True)
+def no_run_outlives_its_test():
+    """Kill training children a test left running: they would load the CPU for the tests after it."""
+    from finetune import runs
+
+    before = set(runs._PROCESSES)
+    yield
+    for run_dir in set(runs._PROCESSES) - before:
+        process = runs._PROCESSES[run_dir]
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)  # it leads its own group (start_new_session)
+            process.wait()
 
 
 @pytest.fixture
