@@ -20,7 +20,7 @@ class Hardware:
     gpus: int = 0      # CUDA GPUs found; a run can use several (RunConfig.processes, one per GPU)
 
     def describe(self) -> str:
-        bf16 = "bf16 on" if self.fast_bf16 else "fp32"
+        bf16 = "trains in bf16" if self.fast_bf16 else "trains in fp32"
         name = f"{self.gpus} x {self.name}" if self.gpus > 1 else self.name
         return f"{name}, {self.memory_gb:.0f} GB{' each' if self.gpus > 1 else ''}, {bf16}"
 

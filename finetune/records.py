@@ -46,6 +46,7 @@ class Results:
     per_type: dict | None = None  # NER: entity type -> precision, recall, f1, support
     error_sentences: list[dict] | None = None  # NER: sentences with a wrong tag
     eval_tokens: int | None = None  # generation: tokens the perplexity was measured on
+    examples: list[str] = field(default_factory=list)  # a few held-out inputs: the Playground's examples
     extra: dict = field(default_factory=dict)  # keys this version does not know, kept as they were
 
     @property

@@ -172,7 +172,19 @@ def report(labels, dataset, logits) -> dict:
                              "matrix": confusion_matrix(gold, predicted, labels=ids).tolist()},
         "mistakes": [{"text": texts[i], "label": labels[gold[i]], "predicted": labels[predicted[i]],
                       "score": float(probs[i, predicted[i]])} for i in wrong],
+        "examples": held_out_examples(texts, gold, predicted),
     }
+
+
+def held_out_examples(texts, gold, predicted, kept: int = 6) -> list[str]:
+    """The Playground's examples for this run: one held-out text per label (one the model got right where
+    there is one), so a demo's examples come from the user's own data, never from another domain."""
+    examples = []
+    for label in dict.fromkeys(gold.tolist()):
+        rows = np.flatnonzero(gold == label)
+        right = rows[predicted[rows] == label]
+        examples.append(texts[int((right if len(right) else rows)[0])])
+    return [t for t in examples if t][:kept]
 
 
 def _softmax(logits):

@@ -22,6 +22,7 @@ from .predictor import PipelinePredictor
 from .task import ModelCardText, Task, TaskData
 
 LENGTH_SAMPLE = 2000
+EXAMPLES_KEPT = 4
 ERRORS_KEPT = 10
 
 
@@ -174,6 +175,8 @@ def report(labels, dataset, logits) -> dict:
                      for t in types if t in per_type},
         "confusion_matrix": type_confusion(gold, predicted, types),
         "error_sentences": error_sentences(dataset, gold, predicted),
+        "examples": [" ".join(dataset[i]["tokens"]) for i, g in enumerate(gold) if set(g) != {"O"}][:EXAMPLES_KEPT]
+        if "tokens" in dataset.column_names else [],  # held-out sentences with entities: the Playground's examples
     }
 
 

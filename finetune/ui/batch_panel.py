@@ -99,7 +99,7 @@ def label_file(run_name, file, column, token=None, progress=gr.Progress()):
     counts = _summary(label_counts(frame), "entities")
     status = (f"**{len(frame):,} rows** labelled in {seconds:.1f} s{shown}. Per label: {as_text(counts)}."
               + _capped(frame, "rows"))
-    return frame.head(SHOWN_ROWS), _download(frame, file), status
+    return gr.update(value=frame.head(SHOWN_ROWS), visible=True), _download(frame, file), status
 
 
 def tag_document(run_name, file, token=None, progress=gr.Progress()):
@@ -117,7 +117,8 @@ def tag_document(run_name, file, token=None, progress=gr.Progress()):
     noun = "entities per type" if "entities" in frame.columns else "chunks per label"
     status = (f"**{len(frame)} chunks** from {frame['page'].nunique()} page(s) of {as_text(Path(file).name)}. "
               f"Per label: {as_text(_summary(counts, 'entities'))}." + _capped(frame, "chunks"))
-    return frame, figures.label_summary(counts, noun.capitalize()), _download(frame, file), status
+    return gr.update(value=frame, visible=True), figures.label_summary(counts, noun.capitalize()), \
+        _download(frame, file), status
 
 
 def render(run, token):
@@ -131,7 +132,9 @@ def render(run, token):
                                          elem_id="batch-column")
                 button = gr.Button("Label every row", variant="primary", elem_id="batch-run")
                 status = gr.Markdown(elem_id="batch-status")
-                table = gr.Dataframe(interactive=False, max_height=360, wrap=True, elem_id="batch-result")
+                # hidden until it has rows: an empty Dataframe shows bare "1 2 3" headers
+                table = gr.Dataframe(interactive=False, max_height=360, wrap=True, elem_id="batch-result",
+                                     visible=False)
                 download = gr.File(label="Labelled CSV (formula-looking cells start with ')", interactive=False,
                                    elem_id="batch-download")
             with gr.Tab("A PDF", id="batch-pdf-tab"):
@@ -144,7 +147,7 @@ def render(run, token):
                     pdf_download = gr.File(label="Tagged chunks as CSV", interactive=False, elem_id="pdf-download")
                 # page, chunk, text, then label and score (or entities and their count)
                 pdf_table = gr.Dataframe(interactive=False, max_height=420, wrap=True, elem_id="pdf-result",
-                                         column_widths=["7%", "7%", "62%", "14%", "10%"])
+                                         column_widths=["7%", "7%", "62%", "14%", "10%"], visible=False)
     upload.change(pick_text_column, upload, column, api_visibility="private")
     button.click(label_file, [run, upload, column, token], [table, download, status], api_visibility="private")
     pdf_button.click(tag_document, [run, pdf, token], [pdf_table, summary, pdf_download, pdf_status],

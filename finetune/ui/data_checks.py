@@ -70,6 +70,13 @@ def ner_view(report: NerCheck, name, frame, config, fixes) -> dict:
     values = {"report": ner_report_markdown(report, name, fixes)}
     if report.preview:
         values["entities"] = joined_preview(report.preview)
+        values["samples"] = pd.DataFrame([{"sentence": s["sentence"], "text": s["text"],
+                                           "entities": "; ".join(f"{s['text'][e['start']:e['end']]} ({e['entity']})"
+                                                                 for e in s["entities"]) or "none"}
+                                          for s in report.preview])
+    if frame is not None:  # a table (CSV, JSONL...): its first rows and columns, as for classification
+        values["preview"] = frame.head(PREVIEW_ROWS)
+        values["columns"] = pd.DataFrame(describe_columns(frame))
     return values
 
 

@@ -246,6 +246,9 @@ def _checked(frame: pd.DataFrame | None, settings: dict, model: str, fresh_picke
     if fresh_pickers:
         pickers = dict(text=gr.update(choices=state["columns"], value=[]),
                        label=gr.update(choices=state["columns"], value=None))
+    # pickers only for a task that maps columns: NER and generation find theirs (the CLI can still name them)
+    pickers = {name: gr.update(**pickers[name], visible=task.maps_columns) if name in pickers
+               else gr.update(visible=task.maps_columns) for name in ("text", "label")}
     display = {k: gr.update(value=values[k], visible=True) if k in values else gr.update(value=None, visible=False)
                for k in DISPLAYS}
     return _out(**display, **pickers, switch=gr.update(visible=False),
@@ -269,7 +272,7 @@ def render(state: gr.State) -> DataTab:
             text_column = gr.Dropdown([], multiselect=True, label="Text column(s)", elem_id="text-column",
                                       info="Several columns are joined into one text.", interactive=True)
             label_column = gr.Dropdown([], label="Label column", elem_id="label-column", interactive=True,
-                                       info="NER: the column of entity spans or tags.")
+                                       info="The answer the model should learn to give.")
     report = gr.Markdown(elem_id="data-report")
     switch = gr.Button(visible=False, variant="primary", size="sm", elem_id="data-switch-task")
     with gr.Column(visible=False) as details:

@@ -78,4 +78,10 @@ def render(run, token, visible: bool = False):
         gr.Examples([e for task in TASKS.values() if task.generates_text for e in task.examples], inputs=prompt)
     gr.on([button.click, prompt.submit], generate_side_by_side, [run, prompt, max_new, temperature, top_p, token],
           [base, tuned], show_progress="hidden", api_visibility="private")
+    # another run or prompt: the texts on screen no longer belong to it
+    gr.on([run.change, prompt.change], clear_texts, None, [base, tuned], api_visibility="private")
     return column
+
+
+def clear_texts():
+    return "", ""

@@ -126,8 +126,9 @@ def gpu_widgets(hardware, values: dict) -> list:
 
 
 def hardware_text(hardware) -> str:
-    found = f"{hardware.gpus} GPUs found" if hardware.gpus > 1 else "1 GPU found" if hardware.gpus else "no GPU found"
-    return f"**Hardware:** {hardware.describe()} ({found})"
+    found = f"{hardware.gpus} GPUs found" if hardware.gpus > 1 else "1 GPU found" if hardware.gpus else \
+        "No GPU found, so training runs on the CPU"
+    return f"**Hardware:** {hardware.describe()}. {found}."
 
 
 def render(data_state=None) -> ModelInputs:

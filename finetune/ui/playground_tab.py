@@ -7,12 +7,12 @@ import gradio as gr
 
 from ..hosting import owners
 from ..predictions import baseline_scores, predict_texts, run_task
-from ..runs import run_name as listed_name, trained_models
-from ..tasks import DEFAULT_TASK, TASKS, get_task
+from ..records import Results
+from ..runs import RunPaths, run_name as listed_name, trained_models
+from ..tasks import get_task
 from . import batch_panel, generation_playground, visitor
 from .messages import USER_ERRORS, user_error
 
-LABELLING_TASKS = [task for task in TASKS.values() if not task.generates_text]  # their examples go in the text box
 BASELINE_LABEL = "TF-IDF baseline trained on the same split"
 ENTITIES_LABEL = "Entities (type and confidence)"
 
@@ -75,15 +75,22 @@ def clear_prediction(run_name: str | None = None, token: str | None = None):
 
 
 def show_task_controls(run_name: str | None, token: str | None = None):
-    """Outputs: the labelling controls, the side-by-side generator, then each labelling task's examples
-    (LABELLING_TASKS' order): each shown only for a run of its task (the default task's with no run)."""
+    """Outputs: the labelling controls, the side-by-side generator, and the examples: the run's own held-out
+    texts (results.json), else its task's (the default task's with no run)."""
     task = get_task(generation_playground.run_task(run_name, token))
     return (gr.update(visible=not task.generates_text), gr.update(visible=task.generates_text),
-            *[gr.update(visible=shown.name == task.name) for shown in LABELLING_TASKS])
+            gr.update(samples=[[text] for text in run_examples(run_name, token) or task.examples],
+                      visible=not task.generates_text))
 
 
-def _examples_id(task) -> str:
-    return "play-examples" if task.name == DEFAULT_TASK else f"play-{task.name}-examples"
+def run_examples(run_name: str | None, token: str | None = None) -> list[str]:
+    """The held-out texts a finished run kept as examples ([] for an older run, or none to read)."""
+    if not generation_playground.run_task(run_name, token):
+        return []
+    try:
+        return Results.load(RunPaths(visitor.run_dir(token, run_name)).results).examples
+    except (*USER_ERRORS, OSError, ValueError):
+        return []
 
 
 def render(token: gr.BrowserState):
@@ -102,15 +109,14 @@ def render(token: gr.BrowserState):
             baseline = gr.Label(label=BASELINE_LABEL, num_top_classes=10, visible=False, elem_id="play-baseline")
         entities = gr.HighlightedText(label=ENTITIES_LABEL, visible=False, show_legend=False,
                                       elem_id="play-entities")
-        examples = []
-        for shown in LABELLING_TASKS:
-            with gr.Column(visible=shown.name == task.name, elem_id=_examples_id(shown)) as column:
-                gr.Examples(list(shown.examples), inputs=text)
-            examples.append(column)
+        first = run_examples(choices[0] if choices else None) or task.examples
+        examples = gr.Dataset(components=[text], samples=[[t] for t in first], label="Examples from the run's "
+                              "held-out data (click one)", elem_id="play-examples", type="values")
         batch_panel.render(run, token)
     generate = generation_playground.render(run, token, visible=task.generates_text)
     refresh.click(refresh_runs, [run, token], run, api_visibility="private")
-    run.change(show_task_controls, [run, token], [classify, generate, *examples], api_visibility="private")
+    run.change(show_task_controls, [run, token], [classify, generate, examples], api_visibility="private")
+    examples.click(lambda sample: sample[0], examples, text, api_visibility="private")
     gr.on([run.change, text.change], clear_prediction, [run, token], [label, baseline, entities], api_visibility="private")
     gr.on([button.click, text.submit], show_prediction, [run, text, token], [label, baseline, entities],
           api_visibility="private")

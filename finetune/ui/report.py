@@ -16,8 +16,7 @@ from ..records import Results, RunStatus
 from ..runs import RunPaths, load_run_config, zip_model
 from ..verdict import Verdict, run_verdict
 from .followed_run import FollowedRun
-from ..hosting import owners
-from . import export_panel, visitor
+from . import export_panel
 from .figures import MANY_LABELS, confusion_matrix, most_confused
 from .messages import USER_ERRORS, as_text, user_error
 from .model_tab import widgets_from_config
@@ -168,20 +167,6 @@ def try_in_playground(mistakes: pd.DataFrame, evt: gr.SelectData):
     if mistakes is None or not len(mistakes) or row is None or row >= len(mistakes):
         return gr.update(), gr.update()
     return str(mistakes.iloc[row]["text"]), gr.Tabs(selected="playground")
-
-
-def model_zip(run: FollowedRun, token: str | None = None):
-    """The model folder as a zip for the run's owner only (Gradio serves a returned file to whoever has its
-    unguessable URL). The report's download button gets the same zip when the report fills, for a run the
-    visitor was allowed to follow."""
-    if not run.run_dir:
-        raise gr.Error("No run yet: train one first.", print_exception=False)
-    if not owners.may_use(visitor.owner(token), run.run_dir):
-        raise gr.Error("This run is not yours to download.", print_exception=False)
-    try:
-        return gr.update(value=str(zip_model(run.run_dir)), visible=True)
-    except USER_ERRORS as e:
-        raise user_error(e) from None
 
 
 def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs, model_inputs, token: gr.BrowserState) -> ReportView:

@@ -1,5 +1,6 @@
 """The Playground's batch panel, PDF tagging and before/after, handlers called directly on tiny runs."""
 import csv
+import json
 import shutil
 import sys
 
@@ -8,6 +9,9 @@ import pytest
 
 from finetune.config import RunConfig
 from finetune.engine import train
+from finetune.records import Results
+from finetune.runs import RunPaths
+from finetune.tasks import get_task
 from finetune.ui import batch_panel, playground_tab
 from tests.conftest import SAMPLES, WORDS, keyword_rows, write_csv
 
@@ -42,8 +46,9 @@ def test_the_text_column_is_detected_from_the_upload(tmp_path):
 def test_label_file_gives_a_table_a_safe_csv_and_a_summary(run_name, tmp_path):
     rows = [(f"=cmd{i}", " ".join(WORDS["legal"][:5])) for i in range(300)]
     source = write_csv(tmp_path / "batch.csv", rows, header=("id", "text"))
-    table, download, status = batch_panel.label_file(run_name, str(source), "text")
-    assert list(table.columns) == ["id", "text", "predicted_label", "score"] and len(table) == 300
+    shown, download, status = batch_panel.label_file(run_name, str(source), "text")
+    table = shown["value"]  # the table is hidden until it has rows
+    assert shown["visible"] and list(table.columns) == ["id", "text", "predicted_label", "score"] and len(table) == 300
     assert "**300 rows** labelled" in status and "legal: 300" in status
     with open(download, newline="") as f:
         first = next(csv.DictReader(f))
@@ -51,8 +56,9 @@ def test_label_file_gives_a_table_a_safe_csv_and_a_summary(run_name, tmp_path):
 
 
 def test_a_pdf_gets_a_chunk_table_a_label_chart_and_a_csv(run_name, tmp_path):
-    table, figure, download, status = batch_panel.tag_document(run_name, str(write_pdf(tmp_path / "m.pdf", 3)))
-    assert list(table.columns) == ["page", "chunk", "text", "label", "score"] and len(table) == 9
+    shown, figure, download, status = batch_panel.tag_document(run_name, str(write_pdf(tmp_path / "m.pdf", 3)))
+    table = shown["value"]
+    assert shown["visible"] and list(table.columns) == ["page", "chunk", "text", "label", "score"] and len(table) == 9
     assert sum(figure.data[0].y) == 9 and set(figure.data[0].x) <= set(WORDS)
     assert "**9 chunks** from 3 page(s) of m.pdf" in status
     with open(download, newline="") as f:
@@ -78,6 +84,7 @@ def test_ner_batch_lists_entities_and_counts_types(runs_dir, ner_run, tmp_path):
     source = write_csv(tmp_path / "n.csv", [("Maria Lindqvist joined Bluefield Bank in Oslo .",)] * 3,
                        header=("sentence",))
     table, _, status = batch_panel.label_file(ner_run[0].name, str(source), "sentence")
+    table = table["value"]
     assert table["entities"][0] and "(" in table["entities"][0] and "Per label:" in status
 
 
@@ -89,9 +96,14 @@ def test_classification_shows_the_tfidf_baseline_beside_the_fine_tuned_model(run
     assert playground_tab.show_prediction(run_name, "patient fever")[1]["visible"] is False
 
 
-def test_each_task_gets_its_own_examples(run_name, runs_dir, ner_run):
+def test_each_run_gets_examples_from_its_own_held_out_data(run_name, runs_dir, ner_run):
     shutil.copytree(ner_run[0], runs_dir / ner_run[0].name)
-    _, _, examples, ner_examples = playground_tab.show_task_controls(ner_run[0].name)
-    assert examples["visible"] is False and ner_examples["visible"] is True
-    _, _, examples, ner_examples = playground_tab.show_task_controls(run_name)
-    assert examples["visible"] is True and ner_examples["visible"] is False
+    for name, words in ((run_name, {w for ws in WORDS.values() for w in ws}), (ner_run[0].name, None)):
+        kept = Results.load(RunPaths(runs_dir / name).results).examples
+        samples = playground_tab.show_task_controls(name)[2]["samples"]
+        assert kept and samples == [[t] for t in kept]  # the run's texts, not the task's stock examples
+        if words:  # classification: one per label, each from the keyword vocabulary of this run's data
+            assert len(kept) == len(WORDS) and all(set(t.split()) <= words for t in kept)
+    results = RunPaths(runs_dir / run_name).results  # a run from before examples were kept: the task's own
+    results.write_text(json.dumps({k: v for k, v in json.loads(results.read_text()).items() if k != "examples"}))
+    assert playground_tab.show_task_controls(run_name)[2]["samples"][0] == [get_task("classification").examples[0]]

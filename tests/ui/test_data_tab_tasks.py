@@ -17,6 +17,18 @@ def test_an_ner_sample_switches_the_task_and_highlights_its_entities():
     preview = out["entities"]
     assert preview["entities"] and all(preview["text"][e["start"]:e["end"]].strip() for e in preview["entities"])
     assert out["fixes"]["visible"] is False and out["lengths"] is None  # classification's pictures give way
+    # NER finds its own columns: no empty pickers; its Examples tab lists sentences with their entities
+    raw = data_tab.load_sample("ner_sample.jsonl", {})
+    assert raw.text["visible"] is False and raw.label["visible"] is False
+    examples = out["samples"]
+    assert list(examples.columns) == ["sentence", "text", "entities"] and len(examples) == len(preview["text"].split("\n"))
+    assert all("(" in e for e in examples["entities"] if e != "none")
+
+
+def test_a_classification_file_shows_its_pickers_again_after_ner():
+    data_tab.load_sample("ner_sample.jsonl", {})
+    raw = data_tab.load_sample("legal_medical_financial.csv", {})
+    assert raw.text["visible"] is True and raw.text["value"] == ["text"] and raw.label["visible"] is True
 
 
 def test_conll_with_a_broken_sentence_is_blocked_with_its_number(tmp_path):

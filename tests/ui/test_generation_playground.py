@@ -52,3 +52,16 @@ def test_a_text_to_text_run_answers_side_by_side_with_its_base_t5(runs_dir, tiny
     updates = list(generation_playground.generate_side_by_side("t5-run", "Translate to shout: soft light", 6,
                                                                0.0, 0.9))
     assert updates[0][0] == "" and updates[-1][0] and updates[-1][1]  # both models wrote something
+
+
+def test_another_run_or_prompt_clears_both_texts():
+    from finetune.ui import build_app
+    from tests.ui.views import by_elem_id
+
+    app = build_app()
+    run, prompt = by_elem_id(app, "play-run"), by_elem_id(app, "gen-prompt")
+    texts = {by_elem_id(app, "gen-base")._id, by_elem_id(app, "gen-tuned")._id}
+    clearing = [f for f in app.fns.values() if f.fn is generation_playground.clear_texts]
+    assert len(clearing) == 1 and {o._id for o in clearing[0].outputs} == texts
+    assert {(target, event) for target, event in clearing[0].targets} == {(run._id, "change"), (prompt._id, "change")}
+    assert generation_playground.clear_texts() == ("", "")

@@ -65,6 +65,8 @@ def test_several_gpus_show_how_many_to_use_and_one_hides_it():
     assert processes.visible and processes.maximum == 4 and processes.value == 4 and fsdp.visible
     assert not hidden.visible and hidden.value == 1
     assert "4 GPUs found" in model_tab.hardware_text(four) and "4 x NVIDIA L4" in model_tab.hardware_text(four)
+    cpu = model_tab.hardware_text(Hardware("cpu", "CPU, 2 cores (AMX)", 2, 24.0, True))
+    assert cpu == "**Hardware:** CPU, 2 cores (AMX), 24 GB, trains in bf16. No GPU found, so training runs on the CPU."
 
 
 def test_the_preset_text_says_each_tasks_own_epochs():

@@ -13,7 +13,7 @@ from finetune.config import RunConfig
 from finetune.events import FINISHED, STARTED, STOPPED, EventWriter
 from finetune.hosting import owners, spaces
 from finetune.runs import RunPaths, _start_time, is_alive
-from finetune.ui import batch_panel, export_panel, generation_playground, playground_tab, report, runs_panel, train_tab
+from finetune.ui import batch_panel, export_panel, generation_playground, playground_tab, runs_panel, train_tab
 from finetune.ui import visitor
 from finetune.ui.followed_run import FollowedRun
 from tests.conftest import write_csv
@@ -117,14 +117,16 @@ def test_b_cannot_stop_resume_download_export_or_push_as_run(space, runs_dir):
     assert not RunPaths(run.run_dir).stop.exists()
     with pytest.raises(gr.Error, match="not yours to resume"):
         train_tab.resume_training(TRAIN, run, b)
-    with pytest.raises(gr.Error, match="not yours to download"):
-        report.model_zip(run, b)
+    # the report's zip comes with following a run, and B cannot follow A's (the followed run is server state)
+    b_follows = train_tab.reattach(TRAIN, {"run_dir": run.run_dir}, b)[TRAIN.run]
+    assert set(train_tab.follow_run(TRAIN, b_follows, b)) == {TRAIN.timer}
     with pytest.raises(gr.Error, match="not yours to export"):
         export_panel.export_to_onnx(run, b)
     with pytest.raises(gr.Error, match="not yours to export"):
         export_panel.push_model(run, "me/model", "hf_token", True, b)
     assert not RunPaths(run.run_dir).model_zip.exists() and not RunPaths(run.run_dir).onnx.exists()
-    assert report.model_zip(run, a)["value"].endswith(f"{A_RUN}-model.zip")
+    a_follows = train_tab.reattach(TRAIN, {"run_dir": run.run_dir}, a)[TRAIN.run]
+    assert train_tab.follow_run(TRAIN, a_follows, a)[TRAIN.report.zip]["value"].endswith(f"{A_RUN}-model.zip")
     assert "Stopping" in train_tab.stop_training(run, a)
     demo = FollowedRun(run_dir=str(runs_dir / spaces.DEMO_RUN))
     assert train_tab.stop_training(demo, a) == "This run is not yours to stop."
