@@ -14,7 +14,7 @@ import time
 import traceback
 from pathlib import Path
 
-from . import launch
+from . import launch, speedups
 from .config import ConfigError, DataError, RunConfig
 from .events import (END_EVENTS, FAILED, FINISHED, STAGE, STARTED, STOPPED, EventWriter, read_events,
                      run_duration)
@@ -94,6 +94,7 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
 
     events.write(STAGE, message="Tokenizing")
     tokenized, max_length = task.prepare(data, tokenizer, config)
+    data.notes.extend(speedups.apply(model, config, hardware.device, max_length))
 
     use_bf16 = config.wants_bf16(hardware.fast_bf16)
     world = launch.world_size()  # batch_size examples a step in all, split across the processes
@@ -130,6 +131,7 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     saving = paths.model_saving  # written whole, then renamed: a kill mid-save leaves no half model/
     if launch.is_main():
         shutil.rmtree(saving, ignore_errors=True)
+    speedups.restore(model)
     if launch.is_main() or config.fsdp:  # FSDP gathers the shards from every rank; rank 0 writes them
         task.save_model(trainer, saving)  # e.g. generation merges LoRA adapters into the weights first
     results = Results.from_json({  # from_json: a key a task's report adds is kept, not refused

@@ -13,7 +13,7 @@ from pathlib import Path
 # Keys only some runs write (a task's report(), several processes): left out of the file when None, so a file
 # reads back as it was written.
 OPTIONAL_KEYS = ("per_class", "confusion_matrix", "mistakes", "per_type", "error_sentences", "eval_tokens",
-                 "processes", "train_samples_per_second")
+                 "processes", "train_samples_per_second", "examples")
 
 
 @dataclass
@@ -46,7 +46,7 @@ class Results:
     per_type: dict | None = None  # NER: entity type -> precision, recall, f1, support
     error_sentences: list[dict] | None = None  # NER: sentences with a wrong tag
     eval_tokens: int | None = None  # generation: tokens the perplexity was measured on
-    examples: list[str] = field(default_factory=list)  # a few held-out inputs: the Playground's examples
+    examples: list[str] | None = None  # a few held-out inputs: the Playground's examples
     extra: dict = field(default_factory=dict)  # keys this version does not know, kept as they were
 
     @property

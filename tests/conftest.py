@@ -25,7 +25,10 @@ WORDS = {
 
 
 def save_tiny_bert(folder, vocab: list[str], model_class) -> str:
-    """A 2-layer, 64-wide BERT with no dropout and its WordPiece tokenizer, saved to folder."""
+    """A 2-layer, 64-wide BERT with no dropout and its WordPiece tokenizer, saved to folder.
+
+    Its embeddings are random, not pretrained, so runs that must learn from it train them too
+    (freeze_embeddings=False)."""
     from transformers import BertConfig, BertTokenizer
 
     (folder / "vocab.txt").write_text("\n".join(vocab) + "\n")
@@ -99,8 +102,9 @@ def fast_config(keyword_csv, tiny_model):
     """A RunConfig that trains the tiny model on the keyword data in a few seconds."""
     from finetune.config import RunConfig
 
-    return RunConfig(data_file=str(keyword_csv), model=tiny_model, epochs=8.0, batch_size=8,
-                     learning_rate=2e-3, precision="fp32", checkpoint_minutes=0.0)  # resume tests need them
+    return RunConfig(data_file=str(keyword_csv), model=tiny_model, epochs=8.0, batch_size=8, learning_rate=2e-3,
+                     precision="fp32", checkpoint_minutes=0.0,  # resume tests need them
+                     freeze_embeddings=False)  # random embeddings must learn (save_tiny_bert)
 
 
 # --- NER ------------------------------------------------------------------------------------------
@@ -149,7 +153,7 @@ def ner_run(tmp_path_factory, tiny_ner_model):
     folder = tmp_path_factory.mktemp("ner-run")
     data = write_ner_jsonl(folder / "train.jsonl", ner_rows(160))
     config = RunConfig(task="ner", data_file=str(data), model=tiny_ner_model, epochs=5.0, batch_size=16,
-                       learning_rate=3e-3, precision="fp32", warmup_ratio=0.0)
+                       learning_rate=3e-3, precision="fp32", warmup_ratio=0.0, freeze_embeddings=False)
     results = train(config, folder / "20990101-000000-ner-test")
     return folder / "20990101-000000-ner-test", results
 

@@ -23,7 +23,7 @@ def trained_run(tmp_path_factory, tiny_model):
     evaluation = write_csv(folder / "eval.csv", keyword_rows(per_class=5, seed=9))
     result = cli("train", "--data", train, "--eval-data", evaluation, "--model", tiny_model, "--epochs", 8,
                  "--batch-size", 8, "--learning-rate", 2e-3, "--precision", "fp32", "--seed", 1,
-                 "--output", folder / "run")
+                 "--freeze-embeddings", "false", "--output", folder / "run")  # random embeddings must learn
     assert result.returncode == 0, result.stderr
     return folder / "run", result
 
@@ -145,7 +145,8 @@ def ner_cli_run(tmp_path_factory, tiny_ner_model):
     evaluation = write_ner_jsonl(folder / "eval.jsonl", ner_rows(20, seed=5))
     result = cli("train", "--task", "ner", "--data", ROOT / "sample_data" / "ner_sample_spans.csv",
                  "--eval-data", evaluation, "--model", tiny_ner_model, "--epochs", 4, "--batch-size", 16,
-                 "--learning-rate", 3e-3, "--precision", "fp32", "--output", folder / "run")
+                 "--learning-rate", 3e-3, "--precision", "fp32", "--freeze-embeddings", "false",
+                 "--output", folder / "run")
     assert result.returncode == 0, result.stderr
     return folder / "run", json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -22,7 +22,7 @@ from make_sample_pdf import write_pdf  # noqa: E402
 def run(tmp_path_factory, tiny_model):
     folder = tmp_path_factory.mktemp("batch")
     data = write_rows(folder / "train.csv", keyword_rows(per_class=30))
-    config = RunConfig(data_file=str(data), model=tiny_model, epochs=8.0, batch_size=8, learning_rate=2e-3,
+    config = RunConfig(data_file=str(data), model=tiny_model, freeze_embeddings=False, epochs=8.0, batch_size=8, learning_rate=2e-3,
                        precision="fp32")
     train(config, folder / "run")
     return folder / "run"

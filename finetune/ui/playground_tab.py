@@ -88,7 +88,7 @@ def run_examples(run_name: str | None, token: str | None = None) -> list[str]:
     if not generation_playground.run_task(run_name, token):
         return []
     try:
-        return Results.load(RunPaths(visitor.run_dir(token, run_name)).results).examples
+        return Results.load(RunPaths(visitor.run_dir(token, run_name)).results).examples or []
     except (*USER_ERRORS, OSError, ValueError):
         return []
 

@@ -22,7 +22,7 @@ RUN = "20990101-000000-classification-batch"
 
 def test_batch_file_and_pdf_in_the_playground(page, tiny_model, tmp_path):
     data = write_csv(tmp_path / "train.csv", keyword_rows(per_class=30))
-    train(RunConfig(data_file=str(data), model=tiny_model, epochs=8.0, batch_size=8, learning_rate=2e-3,
+    train(RunConfig(data_file=str(data), model=tiny_model, freeze_embeddings=False, epochs=8.0, batch_size=8, learning_rate=2e-3,
                     precision="fp32"), Path(os.environ["FINETUNE_RUNS_DIR"]) / RUN)
     pick_run(page, RUN)
 

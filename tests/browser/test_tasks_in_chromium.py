@@ -21,7 +21,7 @@ def pick_run(page, name):
 
 def test_ner_playground_highlights_entities(page, tiny_ner_model, tmp_path):
     data = write_ner_jsonl(tmp_path / "ner.jsonl", ner_rows(160))
-    train(RunConfig(task="ner", data_file=str(data), model=tiny_ner_model, epochs=5.0, batch_size=16,
+    train(RunConfig(task="ner", data_file=str(data), model=tiny_ner_model, freeze_embeddings=False, epochs=5.0, batch_size=16,
                     learning_rate=3e-3, precision="fp32", warmup_ratio=0.0),
           Path(os.environ["FINETUNE_RUNS_DIR"]) / "20990101-000000-ner")
     pick_run(page, "20990101-000000-ner")

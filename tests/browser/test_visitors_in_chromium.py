@@ -92,7 +92,7 @@ def test_two_visitors_see_only_their_own_runs(space_app, tiny_model, tmp_path, m
         (root / RUN).mkdir()
         owners.record_owner(root / RUN, owner_a)
         data = write_csv(tmp_path / "train.csv", keyword_rows(per_class=30))
-        train(RunConfig(data_file=str(data), model=tiny_model, epochs=4.0, batch_size=8, learning_rate=2e-3,
+        train(RunConfig(data_file=str(data), model=tiny_model, freeze_embeddings=False, epochs=4.0, batch_size=8, learning_rate=2e-3,
                         precision="fp32"), root / RUN)
 
         assert RUN in playground_runs(a)

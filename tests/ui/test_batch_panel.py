@@ -25,7 +25,7 @@ RUN = "20990101-000000-classification-test"
 def trained(tmp_path_factory, tiny_model):
     folder = tmp_path_factory.mktemp("play-batch")
     data = write_csv(folder / "train.csv", keyword_rows(per_class=30))
-    train(RunConfig(data_file=str(data), model=tiny_model, epochs=8.0, batch_size=8, learning_rate=2e-3,
+    train(RunConfig(data_file=str(data), model=tiny_model, freeze_embeddings=False, epochs=8.0, batch_size=8, learning_rate=2e-3,
                     precision="fp32"), folder / RUN)
     return folder / RUN
 

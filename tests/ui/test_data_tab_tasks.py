@@ -70,7 +70,7 @@ def test_the_model_tab_follows_the_data_tabs_task():
 def test_an_ner_run_starts_from_the_ui_and_a_task_mismatch_is_refused(runs_dir, tmp_path, tiny_ner_model):
     path = write_ner_jsonl(tmp_path / "ner.jsonl", ner_rows(120))
     state = data_tab.load_file(str(path), {"settings": {"task": "ner"}})[0]
-    config = RunConfig(task="ner", model=tiny_ner_model, epochs=1.0, batch_size=16, learning_rate=3e-3,
+    config = RunConfig(task="ner", model=tiny_ner_model, freeze_embeddings=False, epochs=1.0, batch_size=16, learning_rate=3e-3,
                        precision="fp32")
     with pytest.raises(gr.Error, match="Pick the same task"):
         start(state, config, task="classification")

@@ -68,7 +68,7 @@ def test_train_best_starts_a_run_with_the_best_settings(tmp_path, runs_dir, monk
 
 def test_a_search_starts_from_the_ui_and_runs_to_its_end(runs_dir, tmp_path, keyword_csv, tiny_model):
     state = data_tab.load_file(str(keyword_csv), {})[0]
-    config = RunConfig(model=tiny_model, epochs=2.0, batch_size=8, learning_rate=2e-3, precision="fp32")
+    config = RunConfig(model=tiny_model, freeze_embeddings=False, epochs=2.0, batch_size=8, learning_rate=2e-3, precision="fp32")
     with pytest.raises(gr.Error, match="Cannot search lora_rank"):
         search_panel.start_search(state, {}, 1, 2, ["lora_rank"], "classification", tiny_model,
                                   *knob_values(config))
