@@ -26,12 +26,13 @@ def build_app() -> gr.Blocks:
         timer = gr.Timer(1.0, active=False)
         saved_run = gr.BrowserState({"run_dir": None, "runs": []}, storage_key="finetune-studio-run")
         token = visitor.render()  # the server-signed visitor id: who owns the runs this page starts
-        # the first load: the id checked (or a fresh one); the handlers below verify it again each time
-        demo.load(visitor.issue, token, token, api_visibility="private")
+        # the first load: the id checked (or a fresh one); the handlers below verify it again each time. What
+        # lists a visitor's runs on load runs after it (.then): on a first visit there is no id before it.
+        page_loaded = demo.load(visitor.issue, token, token, api_visibility="private")
         data_state = gr.State({})
         with gr.Tabs() as tabs:
             with gr.Tab("1. Data", id="data"):
-                data = data_tab.render(data_state)
+                data = data_tab.render(data_state, token)
             with gr.Tab("2. Model", id="model"):
                 model_inputs = model_tab.render(data_state)
             with gr.Tab("3. Train", id="train"):
@@ -39,7 +40,7 @@ def build_app() -> gr.Blocks:
             with gr.Tab("4. Playground", id="playground"):
                 playground_run, playground_text = playground_tab.render(token)
         with train_slot:
-            train_tab.render(demo, data_state, model_inputs, timer, saved_run, playground_run, playground_text, tabs, token)
+            train_tab.render(page_loaded, data_state, model_inputs, timer, saved_run, playground_run, playground_text, tabs, token)
         # One task in both tabs: the Data tab checks the file as the Model tab's task, the Model tab lists
         # the Data tab's task's models; and the Data tab counts tokens with the chosen model's tokenizer.
         task, model = model_inputs.task, model_inputs.model
@@ -47,6 +48,6 @@ def build_app() -> gr.Blocks:
               api_visibility="private", trigger_mode="always_last")
         data.outputs.task.change(model_tab.follow_task, [task, data.outputs.task], list(model_inputs),
                                  api_visibility="private")
-        demo.load(playground_tab.refresh_runs, [playground_run, token], playground_run, api_visibility="private")
+        page_loaded.then(playground_tab.refresh_runs, [playground_run, token], playground_run, api_visibility="private")
         spaces_panel.wire(demo, data_state, data, playground_run, token)  # demo mode only
     return demo

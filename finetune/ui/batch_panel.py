@@ -13,7 +13,7 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
-from ..hosting import owners
+from ..hosting import owners, upload_quota
 from ..predictions import label_counts, label_table, tag_pdf, write_csv
 from ..data.columns import guess_text_column
 from ..data.tables import read_table
@@ -91,6 +91,7 @@ def label_file(run_name, file, column, token=None, progress=gr.Progress()):
         raise gr.Error("Upload a CSV, TSV or JSONL file first.", print_exception=False)
     started = time.perf_counter()
     try:
+        upload_quota.admit(visitor.owner(token), file)
         frame = label_table(folder, file, column or "", _reporter(progress, "rows"), max_rows=max_rows())
     except USER_ERRORS as e:
         raise user_error(e) from None
@@ -110,6 +111,7 @@ def tag_document(run_name, file, token=None, progress=gr.Progress()):
         raise gr.Error("Upload a PDF first.", print_exception=False)
     progress(0, desc="Reading the PDF")
     try:
+        upload_quota.admit(visitor.owner(token), file)
         frame = tag_pdf(folder, file, _reporter(progress, "chunks"), max_rows=max_rows())
     except USER_ERRORS as e:
         raise user_error(e) from None

@@ -15,8 +15,9 @@ import pandas as pd
 from ..config import RunConfig
 from ..data.columns import choose_columns, text_columns
 from ..data.tables import TABLE_SUFFIXES, read_table
+from ..hosting import upload_quota
 from ..tasks import DEFAULT_TASK, TASKS, get_task, task_for_file, task_for_sample
-from . import data_checks, review_panel
+from . import data_checks, review_panel, visitor
 from .data_report import baseline_markdown
 from .knobs import knob_widget
 from .messages import USER_ERRORS, error_box
@@ -89,11 +90,16 @@ def _out(**values) -> DataOutputs:
 
 
 # --- handlers -------------------------------------------------------------------------------------
-def load_file(path: str | None, state: dict, task: str = ""):
+def load_file(path: str | None, state: dict, task: str = "", token: str | None = None):
     """Read a file, detect its columns, check it as the task on screen (`task`: the Data tab's picker).
-    A file that fails its check replaces the previous one on screen (nothing of the old file stays)."""
+    A file that fails its check replaces the previous one on screen (nothing of the old file stays); one
+    past the Space's upload quota changes nothing."""
     if not path:
         return _out(state=state, report="Upload a data file, or pick a sample.")
+    try:
+        upload_quota.admit(visitor.owner(token), path)
+    except USER_ERRORS as e:
+        return _out(state=state, report=error_box(e))
     size_mb = Path(path).stat().st_size / 2**20 if Path(path).is_file() else 0
     if size_mb > MAX_UPLOAD_MB:
         return _out(state=state, report=error_box(f"{Path(path).name} is {size_mb:.0f} MB; the limit is "
@@ -257,7 +263,7 @@ def _checked(frame: pd.DataFrame | None, settings: dict, model: str, fresh_picke
 
 
 # --- layout ---------------------------------------------------------------------------------------
-def render(state: gr.State) -> DataTab:
+def render(state: gr.State, token: gr.BrowserState | None = None) -> DataTab:
     gr.Markdown("Pick what the model should do, then upload your data or start from a sample. The check "
                 "below runs before any training: it says what will go wrong and offers one-click fixes.")
     task = gr.Radio(TASK_CHOICES, value=DEFAULT_TASK, label="Task", elem_id="data-task",
@@ -312,7 +318,7 @@ def render(state: gr.State) -> DataTab:
     checked = DataOutputs(state=state, report=report, balance=balance, lengths=lengths, samples=samples,
                           preview=preview, columns=columns, details=details, entities=entities, task=task, switch=switch,
                           fixes=fixes, text_mode=text_mode, text=text_column, label=label_column)
-    for event, handler, inputs in ((upload.upload, load_file, [upload, state, task]),
+    for event, handler, inputs in ((upload.upload, load_file, [upload, state, task, *([token] if token else [])]),
                                    (sample.input, load_sample, [sample, state]),
                                    (switch.click, switch_task, [state])):
         event(handler, inputs, list(checked), api_visibility="private") \

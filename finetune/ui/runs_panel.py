@@ -106,7 +106,7 @@ def delete(view: RunsView, name: str | None, saved: dict | None, only_mine: bool
     return {**refresh(view, saved, only_mine, token), view.message: f"Deleted {name}."}
 
 
-def render(demo: gr.Blocks, saved_run: gr.BrowserState, model_inputs: list, token: gr.BrowserState,
+def render(page_loaded, saved_run: gr.BrowserState, model_inputs: list, token: gr.BrowserState,
            refresh_on: list = ()) -> RunsView:
     """The panel, its listeners, and the table filled on page load and on each of `refresh_on` (a run
     started or ended: no Refresh click needed)."""
@@ -130,7 +130,7 @@ def render(demo: gr.Blocks, saved_run: gr.BrowserState, model_inputs: list, toke
     listing = [view.table, view.compare_pick, view.run_pick]
     gr.on([reload.click, only_mine.change, *refresh_on], bind(refresh, view), [saved_run, only_mine, token], listing,
           api_visibility="private")
-    demo.load(bind(refresh, view), [saved_run, only_mine, token], listing, api_visibility="private")
+    page_loaded.then(bind(refresh, view), [saved_run, only_mine, token], listing, api_visibility="private")
     compare_button.click(compare, [chosen, token], overlay, api_visibility="private")
     load.click(bind(load_settings, view), [picked, token], [*view.model_inputs, view.message],
                api_visibility="private")

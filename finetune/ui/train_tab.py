@@ -238,9 +238,10 @@ def show_estimate(data: dict, task: str, model: str, *knobs) -> str:
     return describe(result)
 
 
-def render(demo: gr.Blocks, data_state, model_inputs, timer: gr.Timer, saved_run: gr.BrowserState,
+def render(page_loaded, data_state, model_inputs, timer: gr.Timer, saved_run: gr.BrowserState,
            playground_run, playground_text, tabs, token: gr.BrowserState) -> TrainView:
-    """The tab, its listeners, and what it does on page load (re-attach, the runs table, the estimate)."""
+    """The tab, its listeners, and what it does on page load (re-attach, the runs table, the estimate), each
+    after `page_loaded`, the load event that issues the visitor id."""
     run = gr.State(FollowedRun())
     estimate = gr.Markdown("", elem_id="train-estimate")
     with gr.Row():
@@ -256,7 +257,7 @@ def render(demo: gr.Blocks, data_state, model_inputs, timer: gr.Timer, saved_run
                       elem_id="train-log")
     view = TrainView(run, timer, status, progress, plot, health, tail,
                      report.render(run, playground_text, tabs, model_inputs, token), playground_run)
-    runs_panel.render(demo, saved_run, model_inputs, token,
+    runs_panel.render(page_loaded, saved_run, model_inputs, token,
                       refresh_on=[saved_run.change, view.report.summary.change])
 
     estimate_inputs = [data_state, *model_inputs]
@@ -270,8 +271,8 @@ def render(demo: gr.Blocks, data_state, model_inputs, timer: gr.Timer, saved_run
     kill.click(kill_training, [run, token], status, api_visibility="private")
     resume.click(bind(resume_training, view), [run, token], starting, api_visibility="private")
     timer.tick(bind(follow_run, view), [run, token], components(view), api_visibility="private", show_progress="hidden")
-    demo.load(bind(reattach, view), [saved_run, token], [view.run, view.timer], api_visibility="private")
-    demo.load(show_estimate, estimate_inputs, estimate, api_visibility="private", show_progress="hidden")
+    page_loaded.then(bind(reattach, view), [saved_run, token], [view.run, view.timer], api_visibility="private")
+    page_loaded.then(show_estimate, estimate_inputs, estimate, api_visibility="private", show_progress="hidden")
     return view
 
 

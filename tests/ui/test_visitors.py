@@ -182,3 +182,34 @@ def test_a_reused_pid_is_not_a_live_run_and_is_never_killed(runs_dir, tiny_model
         assert is_alive(paths.root)
     finally:
         process.kill()
+
+
+def test_uploads_past_the_quota_are_refused_and_keep_what_was_loaded(space, monkeypatch, tmp_path):
+    from finetune.hosting import upload_quota
+    from finetune.ui import data_tab
+    from tests.conftest import keyword_rows
+
+    a, b = space
+    monkeypatch.setenv("FINETUNE_UPLOADS_PER_HOUR", "1")
+    monkeypatch.setattr(upload_quota, "_SEEN", upload_quota.defaultdict(upload_quota.deque))
+    first, second = (write_csv(tmp_path / f"{n}.csv", keyword_rows()) for n in ("first", "second"))
+    loaded = data_tab.load_file(str(first), {}, "", a)
+    assert loaded.state["ready"] and loaded.state["name"] == "first.csv"
+    refused = data_tab.load_file(str(second), loaded.state, "", a)
+    assert "in the last hour" in refused.report and refused.state is loaded.state and not second.exists()
+    assert data_tab.load_file(str(write_csv(tmp_path / "b.csv", keyword_rows())), {}, "", b).state["ready"]
+
+
+def test_what_lists_a_visitors_runs_on_load_waits_for_the_visitor_id(space):
+    """On a first visit the page has no id until visitor.issue answers: the loads that list or re-attach
+    runs run after it (.then), never beside it with no id."""
+    from finetune.ui import build_app
+
+    app = build_app()
+    name = {i: getattr(getattr(f.fn, "func", f.fn), "__name__", "") for i, f in app.fns.items()}
+    issue = next(i for i, n in name.items() if n == "issue")
+    page_load = (app._id, "load")
+    assert app.fns[issue].targets == [page_load]
+    on_load = {name[i]: f for i, f in app.fns.items() if f.trigger_after == issue or page_load in f.targets}
+    for listing in ("refresh", "reattach", "refresh_runs"):  # the runs table, the Train tab, the Playground
+        assert on_load[listing].trigger_after == issue and page_load not in on_load[listing].targets
