@@ -83,3 +83,17 @@ def test_a_recent_measurement_is_reused(monkeypatch):
     hardware.use_free_cores(max_age_s=60)
     hardware.use_free_cores(max_age_s=60)
     assert len(calls) == 1
+
+
+def test_batches_are_padded_to_a_multiple_of_8_on_a_gpu_only(monkeypatch, tiny_model):
+    from transformers import AutoTokenizer
+
+    from finetune.tasks import classification
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    features = [tokenizer("contract clause"), tokenizer("patient doctor surgery dose")]  # 4 and 6 tokens
+    monkeypatch.setattr(hardware, "detect", lambda: hardware.Hardware("cpu", "CPU", 2, 24.0, True))
+    assert hardware.pad_multiple() is None
+    assert classification.collator(tokenizer)(features)["input_ids"].shape == (2, 6)  # the longest, no more
+    monkeypatch.setattr(hardware, "detect", lambda: hardware.Hardware("cuda", "GPU", 8, 80.0, True, gpus=1))
+    assert classification.collator(tokenizer)(features)["input_ids"].shape == (2, 8)

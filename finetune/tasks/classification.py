@@ -135,7 +135,9 @@ def fitted_max_length(texts, tokenizer) -> int:
 def collator(tokenizer):
     from transformers import DataCollatorWithPadding
 
-    return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8)
+    from ..hardware import pad_multiple
+
+    return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=pad_multiple())
 
 
 # --- metrics and report -----------------------------------------------------------------------

@@ -191,8 +191,10 @@ def prompt_tokens(tokenizer, prompt: str) -> list[int]:
 def collator(tokenizer):
     from transformers import DataCollatorForSeq2Seq
 
+    from ..hardware import pad_multiple
+
     # pads input_ids with the pad token and labels with -100: padding never counts in the loss
-    return DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=IGNORE, pad_to_multiple_of=8)
+    return DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=IGNORE, pad_to_multiple_of=pad_multiple())
 
 
 # --- scores -----------------------------------------------------------------------------------

@@ -127,7 +127,9 @@ def fitted_max_length(token_lists, tokenizer) -> int:
 def collator(tokenizer):
     from transformers import DataCollatorForTokenClassification
 
-    return DataCollatorForTokenClassification(tokenizer, pad_to_multiple_of=8)
+    from ..hardware import pad_multiple
+
+    return DataCollatorForTokenClassification(tokenizer, pad_to_multiple_of=pad_multiple())
 
 
 # --- metrics and report -----------------------------------------------------------------------
