@@ -37,8 +37,9 @@ def model_card(config, results: Results, labels: list[str]) -> str:
         labels = entity_types(labels)
     base = config.model or card.hub_base  # where the embedded model comes from
     settings = config.to_dict()
+    tag = card.tag_for(config.model)  # the base model may decide it (a T5 is text2text-generation)
     lines = [
-        "---", "library_name: transformers", f"pipeline_tag: {card.pipeline_tag}",
+        "---", "library_name: transformers", f"pipeline_tag: {tag}",
         f"base_model: {base}", "tags:", "- fine-tune-studio", "---", "",
         f"# {card.title} fine-tuned from {base}", "",
         f"Trained with Fine-Tune Studio on {results.device}; the run {results.status} after "
@@ -63,7 +64,8 @@ def model_card(config, results: Results, labels: list[str]) -> str:
         card.intended_use.format(labels=", ".join(labels)), "",
         "## Limitations", "",
         *limitations(task, results), "",
-        "## How to use", "", "```python", "from transformers import pipeline", "", card.usage, "```", "",
+        "## How to use", "", "```python", "from transformers import pipeline", "",
+        card.usage.replace(f'"{card.pipeline_tag}"', f'"{tag}"'), "```", "",
     ]
     return "\n".join(lines)
 

@@ -33,6 +33,13 @@ def test_a_generation_card_says_how_to_generate_and_names_the_embedded_base():
     assert 'pipeline("text-generation"' in card and "Labels (" not in card and "stratified" not in card
 
 
+def test_a_text_to_text_card_has_its_own_pipeline_tag_and_usage(tiny_t5):
+    results = Results.from_json({**RESULTS.to_json(), "metrics": {"perplexity": 3.4}, "per_class": {}})
+    card = model_card(RunConfig(task="generation", data_file="pairs.jsonl", model=tiny_t5), results, [])
+    assert "pipeline_tag: text2text-generation" in card and 'pipeline("text2text-generation"' in card
+    assert "text-generation\"" not in card.replace("text2text-generation", "")
+
+
 def test_a_generation_card_speaks_of_text_not_labels_or_mistakes():
     results = Results.from_json({**RESULTS.to_json(), "metrics": {"perplexity": 33.4}, "per_class": {}})
     card = model_card(RunConfig(task="generation", data_file="replies.jsonl"), results, [])

@@ -281,7 +281,8 @@ TASK = Task(
     defaults={"epochs": 1.0, "batch_size": 4, "learning_rate": 1e-4, "warmup_ratio": 0.05, "weight_decay": 0.0,
               "val_size": 0.1},
     card=ModelCardText(
-        title="Text generation model", pipeline_tag="text-generation", hub_base="HuggingFaceTB/SmolLM2-135M-Instruct",
+        title="Text generation model", pipeline_tag="text-generation", tag_of_model=seq2seq.pipeline_tag,
+        hub_base="HuggingFaceTB/SmolLM2-135M-Instruct",
         intended_use="Writing text in the style of the training text. It can state false things fluently: "
                      "review what it writes before anyone else reads it.",
         usage='write = pipeline("text-generation", model="path/to/this/folder")\n'

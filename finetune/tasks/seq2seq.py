@@ -30,6 +30,11 @@ def is_text_to_text(model_path) -> bool:
     return _is_encoder_decoder(str(model_path))
 
 
+def pipeline_tag(model_path) -> str | None:
+    """The Hub's pipeline tag for a model card: text2text-generation for an encoder-decoder base."""
+    return "text2text-generation" if is_text_to_text(model_path) else None
+
+
 def build_model(config, model_path, uses_lora):
     """(model, tokenizer) of a text-to-text model."""
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer

@@ -30,6 +30,10 @@ class ModelCardText:
     intended_use: str   # may name {labels}
     usage: str          # Python that loads the folder with transformers.pipeline
     reads: str = "labelled examples"  # what the training rows are, in words
+    tag_of_model: Callable[[str], str | None] | None = None  # a tag the base model decides (T5: text2text)
+
+    def tag_for(self, model: str) -> str:
+        return (self.tag_of_model(model) if self.tag_of_model and model else None) or self.pipeline_tag
 
 
 def save_with_trainer(trainer, folder) -> None:
