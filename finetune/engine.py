@@ -7,7 +7,6 @@ Everything a watcher needs is written to the run folder as it happens.
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import time
@@ -24,6 +23,7 @@ from .models import model_name
 from .records import Results
 from .runs import RunPaths
 from .tracking import prepare_tracking
+from .trainer_setup import build_trainer, live_eval_set, plan_run
 
 
 def train(config: RunConfig, run_dir, checkpoint=None, callbacks=()) -> Results:
@@ -96,54 +96,62 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     tokenized, max_length = task.prepare(data, tokenizer, config)
     data.notes.extend(speedups.apply(model, config, hardware.device, max_length))
 
-    use_bf16 = config.wants_bf16(hardware.fast_bf16)
-    world = launch.world_size()  # batch_size examples a step in all, split across the processes
-    steps_per_epoch = math.ceil(len(tokenized["train"]) / (math.ceil(config.batch_size / world) * world))
-    args = config.to_training_arguments(paths.checkpoints, steps_per_epoch=steps_per_epoch, use_bf16=use_bf16,
-                                        world_size=world)
+    plan = plan_run(config, paths, hardware, len(tokenized["train"]))
     prepare_tracking(config.listed("report_to"), paths.root)
     callback = EventCallback(events, stop)
-    total_steps = _max_steps(args, steps_per_epoch)
     live = live_eval_set(tokenized["validation"], config, len(tokenized["train"]) * config.epochs,
-                         evaluations=max(1, math.ceil(total_steps / args.eval_steps) - 1))  # the last is the final predict
-    trainer = _trainer(task, model, tokenizer, args, {**tokenized, "validation": live}, data.labels,
+                         evaluations=plan.live_evaluations)
+    trainer = build_trainer(task, model, tokenizer, plan.args, {**tokenized, "validation": live}, data.labels,
                        [callback, *callbacks], config, data.loss)
     report_split = "test" if "test" in tokenized else "validation"  # unseen data when the user held some out
     before = _evaluate_before(task, trainer, tokenized, report_split, events)
 
     device = hardware.describe() + (f", {launch.describe(config)}" if launch.is_distributed(config) else "")
-    events.write(STAGE, message=f"Training on {device}", max_steps=total_steps)
+    events.write(STAGE, message=f"Training on {device}", max_steps=plan.total_steps)
     started = time.time()
     output = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     runtime = time.time() - started
 
     events.write(STAGE, message="Evaluating")
-    trainer.args.train_sampling_strategy = "random"  # length grouping also reorders eval; the report needs row order
-    prediction = trainer.predict(tokenized["validation"], metric_key_prefix="eval")
-    callback.record_eval(trainer.state, prediction.metrics)  # the last point of the live plot
-    if report_split == "test":
-        prediction = trainer.predict(tokenized["test"], metric_key_prefix="test")
-    report = task.report(data.labels, data.datasets[report_split], prediction.predictions)
+    report = _report(task, trainer, callback, tokenized, data, report_split)
     report["metrics"].update(before)
     baseline = _baseline(task, data, report_split, paths.baseline) if launch.is_main() else None
 
     events.write(STAGE, message="Saving model")
-    saving = paths.model_saving  # written whole, then renamed: a kill mid-save leaves no half model/
-    if launch.is_main():
-        shutil.rmtree(saving, ignore_errors=True)
-    speedups.restore(model)
-    if launch.is_main() or config.fsdp:  # FSDP gathers the shards from every rank; rank 0 writes them
-        task.save_model(trainer, saving)  # e.g. generation merges LoRA adapters into the weights first
+    saving = _save_model(task, trainer, model, paths, config)
     results = Results.from_json({  # from_json: a key a task's report adds is kept, not refused
         "task": config.task, "model": model_name(config.model, task.embedded_model),
         "train_rows": len(tokenized["train"]), "eval_rows": len(tokenized["validation"]),
         "report_split": report_split, "report_rows": len(tokenized[report_split]), "baseline": baseline,
         "train_runtime_s": round(runtime, 2), "duration_s": round(_duration(paths), 1),
-        **_ending(trainer.state, callback), "max_length": max_length, "precision": "bf16" if use_bf16 else "fp32",
-        "device": device, "processes": world, "train_samples_per_second": output.metrics.get("train_samples_per_second"),
-        "notes": data.notes, "main_metric": args.metric_for_best_model, **report,
+        **_ending(trainer.state, callback), "max_length": max_length, "precision": "bf16" if plan.bf16 else "fp32",
+        "device": device, "processes": plan.world, "train_samples_per_second": output.metrics.get("train_samples_per_second"),
+        "notes": data.notes, "main_metric": plan.args.metric_for_best_model, **report,
     })
     return _finish(config, paths, events, results, data.labels, saving)
+
+
+def _report(task, trainer, callback, tokenized, data, report_split: str) -> dict:
+    """The whole validation set scored (the live plot's last point), then the task's report on the report
+    split (the test split when there is one)."""
+    trainer.args.train_sampling_strategy = "random"  # length grouping also reorders eval; the report needs row order
+    prediction = trainer.predict(tokenized["validation"], metric_key_prefix="eval")
+    callback.record_eval(trainer.state, prediction.metrics)
+    if report_split == "test":
+        prediction = trainer.predict(tokenized["test"], metric_key_prefix="test")
+    return task.report(data.labels, data.datasets[report_split], prediction.predictions)
+
+
+def _save_model(task, trainer, model, paths: RunPaths, config: RunConfig) -> Path:
+    """The model written whole into paths.model_saving (_finish renames it): a kill mid-save leaves no half
+    model/."""
+    saving = paths.model_saving
+    if launch.is_main():
+        shutil.rmtree(saving, ignore_errors=True)
+    speedups.restore(model)
+    if launch.is_main() or config.fsdp:  # FSDP gathers the shards from every rank; rank 0 writes them
+        task.save_model(trainer, saving)  # e.g. generation merges LoRA adapters into the weights first
+    return saving
 
 
 def _finish(config, paths, events, results: Results, labels, saving: Path) -> Results:
@@ -236,41 +244,6 @@ def _complete_checkpoint(paths: RunPaths):
     return str(max(found, key=lambda p: int(p.name.split("-")[-1]))) if found else None
 
 
-def _trainer(task, model, tokenizer, args, tokenized, labels, callbacks, config, loss=None):
-    from transformers import EarlyStoppingCallback, PrinterCallback, Trainer
-
-    from .callbacks import CheckpointSpacing
-
-    # a Stop's save overrides the spacing: the spacing runs before the event callback
-    callbacks = [CheckpointSpacing(config.checkpoint_interval_s), *callbacks]
-    if config.early_stopping:
-        callbacks.append(EarlyStoppingCallback(early_stopping_patience=config.early_stopping_patience))
-    trainer = Trainer(model=model, args=args, train_dataset=tokenized["train"],
-                      eval_dataset=tokenized["validation"], processing_class=tokenizer,
-                      data_collator=task.collator(tokenizer), compute_metrics=task.metrics(labels),
-                      compute_loss_func=loss, callbacks=callbacks,
-                      preprocess_logits_for_metrics=task.preprocess_logits)
-    trainer.remove_callback(PrinterCallback)  # stdout carries the final JSON only
-    return trainer
-
-
-LIVE_EVAL_SHARE = 0.1  # of training compute, at most, for the evaluations during training
-MIN_LIVE_ROWS = 16     # fewer make the live curve noise
-
-
-def live_eval_set(validation, config: RunConfig, train_rows: int | None = None, evaluations: int = 1):
-    """What each evaluation during training scores: a fixed seeded sample of at most live_eval_rows rows,
-    and (given `train_rows` and the number of `evaluations`) few enough that all of them cost at most
-    LIVE_EVAL_SHARE of training; a forward pass is ~1/3 of a training step. The whole validation set is
-    predicted at the end."""
-    rows = config.live_eval_rows or len(validation)
-    if config.live_eval_rows and train_rows:
-        rows = min(rows, max(MIN_LIVE_ROWS, round(3 * LIVE_EVAL_SHARE * train_rows / max(1, evaluations))))
-    if len(validation) <= rows:
-        return validation
-    return validation.shuffle(seed=config.seed).select(range(rows))
-
-
 def _evaluate_before(task, trainer, tokenized, split: str, events) -> dict:
     """The base model's scores before any training (e.g. base_perplexity), for tasks that report one."""
     if task.metrics_before is None:
@@ -295,10 +268,6 @@ def _device() -> str:
     from .hardware import detect
 
     return detect().describe()
-
-
-def _max_steps(args, steps_per_epoch: int) -> int:
-    return math.ceil(steps_per_epoch * args.num_train_epochs / args.gradient_accumulation_steps)
 
 
 def _quiet_libraries():

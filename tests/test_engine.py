@@ -167,7 +167,7 @@ def test_checkpoints_are_spaced_by_time_and_a_stop_still_writes_one(tmp_path, fa
 def test_live_evaluations_score_a_fixed_sample_and_the_end_scores_all(tmp_path, fast_config):
     from datasets import Dataset
 
-    from finetune.engine import live_eval_set
+    from finetune.trainer_setup import live_eval_set
 
     validation = Dataset.from_dict({"x": list(range(100))})
     sample = live_eval_set(validation, fast_config.updated(live_eval_rows=10))
