@@ -26,6 +26,15 @@ def test_batch_file_and_pdf_in_the_playground(page, tiny_model, tmp_path):
                     precision="fp32"), Path(os.environ["FINETUNE_RUNS_DIR"]) / RUN)
     pick_run(page, RUN)
 
+    # the examples are the run's own held-out texts (one per label), and a click puts one in the text box
+    examples = page.locator("#play-examples button")
+    page.wait_for_function("document.querySelectorAll('#play-examples button').length === 3")
+    example = examples.first.inner_text().strip()
+    assert set(example.split()) <= {w for ws in WORDS.values() for w in ws}
+    examples.first.click()
+    page.wait_for_function(f"document.querySelector('#play-text textarea').value === {example!r}")
+    assert not page.locator("#batch-result").is_visible()  # no empty "1 2 3" table before a file is labelled
+
     page.locator("#play-text textarea").fill("patient fever surgery clinic")  # before/after first
     page.locator("#play-predict").click()
     page.wait_for_selector("#play-baseline", state="visible")
