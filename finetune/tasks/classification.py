@@ -42,8 +42,8 @@ def read_data(config) -> TaskData:
 
 def min_per_class(config) -> int:
     """Rows a class needs: fewer with SetFit, which is made for a handful per class."""
-    from .labels import MIN_PER_CLASS
-    from .setfit_method import FINETUNE, SETFIT_MIN_PER_CLASS
+    from .labels import MIN_PER_CLASS, SETFIT_MIN_PER_CLASS
+    from .setfit_method import FINETUNE
 
     return MIN_PER_CLASS if config.method == FINETUNE else SETFIT_MIN_PER_CLASS
 

@@ -15,7 +15,7 @@ from ..data.remedies import apply_remedies, conflicting_texts, label_variant_gro
 from ..data.tables import truncation_note
 from ..data.token_lengths import LengthCounter, length_summary
 from .check_report import CheckReport
-from .labels import blocking_problems, labelled_rows, sort_labels
+from .labels import SETFIT_MIN_PER_CLASS, blocking_problems, labelled_rows, sort_labels
 
 RECOMMENDED_PER_CLASS = 100  # the guide's rule: at least 100 examples per class, prefer 1000+
 IMBALANCE_RATIO = 10
@@ -38,6 +38,12 @@ class ClassificationCheck(CheckReport):
     def counts(self) -> dict[str, int]:
         return self.labels
 
+    @property
+    def few_shot_ready(self) -> bool:
+        """Blocked only by classes too small to fine-tune on, each big enough for SetFit."""
+        return bool(self.labels) and {e.code for e in self.errors} == {"too_few_examples"} \
+            and min(self.labels.values()) >= SETFIT_MIN_PER_CLASS
+
 
 def check_table(frame: pd.DataFrame, config, counter: LengthCounter | None = None) -> ClassificationCheck:
     """The report for `frame` read with `config`'s columns, remedies and model."""
@@ -57,7 +63,9 @@ def check_table(frame: pd.DataFrame, config, counter: LengthCounter | None = Non
 
     _file_warnings(frame, warn)
     _row_warnings(rows, usable, fixed, warn)
-    for code, message in blocking_problems(labels, len(fixed)):
+    from .classification import min_per_class  # (classification.py imports this module)
+
+    for code, message in blocking_problems(labels, len(fixed), min_per_class(config)):
         report.block(code, message)
     _balance_warnings(labels, config, warn)
     counter = counter or LengthCounter(config.model)

@@ -8,6 +8,7 @@ from ..data.columns import text_values
 
 MIN_ROWS = 10
 MIN_PER_CLASS = 10    # fewer rows cannot teach a class, nor score it on held-out data
+SETFIT_MIN_PER_CLASS = 4  # SetFit (tasks/setfit_method.py) learns from pairs: a handful per class
 
 
 def labelled_rows(frame, text_col, label_col):
@@ -30,8 +31,11 @@ def blocking_problems(counts: dict[str, int], total: int, min_per_class: int = M
     tiny = sorted(k for k, v in counts.items() if v < min_per_class)
     if tiny and len(counts) >= 2:
         listed = ", ".join(f"{k} ({counts[k]})" for k in tiny[:5]) + ("…" if len(tiny) > 5 else "")
-        problems.append(("too_few_examples", f"Under {min_per_class} examples for: {listed}. The model cannot "
-                         "learn or be scored on so few. Add examples, or drop or merge these rare classes."))
+        few_shot = min_per_class > SETFIT_MIN_PER_CLASS and min(counts.values()) >= SETFIT_MIN_PER_CLASS
+        problems.append(("too_few_examples", f"Under {min_per_class} examples for: {listed}. Fine-tuning cannot "
+                         "learn or be scored on so few. Add examples, or drop or merge these rare classes"
+                         + (f"; or train with SetFit (Model tab, Training method: setfit), which needs "
+                            f"{SETFIT_MIN_PER_CLASS} per class." if few_shot else ".")))
     return problems
 
 

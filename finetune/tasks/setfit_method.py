@@ -27,7 +27,6 @@ FINETUNE = "finetune"
 # measurement: fine-tuning is expected to catch up with a few hundred, and SetFit's pair count (and time)
 # grows with the rows. Measure between 50 and 200 per class before moving it.
 SETFIT_BELOW_ROWS_PER_CLASS = 50
-SETFIT_MIN_PER_CLASS = 4  # rows a class needs with SetFit (fine-tuning needs labels.MIN_PER_CLASS)
 MARKER = "config_setfit.json"  # written by SetFitModel.save_pretrained: a SetFit model folder has it
 NUM_ITERATIONS = 20  # pairs drawn per training text and epoch (SetFit's default)
 MAX_STEPS = 600  # caps the contrastive phase on many rows x many classes (pairs grow as rows x iterations)

@@ -52,6 +52,7 @@ def check(task, frame: pd.DataFrame | None, config) -> tuple[dict, dict]:
         values.setdefault("balance", label_balance(report.counts, title=report.counts_title,
                                                    unit=report.counts_unit, recommended=report.recommended))
     state = {"rows": report.size, "labels": report.counts, "ready": report.ready, "columns": report.columns,
+             "few_shot_ready": getattr(report, "few_shot_ready", False),  # SetFit may train what blocks fine-tuning
              "texts": [s["text"] for s in getattr(report, "preview", [])]}  # NER: sentences for the estimate
     return state, values
 

@@ -14,13 +14,14 @@ from typing import NamedTuple
 
 import gradio as gr
 
-from ..config import RunConfig
+from ..config import ConfigError, RunConfig
 from ..events import pace
 from ..records import RunStatus
 from ..runs import (check_capacity, is_alive, kill_run, load_run_config, new_run_dir, resume_run, run_status,
                     start_run, stop_run)
 from ..hosting import owners, spaces
 from ..tasks import DEFAULT_TASK, get_task
+from ..tasks.setfit_method import FINETUNE
 from ..verdict import run_verdict
 from . import report, runs_panel, space_queue, visitor
 from .figures import training_curves
@@ -66,7 +67,7 @@ def start_training(view: TrainView, data: dict, run: FollowedRun, token: str | N
         raise gr.Error("This page has no visitor id yet: reload it, then Start again.", print_exception=False)
     if not data or not data.get("settings"):
         raise gr.Error("No data yet: load a file or a sample in the Data tab first.", print_exception=False)
-    if not data.get("ready"):
+    if not data.get("ready") and not data.get("few_shot_ready"):
         raise gr.Error("The data has a problem that blocks training; see the Data tab.", print_exception=False)
     if (data["settings"].get("task") or DEFAULT_TASK) != task:
         raise gr.Error(f"The Data tab checked the file for {data['settings'].get('task')}, but the Model tab is set "
@@ -75,6 +76,9 @@ def start_training(view: TrainView, data: dict, run: FollowedRun, token: str | N
         raise gr.Error("A run is still going. Stop it first, or wait for it to finish.", print_exception=False)
     try:
         config = RunConfig.from_dict({**data_config(data), **config_from_widgets(task, model, *knobs)})
+        if not data.get("ready") and config.method == FINETUNE:  # the data is ready for SetFit only
+            raise ConfigError("Some classes have too few rows to fine-tune on (see the Data tab); pick SetFit "
+                              "as the training method in the Model tab, or add rows.")
         if spaces.on_spaces():  # the Space's limits, and a place in its queue instead of a refusal
             order = spaces.submit(config, new_run_dir(config.task), owner=owner)
             if order["position"]:

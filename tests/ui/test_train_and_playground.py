@@ -193,3 +193,22 @@ def test_health_warnings_and_the_log_tail_show_while_following(runs_dir):
     assert "**Warning:** The training loss has not &lt;b&gt;fallen&lt;/b&gt;" in outputs[VIEW.health]  # shown, and as text
     tail = outputs[VIEW.tail]
     assert "step 1/10 loss 1.1000" in tail and tail.endswith("stopped")
+
+
+def test_classes_too_small_to_fine_tune_can_still_train_with_setfit(runs_dir, tmp_path, tiny_model, monkeypatch):
+    from tests.conftest import keyword_rows, write_csv
+
+    loaded = data_tab.load_file(str(write_csv(tmp_path / "few.csv", keyword_rows(per_class=6))), {})
+    state = loaded.state
+    assert not state["ready"] and state["few_shot_ready"] and "train with SetFit" in loaded.report
+    config = RunConfig(model=tiny_model, epochs=1.0)
+    with pytest.raises(gr.Error, match="pick SetFit"):
+        start(state, config)
+    started = []
+    monkeypatch.setattr(train_tab, "start_run", lambda config, run_dir, owner: started.append(config))
+    start(state, config.updated(method="setfit"))
+    assert started and started[0].method == "setfit"
+    rows = keyword_rows(per_class=12)
+    rows = [r for r in rows if r[1] != "legal"] + [r for r in rows if r[1] == "legal"][:3]  # 3: too few for SetFit
+    too_few = data_tab.load_file(str(write_csv(tmp_path / "fewer.csv", rows)), {})
+    assert not too_few.state["few_shot_ready"] and "SetFit" not in too_few.report
