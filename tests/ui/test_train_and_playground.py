@@ -211,4 +211,4 @@ def test_classes_too_small_to_fine_tune_can_still_train_with_setfit(runs_dir, tm
     rows = keyword_rows(per_class=12)
     rows = [r for r in rows if r[1] != "legal"] + [r for r in rows if r[1] == "legal"][:3]  # 3: too few for SetFit
     too_few = data_tab.load_file(str(write_csv(tmp_path / "fewer.csv", rows)), {})
-    assert not too_few.state["few_shot_ready"] and "SetFit" not in too_few.report
+    assert not too_few.state["few_shot_ready"] and "train with SetFit" not in too_few.report
