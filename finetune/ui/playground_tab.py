@@ -117,7 +117,9 @@ def render(token: gr.BrowserState):
     refresh.click(refresh_runs, [run, token], run, api_visibility="private")
     run.change(show_task_controls, [run, token], [classify, generate, examples], api_visibility="private")
     examples.click(lambda sample: sample[0], examples, text, api_visibility="private")
-    gr.on([run.change, text.change], clear_prediction, [run, token], [label, baseline, entities], api_visibility="private")
-    gr.on([button.click, text.submit], show_prediction, [run, text, token], [label, baseline, entities],
-          api_visibility="private")
+    # One queue for clearing and answering, in the order they were asked: otherwise the clear from typing
+    # can finish after the Predict that followed it and wipe its answer.
+    answer = dict(concurrency_id="playground-answer", concurrency_limit=1, api_visibility="private")
+    gr.on([run.change, text.change], clear_prediction, [run, token], [label, baseline, entities], **answer)
+    gr.on([button.click, text.submit], show_prediction, [run, text, token], [label, baseline, entities], **answer)
     return run, text
