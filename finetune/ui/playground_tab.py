@@ -84,8 +84,9 @@ def show_task_controls(run_name: str | None, token: str | None = None):
 
 
 def run_examples(run_name: str | None, token: str | None = None) -> list[str]:
-    """The held-out texts a finished run kept as examples ([] for an older run, or none to read)."""
-    if not generation_playground.run_task(run_name, token):
+    """The held-out texts a finished run kept as examples ([] for an older run, or none this visitor may
+    read: visitor.run_dir checks that)."""
+    if not run_name:
         return []
     try:
         return Results.load(RunPaths(visitor.run_dir(token, run_name)).results).examples or []
