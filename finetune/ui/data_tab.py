@@ -100,6 +100,11 @@ def load_file(path: str | None, state: dict, task: str = "", token: str | None =
         upload_quota.admit(visitor.owner(token), path)
     except USER_ERRORS as e:
         return _out(state=state, report=error_box(e))
+    return _read_new_file(path, state, task)
+
+
+def _read_new_file(path: str, state: dict, task: str = ""):
+    """load_file's work on a file the app may read (an upload admitted by the quota, or a bundled sample)."""
     size_mb = Path(path).stat().st_size / 2**20 if Path(path).is_file() else 0
     if size_mb > MAX_UPLOAD_MB:
         return _out(state=state, report=error_box(f"{Path(path).name} is {size_mb:.0f} MB; the limit is "
@@ -172,8 +177,12 @@ def _fitting_task(settings: dict, model: str):
 
 def load_sample(name: str | None, state: dict):
     """A bundled sample, checked as the task it was written for."""
-    task = sample_task(name or "")
-    return load_file(sample_files().get(name or ""), {**state, "settings": {**state.get("settings", {}), "task": task}})
+    state = {**state, "settings": {**state.get("settings", {}), "task": sample_task(name or "")}}
+    path = sample_files().get(name or "")
+    if not path:
+        return _out(state=state, report="Upload a data file, or pick a sample.")
+    # not through load_file: a bundled sample is no upload, so the upload quota neither counts nor deletes it
+    return _read_new_file(path, state)
 
 
 def change_settings(state: dict, task: str, texts: list[str] | str, label: str, eval_file, test_file, *values):

@@ -4,6 +4,7 @@ the demo run stays shared. Locally one person owns everything and the "all runs"
 import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import gradio as gr
 import pytest
@@ -213,3 +214,17 @@ def test_what_lists_a_visitors_runs_on_load_waits_for_the_visitor_id(space):
     on_load = {name[i]: f for i, f in app.fns.items() if f.trigger_after == issue or page_load in f.targets}
     for listing in ("refresh", "reattach", "refresh_runs"):  # the runs table, the Train tab, the Playground
         assert on_load[listing].trigger_after == issue and page_load not in on_load[listing].targets
+
+
+def test_bundled_samples_are_not_uploads_and_are_never_deleted_by_the_quota(space, monkeypatch, tmp_path):
+    from finetune.hosting import upload_quota
+    from finetune.ui import data_tab
+
+    monkeypatch.setenv("FINETUNE_UPLOADS_PER_HOUR", "1")
+    monkeypatch.setattr(upload_quota, "_SEEN", upload_quota.defaultdict(upload_quota.deque))
+    (tmp_path / "other.csv").write_text("text,label\n")
+    upload_quota.admit(None, tmp_path / "other.csv")  # pages without an id have used their one upload
+    sample = data_tab.sample_files()[spaces.DEMO_SAMPLE.name]
+    for _ in range(2):  # every page load of a Space's demo loads it, with no visitor id yet
+        assert data_tab.load_sample(spaces.DEMO_SAMPLE.name, {}).state["ready"]
+    assert Path(sample).is_file() and len(upload_quota._SEEN["unsigned"]) == 1
