@@ -30,11 +30,9 @@ def apply(model, config, device: str, max_length: int) -> list[str]:
             and embeddings.weight.requires_grad:
         embeddings.weight.requires_grad_(False)
         notes.append("Word embeddings kept as pretrained (freeze_embeddings).")
-    attention = getattr(model.config, "_attn_implementation", None)
-    wanted = "eager" if device == "cpu" and max_length <= EAGER_UP_TO else attention
-    if attention == "sdpa" and wanted == "eager":
+    if device == "cpu" and max_length <= EAGER_UP_TO and getattr(model.config, "_attn_implementation", None) == "sdpa":
         model.set_attn_implementation("eager")
-        model._attention_before_run = attention
+        model._attention_before_run = "sdpa"
     return notes
 
 

@@ -15,7 +15,7 @@ from ..data.remedies import apply_remedies, conflicting_texts, label_variant_gro
 from ..data.tables import truncation_note
 from ..data.token_lengths import LengthCounter, length_summary
 from .check_report import CheckReport
-from .labels import SETFIT_MIN_PER_CLASS, blocking_problems, labelled_rows, sort_labels
+from .labels import blocking_problems, enough_for_setfit, labelled_rows, sort_labels
 
 RECOMMENDED_PER_CLASS = 100  # the guide's rule: at least 100 examples per class, prefer 1000+
 IMBALANCE_RATIO = 10
@@ -41,8 +41,7 @@ class ClassificationCheck(CheckReport):
     @property
     def few_shot_ready(self) -> bool:
         """Blocked only by classes too small to fine-tune on, each big enough for SetFit."""
-        return bool(self.labels) and {e.code for e in self.errors} == {"too_few_examples"} \
-            and min(self.labels.values()) >= SETFIT_MIN_PER_CLASS
+        return {e.code for e in self.errors} == {"too_few_examples"} and enough_for_setfit(self.labels)
 
 
 def check_table(frame: pd.DataFrame, config, counter: LengthCounter | None = None) -> ClassificationCheck:

@@ -31,12 +31,17 @@ def blocking_problems(counts: dict[str, int], total: int, min_per_class: int = M
     tiny = sorted(k for k, v in counts.items() if v < min_per_class)
     if tiny and len(counts) >= 2:
         listed = ", ".join(f"{k} ({counts[k]})" for k in tiny[:5]) + ("…" if len(tiny) > 5 else "")
-        few_shot = min_per_class > SETFIT_MIN_PER_CLASS and min(counts.values()) >= SETFIT_MIN_PER_CLASS
+        few_shot = min_per_class > SETFIT_MIN_PER_CLASS and enough_for_setfit(counts)
         problems.append(("too_few_examples", f"Under {min_per_class} examples for: {listed}. Fine-tuning cannot "
                          "learn or be scored on so few. Add examples, or drop or merge these rare classes"
                          + (f"; or train with SetFit (Model tab, Training method: setfit), which needs "
                             f"{SETFIT_MIN_PER_CLASS} per class." if few_shot else ".")))
     return problems
+
+
+def enough_for_setfit(counts: dict[str, int]) -> bool:
+    """Every class has the rows SetFit needs."""
+    return bool(counts) and min(counts.values()) >= SETFIT_MIN_PER_CLASS
 
 
 def sort_labels(names) -> list[str]:

@@ -6,6 +6,7 @@ entity-level precision / recall / F1, overall and per entity type.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -177,9 +178,16 @@ def report(labels, dataset, logits) -> dict:
                      for t in types if t in per_type},
         "confusion_matrix": type_confusion(gold, predicted, types),
         "error_sentences": error_sentences(dataset, gold, predicted),
-        "examples": [" ".join(dataset[i]["tokens"]) for i, g in enumerate(gold) if set(g) != {"O"}][:EXAMPLES_KEPT]
-        if "tokens" in dataset.column_names else [],  # held-out sentences with entities: the Playground's examples
+        "examples": held_out_examples(dataset, gold),
     }
+
+
+def held_out_examples(dataset, gold) -> list[str]:
+    """The Playground's examples for this run: the first held-out sentences with an entity."""
+    if "tokens" not in dataset.column_names:
+        return []
+    with_entities = (i for i, tags in enumerate(gold) if set(tags) != {"O"})
+    return [" ".join(dataset[i]["tokens"]) for i in islice(with_entities, EXAMPLES_KEPT)]  # only those rows read
 
 
 def type_confusion(gold, predicted, types) -> dict:

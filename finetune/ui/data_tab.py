@@ -272,7 +272,7 @@ def _checked(frame: pd.DataFrame | None, settings: dict, model: str, fresh_picke
 
 
 # --- layout ---------------------------------------------------------------------------------------
-def render(state: gr.State, token: gr.BrowserState | None = None) -> DataTab:
+def render(state: gr.State, token: gr.BrowserState) -> DataTab:
     gr.Markdown("Pick what the model should do, then upload your data or start from a sample. The check "
                 "below runs before any training: it says what will go wrong and offers one-click fixes.")
     task = gr.Radio(TASK_CHOICES, value=DEFAULT_TASK, label="Task", elem_id="data-task",
@@ -327,7 +327,7 @@ def render(state: gr.State, token: gr.BrowserState | None = None) -> DataTab:
     checked = DataOutputs(state=state, report=report, balance=balance, lengths=lengths, samples=samples,
                           preview=preview, columns=columns, details=details, entities=entities, task=task, switch=switch,
                           fixes=fixes, text_mode=text_mode, text=text_column, label=label_column)
-    for event, handler, inputs in ((upload.upload, load_file, [upload, state, task, *([token] if token else [])]),
+    for event, handler, inputs in ((upload.upload, load_file, [upload, state, task, token]),
                                    (sample.input, load_sample, [sample, state]),
                                    (switch.click, switch_task, [state])):
         event(handler, inputs, list(checked), api_visibility="private") \

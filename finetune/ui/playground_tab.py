@@ -79,19 +79,19 @@ def show_task_controls(run_name: str | None, token: str | None = None):
     texts (results.json), else its task's (the default task's with no run)."""
     task = get_task(generation_playground.run_task(run_name, token))
     return (gr.update(visible=not task.generates_text), gr.update(visible=task.generates_text),
-            gr.update(samples=[[text] for text in run_examples(run_name, token) or task.examples],
-                      visible=not task.generates_text))
+            gr.update(samples=example_samples(run_name, token, task), visible=not task.generates_text))
 
 
-def run_examples(run_name: str | None, token: str | None = None) -> list[str]:
-    """The held-out texts a finished run kept as examples ([] for an older run, or none this visitor may
-    read: visitor.run_dir checks that)."""
-    if not run_name:
-        return []
-    try:
-        return Results.load(RunPaths(visitor.run_dir(token, run_name)).results).examples or []
-    except (*USER_ERRORS, OSError, ValueError):
-        return []
+def example_samples(run_name: str | None, token: str | None, task) -> list[list[str]]:
+    """gr.Dataset samples: the held-out texts a finished run kept as examples, else its task's (an older
+    run, or one this visitor may not read: visitor.run_dir checks that)."""
+    kept = []
+    if run_name:
+        try:
+            kept = Results.load(RunPaths(visitor.run_dir(token, run_name)).results).examples or []
+        except (*USER_ERRORS, OSError, ValueError):
+            pass
+    return [[text] for text in kept or task.examples]
 
 
 def render(token: gr.BrowserState):
@@ -110,8 +110,8 @@ def render(token: gr.BrowserState):
             baseline = gr.Label(label=BASELINE_LABEL, num_top_classes=10, visible=False, elem_id="play-baseline")
         entities = gr.HighlightedText(label=ENTITIES_LABEL, visible=False, show_legend=False,
                                       elem_id="play-entities")
-        first = run_examples(choices[0] if choices else None) or task.examples
-        examples = gr.Dataset(components=[text], samples=[[t] for t in first], label="Examples from the run's "
+        examples = gr.Dataset(components=[text], samples=example_samples(choices[0] if choices else None, None, task),
+                              label="Examples from the run's "
                               "held-out data (click one)", elem_id="play-examples", type="values")
         batch_panel.render(run, token)
     generate = generation_playground.render(run, token, visible=task.generates_text)
