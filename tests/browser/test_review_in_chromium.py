@@ -14,11 +14,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def _set_cell(page, row: int, column: int, text: str):
+    """Type into a cell the way a user does, waiting at each step: on a loaded machine the editor can open
+    after the keys were sent (CI once typed into nothing and Apply saw no edits)."""
     cell = page.locator(f"#review-table [data-testid=cell-{row}-{column}]")
     cell.dblclick()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(text)
-    page.keyboard.press("Enter")
+    editor = cell.locator("textarea[aria-label='Edit cell']")
+    editor.wait_for(state="visible")
+    editor.fill(text)
+    editor.press("Enter")
+    page.wait_for_function("([sel, text]) => document.querySelector(sel)?.innerText.trim() === text",
+                           arg=[f"#review-table [data-testid=cell-{row}-{column}] span", text])
 
 
 def test_relabel_one_drop_one_and_train_on_the_result(page, tmp_path):
@@ -38,7 +43,9 @@ def test_relabel_one_drop_one_and_train_on_the_result(page, tmp_path):
     _set_cell(page, 0, 5, "relabel")
     _set_cell(page, 1, 5, "drop")
     page.locator("#review-apply").click()
-    page.wait_for_selector("#review-message:has-text('1 relabelled and 1 dropped')", timeout=60_000)
+    page.wait_for_selector("#review-message:has-text('Recorded'), [data-testid=toast-body]", timeout=60_000)
+    message = page.locator("#review-message").inner_text()
+    assert "1 relabelled and 1 dropped" in message, (message, page.locator("[data-testid=toast-body]").all_inner_texts())
     page.wait_for_selector("#review-corrected a")
     page.wait_for_selector("#data-report:has-text('359')", timeout=60_000)  # the check counts the edits
     edits = json.loads(page.locator("#knob-label-edits textarea").input_value())
