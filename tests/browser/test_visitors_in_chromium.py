@@ -4,6 +4,7 @@ runs, has no "all runs" view, and a plain GET of A's zip under the runs folder i
 to test-artifacts/visitors-*.png."""
 import os
 import shutil
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -51,23 +52,44 @@ def open_page(browser, url):
     return page
 
 
-def playground_runs(page) -> str:
+def _polled(read, wanted: str | None, seconds: float = 30.0) -> str:
+    """read() until it shows `wanted` or time is up (a loaded CI machine answers a refresh late); with
+    wanted None, one read after the refresh has had time to land (the check is then that it is absent)."""
+    deadline = time.monotonic() + (seconds if wanted else 0)
+    while True:
+        shown = read()
+        if wanted is None or wanted in shown or time.monotonic() > deadline:
+            return shown
+
+
+def playground_runs(page, wanted: str | None = None) -> str:
     page.get_by_role("tab", name="4. Playground").click()
     page.locator("#play-refresh").click()
     page.wait_for_timeout(1500)
-    page.locator("#play-run input").click()
-    page.wait_for_timeout(500)
-    shown = page.locator("ul[role=listbox]").all_inner_texts()
-    page.keyboard.press("Escape")
-    return " ".join(shown)
+
+    def read():
+        page.locator("#play-run input").click()
+        page.wait_for_timeout(500)
+        shown = page.locator("ul[role=listbox]").all_inner_texts()
+        page.keyboard.press("Escape")
+        return " ".join(shown)
+    return _polled(read, wanted)
 
 
-def runs_table(page) -> str:
+def runs_table(page, wanted: str | None = None) -> str:
     page.get_by_role("tab", name="3. Train").click()
     page.get_by_text("Earlier runs").click()
     page.locator("#runs-refresh").click()
     page.wait_for_timeout(1500)
-    return page.locator("#runs-table").inner_text()
+    return _polled(lambda: page.locator("#runs-table").inner_text(), wanted)
+
+
+def _issued(issued: list, count: int) -> int:
+    """How many ids the app has handed out, once it reaches `count` or after 30 s."""
+    deadline = time.monotonic() + 30
+    while len(issued) < count and time.monotonic() < deadline:
+        time.sleep(0.25)
+    return len(issued)
 
 
 def test_two_visitors_see_only_their_own_runs(space_app, tiny_model, tmp_path, monkeypatch):
@@ -79,11 +101,9 @@ def test_two_visitors_see_only_their_own_runs(space_app, tiny_model, tmp_path, m
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         a = open_page(browser, url)
-        a.wait_for_timeout(1500)
-        assert len(issued) == 1  # A's page got its signed id on load
+        assert _issued(issued, 1) == 1  # A's page got its signed id on load
         b = open_page(browser, url)
-        b.wait_for_timeout(1500)
-        assert len(issued) == 2
+        assert _issued(issued, 2) == 2
         owner_a = owners.verify(issued[0])
         assert owner_a and owner_a != owners.verify(issued[1])
 
@@ -95,13 +115,13 @@ def test_two_visitors_see_only_their_own_runs(space_app, tiny_model, tmp_path, m
         train(RunConfig(data_file=str(data), model=tiny_model, freeze_embeddings=False, epochs=4.0, batch_size=8, learning_rate=2e-3,
                         precision="fp32"), root / RUN)
 
-        assert RUN in playground_runs(a)
+        assert RUN in playground_runs(a, RUN)
         pick_run(a, RUN)
         a.locator("#play-text textarea").fill("patient fever surgery clinic")
         a.locator("#play-predict").click()
         a.wait_for_selector("#play-label:has-text('%')")
         shot(a, "visitors-1-a-playground")
-        assert RUN in runs_table(a)
+        assert RUN in runs_table(a, RUN)
         shot(a, "visitors-2-a-earlier-runs")
 
         assert RUN not in playground_runs(b)
