@@ -73,7 +73,7 @@ def test_the_preset_text_says_each_tasks_own_epochs():
     from finetune.ui import model_tab
 
     assert "Quick demo: 3 epochs" in model_tab.preset_help("classification")
-    assert "Quick demo: 6 epochs" in model_tab.preset_help("ner")
+    assert "Quick demo: 10 epochs" in model_tab.preset_help("ner")
     assert "Quick demo: 1 epoch at" in model_tab.preset_help("generation")
 
 
