@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import ConfigError, DataError  # noqa: F401  (re-exported: callers import them from here too)
 from .tasks import DEFAULT_TASK, TASK_NAMES, get_task
-from .tasks.setfit_method import METHOD_HELP, METHODS
+from .tasks.advice import METHOD_HELP, METHODS
 
 PRECISIONS = ("auto", "bf16", "fp32")
 RARE_CLASS_CHOICES = ("keep", "drop", "merge")

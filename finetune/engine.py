@@ -86,8 +86,9 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
 
     events.write(STAGE, message="Reading data")
     data = task.read_data(config)
-    if _method(config, task, data) == "setfit":
-        return _train_setfit(config, paths, events, stop, task, data, hardware)
+    runner = task.methods.get(_method(config, task, data))
+    if runner:  # a method the task declares besides fine-tuning (SetFit, the quick probe)
+        return _train_with(runner, config, paths, events, stop, task, data, hardware)
 
     events.write(STAGE, message="Loading model")
     model, tokenizer = _load_model(task, config, data.labels, lambda message: events.write(STAGE, message=message))
@@ -197,25 +198,25 @@ def _time_budget(paths: RunPaths) -> float | None:
 
 
 def _method(config, task, data) -> str:
-    """finetune or setfit: the config's choice, auto resolved by the rows per class."""
-    from .tasks.setfit_method import FINETUNE, SETFIT, resolve_method
+    """The config's method, auto resolved by the advice (tasks/advice.py) for a task with other methods."""
+    from .tasks.advice import AUTO, METHOD_NAMES, resolve_method
+    from .tasks.setfit_method import FINETUNE
 
     if task.few_shot:
         return resolve_method(config.method, data.datasets["train"]["label"])
-    if config.method == SETFIT:
-        raise ConfigError(f"SetFit trains text classification only, not {task.title.lower()}; "
+    if config.method not in (AUTO, FINETUNE):
+        raise ConfigError(f"{METHOD_NAMES.get(config.method, config.method)} trains text classification only, not {task.title.lower()}; "
                           "choose method finetune.")
     return FINETUNE
 
 
-def _train_setfit(config, paths, events, stop, task, data, hardware) -> Results:
+def _train_with(runner, config, paths, events, stop, task, data, hardware) -> Results:
     from .models import resolve_model
-    from .tasks.setfit_method import run_setfit
 
     path = resolve_model(config.model, task.embedded_model, lambda message: events.write(STAGE, message=message))
     saving = paths.model_saving
     shutil.rmtree(saving, ignore_errors=True)
-    values = run_setfit(config, paths, events, stop, task, data, hardware, path, saving)
+    values = runner(config, paths, events, stop, task, data, hardware, path, saving)
     results = Results.from_json({**values, "duration_s": round(_duration(paths), 1)})
     return _finish(config, paths, events, results, data.labels, saving)
 

@@ -17,6 +17,9 @@ from ..models import EMBEDDED
 from .classification_check import check_file
 from .labels import blocking_problems, labelled_rows, load_with_head, sort_labels
 from .predictor import PipelinePredictor
+from .probe_method import PROBE, run_probe
+from .quick_classification import quick_models
+from .setfit_method import SETFIT, run_setfit
 from .task import ModelCardText, Task, TaskData
 
 LENGTH_SAMPLE = 2000  # texts tokenized to pick max_length; enough for a stable 99th percentile
@@ -207,9 +210,12 @@ class Predictor(PipelinePredictor):
 
 
 def predictor(model_dir):
-    """The predictor of a saved model folder: a SetFit model or a fine-tuned one."""
+    """The predictor of a saved model folder: a quick probe, a SetFit model or a fine-tuned one."""
+    from .probe_method import ProbePredictor, is_probe_model
     from .setfit_method import SetFitPredictor, is_setfit_model
 
+    if is_probe_model(model_dir):
+        return ProbePredictor(model_dir)
     return SetFitPredictor(model_dir) if is_setfit_model(model_dir) else Predictor(model_dir)
 
 
@@ -244,7 +250,8 @@ TASK = Task(
               'print(classify("Your text here", top_k=None))'),
     model_heads=("ForSequenceClassification",),
     read_data=read_data, build_model=build_model, prepare=prepare, collator=collator, metrics=metrics,
-    report=report, predictor=predictor, check=check_file, baseline=baseline,
+    report=report, predictor=predictor, check=check_file, baseline=baseline, quick_models=quick_models,
+    methods={SETFIT: run_setfit, PROBE: run_probe}, defaults={"method": "auto"},
     examples=("This software license agreement covers usage rights",
               "Patient shows normal vital signs and recovery",
               "Quarterly revenue increased by 15% this period",
