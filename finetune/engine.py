@@ -162,6 +162,7 @@ def _finish(config, paths, events, results: Results, labels, saving: Path) -> Re
     if not launch.is_main():
         return results
     (saving / "training_args.bin").unlink(missing_ok=True)  # a pickle with server paths: never shared
+    results.quick_bar = _quick_bar(config, results)
     write_model_card(saving / paths.model_card.name, config, results, labels)
     _replace_folder(saving, paths.model)
     results.save(paths.results)
@@ -259,6 +260,18 @@ def _baseline(task, data, split: str, save_to) -> dict | None:
     if not task.has_baseline:
         return None
     return task.baseline(data.datasets["train"], data.datasets[split], data.labels, save_to=save_to)
+
+
+def _quick_bar(config, results: Results) -> dict | None:
+    """The best quick model measured for this run's files and settings (the Data tab or `check` measured
+    them): the bar the report and verdict compare with. A probe run is compared with the other quick models."""
+    from .quick_models import bar_for
+    from .verdict import main_metric
+
+    try:
+        return bar_for(config, main_metric(results), besides=results.extra.get("method", ""))
+    except (OSError, ValueError):
+        return None
 
 
 def _duration(paths: RunPaths) -> float:

@@ -13,7 +13,7 @@ events.jsonl), so the CLI, the runs table and the report agree.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .events import EVAL, read_events
 from .records import Results
@@ -111,6 +111,16 @@ def _still_improving(evals: list[dict], key: str, higher: bool) -> bool:
     return last == best and gain > IMPROVING * max(abs(before), 1e-9)
 
 
+def compared_to_what(results: Results) -> str:
+    """The bar a trained model must clear, in words: "+0.08 over the quick probe (0.812)"; "" when the quick
+    models were not measured for the run's files and settings."""
+    bar, metric = results.quick_bar or {}, main_metric(results)
+    if bar.get("metric") != metric or metric not in results.metrics or bar.get("score") is None:
+        return ""
+    gap = results.metrics[metric] - bar["score"]
+    return f"{gap:+.3f} {metric.replace('_', ' ')} over the {bar.get('title') or bar.get('name')} ({bar['score']:.3f})."
+
+
 def run_verdict(run_dir) -> Verdict | None:
     """The verdict on a run folder with results; None before it has any."""
     from .runs import RunPaths
@@ -119,4 +129,7 @@ def run_verdict(run_dir) -> Verdict | None:
     if not paths.results.is_file():
         return None
     events, _ = read_events(paths.events)
-    return judge(Results.load(paths.results), [e for e in events if e["event"] == EVAL])
+    results = Results.load(paths.results)
+    verdict = judge(results, [e for e in events if e["event"] == EVAL])
+    bar = compared_to_what(results) if verdict else ""
+    return replace(verdict, line=f"{verdict.line} {bar}") if bar else verdict

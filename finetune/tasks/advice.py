@@ -70,6 +70,20 @@ def recommend(per_class: float, quick=None) -> Advice:
     return Advice(method, " ".join(said))
 
 
+def advise(task, quick) -> Advice | None:
+    """The advice for a task's quick report: the method for classification; for a task with fine-tuning
+    only (NER), the floor its quick model sets."""
+    if quick is None:
+        return None
+    if task.few_shot:
+        return recommend(quick.rows_per_class, quick)
+    floor = quick.best()
+    if floor is None:
+        return Advice(FINETUNE, "Fine-tune: the only method for this task.")
+    return Advice(FINETUNE, f"Fine-tune: the {floor.title} on word shapes reaches {floor.metric} {floor.score:.3f} "
+                            f"in {floor.seconds:.0f} s, the floor a fine-tuned model must clear.")
+
+
 def resolve_method(method: str, train_labels, can_setfit: bool = True) -> str:
     """The method a run uses: the chosen one, or for auto the advice's."""
     if method in (SETFIT, FINETUNE, PROBE):

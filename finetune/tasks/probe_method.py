@@ -4,7 +4,8 @@ On small many-class data it beats fine-tuning and SetFit by a wide margin in a f
 (bench/crossover.py); tasks/advice.py says when `auto` picks it. The head's regularisation C is chosen by
 cross-validation on the training rows only. A probe run is a run like any other (events, results.json,
 report, verdict, Playground, batch, zip): the model folder holds the sentence-transformers body it used (a
-copy, so the folder stands alone) and the head as arrays in safetensors plus JSON, never a pickle.
+copy at the folder's top, as SetFit saves its body, so config.json is where every reader of a model folder
+looks) and the head as arrays in safetensors plus JSON, never a pickle.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import numpy as np
 PROBE = "probe"
 HEAD_FILE = "probe_head.safetensors"   # coef (classes x dims), intercept (classes)
 MARKER = "probe.json"                  # {"labels", "classes", "C", "body"}: a probe model folder has it
-BODY = "body"                          # the sentence-transformers folder inside the model folder
+BODY = "."                             # the sentence-transformers body: the model folder itself
 C_GRID = (0.1, 1.0, 10.0, 100.0, 1000.0)  # banking77 x 20 rows: CV picks 10-100 (0.885-0.893 vs 0.853-0.864 at C=1)
 MAX_FOLDS = 3
 
@@ -59,7 +60,7 @@ def save_probe(model, folder, labels, body_path) -> None:
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(body_path, folder / BODY, dirs_exist_ok=True,
+    shutil.copytree(body_path, folder, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("*.onnx", "onnx", "openvino", "*.pt", ".git"))
     save_file({"coef": np.ascontiguousarray(model.coef_, dtype=np.float32),
                "intercept": np.ascontiguousarray(model.intercept_, dtype=np.float32)}, str(folder / HEAD_FILE))
@@ -85,7 +86,7 @@ class ProbePredictor:
         arrays = load_file(str(folder / HEAD_FILE))
         self.labels, self.classes = meta["labels"], meta["classes"]
         self.coef, self.intercept = arrays["coef"].astype(np.float64), arrays["intercept"].astype(np.float64)
-        self.body = sentence_model(str(folder / meta["body"]))
+        self.body = sentence_model(str((folder / meta["body"]).resolve()))
 
     def probabilities(self, texts) -> np.ndarray:
         embeddings = self.body.encode(list(texts), batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
