@@ -65,6 +65,7 @@ class QuickReport:
     train_rows: int = 0
     eval_rows: int = 0
     split: str = "validation"   # the held-out split scored ("test" when the user held one out)
+    unit: str = "rows"          # what train_rows and eval_rows count ("sentences" for NER)
     notes: list[str] = field(default_factory=list)  # rows capped on a Space, a model that could not run
     weak_classes: list[str] = field(default_factory=list)  # the probe's lowest-recall classes, worst first
 

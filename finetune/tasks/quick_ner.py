@@ -46,7 +46,7 @@ def quick_models(config, data, limits: Limits, progress, descriptions=None) -> Q
     train, cut_train = capped(data.datasets["train"], limits.train_rows, config.seed)
     held, cut_held = capped(data.datasets[split], limits.eval_rows, config.seed)
     report = QuickReport(classes=len({label[2:] for label in data.labels if label != "O"}), train_rows=len(train),
-                         eval_rows=len(held), split=split)
+                         eval_rows=len(held), split=split, unit="sentences")
     if cut_train or cut_held:
         report.notes.append(f"Measured on {len(train)} training and {len(held)} held-out sentences (a sample: this "
                             "shared Space caps the quick models).")

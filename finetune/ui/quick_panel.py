@@ -28,10 +28,11 @@ class QuickPanel(NamedTuple):
     advice: Any        # Markdown: the advice
     pick: Any          # "Use <method>": sets the Model tab's method
     recommended: Any   # gr.State: the recommended method
+    describe: Any      # the descriptions' accordion: shown for a task with zero-shot (classification)
 
     @property
     def outputs(self) -> list:
-        return [self.scores, self.curve, self.advice, self.pick, self.recommended]
+        return [self.scores, self.curve, self.advice, self.pick, self.recommended, self.describe]
 
 
 def parse_descriptions(text: str) -> dict[str, str]:
@@ -40,24 +41,26 @@ def parse_descriptions(text: str) -> dict[str, str]:
     return {k.strip(): v.strip() for k, v in pairs if k.strip() and v.strip()}
 
 
-def idle(message: str = "") -> tuple:
-    return (message, gr.update(value=None, visible=False), "", gr.update(visible=False), "")
+def idle(message: str = "", zero_shot: bool = True) -> tuple:
+    return (message, gr.update(value=None, visible=False), "", gr.update(visible=False), "",
+            gr.update(visible=zero_shot))
 
 
 def stale(state: dict) -> tuple:
     """After a settings change: the last measurement no longer matches the rows training will see."""
     if not state.get("ready") and not state.get("few_shot_ready"):
         return idle()
-    return idle(f"{HEADING}\nThe settings changed: press **Measure again** for the quick models on these rows.")
+    zero_shot = get_task((state.get("settings") or {}).get("task")).few_shot
+    return idle(f"{HEADING}\nThe settings changed: press **Measure again** for the quick models on these rows.", zero_shot)
 
 
 def run_quick(state: dict, descriptions: str, token: str | None = None, progress=gr.Progress()) -> tuple:
     """The quick models for the checked file and settings (a handler: the gate's per-visitor slot around it)."""
     task = get_task((state.get("settings") or {}).get("task"))
     if not state.get("ready") and not state.get("few_shot_ready"):
-        return idle()
+        return idle(zero_shot=task.few_shot)
     if task.quick_models is None:
-        return idle()
+        return idle(zero_shot=False)
     from .data_tab import data_config
 
     try:
@@ -66,20 +69,20 @@ def run_quick(state: dict, descriptions: str, token: str | None = None, progress
             quick = measure(config, progress=lambda share, message: progress(share, desc=message),
                             descriptions=parse_descriptions(descriptions))
     except USER_ERRORS as e:
-        return idle(f"{HEADING}\nNot measured: {as_text(str(e))}")
+        return idle(f"{HEADING}\nNot measured: {as_text(str(e))}", task.few_shot)
     advice = advise(task, quick)
     pick = gr.update(visible=task.few_shot, value=f"Use {METHOD_TITLES[advice.method]} (Model tab)")
     figure = curve_figure(quick) if quick.learning_curve else None
     return (scores_markdown(quick), gr.update(value=figure, visible=figure is not None),
-            f"**Advice:** {as_text(advice.reason)}", pick, advice.method)
+            f"**Advice:** {as_text(advice.reason)}", pick, advice.method, gr.update(visible=task.few_shot))
 
 
 def scores_markdown(quick) -> str:
     rows = "\n".join(f"| {as_text(m.title)} | {m.score:.3f} | {m.seconds:.1f} s |" for m in quick.models)
     metric = quick.models[0].metric if quick.models else "score"
     notes = "".join(f"\n\n{as_text(n)}" for n in quick.notes)
-    return (f"{HEADING}\nModels that train in seconds, scored on the {quick.eval_rows} {quick.split} rows the "
-            f"trained model will be scored on ({quick.train_rows} training rows):\n\n"
+    return (f"{HEADING}\nModels that train in seconds, scored on the {quick.eval_rows} {quick.split} {quick.unit} "
+            f"the trained model will be scored on ({quick.train_rows} training {quick.unit}):\n\n"
             f"| quick model | {metric} | seconds |\n|---|---|---|\n{rows}{notes}")
 
 
@@ -109,10 +112,10 @@ def render() -> QuickPanel:
             pick = gr.Button("Use the recommended method", visible=False, variant="primary", size="sm",
                              elem_id="quick-pick")
             again = gr.Button("Measure again", size="sm", elem_id="quick-measure")
-        with gr.Accordion("Describe the labels (zero-shot compares texts with these)", open=False):
+        with gr.Accordion("Describe the labels (zero-shot compares texts with these)", open=False) as describe:
             descriptions = gr.Textbox(lines=3, label="One label per line: 'label: a few words'",
                                       placeholder="legal: contracts, clauses and court rulings", elem_id="quick-descriptions")
-    return QuickPanel(descriptions, again, scores, curve, advice, pick, gr.State(""))
+    return QuickPanel(descriptions, again, scores, curve, advice, pick, gr.State(""), describe)
 
 
 def wire(panel: QuickPanel, state, token, checks: list) -> None:

@@ -14,12 +14,13 @@ def checked(path, model):
 
 def test_the_panel_measures_the_quick_models_and_offers_the_advised_method(tmp_path, tiny_model, runs_dir):
     state = checked(write_csv(tmp_path / "d.csv", keyword_rows(per_class=20)), tiny_model)
-    scores, curve, advice, pick, method = quick_panel.run_quick(state, "legal: contracts and clauses", None, no_progress)
+    scores, curve, advice, pick, method, describe = quick_panel.run_quick(state, "legal: contracts and clauses", None,
+                                                                           no_progress)
     assert "| quick probe |" in scores and "| zero-shot |" in scores and "| TF-IDF |" in scores and "12 validation rows" in scores
     assert curve["visible"] and [p.x for p in curve["value"].data][0] == ("25%", "50%", "100%")
     assert method == "probe" and "quick probe reaches" in advice
     assert pick["visible"] and pick["value"] == "Use Quick: embeddings + linear head (Model tab)"
-    assert quick_panel.pick_method(method)["value"] == "probe"
+    assert quick_panel.pick_method(method)["value"] == "probe" and describe["visible"]
     again = quick_panel.run_quick(state, "legal: contracts and clauses", None, no_progress)
     assert again[0] == scores  # the same file and settings: the cached measurement
 
@@ -27,7 +28,7 @@ def test_the_panel_measures_the_quick_models_and_offers_the_advised_method(tmp_p
 def test_no_visitor_id_on_a_space_measures_nothing(tmp_path, tiny_model, runs_dir, monkeypatch):
     state = checked(write_csv(tmp_path / "d.csv", keyword_rows(per_class=20)), tiny_model)
     monkeypatch.setenv("SPACE_ID", "someone/studio")
-    scores, curve, advice, pick, method = quick_panel.run_quick(state, "", None, no_progress)
+    scores, curve, advice, pick, method, _ = quick_panel.run_quick(state, "", None, no_progress)
     assert "Not measured" in scores and "visitor id" in scores and method == "" and not pick["visible"]
 
 
