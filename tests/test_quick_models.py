@@ -3,15 +3,18 @@ import json
 
 import pytest
 
+from finetune.__main__ import main
 from tests.conftest import keyword_rows, ner_rows, write_csv, write_ner_jsonl
-from tests.test_cli import cli
 
 
-def test_check_prints_quick_models_curve_and_the_recommended_method(tmp_path, tiny_model, runs_dir):
-    data = write_csv(tmp_path / "d.csv", keyword_rows(per_class=20))
-    result = cli("check", "--data", data, "--model", tiny_model, timeout=300)
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+def check(capsys, *args) -> dict:
+    """`python -m finetune check ...` in this process (the CLI contract is tests/test_cli.py's): its JSON."""
+    assert main(["check", *map(str, args)]) == 0
+    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def test_check_prints_quick_models_curve_and_the_recommended_method(tmp_path, tiny_model, runs_dir, capsys):
+    report = check(capsys, "--data", write_csv(tmp_path / "d.csv", keyword_rows(per_class=20)), "--model", tiny_model)
     assert [m["name"] for m in report["quick_models"]] == ["tfidf", "zero-shot", "probe"]
     assert all(set(m) == {"name", "score", "metric", "seconds"} and m["metric"] == "accuracy" and
                0 <= m["score"] <= 1 and m["seconds"] >= 0 for m in report["quick_models"])
@@ -21,11 +24,8 @@ def test_check_prints_quick_models_curve_and_the_recommended_method(tmp_path, ti
     assert report["recommended_method"] == "probe" and "16 training rows in the median class" in report["reason"]
 
 
-def test_ner_check_measures_the_crf_floor(tmp_path, runs_dir):
-    data = write_ner_jsonl(tmp_path / "ner.jsonl", ner_rows(80))
-    result = cli("check", "--task", "ner", "--data", data, timeout=300)
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+def test_ner_check_measures_the_crf_floor(tmp_path, runs_dir, capsys):
+    report = check(capsys, "--task", "ner", "--data", write_ner_jsonl(tmp_path / "ner.jsonl", ner_rows(80)))
     (crf,) = report["quick_models"]
     assert crf["name"] == "crf" and crf["metric"] == "f1" and crf["score"] > 0.5  # generated names: easy
     assert report["recommended_method"] == "finetune" and "CRF" in report["reason"]
