@@ -3,7 +3,7 @@
 (the CRF floor). The real embedded MiniLM embeds the sample's texts: tens of seconds on a busy CPU."""
 import pytest
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import ARTIFACTS, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 MEASURED = 240_000  # ms: embedding 360 texts with MiniLM on 2 busy cores
@@ -23,6 +23,7 @@ def test_classification_sample_measures_and_the_advice_sets_the_method(page):
     assert "quick probe reaches" in page.locator("#quick-advice").inner_text()
     page.locator("#quick-panel").first.scroll_into_view_if_needed()
     shot(page, "quick-panel-classification")
+    page.locator("#quick-panel").first.screenshot(path=str(ARTIFACTS / "quick-panel-only.png"))
     page.locator("#quick-pick").click()
     page.get_by_role("tab", name="2. Model").click()
     page.wait_for_function("document.querySelector('#knob-method input').value.startsWith('Quick')")
@@ -36,3 +37,4 @@ def test_ner_sample_measures_the_crf_floor(page):
     assert not page.locator("#quick-pick").is_visible()  # NER has one method
     page.locator("#quick-panel").first.scroll_into_view_if_needed()
     shot(page, "quick-panel-ner")
+    page.locator("#quick-panel").first.screenshot(path=str(ARTIFACTS / "quick-panel-ner-only.png"))
