@@ -14,7 +14,6 @@ This module never imports gradio; handlers turn its ConfigError into a message (
 """
 from __future__ import annotations
 
-import re
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,8 +22,8 @@ from pathlib import Path
 from ..config import ConfigError, RunConfig
 from . import owners, upload_quota
 
-# org/name as the Hub spells a repo id: no leading dot or dash, no "..", nothing else
-HUB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
+NO_SEARCH = ("The settings search is not offered on this shared Space: it would hold the one training slot for "
+             "many runs. Train with a preset, or run the app locally to search.")
 _BUSY: dict[str, str] = {}  # owner -> the computation they have running (one app process serves a Space)
 _BUSY_LOCK = threading.Lock()
 
@@ -91,8 +90,7 @@ def start_search(config: RunConfig, owner: str | None, *, trials: int, budget_mi
 
     require_visitor(owner)
     if not search_offered():
-        raise ConfigError("The settings search is not offered on this shared Space: it would hold the one "
-                          "training slot for many runs. Train with a preset, or run the app locally to search.")
+        raise ConfigError(NO_SEARCH)
     check_capacity(owner)
     sweep_dir = new_run_dir(f"search-{config.task}")
     if owner:
@@ -118,27 +116,18 @@ def admit_file(owner: str | None, path, kind: str = "data") -> str:
 
 
 def model_id(name: str, task: str) -> str:
-    """A model name a visitor typed, as the engine may load it. On a Space: an embedded model's name or
-    a Hub id (org/name), never a folder on the server; a Hub id that also exists as a path here gets the
-    same answer as any name the Space cannot load, so the answer tells nothing about the server's folders."""
-    from ..models import embedded_choice
+    """A model name a visitor typed, as the engine may load it. On a Space: an embedded model's name, a
+    folder the Space's owner offers (FINETUNE_MODEL_DIRS) or a Hub id (org/name), never another path on the
+    server. Whether a folder of that name exists here changes nothing: the loaders take a Hub id from the
+    Hub cache only (models._hosted_model), so the answer tells nothing about the server's folders."""
+    from ..models import embedded_choice, hosted_choice
     from ..tasks import get_task
 
     name = (name or "").strip()
     if not owners.hosted() or not name or embedded_choice(name, get_task(task).embedded_model):
         return name
-    if not HUB_ID.fullmatch(name) or ".." in name or _exists_here(name):
-        raise ConfigError(f"{name[:80]!r} is not a model this Space can load: give a public model's Hugging Face "
-                          "Hub id (org/name), or pick one from the list.")
+    hosted_choice(name)  # ConfigError for anything else
     return name
-
-
-def _exists_here(name: str) -> bool:
-    """A relative path the loaders would read instead of the Hub (from the app's folder or the runs')."""
-    from ..runs import runs_root
-
-    here = Path(__file__).resolve().parents[2]
-    return any((base / name).exists() for base in (Path.cwd(), here, runs_root()))
 
 
 @contextmanager

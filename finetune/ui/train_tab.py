@@ -222,7 +222,7 @@ def show_estimate(data: dict, task: str, model: str, *knobs) -> str:
     if data.get("settings") and not data.get("ready"):
         return "No estimate yet: the data has a problem that blocks training (see the Data tab)."
     try:
-        config = RunConfig.from_dict(config_from_widgets(task, model, *knobs))
+        config = RunConfig.from_dict(config_from_widgets(task, gate.model_id(model, task), *knobs))
         settings = data.get("settings") or {}
         texts = sample_texts(settings["data_file"], settings["text_column"]) \
             if settings.get("data_file") and settings.get("text_column") else data.get("texts")

@@ -95,6 +95,6 @@ def test_a_table_first_checked_as_ner_finds_its_columns_when_switched_to_classif
     state = named(data_tab.load_file(str(data_tab.SAMPLES_DIR / "legal_medical_financial.csv"),
                                      {"settings": {"task": "ner"}}))["state"]
     assert not state["ready"]  # no entity spans in it
-    out = named(data_tab.change_settings(state, "classification", [], None, None, None,
+    out = named(data_tab.change_settings(state, "classification", [], None, None, None, None,
                                          *[state["settings"][f.name] for f in data_tab.SETTING_FIELDS]))
     assert out["state"]["ready"] and out["text"] == ["text"] and out["label"] == "label"
