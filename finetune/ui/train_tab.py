@@ -17,7 +17,7 @@ import gradio as gr
 from ..config import ConfigError, RunConfig
 from ..events import pace
 from ..records import RunStatus
-from ..runs import is_alive, kill_run, load_run_config, run_status, stop_run
+from ..runs import is_alive, kill_run, list_runs, load_run_config, run_status, stop_run
 from ..hosting import gate, owners
 from ..tasks import DEFAULT_TASK, get_task
 from ..tasks.setfit_method import FINETUNE
@@ -214,8 +214,9 @@ def _duration(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
 
 
-def show_estimate(data: dict, task: str, model: str, *knobs) -> str:
-    """Memory and time per epoch for the chosen model, settings, data and this machine."""
+def show_estimate(data: dict, token, task: str, model: str, *knobs) -> str:
+    """Memory and time per epoch for the chosen model, settings, data and this machine (its measured pace
+    from the runs this visitor may read, not every visitor's)."""
     from ..estimate import describe, estimate_run, sample_texts
 
     data = data or {}
@@ -227,7 +228,8 @@ def show_estimate(data: dict, task: str, model: str, *knobs) -> str:
         texts = sample_texts(settings["data_file"], settings["text_column"]) \
             if settings.get("data_file") and settings.get("text_column") else data.get("texts")
         result = estimate_run(config, rows=data.get("rows") or ASSUMED_ROWS,
-                              num_labels=len(data.get("labels") or {}) or 2, texts=texts)
+                              num_labels=len(data.get("labels") or {}) or 2, texts=texts,
+                              calibration_runs=owners.visible(visitor.owner(token), list_runs()))
     except (*USER_ERRORS, OSError, ValueError) as e:  # runs on every change: a line, never a pop-up
         return error_box(f"No estimate: {e}")
     result.assumed_rows = 0 if data.get("rows") else ASSUMED_ROWS
@@ -256,7 +258,7 @@ def render(page_loaded, data_state, model_inputs, timer: gr.Timer, saved_run: gr
     runs_panel.render(page_loaded, saved_run, model_inputs, token,
                       refresh_on=[saved_run.change, view.report.summary.change])
 
-    estimate_inputs = [data_state, *model_inputs]
+    estimate_inputs = [data_state, token, *model_inputs]
     gr.on([data_state.change, *[c.change for c in model_inputs]], show_estimate, estimate_inputs,
           estimate, api_visibility="private", show_progress="hidden", trigger_mode="always_last")
     starting = [view.run, view.timer, view.status, view.report.group]

@@ -84,7 +84,7 @@ def test_a_generation_run_starts_from_the_ui_and_reports_perplexity(runs_dir, tm
     assert state["ready"]
     config = RunConfig(task="generation", model=tiny_gpt2, epochs=1.0, batch_size=4, learning_rate=3e-3,
                        block_size=32, precision="fp32")
-    assert "per epoch" in train_tab.show_estimate(state, "generation", tiny_gpt2, *knob_values(config))
+    assert "per epoch" in train_tab.show_estimate(state, None, "generation", tiny_gpt2, *knob_values(config))
     run, outputs = follow_to_end(start(state, config, task="generation")[VIEW.run])
     plot, summary, per_class = outputs[VIEW.plot], outputs[VIEW.report.summary], outputs[VIEW.report.per_class]
     assert "Finished" in outputs[VIEW.status] and "| perplexity |" in summary and "base model" in summary

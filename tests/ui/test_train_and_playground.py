@@ -170,9 +170,9 @@ def test_a_selected_mistake_goes_to_the_playground():
 
 
 def test_estimate_before_start_uses_the_data_and_the_model(loaded, fast_config):
-    text = train_tab.show_estimate(loaded, "classification", fast_config.model, *knob_values(fast_config))
+    text = train_tab.show_estimate(loaded, None, "classification", fast_config.model, *knob_values(fast_config))
     assert "Estimate" in text and "per epoch" in text and "GB" in text and "assumed" not in text
-    assert "1,000 rows and the length assumed" in train_tab.show_estimate({}, "classification", fast_config.model,
+    assert "1,000 rows and the length assumed" in train_tab.show_estimate({}, None, "classification", fast_config.model,
                                                    *knob_values(fast_config))
 
 
