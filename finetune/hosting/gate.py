@@ -39,7 +39,8 @@ class Started:
 def require_visitor(owner: str | None) -> None:
     """On a Space a page with no valid visitor id starts, sends and names nothing."""
     if owner is None and owners.hosted():
-        raise ConfigError("This page has no visitor id yet: reload it, then try again.")
+        raise ConfigError("This page has no visitor id yet: reload it, then try again (an address that opened "
+                          "many new pages this hour gets its next id when the hour has passed).")
 
 
 def start_run(config: RunConfig, owner: str | None, run_dir=None) -> Started:

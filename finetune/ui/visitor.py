@@ -41,20 +41,22 @@ def issue(token: str | None, profile: gr.OAuthProfile | None = None, request: gr
 
 
 def client(request: gr.Request | None) -> str | None:
-    """The visitor's address. Behind a Space's proxy request.client.host is the proxy's (uvicorn trusts
-    X-Forwarded-For only from 127.0.0.1), so there the proxy's X-Forwarded-For counts: its last public
-    address is the one the proxy itself saw (earlier entries are whatever the client sent)."""
+    """The visitor's public address, None where none is known. Behind a Space's proxy request.client.host
+    is the proxy's (uvicorn trusts X-Forwarded-For only from 127.0.0.1), so there the proxy's
+    X-Forwarded-For counts: its last public address is the one the proxy itself saw (earlier entries are
+    whatever the client sent). A private or loopback address could be every visitor's (the proxy, a test):
+    it is not counted as one client."""
     if request is None:
         return None
     forwarded = (request.headers.get("x-forwarded-for") or "") if owners.hosted() else ""
-    for part in reversed([p.strip() for p in forwarded.split(",") if p.strip()]):
+    host = getattr(getattr(request, "client", None), "host", None)
+    for part in [*reversed([p.strip() for p in forwarded.split(",") if p.strip()]), str(host or "")]:
         try:
             if ipaddress.ip_address(part).is_global:
                 return part
         except ValueError:
             continue
-    host = getattr(getattr(request, "client", None), "host", None)
-    return str(host) if host else None
+    return None
 
 
 def owner(token) -> str | None:

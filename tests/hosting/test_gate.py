@@ -48,7 +48,7 @@ def test_one_client_address_gets_a_few_ids_an_hour_behind_the_proxy_too(on_space
 def test_uploads_are_counted_per_client_as_well_as_per_id(on_space, monkeypatch, tmp_path):
     monkeypatch.setenv("FINETUNE_UPLOADS_PER_HOUR", "1")
     monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "uploads"))
-    ids = [visitor.owner(visitor.issue(None, None, request("192.0.2.50"))) for _ in range(3)]
+    ids = [visitor.owner(visitor.issue(None, None, request("4.4.4.4"))) for _ in range(3)]
     files = []
     for i in range(4):
         files.append(tmp_path / f"f{i}.csv")

@@ -4,6 +4,7 @@ import time
 import gradio as gr
 import pytest
 
+from finetune import runs
 from finetune.config import RunConfig
 from finetune.ui import data_tab, model_tab, playground_tab, train_tab, visitor
 from finetune.ui.followed_run import FollowedRun
@@ -205,7 +206,7 @@ def test_classes_too_small_to_fine_tune_can_still_train_with_setfit(runs_dir, tm
     with pytest.raises(gr.Error, match="pick SetFit"):
         start(state, config)
     started = []
-    monkeypatch.setattr(train_tab, "start_run", lambda config, run_dir, owner: started.append(config))
+    monkeypatch.setattr(runs, "start_run", lambda config, run_dir, owner: started.append(config))  # gate.start_run's launch
     start(state, config.updated(method="setfit"))
     assert started and started[0].method == "setfit"
     rows = keyword_rows(per_class=12)
