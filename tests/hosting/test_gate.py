@@ -131,3 +131,22 @@ def test_messages_on_a_space_show_no_server_path(on_space, runs_dir):
     message = f"No model folder at {runs_dir}/20260101-x/model; see https://huggingface.co/org/name"
     assert str(runs_dir) not in str(user_error(ConfigError(message))) and str(runs_dir) not in error_box(message)
     assert "https://huggingface.co/org/name" in error_box(message)
+
+
+def test_a_search_and_each_of_its_trials_record_their_owner(runs_dir, monkeypatch, tmp_path):
+    """Locally (where the search is offered) it goes through the gate too: the search folder and every trial
+    folder are the starting visitor's."""
+    from finetune import engine
+    from finetune.sweeps import search
+    from finetune.sweeps.record import Sweep
+
+    monkeypatch.setattr("finetune.runs.start_process", lambda folder, command: None)
+    sweep_dir = gate.start_search(RunConfig(), "v:me", trials=2, budget_minutes=1, space=["learning_rate"])
+    assert owners.owner_of(sweep_dir) == "v:me"
+    seen = []
+    monkeypatch.setattr(engine, "train", lambda config, folder, callbacks: seen.append(owners.owner_of(folder)) or 1 / 0)
+    objective = search._Objective(RunConfig(), sweep_dir, {}, Sweep("accuracy", "maximize", 60, 2, {}),
+                                  search.Budget(time.time(), 60))
+    with pytest.raises(ZeroDivisionError):
+        objective(SimpleNamespace(number=0))
+    assert seen == ["v:me"]  # recorded before the trial trained
