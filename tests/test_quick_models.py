@@ -108,3 +108,18 @@ def test_the_few_examples_warning_names_every_class_or_says_how_many(tmp_path):
     report = check_file(RunConfig(data_file=str(write_csv(tmp_path / "few.csv", rows))))
     (warning,) = [w for w in report.warnings if w.code == "too_few_examples"]
     assert "b (20), c (20), d (20)" in warning.message
+
+
+def test_every_verdict_names_the_best_quick_model_as_its_bar():
+    from finetune.quick_models import QuickReport, QuickScore
+    from finetune.records import Results
+    from finetune.verdict import compared_to_what
+
+    quick = QuickReport(models=[QuickScore("tfidf", 0.7, "accuracy", 1, {"accuracy": 0.7, "macro_f1": 0.69}),
+                                QuickScore("probe", 0.81, "accuracy", 9, {"accuracy": 0.82, "macro_f1": 0.812})])
+    results = Results(task="classification", main_metric="macro_f1", metrics={"accuracy": 0.9, "macro_f1": 0.892},
+                      quick_bar=quick.bar("macro_f1"))
+    assert compared_to_what(results) == "+0.080 macro f1 over the quick probe (0.812)."
+    assert Results.from_json(results.to_json()).quick_bar == results.quick_bar  # kept in results.json
+    assert quick.bar("macro_f1", besides="probe")["name"] == "tfidf"  # a probe run is measured against the others
+    assert compared_to_what(Results(task="classification", metrics={"macro_f1": 0.5})) == ""  # not measured: no bar

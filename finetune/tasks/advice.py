@@ -20,6 +20,7 @@ METHODS = (AUTO, FINETUNE, SETFIT, PROBE)
 # method one can choose: SETFIT_BELOW is 0).
 PROBE_BELOW = 100
 SETFIT_BELOW = 0
+WORDS_MARGIN = 0.02     # TF-IDF above the probe by more than this: the classes turn on words, said so
 ZERO_SHOT_GOOD = 0.9    # a zero-shot share of the probe's score worth saying "zero-shot already reaches"
 METHOD_TITLES = {AUTO: "auto (from the data)", FINETUNE: "Fine-tune the model", SETFIT: "SetFit (few-shot)",
                  PROBE: "Quick: embeddings + linear head"}
@@ -65,6 +66,10 @@ def recommend(per_class: float, quick=None) -> Advice:
     else:
         measured = f" The quick probe reaches {probe.score:.3f} {probe.metric}: the bar to clear." if probe else ""
         said.append(f"Fine-tune: {rows} ({PROBE_BELOW}+), where fine-tuning beats the quick probe.{measured}")
+    tfidf = quick.get("tfidf") if quick else None
+    if tfidf and probe and tfidf.score > probe.score + WORDS_MARGIN:
+        said.append(f"TF-IDF (word counts) beats the probe here ({tfidf.score:.3f} vs {probe.score:.3f}): these "
+                    "classes turn on exact words more than on meaning, so fine-tuning may need more rows to win.")
     if quick and quick.rising and quick.curve_reading:
         said.append(quick.curve_reading)
     return Advice(method, " ".join(said))
