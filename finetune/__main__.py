@@ -171,7 +171,10 @@ def quick_json(task, config, descriptions) -> dict:
     from .quick_models import measure
     from .tasks.advice import advise
 
-    quick = measure(config, descriptions=descriptions)
+    try:
+        quick = measure(config, descriptions=descriptions)
+    except (OSError, ValueError, RuntimeError) as e:  # e.g. a model that is no sentence model: the check still stands
+        return {"quick_models": [], "learning_curve": [], "quick_error": f"{type(e).__name__}: {e}"}
     advice = advise(task, quick)
     return {"quick_models": [{k: v for k, v in m.to_json().items() if k != "scores"} for m in quick.models],
             "learning_curve": [p.to_json() for p in quick.learning_curve], "learning_curve_reading": quick.curve_reading,

@@ -138,7 +138,9 @@ def run_probe(config, paths, events, stop, task, data, hardware, model_path, sav
     save_probe(model, saving, data.labels, model_path)
     note = (f"Trained the quick probe: frozen {model_name(config.model, task.embedded_model)} embeddings and a "
             f"logistic-regression head (C={model.C:g}, chosen by {folds_for(train['label'])}-fold cross-validation "
-            f"on the training rows); {rows_per_class(train['label']):g} training rows in the median class.")
+            f"on the training rows); {rows_per_class(train['label']):g} training rows in the median class. The folder is "
+            f"the sentence-transformers body plus {HEAD_FILE} and {MARKER}: load it with `python -m finetune predict` "
+            "or finetune.tasks.probe_method.ProbePredictor, not transformers.pipeline.")
     return {"task": config.task, "model": model_name(config.model, task.embedded_model), "method": PROBE,
             "train_rows": len(train), "eval_rows": len(validation), "report_split": report_split,
             "report_rows": len(evaluated), "baseline": baseline, "train_runtime_s": round(runtime, 2),
