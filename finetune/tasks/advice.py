@@ -22,9 +22,10 @@ METHODS = (AUTO, FINETUNE, SETFIT, PROBE)
 # At 256 per class fine-tuning leads by 0.13-0.27 (trec 0.908 vs 0.773, emotion 0.807 vs 0.538). Issue 29's
 # banking77 file (77 intents x 20 rows): probe 0.885-0.893, fine-tuning 0.584. So the probe below 50 rows per
 # class (it won at 16 and 32 on every set measured), fine-tuning from 50 (it won at 64 on every set); 50 lies
-# between the two measured sizes, nothing was measured inside (32, 64). SetFit is not auto's choice: at 16 rows
-# per class on trec it took the longest (bench/crossover.py, --setfit-sizes 16) and the probe is within reach of
-# it in a fraction of the time; it stays a method one can choose (SETFIT_BELOW = 0).
+# between the two measured sizes, nothing was measured inside (32, 64). SetFit is not auto's choice: on banking77
+# x 20 issue 29 measured it at 0.839 in 861 s against the probe's 0.885-0.893 in ~10 s, and here its run on trec
+# at 16 rows per class had done 144 of its 240 steps after 25 minutes (load 13) where the probe's whole run took
+# 78 s. It stays a method one can choose (SETFIT_BELOW = 0: auto never picks it).
 PROBE_BELOW = 50
 SETFIT_BELOW = 0
 WORDS_MARGIN = 0.02     # TF-IDF above the probe by more than this: the classes turn on words, said so
