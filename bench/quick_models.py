@@ -6,7 +6,7 @@ and `check` measure them) beside SetFit and fine-tuning, score and seconds, one 
 
 Each classification set: --train-rows seeded, stratified rows of its train file (trec_fine: 20 rows of each fine
 label with 20+, the many-class small case), scored on --test-rows seeded rows of its test file (sst2: dev, the
-GLUE test has no labels), passed as test_file so every method reports on the same rows. conll2003: --ner-rows
+GLUE test has no labels), passed as test_file (ag_news and sst2 labels are digits: named from their sets' readmes) so every method reports on the same rows. conll2003: --ner-rows
 training sentences, its test file. Fine-tuning (default settings, `--method finetune`) and SetFit (where
 named) run once each through the engine on the same files; seconds are wall-clock (a run's duration_s; the
 quick models' own timers, embeddings included). SetFit and fine-tuning are slow on 2 shared cores: the sizes
@@ -26,6 +26,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from crossover import DATA, SETS, cpu, read, uptime  # noqa: E402  (the sets' files and readers)
 
+LABEL_NAMES = {"ag_news": {"0": "World", "1": "Sports", "2": "Business", "3": "Sci/Tech"},  # its classes.txt
+               "sst2": {"0": "negative", "1": "positive"}}
 TESTS = {"trec": DATA / "trec" / "test.csv", "emotion": DATA / "emotion" / "test.txt",
          "ag_news": DATA / "ag_news" / "test.csv", "sst2": DATA / "sst2" / "dev.tsv"}
 
@@ -46,6 +48,9 @@ def classification_files(name, train_rows, test_rows, seed, work):
         test = pd.DataFrame({"text": raw["title"] + " " + raw["description"], "label": (raw["label"].astype(int) - 1).astype(str)})
     else:
         test = read(TESTS[base], options, text_column, label_column)
+    names = LABEL_NAMES.get(base)
+    if names:  # digits as labels say nothing to zero-shot: the sets' own class names
+        train, test = (frame.assign(label=frame["label"].map(names)) for frame in (train, test))
     test = test[test["label"].isin(set(train["label"]))]
     test = test.sample(min(test_rows, len(test)), random_state=seed)
     paths = Path(work) / f"{name}_train.csv", Path(work) / f"{name}_test.csv"
