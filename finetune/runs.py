@@ -41,7 +41,8 @@ class RunPaths:
     config = property(lambda self: self.root / "config.json")
     events = property(lambda self: self.root / "events.jsonl")
     results = property(lambda self: self.root / "results.json")
-    baseline = property(lambda self: self.root / "baseline.joblib")  # the fitted TF-IDF baseline (classification)
+    baseline = property(lambda self: self.root / "baseline.safetensors")  # the fitted TF-IDF baseline's arrays
+    old_baseline = property(lambda self: self.root / "baseline.joblib")  # older versions' pickle: never loaded
     model = property(lambda self: self.root / "model")
     model_saving = property(lambda self: self.root / "model.saving")  # a model being written; renamed to model/
     checkpoints = property(lambda self: self.root / "checkpoints")

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .byte_caps import counted_chars
+
 DEFAULT_LIMIT = 512
 TOKENS_PER_WORD = 1.3  # a typical WordPiece/BPE ratio for English, used only when no tokenizer is at hand
 SAMPLE_ROWS = 5000     # enough for a stable histogram and share; the longest rows are checked exactly
@@ -75,9 +77,13 @@ class LengthCounter:
         self.estimated = self.tokenizer is None
 
     def __call__(self, texts: list[str]) -> np.ndarray:
+        # Each text cut first (byte_caps.counted_chars): a 20 KB text costs the tokenizer megabytes of
+        # offsets, and its first few thousand characters already count past the limit.
+        chars = counted_chars(self.limit)
+        texts = [t[:chars] for t in texts]
         if self.tokenizer is None:
             return np.array([round(len(t.split()) * TOKENS_PER_WORD) + 2 for t in texts], dtype=int)
-        return np.array([len(e.ids) for e in self.tokenizer.encode_batch(list(texts))], dtype=int)
+        return np.array([len(e.ids) for e in self.tokenizer.encode_batch(texts)], dtype=int)
 
 
 def length_summary(texts, counter: LengthCounter, limit: int | None = None, seed: int = 0) -> dict:

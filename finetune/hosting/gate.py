@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import ConfigError, RunConfig
+from ..data import byte_caps
 from . import owners, upload_quota
 
 
@@ -73,6 +74,7 @@ def admit_file(owner: str | None, path, kind: str = "data") -> str:
     """A file a visitor sent, counted in their quota (kind says which input: data, validation, test, batch,
     pdf, review). ConfigError when it is over a cap; returns the path to read."""
     upload_quota.admit(owner, path)
+    byte_caps.check_file(path, kind)  # what it expands to, from its own metadata, before anything reads it
     return str(path)
 
 
