@@ -22,18 +22,22 @@ MAX_CELL_CHARS = 20_000
 # Token counting reads at most this many characters per limit token: at ~4 characters per token a text
 # cut there still counts about twice the model's limit, so "over the limit" stays exact.
 CHARS_PER_LIMIT_TOKEN = 8
+# The data check tokenizes at most this many characters in its sample (fewer rows when texts are long):
+# about 1 s of the tokenizer on one free core; typical data (5,000 rows of a few hundred characters) fits.
+MAX_COUNTED_CHARS = 2_000_000
 # A table's text once expanded (Parquet's decoded columns, an xlsx's XML): a million 200-character rows.
 # What it costs in memory is a few times this (strings, pandas, the check's copies).
 MAX_TABLE_BYTES = 200 * MB
 # One xlsx part (sharedStrings.xml, a sheet): openpyxl holds the shared strings in memory at ~5x.
 MAX_XLSX_PART_BYTES = 100 * MB
-# PDFs: a long report is under 500 pages. Each page's content stream (the drawing commands, text
-# included) is decoded before extraction: a text page is tens of KB, so 2 MB is generous, and 50 MB in all
-# stops the same stream shared by hundreds of pages. Extraction stops at MAX_PDF_CHARS of text (about
-# 1,700 chunks of 1,200 characters: more than a batch labels).
+# PDFs: a long report is under 500 pages. Each page's content stream (its drawing commands, text included)
+# is decoded and measured before any extraction: a page of text is 5-50 KB, and pypdf's layout extraction
+# of a 0.7 MB stream took ~5 s on the loaded 2-core box (bench/abuse_files.py). So 1 MB a page, and 10 MB
+# in all (500 pages of 20 KB) stops one stream shared by hundreds of pages (37 KB on disk, 42 s before).
+# Extraction stops at MAX_PDF_CHARS of text (about 1,700 chunks of 1,200 characters: more than a batch labels).
 MAX_PDF_PAGES = 500
-MAX_PDF_PAGE_STREAM_BYTES = 2 * MB
-MAX_PDF_STREAM_BYTES = 50 * MB
+MAX_PDF_PAGE_STREAM_BYTES = 1 * MB
+MAX_PDF_STREAM_BYTES = 10 * MB
 MAX_PDF_CHARS = 2_000_000
 
 

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .byte_caps import counted_chars
+from .byte_caps import MAX_COUNTED_CHARS, counted_chars
 
 DEFAULT_LIMIT = 512
 TOKENS_PER_WORD = 1.3  # a typical WordPiece/BPE ratio for English, used only when no tokenizer is at hand
 SAMPLE_ROWS = 5000     # enough for a stable histogram and share; the longest rows are checked exactly
+MIN_SAMPLE_ROWS = 300  # the fewest sampled when texts are long (MAX_COUNTED_CHARS): still a usable histogram
 HISTOGRAM_BINS = 30
 
 
@@ -92,7 +93,7 @@ def length_summary(texts, counter: LengthCounter, limit: int | None = None, seed
 
     texts = pd.Series(texts)
     limit = limit or counter.limit
-    sample = texts.sample(n=min(SAMPLE_ROWS, len(texts)), random_state=seed) if len(texts) else texts
+    sample = texts.sample(n=sample_size(texts, counter.limit), random_state=seed) if len(texts) else texts
     lengths = counter(sample.tolist()) if len(sample) else np.zeros(0, dtype=int)
     longest = texts.str.len().nlargest(200).index  # exact counts where truncation is likeliest
     long_lengths = counter(texts[longest].tolist()) if len(longest) else np.zeros(0, dtype=int)
@@ -105,6 +106,13 @@ def length_summary(texts, counter: LengthCounter, limit: int | None = None, seed
             "over_limit_share": float((lengths > limit).mean()) if len(lengths) else 0.0,
             "over_limit_rows": over, "histogram": {"counts": [int(c) for c in counts],
                                                    "edges": [float(e) for e in edges]}}
+
+
+def sample_size(texts, limit: int) -> int:
+    """SAMPLE_ROWS, fewer when the texts are long: at most MAX_COUNTED_CHARS characters are tokenized (each
+    text counted up to counted_chars(limit)), and never fewer than MIN_SAMPLE_ROWS."""
+    mean = float(texts.str.len().clip(upper=counted_chars(limit)).mean() or 1)
+    return min(len(texts), SAMPLE_ROWS, max(MIN_SAMPLE_ROWS, int(MAX_COUNTED_CHARS / max(mean, 1.0))))
 
 
 def fitted_length(lengths, limit: int) -> int:
