@@ -15,7 +15,7 @@ from finetune.config import ConfigError
 from finetune.hosting import owners
 from finetune.predictions import baseline_scores
 from finetune.runs import RunPaths
-from finetune.tasks import fitted_arrays, setfit_method
+from finetune.tasks import setfit_method
 from finetune.tasks.baseline import tfidf_baseline, tfidf_pipeline
 from tests.conftest import ROOT, WORDS, keyword_rows
 
@@ -42,7 +42,7 @@ def setfit_folder(folder: Path, tiny_model, canary: Path) -> Path:
     """A SetFit-style model folder (the tiny BERT as its body) whose model_head.pkl is a trap."""
     shutil.copytree(tiny_model, folder)
     (folder / setfit_method.MARKER).write_text(json.dumps({"normalize_embeddings": False, "labels": LABELS}))
-    plant(folder, setfit_method.PICKLED_HEAD, canary)
+    plant(folder, "model_head.pkl", canary)  # SetFit's own head file name
     return folder
 
 
@@ -74,7 +74,7 @@ def test_a_planted_head_in_a_cached_hub_repo_never_runs(tmp_path, tiny_model, mo
 
 
 def test_an_old_runs_pickled_baseline_gets_one_sentence_and_is_never_opened(tmp_path):
-    plant(tmp_path, RunPaths(tmp_path).old_baseline.name, tmp_path / "canary")
+    plant(tmp_path, "baseline.joblib", tmp_path / "canary")  # what older versions kept
     with pytest.raises(ConfigError, match="saved by an older version .* retrain"):
         baseline_scores(tmp_path, "a text")
     assert not (tmp_path / "canary").exists()
@@ -82,6 +82,8 @@ def test_an_old_runs_pickled_baseline_gets_one_sentence_and_is_never_opened(tmp_
 
 
 def test_the_baseline_is_kept_as_arrays_and_predicts_the_same(tmp_path):
+    from finetune.tasks import fitted_arrays
+
     rows = keyword_rows(per_class=8)
     texts, labels = [t for t, _ in rows], [LABELS.index(label) for _, label in rows]
     tfidf_baseline(texts, labels, texts, labels, save_to=tmp_path / "baseline.safetensors", label_names=LABELS)
