@@ -131,3 +131,15 @@ def test_on_a_space_the_signing_key_is_no_file_a_run_could_read(runs_dir, monkey
     token = owners.issue_id()
     assert owners.verify(token) and owners.server_secret() == owners.server_secret()
     assert not [p for p in runs_dir.rglob("*") if p.is_file()]  # nothing under the runs root
+
+
+def test_the_model_zip_leaves_an_old_pickled_head_out(runs_dir, tiny_model):
+    import zipfile
+
+    from finetune.runs import zip_model
+
+    run = runs_dir / "20260101-000000-classification-old"
+    shutil.copytree(tiny_model, RunPaths(run).model)
+    (RunPaths(run).model / "model_head.pkl").write_bytes(b"pickle")
+    with zipfile.ZipFile(zip_model(run)) as archive:
+        assert "model_head.pkl" not in archive.namelist() and "config.json" in archive.namelist()
