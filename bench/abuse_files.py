@@ -77,6 +77,8 @@ def run_case(case: str, folder: Path) -> dict:
     import finetune.predictions  # noqa: F401
     import finetune.tasks.setfit_method  # noqa: F401
     from finetune.ui import playground_tab
+    if case == "predict_cli":  # the model loaded first, as in an app that has answered before
+        finetune.predictions.load_predictor(str(work.resolve()))
     started = time.perf_counter()
     try:
         if case in ("parquet", "xlsx"):
