@@ -37,7 +37,7 @@ MAX_XLSX_PART_BYTES = 100 * MB
 # Extraction stops at MAX_PDF_CHARS of text (about 1,700 chunks of 1,200 characters: more than a batch labels).
 MAX_PDF_PAGES = 500
 MAX_PDF_PAGE_STREAM_BYTES = 1 * MB
-MAX_PDF_STREAM_BYTES = 10 * MB
+MAX_PDF_STREAM_BYTES = 10 * MB  # (pypdf itself stops decoding any one stream at 75 MB)
 MAX_PDF_CHARS = 2_000_000
 
 
@@ -81,11 +81,12 @@ def parquet_file(path):
 
 
 def read_parquet_capped(path, limit: int | None):
-    """(the first `limit` rows, or all, as a pandas frame; how many cells were cut to MAX_CELL_CHARS).
+    """The first `limit` rows (or all) as a pandas frame, each string at most MAX_CELL_CHARS + 1 long.
 
     String columns are read dictionary-encoded, so a string repeated on every row is held once; the text
     they would expand to is measured from the dictionary's lengths (DataError over MAX_TABLE_BYTES) and the
-    dictionary cut to MAX_CELL_CHARS before pandas expands it."""
+    dictionary cut before pandas expands it. One character over the cap is kept so that the reader's own
+    cell cap (tables._cap_cells) counts these cells among the cut ones, on the rows it keeps."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -98,22 +99,19 @@ def read_parquet_capped(path, limit: int | None):
     else:  # iter_batches reads no further than the first batch
         batch = next(parquet.iter_batches(batch_size=limit), None)
         table = pa.Table.from_batches([batch]) if batch is not None else schema.empty_table()
-    columns, expanded, cut = {}, 0, 0
+    columns, expanded = {}, 0
     for name in table.column_names:
         column = table[name].combine_chunks()
         if pa.types.is_dictionary(column.type):
-            used = pc.take(pc.binary_length(column.dictionary), column.indices)
-            expanded += int(pc.sum(used).as_py() or 0)
-            over = pc.take(pc.greater(pc.utf8_length(column.dictionary), MAX_CELL_CHARS), column.indices)
-            cut += int(pc.sum(over.cast("int64")).as_py() or 0)
+            expanded += int(pc.sum(pc.take(pc.binary_length(column.dictionary), column.indices)).as_py() or 0)
             column = pa.DictionaryArray.from_arrays(
-                column.indices, pc.utf8_slice_codeunits(column.dictionary, 0, MAX_CELL_CHARS))
+                column.indices, pc.utf8_slice_codeunits(column.dictionary, 0, MAX_CELL_CHARS + 1))
         else:
             expanded += column.nbytes
         if expanded > MAX_TABLE_BYTES:
             raise DataError(too_big(Path(path).name, expanded, MAX_TABLE_BYTES))
         columns[name] = column
-    return pa.table(columns).to_pandas() if columns else table.to_pandas(), cut
+    return pa.table(columns).to_pandas() if columns else table.to_pandas()
 
 
 # --- xlsx ----------------------------------------------------------------------------------------------

@@ -53,14 +53,12 @@ def read_table(path, max_rows: int | None = None) -> pd.DataFrame:
         raise DataError(f"{path.name} is empty. Export your data again with a header row and rows below it.")
     suffix = path.suffix.lower()
     try:
-        cut = 0
         if suffix == ".xlsx":
             byte_caps.check_xlsx(path)  # its XML parts' sizes, before openpyxl expands them
             # pandas reads .xlsx with openpyxl in read-only mode and stops after nrows
             frame = _as_strings(pd.read_excel(path, dtype=str, engine="openpyxl", nrows=limit))
         elif suffix == ".parquet":
-            parquet, cut = byte_caps.read_parquet_capped(path, limit)
-            frame = _as_strings(parquet)
+            frame = _as_strings(byte_caps.read_parquet_capped(path, limit))  # decoded size checked first
         else:
             text, encoding, guessed = decode(path.read_bytes(), path.name)
             frame = _read_json(text, path.name, limit) if suffix in (".jsonl", ".json") \
@@ -71,7 +69,7 @@ def read_table(path, max_rows: int | None = None) -> pd.DataFrame:
             frame = frame.iloc[:cap]
             frame.attrs.update(attrs, truncated_at=cap)
         frame.attrs["first_row"] = first_row_number(path)
-        frame.attrs["cells_cut"] = cut + _cap_cells(frame)
+        frame.attrs["cells_cut"] = _cap_cells(frame)
     except DataError:
         raise
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, ImportError, OSError) as e:

@@ -23,6 +23,8 @@ def test_a_tiny_parquet_of_one_repeated_20kb_string_is_read_with_its_cells_cut(t
     frame = read_table(path)
     assert len(frame) == 5000 and frame["text"].str.len().max() == byte_caps.MAX_CELL_CHARS
     assert frame.attrs["cells_cut"] == 5000
+    capped = read_table(path, max_rows=300)  # a Space's row cap: the cells of the rows it keeps
+    assert len(capped) == 300 and capped.attrs["cells_cut"] == 300
 
 
 def test_a_parquet_that_expands_past_the_cap_is_refused_before_pandas_sees_it(tmp_path, monkeypatch):
