@@ -71,7 +71,7 @@ def ner_files(rows, seed, work):
 
 
 def main():
-    from finetune.config import RunConfig
+    from finetune.config import ConfigError, DataError, RunConfig
     from finetune.engine import train
     from finetune.quick_models import measure
 
@@ -100,7 +100,11 @@ def main():
                     for m in quick.models]
             methods = [] if args.no_trained else ["finetune"] + (["setfit"] if name in args.setfit_sets else [])
             for method in methods:
-                results = train(config.updated(method=method), Path(work) / f"{name}_{method}")
+                try:
+                    results = train(config.updated(method=method), Path(work) / f"{name}_{method}")
+                except (ConfigError, DataError) as e:  # e.g. a class under fine-tuning's 10 rows: said, not fatal
+                    print(f"# {name} {method}: not run: {e}", flush=True)
+                    continue
                 metric = quick.models[0].metric
                 rows.append({"model": method, "score": round(results.metrics[metric], 3), "metric": metric,
                              "seconds": round(results.elapsed_s, 1)})
