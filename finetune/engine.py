@@ -124,7 +124,7 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
         "train_rows": len(tokenized["train"]), "eval_rows": len(tokenized["validation"]),
         "report_split": report_split, "report_rows": len(tokenized[report_split]), "baseline": baseline,
         "train_runtime_s": round(runtime, 2), "duration_s": round(_duration(paths), 1),
-        **_ending(trainer.state, callback), "max_length": max_length, "precision": "bf16" if plan.bf16 else "fp32",
+        **_ending(trainer.state, callback), "max_length": max_length, "precision": plan.precision,
         "device": device, "processes": plan.world, "train_samples_per_second": output.metrics.get("train_samples_per_second"),
         "notes": data.notes, "main_metric": plan.args.metric_for_best_model, **report,
     })
