@@ -76,7 +76,9 @@ class RunConfig:
                                 "\"given\": {row: label}} (rows as numbered in data_file); applied after the "
                                 "remedies.", group="remedies")
     # Hyperparameters
-    epochs: float = knob(3.0, "Passes over the training data.", min=0.1, max=50, step=0.5)
+    epochs: float = knob(3.0, "Passes over the training data; 0 = from the data size (the task's rule: enough "
+                              "passes to see a set number of examples, so a small file gets more passes and a "
+                              "large one fewer).", min=0.0, max=50, step=0.5)
     batch_size: int = knob(16, "Examples per training step.", min=1, max=512, step=1)
     learning_rate: float = knob(1e-4, "Step size of the optimiser. Small encoders like MiniLM "
                                       "like 1e-4; base-size models 2e-5 to 5e-5.",
