@@ -12,6 +12,7 @@ to choose. A run named "...-rule" leaves --epochs out: the task's rule picks it 
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -72,7 +73,7 @@ def run(name: str, work: Path) -> dict:
     flags = DATASETS[dataset](work, rows) + ([] if epochs is None else ["--epochs", epochs])
     out = work / name
     load = os.getloadavg()[0]
-    started = time.time()
+    started, cpu_before = time.time(), _children_cpu_s()
     done = subprocess.run([sys.executable, "-m", "finetune", "train", *map(str, flags), "--output", str(out)],
                           cwd=ROOT, capture_output=True, text=True)
     if done.returncode:
@@ -87,7 +88,13 @@ def run(name: str, work: Path) -> dict:
             f"validation_{metric}": round(final_eval[f"eval_{metric}"], 4),
             f"{results['report_split']}_{metric}": round(results["metrics"][metric], 4),
             "train_s": round(results["train_runtime_s"]), "wall_s": round(time.time() - started),
+            "cpu_s": round(_children_cpu_s() - cpu_before),  # comparable across loads, unlike the wall times
             "load_at_start": round(load, 1)}
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main():

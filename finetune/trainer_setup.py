@@ -50,7 +50,7 @@ def build_trainer(task, model, tokenizer, args, tokenized, labels, callbacks, co
     return trainer
 
 
-LIVE_EVAL_SHARE = 0.1  # of training compute, at most, for the evaluations during training
+LIVE_EVAL_SHARE = 0.05  # of training compute, at most, for the evaluations during training (issue 25: was 0.1)
 MIN_LIVE_ROWS = 16     # fewer make the live curve noise
 
 

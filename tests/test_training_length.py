@@ -20,9 +20,9 @@ def test_a_small_file_gets_more_passes_and_a_large_one_fewer():
     assert TrainingLength(examples=1000, min_epochs=0.1).epochs(3000) == 0.4  # rounded up: the budget is met
 
 
-def test_classification_keeps_3_epochs_up_to_2000_rows_and_trains_less_above():
+def test_classification_keeps_3_epochs_up_to_5000_rows_and_trains_less_above():
     rule = get_task("classification").length
-    assert [rule.epochs(rows) for rows in (360, 2000, 3000, 6000, 50000)] == [3.0, 3.0, 2.0, 1.0, 1.0]
+    assert [rule.epochs(rows) for rows in (360, 2000, 5000, 6000, 50000)] == [3.0, 3.0, 3.0, 2.5, 1.0]
 
 
 def test_each_tasks_default_is_the_rule_and_a_set_epoch_count_wins():
@@ -56,10 +56,10 @@ def test_the_estimate_says_the_epochs_and_the_rule():
     assert "from the data" not in describe(Estimate(1, 1.0, 24, 60, 64, "cpu", epochs=3.0))
 
 
-@pytest.mark.parametrize("rows, epochs", [(200, 3.0), (3000, 2.0)])
+@pytest.mark.parametrize("rows, epochs", [(200, 3.0), (10000, 1.5)])
 def test_the_estimate_resolves_the_rule_for_the_rows(rows, epochs, tiny_model):
     from finetune.estimate import estimate_run
 
     result = estimate_run(RunConfig.from_dict({"task": "classification", "model": tiny_model, "eval_file": "x"}),
                           rows=rows, num_labels=2)
-    assert result.epochs == epochs and "6,000 rows" in result.length_rule
+    assert result.epochs == epochs and "15,000 rows" in result.length_rule
