@@ -8,20 +8,28 @@ DEFAULTS = {"max_new_tokens": 64, "temperature": 0.7, "top_p": 0.9}
 
 
 class TextGenerator:
-    """`precision`: fp32 (the default), bf16, or auto (bf16 where the hardware is fast at it). bf16 weights
-    were measured slower for one-token-at-a-time sampling on the 2-core AMX CPU (6.2 against 4.4-4.8
-    CPU-seconds per 36 tokens of SmolLM2, load 16-20; bench/generation_speed.py), so fp32 stays the default.
-    On a quiet machine: fp32 24.9, bf16 21.9, dynamic int8 Linear layers 36.0 tokens/s; int8 is not offered,
-    as it raised SmolLM2's held-out perplexity on tiny_shakespeare from 37.9 to 115.3."""
+    """`precision`: auto (the default: int8 decoder layers on a CPU, bf16 or fp32 on a GPU), fp32, bf16 or int8.
 
-    def __init__(self, model_dir, prompt_format: str | None = None, precision: str = "fp32"):
+    One token at a time, a small model reads all its weights for every token: on a CPU the memory traffic, not
+    the arithmetic, sets the pace (SmolLM2-135M: 540 MB of fp32 a token). Dynamic int8 Linear layers read a
+    quarter of it; the tied output layer (the embedding matrix) stays fp32, as int8 there raised the held-out
+    perplexity on tiny_shakespeare from 37.9 to 115.3. bench/playground_speed.py measures each variant's
+    tokens/s and perplexity in one run (figures in the README). bf16 weights were no faster here."""
+
+    def __init__(self, model_dir, prompt_format: str | None = None, precision: str = "auto"):
         from transformers import AutoTokenizer, logging
 
+        from ..hardware import detect
         from .seq2seq import load_model
 
         logging.disable_progress_bar()
+        device = detect().device if detect().device == "cuda" else "cpu"
+        int8 = precision == "int8" or (precision == "auto" and device == "cpu")
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-        self.model = load_model(model_dir, dtype=inference_dtype(precision)).eval()  # causal, or text-to-text (T5)
+        dtype = inference_dtype("fp32" if int8 else precision)
+        self.model = load_model(model_dir, dtype=dtype).to(device).eval()  # causal, or text-to-text (T5)
+        if int8:
+            quantize_decoder(self.model)
         config = self.model.config
         self.base_model = getattr(config, "finetune_base_model", None)
         self.prompt_format = prompt_format or getattr(config, "finetune_prompt_format", "plain")
@@ -39,8 +47,11 @@ class TextGenerator:
         failed = []
 
         def generate():
+            import torch
+
             try:
-                self.model.generate(**kwargs)
+                with torch.inference_mode():  # cheaper than generate()'s own no_grad: no version counters
+                    self.model.generate(**kwargs)
             except Exception as e:  # handed to the caller below; the streamer must still end
                 failed.append(e)
                 streamer.end()
@@ -53,15 +64,46 @@ class TextGenerator:
             raise failed[0]
 
     def encode(self, prompt: str) -> dict:
+        """The prompt's tensors, on the model's device."""
+        return {name: value.to(self.model.device) for name, value in self._encode(prompt).items()}
+
+    def _encode(self, prompt: str) -> dict:
         if self.model.config.is_encoder_decoder:  # the prompt goes to the encoder as it is
             return dict(self.tokenizer(prompt, return_tensors="pt"))
         if self.prompt_format == "chat" and self.tokenizer.chat_template:
-            return self.tokenizer.apply_chat_template([{"role": "user", "content": prompt}],
-                                                      add_generation_prompt=True, return_dict=True,
-                                                      return_tensors="pt")
+            return dict(self.tokenizer.apply_chat_template([{"role": "user", "content": prompt}],
+                                                           add_generation_prompt=True, return_dict=True,
+                                                           return_tensors="pt"))
         if self.prompt_format == "chat":  # trained on pairs without a template: prompt, newline, answer
             prompt += "\n"
         return dict(self.tokenizer(prompt, return_tensors="pt"))
+
+
+def quantize_decoder(model) -> None:
+    """Dynamic int8 (per-tensor weights, activations quantized per call) for every Linear layer but the
+    output layer, in place. CPU only; a GPT-2-style model (Conv1D layers) is left as it is."""
+    import warnings
+
+    import torch
+
+    output = model.get_output_embeddings()
+    names = {name for name, module in model.named_modules() if isinstance(module, torch.nn.Linear)
+             and module is not output}
+    if not names:
+        return
+    with warnings.catch_warnings():  # torch.ao.quantization's notice that it moves to torchao
+        warnings.simplefilter("ignore")
+        try:
+            torch.ao.quantization.quantize_dynamic(model, names, dtype=torch.qint8, inplace=True)
+        except (AttributeError, RuntimeError, NotImplementedError):  # a torch without it: stays fp32, only slower
+            pass
+
+
+def quantized(model) -> int:
+    """How many of the model's layers are dynamic int8 (bench/playground_speed.py, tests)."""
+    import torch
+
+    return sum(isinstance(m, torch.ao.nn.quantized.dynamic.Linear) for m in model.modules())
 
 
 def inference_dtype(precision: str = "auto"):
