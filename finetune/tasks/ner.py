@@ -256,7 +256,7 @@ TASK = Task(
     # validation split (2,000 training sentences, entity F1; scratch runs through RunConfig.from_dict):
     # lr 3e-4 / 6 epochs 0.827, 1e-4 / 6 0.832, 1e-4 / 10 0.837 (151 s), 1e-4 / 15 0.839 (214 s);
     # the embeddings trained (frozen: 0.780 against 0.786 on test at 1e-4 / 6), batch 16 (8: 0.825).
-    # Training length: from the data (epochs 0), enough passes to see ~NER_EXAMPLES sentences (bench/training_length.py).
+    # Training length from the data (epochs 0): passes to see ~NER_EXAMPLES sentences (bench/training_length.py).
     defaults={"learning_rate": 1e-4, "epochs": 0.0, "freeze_embeddings": False},
     length=TrainingLength(examples=NER_EXAMPLES, min_epochs=1.0, max_epochs=10.0, unit="sentences"),
     card=ModelCardText(
