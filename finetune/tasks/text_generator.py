@@ -8,28 +8,26 @@ DEFAULTS = {"max_new_tokens": 64, "temperature": 0.7, "top_p": 0.9}
 
 
 class TextGenerator:
-    """`precision`: auto (the default: int8 decoder layers on a CPU, bf16 or fp32 on a GPU), fp32, bf16 or int8.
+    """`precision`: fp32 (the default), bf16, or auto (bf16 where the hardware is fast at it). On a GPU the model
+    runs there.
 
-    One token at a time, a small model reads all its weights for every token: on a CPU the memory traffic, not
-    the arithmetic, sets the pace (SmolLM2-135M: 540 MB of fp32 a token). Dynamic int8 Linear layers read a
-    quarter of it; the tied output layer (the embedding matrix) stays fp32, as int8 there raised the held-out
-    perplexity on tiny_shakespeare from 37.9 to 115.3. bench/playground_speed.py measures each variant's
-    tokens/s and perplexity in one run (figures in the README). bf16 weights were no faster here."""
+    One token at a time, a small model reads all its weights for every token: on a CPU the memory traffic sets
+    the pace (SmolLM2-135M: 540 MB of fp32 a token, ~13 tokens per CPU-second here). bench/playground_speed.py
+    measures each way out in one run, tokens/s and held-out perplexity (figures in the README): bf16 weights
+    barely faster; dynamic int8 Linear layers ~1.7-2.2x faster but perplexity 39 -> 98-115 (per-tensor or
+    per-channel, with or without the output layer), 44.7 even with the MLP's down projection kept in fp32. So
+    fp32 stays."""
 
-    def __init__(self, model_dir, prompt_format: str | None = None, precision: str = "auto"):
+    def __init__(self, model_dir, prompt_format: str | None = None, precision: str = "fp32"):
         from transformers import AutoTokenizer, logging
 
         from ..hardware import detect
         from .seq2seq import load_model
 
         logging.disable_progress_bar()
-        device = detect().device if detect().device == "cuda" else "cpu"
-        int8 = precision == "int8" or (precision == "auto" and device == "cpu")
+        device = "cuda" if detect().device == "cuda" else "cpu"
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-        dtype = inference_dtype("fp32" if int8 else precision)
-        self.model = load_model(model_dir, dtype=dtype).to(device).eval()  # causal, or text-to-text (T5)
-        if int8:
-            quantize_decoder(self.model)
+        self.model = load_model(model_dir, dtype=inference_dtype(precision)).to(device).eval()  # causal or T5
         config = self.model.config
         self.base_model = getattr(config, "finetune_base_model", None)
         self.prompt_format = prompt_format or getattr(config, "finetune_prompt_format", "plain")
@@ -77,33 +75,6 @@ class TextGenerator:
         if self.prompt_format == "chat":  # trained on pairs without a template: prompt, newline, answer
             prompt += "\n"
         return dict(self.tokenizer(prompt, return_tensors="pt"))
-
-
-def quantize_decoder(model) -> None:
-    """Dynamic int8 (per-tensor weights, activations quantized per call) for every Linear layer but the
-    output layer, in place. CPU only; a GPT-2-style model (Conv1D layers) is left as it is."""
-    import warnings
-
-    import torch
-
-    output = model.get_output_embeddings()
-    names = {name for name, module in model.named_modules() if isinstance(module, torch.nn.Linear)
-             and module is not output}
-    if not names:
-        return
-    with warnings.catch_warnings():  # torch.ao.quantization's notice that it moves to torchao
-        warnings.simplefilter("ignore")
-        try:
-            torch.ao.quantization.quantize_dynamic(model, names, dtype=torch.qint8, inplace=True)
-        except (AttributeError, RuntimeError, NotImplementedError):  # a torch without it: stays fp32, only slower
-            pass
-
-
-def quantized(model) -> int:
-    """How many of the model's layers are dynamic int8 (bench/playground_speed.py, tests)."""
-    import torch
-
-    return sum(isinstance(m, torch.ao.nn.quantized.dynamic.Linear) for m in model.modules())
 
 
 def inference_dtype(precision: str = "auto"):
