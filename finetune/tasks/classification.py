@@ -246,7 +246,7 @@ TASK = Task(
     main_metric="macro_f1", greater_is_better=True,  # early stopping, best model and the runs table use it
     # Training length from the data: 3 epochs (as before) up to 5,000 training rows, fewer above, 1 from 15,000
     # on. Not measured against 3 epochs on a large file yet (bench/training_length.py has the runs for it).
-    defaults={"epochs": 0.0},
+    defaults={"epochs": 0.0, "method": "auto"},  # method auto: the CLI and UI start where the advice points
     length=TrainingLength(examples=CLASSIFICATION_EXAMPLES, min_epochs=1.0, max_epochs=3.0, unit="rows"),
     card=ModelCardText(
         title="Text classification model", pipeline_tag="text-classification",
@@ -259,7 +259,7 @@ TASK = Task(
     model_heads=("ForSequenceClassification",),
     read_data=read_data, build_model=build_model, prepare=prepare, collator=collator, metrics=metrics,
     report=report, predictor=predictor, check=check_file, baseline=baseline, quick_models=quick_models,
-    methods={SETFIT: run_setfit, PROBE: run_probe}, defaults={"method": "auto"},
+    methods={SETFIT: run_setfit, PROBE: run_probe},
     examples=("This software license agreement covers usage rights",
               "Patient shows normal vital signs and recovery",
               "Quarterly revenue increased by 15% this period",
