@@ -20,13 +20,15 @@ def test_classification_sample_measures_and_the_advice_sets_the_method(page):
     scores = page.locator("#quick-scores").inner_text()
     assert "zero-shot" in scores and "TF-IDF" in scores and "seconds" in scores
     page.wait_for_selector("#quick-curve .js-plotly-plot")
-    assert "quick probe reaches" in page.locator("#quick-advice").inner_text()
+    assert "quick probe reaches" in page.locator("#quick-advice").inner_text()  # the bar to clear
     page.locator("#quick-panel").first.scroll_into_view_if_needed()
     shot(page, "quick-panel-classification")
     page.locator("#quick-panel").first.screenshot(path=str(ARTIFACTS / "quick-panel-only.png"))
+    advised = page.locator("#quick-pick").inner_text().removeprefix("Use ").removesuffix(" (Model tab)")
+    assert advised == "Fine-tune the model"  # 96 training rows per class: from 50, fine-tuning (tasks/advice.py)
     page.locator("#quick-pick").click()
     page.get_by_role("tab", name="2. Model").click()
-    page.wait_for_function("document.querySelector('#knob-method input').value.startsWith('Quick')")
+    page.wait_for_function("v => document.querySelector('#knob-method input').value === v", arg=advised)
 
 
 def test_ner_sample_measures_the_crf_floor(page):
