@@ -125,8 +125,15 @@ def test_resume_continues_a_stopped_run_and_runs_lists_it(tmp_path, tiny_model):
     results = json.loads(resumed.stdout.strip().splitlines()[-1])
     assert results["status"] == "finished" and results["steps"] == 18
     table = cli("runs", "--root", runs).stdout.splitlines()
-    assert table[0].split() == ["name", "task", "status", "main", "metric", "duration", "model"]
-    assert table[1].split()[:4] == ["first", "classification", "finished", "macro_f1"]
+    assert table[0].split() == ["name", "task", "status", "verdict", "main", "metric", "duration", "model"]
+    assert table[1].split()[:3] == ["first", "classification", "finished"]
+    listed = json.loads(cli("runs", "--root", runs, "--json").stdout)  # scripts read the same rows
+    assert [(r["name"], r["status"], r["trial"]) for r in listed] == [("first", "finished", "")]
+    assert listed[0]["verdict"] in table[1].replace("worse than", "worse_than").replace("learned nothing",
+                                                                                         "learned_nothing")
+    events = [json.loads(line) for line in (runs / "first" / "events.jsonl").read_text().splitlines()]
+    assert sum(1 for e in events if e.get("estimate_s")) == 1  # estimated once, kept across the resume
+    assert results["estimate_s"] == next(e["estimate_s"] for e in events if e.get("estimate_s"))
     again = cli("resume", runs / "first")
     assert again.returncode == 2 and "already finished" in again.stderr
 

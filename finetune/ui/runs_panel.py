@@ -15,7 +15,7 @@ from ..errors import ConfigError
 from ..events import EVAL, LOG, read_events
 from ..hosting import owners
 from ..runs import RunPaths, delete_run, list_runs, load_run_config, run_name, run_summary, runs_root
-from ..verdict import run_verdict
+from ..verdict import KINDS
 from . import visitor
 from .figures import compare_runs
 from .messages import USER_ERRORS, user_error
@@ -49,8 +49,8 @@ def _row(name: str) -> list:
     summary, config = run_summary(runs_root() / name), _config(name)
     value = round(summary.value, 4) if summary.value is not None else None
     settings = (config.epochs, config.batch_size, config.learning_rate) if config else (None, None, None)
-    verdict = run_verdict(runs_root() / name) if summary.value is not None else None
-    return [name, summary.status, verdict.short if verdict else "", summary.task, summary.model, summary.metric, value,
+    # the same summary as `python -m finetune runs`: status (a trial marked) and verdict agree
+    return [name, summary.label, KINDS.get(summary.verdict, ""), summary.task, summary.model, summary.metric, value,
             summary.duration_s, *settings]
 
 

@@ -198,7 +198,8 @@ def _status_line(run: FollowedRun) -> str:
     if eta:
         samples = f" · {eta[1] * run.samples_per_step:.1f} samples/s" if run.samples_per_step else ""
         shown = f" · about {_duration(eta[0])} left · {eta[1]:.2f} steps/s{samples}"
-    return f"Training: {as_text(run.stage)} · step {last['step']}/{last['max_steps']} · loss {last['loss']:.4f}{shown}"
+    stage = run.stage if run.stage.startswith("Training") else f"Training ({run.stage})"  # not "Training: Training on"
+    return f"{as_text(stage)} · step {last['step']}/{last['max_steps']} · loss {last['loss']:.4f}{shown}"
 
 
 def _final_line(run: FollowedRun, status: RunStatus) -> str:

@@ -1,0 +1,106 @@
+"""This machine's measured speed: seconds for one training step (forward, backward, AdamW) or one evaluation
+batch of a model's architecture, at a batch size, length and number format, measured once and cached.
+
+Why measure rather than count FLOPs: on a CPU the share of peak speed a step reaches depends on the shapes,
+the number format and the threads torch gets (use_free_cores), and a FLOP count missed it by 2.4x here.
+Weights are random (nothing is read or downloaded): built from the model's config with one and with two
+layers, each timed (the fastest of REPEATS), so a deep model costs two shallow benchmarks; the full model's
+time is the fixed part (embeddings, head, optimizer on them) plus its layers times the cost of one.
+
+The cache is RUNS_ROOT/.machine_speed.json, keyed by architecture, shape, format and threads: a fresh runs
+folder measures again, so do other threads or another torch.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+REPEATS = 3
+LENGTH_STEP = 16  # lengths are measured in steps of 16 tokens (rounded up): a few keys cover most runs
+CACHE_NAME = ".machine_speed.json"
+
+
+def _cache_path(root=None) -> Path:
+    from .runs import runs_root
+
+    return Path(root or runs_root()) / CACHE_NAME
+
+
+def _read(path: Path) -> dict:
+    try:
+        values = json.loads(path.read_text())
+        return values if isinstance(values, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def step_seconds(model_path: str, *, batch: int, length: int, bf16: bool, train: bool = True,
+                 causal: bool = False, root=None) -> float:
+    """Seconds for one step of `batch` examples of `length` tokens (train: forward, backward and optimizer;
+    else a forward pass without gradients), measured on first use and then read from the cache."""
+    import torch
+    from transformers import AutoConfig
+
+    from .hardware import detect, use_free_cores
+
+    device = detect().device
+    threads = use_free_cores()  # as the training process will: the speed depends on it
+    config = AutoConfig.from_pretrained(model_path)
+    layers = config.num_hidden_layers
+    length = -(-max(1, length) // LENGTH_STEP) * LENGTH_STEP
+    key = "|".join(map(str, (config.model_type, config.hidden_size, layers, getattr(config, "intermediate_size", ""),
+                             config.vocab_size, "causal" if causal else "classify", device,
+                             "bf16" if bf16 else "fp32", threads, torch.__version__, batch, length,
+                             "train" if train else "eval")))
+    path = _cache_path(root)
+    cached = _read(path).get(key)
+    if isinstance(cached, (int, float)) and cached > 0:
+        return float(cached)
+    one, two = (_timed(config, n, batch, length, bf16, train, causal, device) for n in (1, min(2, layers)))
+    per_layer = max(two - one, 0.1 * two) if layers > 1 else 0.0  # noise never makes a layer free
+    seconds = max(one - per_layer, 0.0) + layers * per_layer
+    values = _read(path)
+    values[key] = round(seconds, 5)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        partial.write_text(json.dumps(values, indent=1) + "\n")
+        partial.replace(path)
+    except OSError:  # a read-only runs folder: measure again next time
+        pass
+    return seconds
+
+
+def _timed(config, layers: int, batch: int, length: int, bf16: bool, train: bool, causal: bool, device: str) -> float:
+    """The fastest of REPEATS steps (after a warm-up) of the architecture cut to `layers` layers."""
+    import copy
+
+    import torch
+    from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
+
+    config = copy.deepcopy(config)
+    config.num_hidden_layers = layers
+    if not causal:
+        config.num_labels = 2
+    torch.manual_seed(0)
+    model = (AutoModelForCausalLM if causal else AutoModelForSequenceClassification).from_config(config).to(device)
+    ids = torch.randint(0, config.vocab_size, (batch, length), device=device)
+    labels = ids if causal else torch.zeros(batch, dtype=torch.long, device=device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5) if train else None
+    model.train(train)
+    best = float("inf")
+    for repeat in range(REPEATS + 1):
+        started = time.perf_counter()
+        with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=bf16), \
+                torch.set_grad_enabled(train):
+            loss = model(input_ids=ids, labels=labels).loss
+        if train:
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+        else:
+            loss.item()
+        if repeat:  # the first is the warm-up
+            best = min(best, time.perf_counter() - started)
+    return best
