@@ -110,9 +110,16 @@ def start_run(config: RunConfig, run_dir, owner: str | None = None) -> subproces
     return _launch(paths, ["train", "--config", str(paths.config), "--output", str(paths.root)], config, owner)
 
 
+def must_exist(run_dir) -> None:
+    """A ConfigError in one plain sentence (no server path) when the run folder is gone (deleted)."""
+    if not RunPaths(run_dir).config.is_file():
+        raise ConfigError(f"The run {Path(run_dir).name} no longer exists (it was deleted); start a new run.")
+
+
 def resume_run(run_dir, owner: str | None = None) -> subprocess.Popen:
     """Start `python -m finetune resume` on a stopped or crashed run; it continues in the same folder."""
     paths = RunPaths(run_dir)
+    must_exist(run_dir)
     if is_alive(run_dir):
         raise ConfigError(f"{paths.root.name} is still running; it can only be resumed once it has ended.")
     if run_status(run_dir).status == "finished":
@@ -145,6 +152,7 @@ def _launch(paths: RunPaths, command: list[str], config: RunConfig, owner: str |
 
 def stop_run(run_dir) -> None:
     """Ask the run to end after its current step; it still saves a usable model."""
+    must_exist(run_dir)
     RunPaths(run_dir).stop.touch()
 
 

@@ -29,7 +29,7 @@ from .followed_run import TAIL_LINES, FollowedRun, follow, read_new
 from .messages import USER_ERRORS, as_text, error_box, user_error
 from .data_tab import data_config
 from .model_tab import config_from_widgets
-from .playground_tab import run_choices
+from .playground_tab import refresh_runs, run_options
 from .views import bind, components
 
 REMEMBERED_RUNS = 50
@@ -111,7 +111,10 @@ def stop_training(run: FollowedRun, token: str | None = None) -> str:
         return space_queue.leave(run)
     if not _mine(run, token):
         return "This run is not yours to stop."
-    stop_run(run.run_dir)
+    try:
+        stop_run(run.run_dir)
+    except USER_ERRORS as e:
+        return as_text(str(e))
     return "Stopping after the current step; the model reached so far will be saved."
 
 
@@ -144,6 +147,18 @@ def resume_training(view: TrainView, run: FollowedRun, token: str | None = None)
     return _started(view, run.run_dir, "Resuming from the last checkpoint…")
 
 
+def let_go(view: TrainView, deleted: str | None, run: FollowedRun, token: str | None = None) -> dict:
+    """After a delete in the runs table: a tab that follows the deleted run lets go of it (status, plot,
+    report, the Playground's list), so nothing on screen names a run that is gone."""
+    playground = refresh_runs(None, token)
+    if not deleted or not run.run_dir or Path(run.run_dir).name != Path(str(deleted)).name:
+        return {view.playground_run: playground}
+    return {view.run: FollowedRun(), view.timer: gr.Timer(active=False),
+            view.status: f"The run {as_text(Path(str(deleted)).name)} was deleted. Load data, pick a model, then Start.",
+            view.progress: _progress(FollowedRun()), view.plot: None, view.health: "", view.tail: "",
+            **report.fill(view.report, "", RunStatus("deleted")), view.playground_run: playground}
+
+
 def reattach(view: TrainView, saved: dict | None, token: str | None = None) -> dict:
     """On page load: follow the run this browser started before, if it still exists and is this visitor's
     (the run name comes from the browser: only its last part counts, resolved under the runs root)."""
@@ -170,11 +185,19 @@ def follow_run(view: TrainView, run: FollowedRun, token: str | None = None) -> d
         plot = training_curves(run.logs, run.evals, _metric(run.run_dir)) if events or not run.logs else gr.update()
         return {**live, view.timer: gr.Timer(active=True), view.status: _status_line(run),
                 view.progress: _progress(run), view.plot: plot}
-    playground = gr.update(choices=run_choices(token), value=Path(run.run_dir).name if status.results else None)
+    playground = gr.update(choices=run_options(token), value=_listed(run.run_dir) if status.results else None)
     return {**live, view.timer: gr.Timer(active=False), view.status: _final_line(run, status),
             view.progress: _progress(run, done=True),
             view.plot: training_curves(run.logs, run.evals, _metric(run.run_dir)),  # the last tick: the whole run
             **report.fill(view.report, run.run_dir, status), view.playground_run: playground}
+
+
+def _listed(run_dir: str) -> str:
+    """The run's name in the Playground's list (a trial: SEARCH/trial-NNN)."""
+    try:
+        return run_name(run_dir)
+    except ValueError:  # not under the runs root
+        return Path(run_dir).name
 
 
 @lru_cache(maxsize=64)
@@ -262,8 +285,9 @@ def render(page_loaded, data_state, model_inputs, timer: gr.Timer, saved_run: gr
                       elem_id="train-log")
     view = TrainView(run, timer, status, progress, plot, health, tail,
                      report.render(run, playground_text, tabs, model_inputs, token), playground_run)
-    runs_panel.render(page_loaded, saved_run, model_inputs, token,
-                      refresh_on=[saved_run.change, view.report.summary.change])
+    runs = runs_panel.render(page_loaded, saved_run, model_inputs, token,
+                             refresh_on=[saved_run.change, view.report.summary.change])
+    runs.deleted.change(bind(let_go, view), [runs.deleted, run, token], components(view), api_visibility="private")
 
     estimate_inputs = [data_state, *model_inputs]
     gr.on([data_state.change, *[c.change for c in model_inputs]], show_estimate, estimate_inputs,
