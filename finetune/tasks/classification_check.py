@@ -147,8 +147,8 @@ def check_file(config, frame: pd.DataFrame | None = None) -> ClassificationCheck
     """Read config.data_file (unless the caller has read it), settle its columns (detected when not
     given) and check it."""
     from ..data.columns import choose_columns
-    from ..data.tables import read_table
+    from ..data.file_kind import read_labelled_table
 
-    frame = read_table(config.data_file) if frame is None else frame
+    frame = read_labelled_table(config.data_file) if frame is None else frame
     text_column, label_column = choose_columns(frame, config.text_column, config.label_column)
     return check_table(frame, config.updated(text_column=text_column, label_column=label_column))

@@ -14,7 +14,8 @@ import pandas as pd
 
 from ..config import RunConfig
 from ..data.columns import choose_columns, text_columns
-from ..data.tables import TABLE_SUFFIXES, read_table
+from ..data.file_kind import read_labelled_table
+from ..data.tables import TABLE_SUFFIXES
 from ..hosting import upload_quota
 from ..tasks import DEFAULT_TASK, TASKS, get_task, task_for_file, task_for_sample
 from . import data_checks, review_panel, visitor
@@ -224,7 +225,7 @@ def _recheck(settings: dict, model: str, new_file: bool = False):
     not mapped yet (e.g. after a switch from NER), detects its text and label columns for the pickers."""
     if not get_task(settings["task"]).maps_columns:  # the task finds its own columns
         return _checked(None, settings, model, fresh_pickers=new_file)
-    frame = read_table(settings["data_file"])
+    frame = read_labelled_table(settings["data_file"])  # a .txt corpus is named as one, not read as a table
     if not new_file and settings["text_column"] and settings["label_column"]:
         text_columns(frame, settings["text_column"])  # a clear message when a mapped column is gone
         return _checked(frame, settings, model)
