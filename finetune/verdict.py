@@ -117,7 +117,7 @@ def _stopped(results: Results, score: str, trial: str) -> Verdict:
         why = "pruned by the search (it trailed the other trials)" if trial == "pruned" else "stopped by the search"
         return Verdict("stopped", f"Stopped: a search trial {why}{at}, {score} so far.",
                        "Start a full run with the search's best settings; a trial is not resumed on its own.")
-    return Verdict("stopped", f"Stopped{at}: {score} so far.",
+    return Verdict("stopped", f"Stopped early{at}: {score} so far.",
                    "Resume it to train the remaining steps; the model reached so far is saved and usable.")
 
 

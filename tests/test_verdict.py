@@ -111,7 +111,7 @@ def test_a_stopped_run_is_called_stopped_with_resume_as_its_next_step():
                       metrics={"perplexity": 20.0, "base_perplexity": 60.0})
     evals = [{"eval_perplexity": 60.0}, {"eval_perplexity": 30.0}]
     verdict = judge(results, evals)
-    assert verdict.kind == "stopped" and verdict.line == "Stopped at step 40 of 120: perplexity 20.000 so far."
+    assert verdict.kind == "stopped" and verdict.line == "Stopped early at step 40 of 120: perplexity 20.000 so far."
     assert "Resume" in verdict.next_step and "epochs" not in verdict.next_step and not verdict.changes
 
 

@@ -214,13 +214,16 @@ def _health(run: FollowedRun) -> str:
 
 
 def _status_line(run: FollowedRun) -> str:
+    estimated = f" · estimated {_duration(run.estimate_s)} for the whole run" if run.estimate_s else ""
     if not run.logs:
-        return f"{as_text(run.stage or 'Starting')}…"
+        return f"{as_text(run.stage or 'Starting')}…{estimated}"
     last, eta = run.logs[-1], pace(run.first_log, run.logs[-1])
     shown = ""
     if eta:
         samples = f" · {eta[1] * run.samples_per_step:.1f} samples/s" if run.samples_per_step else ""
-        shown = f" · about {_duration(eta[0])} left · {eta[1]:.2f} steps/s{samples}"
+        shown = f" · about {_duration(eta[0])} left · {eta[1]:.2f} steps/s{samples}"  # the live pace replaces the estimate
+    else:
+        shown = estimated
     stage = run.stage if run.stage.startswith("Training") else f"Training ({run.stage})"  # not "Training: Training on"
     return f"{as_text(stage)} · step {last['step']}/{last['max_steps']} · loss {last['loss']:.4f}{shown}"
 
@@ -231,7 +234,8 @@ def _final_line(run: FollowedRun, status: RunStatus) -> str:
     verdict = run_verdict(run.run_dir) if status.results else None
     judged = f" **{as_text(verdict.line)}**" if verdict else ""
     if status.status == "stopped":
-        return f"Stopped early.{judged} The model reached so far is saved and usable in the Playground; Resume continues it."
+        return (f"**{as_text(verdict.line)}** {as_text(verdict.next_step)}" if verdict else
+                "Stopped early. The model reached so far is saved and usable in the Playground; Resume continues it.")
     return f"Finished.{judged} Try the model in the Playground tab."
 
 
