@@ -59,9 +59,9 @@ def step_seconds(model_path: str, *, batch: int, length: int, bf16: bool, train:
         return float(cached)
     one, two = (_timed(config, n, batch, length, bf16, train, causal, device) for n in (1, min(2, layers)))
     per_layer = max(two - one, 0.1 * two) if layers > 1 else 0.0  # noise never makes a layer free
-    seconds = max(one - per_layer, 0.0) + layers * per_layer
+    seconds = round(max(one - per_layer, 0.0) + layers * per_layer, 5)  # as the cache will answer next time
     values = _read(path)
-    values[key] = round(seconds, 5)
+    values[key] = seconds
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial")
