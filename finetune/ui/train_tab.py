@@ -159,6 +159,16 @@ def let_go(view: TrainView, deleted: str | None, run: FollowedRun, token: str | 
             **report.fill(view.report, "", RunStatus("deleted")), view.playground_run: playground}
 
 
+def new_data(view: TrainView, data: dict | None, run: FollowedRun) -> dict:
+    """Other data in the Data tab: an ended run's verdict and report go (they judged the previous data);
+    the run itself stays in Earlier runs and in the Playground. A running run keeps its screen."""
+    if not run.run_dir or _running(run) or not (data or {}).get("settings"):
+        return {}
+    return {view.status: f"New data loaded ({as_text((data or {}).get('name') or 'a file')}): Start trains on it. "
+                         "The previous run stays under Earlier runs and in the Playground.",
+            **report.fill(view.report, "", RunStatus("replaced"))}
+
+
 def reattach(view: TrainView, saved: dict | None, token: str | None = None) -> dict:
     """On page load: follow the run this browser started before, if it still exists and is this visitor's
     (the run name comes from the browser: only its last part counts, resolved under the runs root)."""
@@ -293,6 +303,8 @@ def render(page_loaded, data_state, model_inputs, timer: gr.Timer, saved_run: gr
                              refresh_on=[saved_run.change, view.report.summary.change])
     runs.deleted.change(bind(let_go, view), [runs.deleted, run, token], components(view), api_visibility="private")
 
+    data_state.change(bind(new_data, view), [data_state, run], [view.status, *components(view.report)],
+                      api_visibility="private", show_progress="hidden")
     estimate_inputs = [data_state, *model_inputs]
     gr.on([data_state.change, *[c.change for c in model_inputs]], show_estimate, estimate_inputs,
           estimate, api_visibility="private", show_progress="hidden", trigger_mode="always_last")

@@ -92,3 +92,12 @@ def test_stopped_runs_and_trials_are_labelled_and_never_preselected(runs_dir):
     rows = dict(zip(table["run"], zip(table["status"], table["verdict"])))
     assert rows["20260103-000000-search-ab12/trial-000"] == ("stopped (search trial)", "stopped")
     assert rows["20260102-000000-classification-half"] == ("stopped", "stopped")
+
+
+def test_new_data_takes_the_previous_runs_verdict_off_the_train_tab(runs_dir):
+    """Issue 27: the previous verdict stayed after new data."""
+    followed = follow(str(fake_run(runs_dir / "20260101-000000-classification-old")))
+    outputs = train_tab.new_data(TRAIN, {"settings": {"data_file": "new.csv"}, "name": "new.csv"}, followed)
+    assert "New data loaded (new.csv)" in outputs[TRAIN.status]
+    assert not outputs[TRAIN.report.group]["visible"] and outputs[TRAIN.report.verdict] == ""
+    assert train_tab.new_data(TRAIN, {}, followed) == {}  # no data yet: nothing changes
