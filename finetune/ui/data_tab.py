@@ -15,6 +15,7 @@ import pandas as pd
 from ..config import RunConfig
 from ..data.columns import choose_columns, text_columns
 from ..data.file_kind import read_labelled_table
+from .entity_colors import color_map
 from ..data.tables import TABLE_SUFFIXES
 from ..hosting import upload_quota
 from ..tasks import DEFAULT_TASK, TASKS, get_task, task_for_file, task_for_sample
@@ -265,8 +266,9 @@ def _checked(frame: pd.DataFrame | None, settings: dict, model: str, fresh_picke
     # pickers only for a task that maps columns: NER and generation find theirs (the CLI can still name them)
     pickers = {name: gr.update(**pickers[name], visible=task.maps_columns) if name in pickers
                else gr.update(visible=task.maps_columns) for name in ("text", "label")}
-    display = {k: gr.update(value=values[k], visible=True) if k in values else gr.update(value=None, visible=False)
-               for k in DISPLAYS}
+    colors = {"entities": {"color_map": color_map(values.get("entities"))}}  # one colour per type, every screen
+    display = {k: gr.update(value=values[k], visible=True, **colors.get(k, {})) if k in values else
+               gr.update(value=None, visible=False) for k in DISPLAYS}
     return _out(**display, **pickers, switch=gr.update(visible=False),
                 state=state, report=values["report"], details=gr.update(visible=True), task=task.name,
                 fixes=gr.update(visible=task.maps_columns), text_mode=gr.update(visible=task.text_modes))

@@ -10,6 +10,7 @@ from ..predictions import baseline_scores, predict_texts, run_task
 from ..records import Results
 from ..runs import RunPaths, run_name as listed_name, run_status, trained_models, trial_state
 from ..tasks import get_task
+from .entity_colors import color_map
 from . import batch_panel, generation_playground, visitor
 from .messages import USER_ERRORS, user_error
 
@@ -78,7 +79,8 @@ def show_prediction(run_name: str | None, text: str, token: str | None = None):
     if get_task(task).shows_entities:
         hidden = gr.update(visible=False)
         label = ENTITIES_LABEL if result["entities"] else "No entities found in this text"
-        return hidden, hidden, gr.update(value=highlight(text, result["entities"]), visible=True, label=label)
+        value = highlight(text, result["entities"])
+        return hidden, hidden, gr.update(value=value, visible=True, label=label, color_map=color_map(value))
     baseline = baseline_scores(visitor.run_dir(token, run_name), text)
     return (gr.update(value=result["scores"], visible=True),
             gr.update(value=baseline, visible=baseline is not None), gr.update(visible=False))

@@ -35,3 +35,23 @@ def test_the_report_shows_the_estimate_against_the_actual_time_and_what_training
     text = report.summary_markdown(results)
     assert "130 s (estimated 110 s at the start)" in text
     assert "**Trained with:** method setfit · body learning rate 2e-05 · pairs 3040" in text
+
+
+def test_an_entity_type_has_one_colour_on_the_data_tab_and_in_the_playground():
+    """Issue 27: NER colours differed between screens (and each score made its own colour)."""
+    from finetune.ui import data_tab
+    from finetune.ui.entity_colors import color_of
+    from finetune.ui.playground_tab import highlight
+    from finetune.ui.entity_colors import color_map
+    from tests.ui.test_data_tab import named
+
+    data = named(data_tab.load_sample("ner_sample.jsonl", {}))
+    shown = data_tab.load_sample("ner_sample.jsonl", {})
+    entities = next(u for u in (shown.values() if isinstance(shown, dict) else shown)
+                    if isinstance(u, dict) and u.get("color_map"))
+    assert data["state"]["ready"] and entities["color_map"]
+    assert {label: color for label, color in entities["color_map"].items()} == \
+        {label: color_of(label) for label in entities["color_map"]}
+    played = color_map(highlight("Maria in Boston", [{"label": "PER", "score": 0.98, "start": 0, "end": 5},
+                                                     {"label": "PER", "score": 0.51, "start": 9, "end": 15}]))
+    assert set(played.values()) == {color_of("PER")} and color_of("B-PER") == color_of("PER 0.98")
