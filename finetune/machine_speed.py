@@ -3,9 +3,10 @@ batch of a model's architecture, at a batch size, length and number format, meas
 
 Why measure rather than count FLOPs: on a CPU the share of peak speed a step reaches depends on the shapes,
 the number format and the threads torch gets (use_free_cores), and a FLOP count missed it by 2.4x here.
-Weights are random (nothing is read or downloaded): built from the model's config with one and with two
-layers, each timed (the fastest of REPEATS), so a deep model costs two shallow benchmarks; the full model's
-time is the fixed part (embeddings, head, optimizer on them) plus its layers times the cost of one.
+Weights are random (nothing is read or downloaded), built from the model's config and timed (the fastest
+of REPEATS). A small model is timed whole; a deep one with one and with DEEP_SAMPLE layers, so it costs
+two shallow benchmarks: its time is the fixed part (embeddings, head, optimizer on them) plus its layers
+times the cost of one (extrapolating from one and two layers multiplied the noise by the depth).
 
 The cache is RUNS_ROOT/.machine_speed.json, keyed by architecture, shape, format and threads: a fresh runs
 folder measures again, so do other threads or another torch.
@@ -19,6 +20,8 @@ from pathlib import Path
 REPEATS = 3
 LENGTH_STEP = 16  # lengths are measured in steps of 16 tokens (rounded up): a few keys cover most runs
 CACHE_NAME = ".machine_speed.json"
+WHOLE_MODEL_PARAMETERS = 60e6  # layer weights up to this are timed whole (MiniLM: 10.6M), a second or two
+DEEP_SAMPLE = 4                # a deeper model is timed with 1 and with this many layers
 
 
 def _cache_path(root=None) -> Path:
@@ -57,9 +60,14 @@ def step_seconds(model_path: str, *, batch: int, length: int, bf16: bool, train:
     cached = _read(path).get(key)
     if isinstance(cached, (int, float)) and cached > 0:
         return float(cached)
-    one, two = (_timed(config, n, batch, length, bf16, train, causal, device) for n in (1, min(2, layers)))
-    per_layer = max(two - one, 0.1 * two) if layers > 1 else 0.0  # noise never makes a layer free
-    seconds = round(max(one - per_layer, 0.0) + layers * per_layer, 5)  # as the cache will answer next time
+    if layers * 12 * config.hidden_size ** 2 <= WHOLE_MODEL_PARAMETERS:  # small: the model itself, no extrapolation
+        seconds = _timed(config, layers, batch, length, bf16, train, causal, device)
+    else:  # deep: one layer and DEEP_SAMPLE layers; the difference is 3 layers' cost, less noise than one's
+        few = min(DEEP_SAMPLE, layers)
+        one, more = (_timed(config, n, batch, length, bf16, train, causal, device) for n in (1, few))
+        per_layer = max((more - one) / (few - 1), 0.1 * more / few)  # noise never makes a layer free
+        seconds = max(one - per_layer, 0.0) + layers * per_layer
+    seconds = round(seconds, 5)  # as the cache will answer next time
     values = _read(path)
     values[key] = seconds
     try:
