@@ -143,7 +143,8 @@ def _weak(results: Results, task, metric: str, value: float, epochs: float | Non
     if few:
         steps.append(f"train more epochs (it trained {epochs:g})")
     steps.append("or try a bigger model from the Model tab's list")
-    next_step = (", ".join(steps[:-1]) + ", " + steps[-1] + ".").capitalize()
+    next_step = ", ".join(steps) + "."
+    next_step = next_step[0].upper() + next_step[1:]  # not str.capitalize: it lowercases the type names
     if few:
         return Verdict("weak", line, next_step, f"Train {MORE_EPOCHS} more epochs", {"epochs": MORE_EPOCHS})
     return Verdict("weak", line, next_step)

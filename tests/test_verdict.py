@@ -89,6 +89,7 @@ def test_a_weak_ner_run_with_most_types_at_zero_is_weak_and_names_them():
     assert verdict.kind == "weak"
     assert verdict.line == ("Weak: f1 0.327, 4 of 6 entity types at 0 (corporation, creative-work, group, "
                             "product).")
+    assert verdict.next_step.startswith("Label more examples of corporation, creative-work, group, product, ")
     assert "more examples of corporation" in verdict.next_step and "more epochs (it trained 1)" in verdict.next_step
     assert "bigger model" in verdict.next_step and verdict.changes == {"epochs": 2}
 
