@@ -17,8 +17,8 @@ import gradio as gr
 from ..config import ConfigError, RunConfig
 from ..events import pace
 from ..records import RunStatus
-from ..runs import (check_capacity, is_alive, kill_run, load_run_config, new_run_dir, resume_run, run_status,
-                    start_run, stop_run)
+from ..runs import (check_capacity, is_alive, kill_run, load_run_config, new_run_dir, resume_run, run_name,
+                    run_status, start_run, stop_run)
 from ..hosting import owners, spaces
 from ..tasks import DEFAULT_TASK, get_task
 from ..tasks.setfit_method import FINETUNE
