@@ -163,7 +163,7 @@ def new_data(view: TrainView, data: dict | None, run: FollowedRun) -> dict:
     """Other data in the Data tab: an ended run's verdict and report go (they judged the previous data);
     the run itself stays in Earlier runs and in the Playground. A running run keeps its screen."""
     if not run.run_dir or _running(run) or not (data or {}).get("settings"):
-        return {}
+        return {view.status: gr.update()}  # (an empty dict would read as one value, not as no change)
     return {view.status: f"New data loaded ({as_text((data or {}).get('name') or 'a file')}): Start trains on it. "
                          "The previous run stays under Earlier runs and in the Playground.",
             **report.fill(view.report, "", RunStatus("replaced"))}

@@ -71,7 +71,9 @@ def _walk(page, task, data, model, answer, checked):
 
     # the estimate is for the whole run, from this machine's measured speed
     page.get_by_role("tab", name="3. Train").click()
-    page.wait_for_selector("#train-estimate:has-text('for the whole run')", timeout=120_000)
+    # the tiny model's 0.1M parameters: the estimate is for the model typed in, not a stale one
+    page.wait_for_selector("#train-estimate:has-text('for the whole run'):has-text('0.1M parameters')",
+                           timeout=120_000)
     assert "measured speed" in page.locator("#train-estimate").inner_text()
     before = set(list_runs(runs_root))
     page.locator("#start-training").click()
@@ -84,10 +86,11 @@ def _walk(page, task, data, model, answer, checked):
     shot(page, f"walk-{task}-verdict")
 
     # the runs table agrees with the verdict
+    if not page.locator("#runs-refresh").is_visible():
+        page.get_by_text("Earlier runs").click()  # the accordion opens (it stays open for the delete below)
     page.locator("#runs-refresh").click()
-    table = page.locator("#runs-table")
-    table.get_by_text(run.name).first.wait_for(timeout=30_000)
-    assert verdict.short in table.inner_text()
+    page.wait_for_selector(f"#runs-table:has-text('{run.name}')", timeout=30_000)
+    assert verdict.short in page.locator("#runs-table").inner_text()
 
     # the Playground preselects the finished run and answers
     page.get_by_role("tab", name="4. Playground").click()

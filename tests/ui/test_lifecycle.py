@@ -100,4 +100,4 @@ def test_new_data_takes_the_previous_runs_verdict_off_the_train_tab(runs_dir):
     outputs = train_tab.new_data(TRAIN, {"settings": {"data_file": "new.csv"}, "name": "new.csv"}, followed)
     assert "New data loaded (new.csv)" in outputs[TRAIN.status]
     assert not outputs[TRAIN.report.group]["visible"] and outputs[TRAIN.report.verdict] == ""
-    assert train_tab.new_data(TRAIN, {}, followed) == {}  # no data yet: nothing changes
+    assert train_tab.new_data(TRAIN, {}, followed) == {TRAIN.status: gr.update()}  # no data yet: nothing changes
