@@ -22,6 +22,8 @@ LENGTH_STEP = 8   # lengths are measured in steps of 8 tokens (rounded up): 16 o
 CACHE_NAME = ".machine_speed.json"
 WHOLE_MODEL_PARAMETERS = 60e6  # layer weights up to this are timed whole (MiniLM: 10.6M), a second or two
 DEEP_SAMPLE = 4                # a deeper model is timed with 1 and with this many layers
+DEEP_BATCH = 2                 # ...on this many examples, scaled to the batch (SmolLM2 at 16 took minutes)
+SLOW_STEP_S = 2.0              # a warm-up slower than this is followed by one timed step, not REPEATS
 
 
 def _cache_path(root=None) -> Path:
@@ -62,11 +64,11 @@ def step_seconds(model_path: str, *, batch: int, length: int, bf16: bool, train:
         return float(cached)
     if layers * 12 * config.hidden_size ** 2 <= WHOLE_MODEL_PARAMETERS:  # small: the model itself, no extrapolation
         seconds = _timed(config, layers, batch, length, bf16, train, causal, device)
-    else:  # deep: one layer and DEEP_SAMPLE layers; the difference is 3 layers' cost, less noise than one's
-        few = min(DEEP_SAMPLE, layers)
-        one, more = (_timed(config, n, batch, length, bf16, train, causal, device) for n in (1, few))
+    else:  # deep: one layer and DEEP_SAMPLE layers, on a smaller batch (a CPU step's time grows with its examples)
+        few, small = min(DEEP_SAMPLE, layers), min(batch, DEEP_BATCH)
+        one, more = (_timed(config, n, small, length, bf16, train, causal, device) for n in (1, few))
         per_layer = max((more - one) / (few - 1), 0.1 * more / few)  # noise never makes a layer free
-        seconds = max(one - per_layer, 0.0) + layers * per_layer
+        seconds = (max(one - per_layer, 0.0) + layers * per_layer) * batch / small
     seconds = round(seconds, 5)  # as the cache will answer next time
     values = _read(path)
     values[key] = seconds
@@ -97,8 +99,10 @@ def _timed(config, layers: int, batch: int, length: int, bf16: bool, train: bool
     labels = ids if causal else torch.zeros(batch, dtype=torch.long, device=device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5) if train else None
     model.train(train)
-    best = float("inf")
+    best, repeats = float("inf"), REPEATS
     for repeat in range(REPEATS + 1):
+        if repeat > repeats:
+            break
         started = time.perf_counter()
         with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=bf16), \
                 torch.set_grad_enabled(train):
@@ -109,6 +113,9 @@ def _timed(config, layers: int, batch: int, length: int, bf16: bool, train: bool
             optimizer.zero_grad(set_to_none=True)
         else:
             loss.item()
+        took = time.perf_counter() - started
         if repeat:  # the first is the warm-up
-            best = min(best, time.perf_counter() - started)
+            best = min(best, took)
+        elif took > SLOW_STEP_S:
+            repeats = 1
     return best
