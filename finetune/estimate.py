@@ -140,7 +140,7 @@ def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None 
     from .tasks import get_task
 
     task = get_task(config.task)
-    hardware, path = detect(), resolve_model(config.model, task.embedded_model)
+    hardware, path = detect(), resolve_model(config.model, task.embedded_model, config_only=True)
     train_rows = rows if config.eval_file else round(rows * (1 - config.val_size - config.test_size))
     max_length, mean_length, lengths = config.max_length, None, []
     if task.length_setting != "max_length":  # e.g. generation: every training block is block_size long

@@ -9,7 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 from .config import ConfigError
+from .data.byte_caps import cap_text
 from .runs import RunPaths, load_run_config
+from .tasks.fitted_arrays import OLD_SAVE
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 64
@@ -55,7 +57,7 @@ def predict_texts(path, texts: list[str], **options) -> list[dict]:
 
     predictor = load_predictor(str(Path(path).resolve()))
     use_free_cores(max_age_s=5.0)  # a training run may be using the cores right now
-    return predictor(texts, **options)
+    return predictor([cap_text(t) for t in texts], **options)  # a huge text costs seconds before truncation
 
 
 def predict_rows(path, texts: list[str], on_batch=None) -> list[dict]:
@@ -137,22 +139,28 @@ def predict_file(path, input_file, output_file, text_column: str = "", on_batch=
 
 
 def baseline_scores(path, text: str) -> dict[str, float] | None:
-    """{label: probability} from the run's TF-IDF baseline, None for runs saved without one."""
-    file = RunPaths(Path(path)).baseline
-    if not file.is_file():
+    """{label: probability} from the run's TF-IDF baseline, None for runs saved without one; ConfigError
+    (OLD_SAVE) for a run whose baseline an older version saved as a pickle, which is never loaded."""
+    paths = RunPaths(Path(path))
+    if not paths.baseline.is_file():
+        if paths.old_baseline.is_file():
+            raise ConfigError(OLD_SAVE)
         return None
-    saved = _load_baseline(str(file.resolve()), file.stat().st_mtime)
-    pipeline, names = saved["pipeline"], saved["labels"]
-    probabilities = pipeline.predict_proba([text])[0]
+    pipeline, names = _load_baseline(str(paths.baseline.resolve()), paths.baseline.stat().st_mtime)
+    probabilities = pipeline.predict_proba([cap_text(text)])[0]
     return {names[int(c)]: float(p) for c, p in zip(pipeline.classes_, probabilities)}
 
 
 @lru_cache(maxsize=4)
 def _load_baseline(file: str, mtime: float):
-    """joblib (pickle): only ever a file this app's engine wrote into the run folder."""
-    import joblib
+    """The pipeline rebuilt from its fitted arrays (safetensors): nothing in the file can run."""
+    from .tasks.fitted_arrays import load_tfidf
 
-    return joblib.load(file)
+    try:
+        return load_tfidf(file)
+    except (OSError, ValueError, KeyError, TypeError) as e:  # a damaged or foreign file
+        raise ConfigError(f"The run's TF-IDF baseline could not be read ({type(e).__name__}); retrain to "
+                          "see it.") from None
 
 
 def neutralise(value):

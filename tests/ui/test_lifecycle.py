@@ -67,8 +67,8 @@ def test_resume_and_stop_on_a_deleted_run_answer_in_one_plain_sentence(runs_dir)
     runs_panel.delete(RUNS, folder.name, {}, False)
     with pytest.raises(gr.Error) as raised:
         train_tab.resume_training(TRAIN, followed)
-    message = str(raised.value.message)
-    assert message == f"The run {folder.name} no longer exists (it was deleted); start a new run."
+    message = str(raised.value.message)  # the gate's answer (or runs.must_exist's, where no gate asks first)
+    assert folder.name in message and message.count(". ") <= 1
     assert "Errno" not in message and str(runs_dir) not in message
     stopped = train_tab.stop_training(followed)
     assert "no longer exists" in stopped and "Errno" not in stopped
