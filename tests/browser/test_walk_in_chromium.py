@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from finetune.estimate import model_shape
 from finetune.runs import list_runs
 from finetune.verdict import run_verdict
 from tests.browser.conftest import shot
@@ -71,10 +72,11 @@ def _walk(page, task, data, model, answer, checked):
 
     # the estimate is for the whole run, from this machine's measured speed
     page.get_by_role("tab", name="3. Train").click()
-    # the tiny model's 0.1M parameters: the estimate is for the model typed in, not a stale one
+    # the tiny model's parameters: the estimate is for the model typed in, not a stale one
     # (generation: the task switch first measures the embedded SmolLM2's speed, about a minute in a fresh folder)
-    page.wait_for_selector("#train-estimate:has-text('for the whole run'):has-text('0.1M parameters')",
-                           timeout=300_000 if task == "generation" else 120_000)
+    size = f"{model_shape(str(model), 2)['parameters'] / 1e6:.1f}M parameters"
+    page.wait_for_selector(f"#train-estimate:has-text('for the whole run'):has-text('{size}')",
+                           timeout=240_000 if task == "generation" else 120_000)
     assert "measured speed" in page.locator("#train-estimate").inner_text()
     before = set(list_runs(runs_root))
     page.locator("#start-training").click()
