@@ -95,6 +95,16 @@ def _walk(page, task, data, model, answer, checked):
     page.wait_for_selector(f"#runs-table:has-text('{run.name}')", timeout=30_000)
     assert verdict.short in page.locator("#runs-table").inner_text()
 
+    # a confident mistake opens in the Playground when clicked (classification lists its mistakes)
+    if task == "classification":
+        first = page.locator("#mistakes tbody tr").first.locator("td").first
+        text = first.inner_text().strip()
+        first.click()
+        page.wait_for_function("t => document.querySelector('#play-text textarea').value === t", arg=text,
+                               timeout=30_000)
+        assert page.get_by_role("tab", name="4. Playground").get_attribute("aria-selected") == "true"
+        page.get_by_role("tab", name="3. Train").click()
+
     # the Playground preselects the finished run and answers
     page.get_by_role("tab", name="4. Playground").click()
     assert page.locator("#play-run input").input_value() == run.name
