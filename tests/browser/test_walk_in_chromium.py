@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from finetune.estimate import model_shape
+from finetune.records import Results
 from finetune.runs import list_runs
 from finetune.verdict import run_verdict
 from tests.browser.conftest import shot
@@ -97,10 +98,9 @@ def _walk(page, task, data, model, answer, checked):
 
     # a confident mistake opens in the Playground when clicked (classification lists its mistakes)
     if task == "classification":
-        first = page.locator("#mistakes tbody tr").first.locator("td").first
-        text = first.inner_text().strip()
-        first.click()
-        page.wait_for_function("t => document.querySelector('#play-text textarea').value === t", arg=text,
+        text = Results.load(run / "results.json").mistakes[0]["text"]
+        page.locator("#mistakes").get_by_text(text, exact=True).locator("visible=true").first.click()
+        page.wait_for_function("t => (document.querySelector('#play-text textarea') || {}).value === t", arg=text,
                                timeout=30_000)
         assert page.get_by_role("tab", name="4. Playground").get_attribute("aria-selected") == "true"
         page.get_by_role("tab", name="3. Train").click()
