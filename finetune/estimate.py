@@ -53,6 +53,9 @@ class Estimate:
     method: str = "finetune"       # what the time was counted for (setfit: pairs)
     parts: dict = field(default_factory=dict)  # seconds by part: setup, training, evaluation, saving
     measured: bool = False         # the time comes from this machine's benchmark (else the FLOP count)
+    # --- the training length (training_length.py): the epochs the run will train, and the rule when it chose them
+    epochs: float = 0.0
+    length_rule: str = ""
 
     @property
     def fits(self) -> bool:
@@ -137,6 +140,7 @@ def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None 
     from .models import resolve_model
 
     from .data.token_lengths import fitted_length
+    from .errors import ConfigError
     from .tasks import get_task
 
     task = get_task(config.task)
@@ -150,17 +154,30 @@ def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None 
         max_length = max_length or fitted_length(lengths, 512)
         mean_length = sum(lengths) / len(lengths)
     shape = model_shape(path, max(2, num_labels))
-    bf16 = config.wants_bf16(hardware.fast_bf16)
+    try:  # the number format the run will train in: the speed is measured in it
+        bf16 = config.training_precision(hardware) == "bf16"
+    except ConfigError:  # fp16 asked for on a CPU: the run will refuse it; estimate as fp32
+        bf16 = False
     result = estimate(shape, rows=train_rows, batch_size=config.batch_size, max_length=max_length,
                       mean_length=mean_length, hardware=hardware, flops=matmul_flops(hardware.device, bf16),
                       processes=config.processes * config.nnodes, sharded=config.fsdp)
     result.method = method or _method(config, task, train_rows, num_labels)
+    _add_training_length(result, config, task, train_rows)
+    config = config.updated(epochs=result.epochs) if result.epochs else config  # epochs 0: from the data
     try:
         _time_run(result, config, task, path, shape, bf16, rows=rows, train_rows=train_rows, lengths=lengths,
                   root=root)
     except (OSError, ValueError, RuntimeError):  # an architecture the benchmark cannot build: the FLOP count
         result.total_s = SETUP_S + result.seconds_per_epoch * config.epochs
     return result
+
+
+def _add_training_length(result: Estimate, config, task, train_rows: int) -> None:
+    """The epochs the run will train: the config's, or from the data by the task's rule (said in the text)."""
+    from .training_length import resolve
+
+    resolved, note = resolve(config, task.length, train_rows)
+    result.epochs, result.length_rule = resolved.epochs, task.length.describe() if note else ""
 
 
 def _method(config, task, train_rows: int, num_labels: int) -> str:
@@ -256,7 +273,16 @@ def describe(result: Estimate) -> str:
             f"{result.available_gb:.0f} GB {result.device.upper()} memory"
             f"{f' in each of {result.processes} processes' if result.processes > 1 else ''}. "
             "Once training starts, the live pace replaces this.")
-    return "\n".join([text, *[f"- **Warning:** {line}" for line in result.advice]])
+    return "\n".join([text, *_training_length_lines(result), *[f"- **Warning:** {line}" for line in result.advice]])
+
+
+def _training_length_lines(result: Estimate) -> list[str]:
+    if not result.epochs or result.method == "setfit":  # SetFit trains one pass of pairs, not epochs
+        return []
+    total = result.seconds_per_epoch * result.epochs
+    total_text = f"about {total:.0f} s" if total < 120 else f"about {total / 60:.0f} min"
+    rule = f", from the data: {result.length_rule}" if result.length_rule else ""
+    return [f"- **Training length:** {result.epochs:g} epochs ({total_text} in all){rule}."]
 
 
 def _pace(seconds: float) -> str:

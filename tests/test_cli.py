@@ -71,7 +71,7 @@ def test_predict_a_file_neutralises_formula_cells(trained_run, tmp_path):
     (lambda d: d / "missing.csv", "No file at"),
     (lambda d: write_csv(d / "one.csv", [(f"text {i}", "legal") for i in range(20)]), "at least two classes"),
     (lambda d: (d / "prose.txt").write_text("Just some prose.\nNo table here.\n") and d / "prose.txt",
-     "Need two columns"),
+     "looks like a plain-text corpus"),  # issue 27: named for what it is, not a one-column table
 ])
 def test_unusable_input_exits_2_with_one_line(tmp_path, tiny_model, make, message):
     result = cli("train", "--data", make(tmp_path), "--model", tiny_model, "--output", tmp_path / "run")
