@@ -40,13 +40,25 @@ def run_task(path) -> str:
     return model_folder(path)[1]
 
 
-@lru_cache(maxsize=4)
 def load_predictor(path: str):
-    """The Playground callable for a run; cached so repeated predictions skip the ~1 s load."""
+    """The Playground callable for a run; cached so repeated predictions skip the ~1 s load. The cache key
+    is the saved model itself (its files' names, sizes and mtimes), not the folder's name: a run that is
+    resumed, or trained again into the same folder, answers with the model it has now."""
+    folder, task = model_folder(path)
+    return _cached_predictor(str(folder), task, model_signature(folder))
+
+
+def model_signature(folder: Path) -> tuple:
+    """What identifies the model saved in a folder: (name, size, mtime_ns) of each file, subfolders too."""
+    return tuple(sorted((str(f.relative_to(folder)), s.st_size, s.st_mtime_ns)
+                        for f in folder.rglob("*") if f.is_file() for s in [f.stat()]))
+
+
+@lru_cache(maxsize=4)
+def _cached_predictor(folder: str, task: str, signature: tuple):
     from .tasks import get_task
 
-    folder, task = model_folder(path)
-    return get_task(task).predictor(folder)
+    return get_task(task).predictor(Path(folder))
 
 
 def predict_texts(path, texts: list[str], **options) -> list[dict]:
