@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import csv
 import json
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import pandas as pd
 
 from .config import ConfigError
 from .runs import RunPaths, load_run_config
+from .serving import Batcher, Batchers
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 64
+_BATCHERS = Batchers(keep=8)  # a lock-guarded registry of model workers: the process's models, shared by all
 
 
 def model_folder(path) -> tuple[Path, str]:
@@ -62,12 +64,19 @@ def _cached_predictor(folder: str, task: str, signature: tuple):
 
 
 def predict_texts(path, texts: list[str], **options) -> list[dict]:
-    """Options go to the task's predictor (text generation: max_new_tokens, temperature, top_p)."""
+    """Options go to the task's predictor (text generation: max_new_tokens, temperature, top_p). Callers in
+    other threads (visitors, the API, batch files) share the model's micro-batcher: one model call for all."""
+    folder, task = model_folder(Path(path).resolve())
+    signature = model_signature(folder)
+    batcher = _BATCHERS.get(("model", str(folder), signature), lambda: Batcher(
+        _cached_predictor(str(folder), task, signature), before=_free_cores))
+    return batcher(texts, **options)
+
+
+def _free_cores():
     from .hardware import use_free_cores
 
-    predictor = load_predictor(str(Path(path).resolve()))
     use_free_cores(max_age_s=5.0)  # a training run may be using the cores right now
-    return predictor(texts, **options)
 
 
 def predict_rows(path, texts: list[str], on_batch=None) -> list[dict]:
@@ -153,14 +162,18 @@ def baseline_scores(path, text: str) -> dict[str, float] | None:
     file = RunPaths(Path(path)).baseline
     if not file.is_file():
         return None
-    saved = _load_baseline(str(file.resolve()), file.stat().st_mtime)
+    key = ("baseline", str(file.resolve()), file.stat().st_mtime_ns)
+    saved = _load_baseline(*key[1:])
+    return _BATCHERS.get(key, lambda: Batcher(partial(_baseline_scores, saved)))([text])[0]
+
+
+def _baseline_scores(saved: dict, texts: list[str]) -> list[dict[str, float]]:
     pipeline, names = saved["pipeline"], saved["labels"]
-    probabilities = pipeline.predict_proba([text])[0]
-    return {names[int(c)]: float(p) for c, p in zip(pipeline.classes_, probabilities)}
+    return [{names[int(c)]: float(p) for c, p in zip(pipeline.classes_, row)} for row in pipeline.predict_proba(texts)]
 
 
 @lru_cache(maxsize=4)
-def _load_baseline(file: str, mtime: float):
+def _load_baseline(file: str, mtime_ns: int):
     """joblib (pickle): only ever a file this app's engine wrote into the run folder."""
     import joblib
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from ..errors import ConfigError
 from ..hosting import owners
 from ..predictions import baseline_scores, predict_texts, run_task
 from ..records import Results
@@ -15,6 +16,8 @@ from .messages import USER_ERRORS, user_error
 
 BASELINE_LABEL = "TF-IDF baseline trained on the same split"
 ENTITIES_LABEL = "Entities (type and confidence)"
+CLEAR_ANSWER_JS = "() => [null, null, null]"
+VISITORS_AT_ONCE = 32  # Predicts answered at once (Gradio threads waiting on the batcher); the rest queue
 
 
 def run_choices(token: str | None = None) -> list[str]:
@@ -47,6 +50,23 @@ def predict(run_name: str | None, text: str, token: str | None = None):
     return _prediction(run_name, text, token)[0]["scores"]
 
 
+def predict_api(run: str, text: str, visitor_id: str = "") -> dict:
+    """The prediction endpoint for scripts (api_name="predict"): the run's name, a text, and on a Space the
+    visitor id its page was given. Returns {"label", "score", "scores"}, {"entities": [...]} for an NER run,
+    or {"generated_text"} for a generation run."""
+    from ..hosting import gate
+
+    try:
+        owner = visitor.owner(visitor_id)
+        gate.require_visitor(owner)
+        if not (text or "").strip():
+            raise ConfigError("Send a text to predict.")
+        folder = gate.run_for(owner, run)
+        return predict_texts(folder, [text])[0]
+    except USER_ERRORS as e:
+        raise user_error(e) from None
+
+
 def highlight(text: str, entities: list[dict]) -> dict:
     """gr.HighlightedText's value: each entity marked with its type and score."""
     return {"text": text, "entities": [{"entity": f"{e['label']} {e['score']:.2f}", "start": e["start"],
@@ -66,20 +86,20 @@ def show_prediction(run_name: str | None, text: str, token: str | None = None):
             gr.update(value=baseline, visible=baseline is not None), gr.update(visible=False))
 
 
-def clear_prediction(run_name: str | None = None, token: str | None = None):
-    """The run or the text changed: the answer on screen no longer belongs to them, so it goes (for an NER
-    run the label boxes go too, and its entities box shows)."""
-    entities = get_task(generation_playground.run_task(run_name, token)).shows_entities
-    hidden = {"visible": False} if entities else {}
-    return gr.update(value=None, **hidden), gr.update(value=None, **hidden), gr.update(value=None, visible=entities)
+def answer_boxes(task) -> tuple[dict, dict, dict]:
+    """Which answer boxes a run's task shows (visibility only, never a value: an answer that is on its way
+    must not be wiped): the label boxes, or for an NER run the entities box."""
+    entities = task.shows_entities
+    return gr.update(visible=not entities), gr.update(visible=False), gr.update(visible=entities)
 
 
 def show_task_controls(run_name: str | None, token: str | None = None):
-    """Outputs: the labelling controls, the side-by-side generator, and the examples: the run's own held-out
-    texts (results.json), else its task's (the default task's with no run)."""
+    """Outputs: the labelling controls, the side-by-side generator, the examples (the run's own held-out
+    texts from results.json, else its task's; the default task's with no run), and the answer boxes."""
     task = get_task(generation_playground.run_task(run_name, token))
     return (gr.update(visible=not task.generates_text), gr.update(visible=task.generates_text),
-            gr.update(samples=example_samples(run_name, token, task), visible=not task.generates_text))
+            gr.update(samples=example_samples(run_name, token, task), visible=not task.generates_text),
+            *answer_boxes(task))
 
 
 def example_samples(run_name: str | None, token: str | None, task) -> list[list[str]]:
@@ -116,11 +136,17 @@ def render(token: gr.BrowserState):
         batch_panel.render(run, token)
     generate = generation_playground.render(run, token, visible=task.generates_text)
     refresh.click(refresh_runs, [run, token], run, api_visibility="private")
-    run.change(show_task_controls, [run, token], [classify, generate, examples], api_visibility="private")
+    run.change(show_task_controls, [run, token], [classify, generate, examples, label, baseline, entities],
+               api_visibility="private")
     examples.click(lambda sample: sample[0], examples, text, api_visibility="private")
-    # One queue for clearing and answering, in the order they were asked: otherwise the clear from typing
-    # can finish after the Predict that followed it and wipe its answer.
-    answer = dict(concurrency_id="playground-answer", concurrency_limit=1, api_visibility="private")
-    gr.on([run.change, text.change], clear_prediction, [run, token], [label, baseline, entities], **answer)
-    gr.on([button.click, text.submit], show_prediction, [run, text, token], [label, baseline, entities], **answer)
+    # A new run or text: the answer on screen no longer belongs to it. Cleared in the browser, at once: a
+    # clear sent to the server ran after the next Predict whenever the run change's clear was still pending
+    # (a .change listener defers its next trigger until the pending one ends), and wiped its answer.
+    gr.on([run.change, text.change], None, None, [label, baseline, entities], js=CLEAR_ANSWER_JS, queue=False)
+    # Every visitor at once (one Predict in flight per page: trigger_mode "once"); their texts meet in the
+    # model's micro-batcher (finetune/serving.py), not in a queue of one.
+    gr.on([button.click, text.submit], show_prediction, [run, text, token], [label, baseline, entities],
+          concurrency_id="playground-predict", concurrency_limit=VISITORS_AT_ONCE, trigger_mode="once",
+          api_visibility="private")
+    gr.api(predict_api, api_name="predict", concurrency_id="playground-predict", concurrency_limit=VISITORS_AT_ONCE)
     return run, text

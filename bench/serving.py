@@ -1,0 +1,131 @@
+"""Serving many visitors at once: the app in local mode, one trained MiniLM run, N visitors each sending
+10 Predicts through the Gradio queue (gradio_client threads on the app's /predict endpoint, which shares
+the Playground Predict's concurrency group and micro-batcher), while a second run trains beside it.
+
+    python bench/serving.py [--visitors 20 100] [--predicts 10] [--keep RUNS_DIR]
+
+Prints, per visitor count: requests, errors, req/s, p50, p95 (seconds), and the load (uptime).
+The trained run is the embedded all-MiniLM-L6-v2, 1 epoch on sample_data/legal_medical_financial.csv.
+"""
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "sample_data" / "legal_medical_financial.csv"
+TEXTS = ["The tenant shall give thirty days written notice.", "The patient was given a higher dose.",
+         "Quarterly revenue rose on strong dividend demand.", "The court dismissed the lawsuit."]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def train(runs: Path, name: str, epochs: float, wait: bool, env: dict):
+    command = [sys.executable, "-m", "finetune", "train", "--data", str(DATA), "--epochs", str(epochs),
+               "--output", str(runs / name)]
+    if wait:
+        subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        return None
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_for_app(url: str, timeout: float = 180.0):
+    import httpx
+
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise SystemExit(f"the app did not answer at {url}")
+
+
+def visitors(url: str, run: str, count: int, predicts: int) -> dict:
+    from gradio_client import Client
+
+    clients = [Client(url, verbose=False) for _ in range(count)]  # connected before the clock starts
+    latencies, errors, lock = [], [], threading.Lock()
+    go = threading.Barrier(count + 1)
+
+    def visit(i: int):
+        go.wait()
+        for n in range(predicts):
+            started = time.perf_counter()
+            try:
+                answer = clients[i].predict(run, TEXTS[(i + n) % len(TEXTS)], "", api_name="/predict")
+                ok = "label" in answer
+            except Exception as e:  # counted, not raised: the figure is how many failed
+                ok, answer = False, repr(e)
+            with lock:
+                (latencies if ok else errors).append(time.perf_counter() - started if ok else answer)
+
+    threads = [threading.Thread(target=visit, args=(i,)) for i in range(count)]
+    [t.start() for t in threads]
+    go.wait()
+    started = time.perf_counter()
+    [t.join() for t in threads]
+    wall = time.perf_counter() - started
+    for client in clients:
+        client.close()
+    ordered = sorted(latencies) or [float("nan")]
+    return {"visitors": count, "requests": count * predicts, "errors": len(errors),
+            "req_per_s": round(len(latencies) / wall, 1), "p50_s": round(statistics.median(ordered), 3),
+            "p95_s": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 3),
+            "first_error": errors[0][:200] if errors else None}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--visitors", type=int, nargs="+", default=[20, 100])
+    parser.add_argument("--predicts", type=int, default=10)
+    parser.add_argument("--keep", default="", help="runs folder to use (and keep); a fresh temporary one if unset")
+    args = parser.parse_args()
+    runs = Path(args.keep or tempfile.mkdtemp(prefix="serving-bench-"))
+    runs.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "FINETUNE_RUNS_DIR": str(runs), "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False",
+           "TOKENIZERS_PARALLELISM": "false"}
+    run = "20260101-000000-classification-bench"
+    if not (runs / run / "model" / "config.json").is_file():
+        started = time.perf_counter()
+        train(runs, run, 1.0, wait=True, env=env)
+        print(f"trained {run} (MiniLM, 1 epoch) in {time.perf_counter() - started:.0f} s", flush=True)
+    port = free_port()
+    app = subprocess.Popen([sys.executable, "app.py", "--port", str(port)], cwd=ROOT, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    beside = None
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        wait_for_app(url)
+        visitors(url, run, 2, 2)  # warm: the model loaded once, before any figure
+        beside = train(runs, "20260101-000100-classification-beside", 20.0, wait=False, env=env)
+        time.sleep(15)  # its process past start-up, training
+        for count in args.visitors:
+            if beside.poll() is not None:
+                print("note: the run beside had already ended", flush=True)
+            figures = visitors(url, run, count, args.predicts)
+            figures["training_beside"] = beside.poll() is None
+            figures["load"] = os.getloadavg()
+            print(json.dumps(figures), flush=True)
+    finally:
+        for process in (beside, app):
+            if process and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
