@@ -67,6 +67,15 @@ PICKLES = ("training_args.bin", "*.pkl", "*.pickle", "*.joblib")  # never shared
 
 def push_to_hub(model_dir, repo_id: str, token: str, private: bool = True) -> str:
     """Uploads the model folder; returns its URL. The token is used for this call only, never stored or logged."""
+    return push_folder(model_dir, repo_id, token, private)
+
+
+def push_space(app_dir, repo_id: str, token: str, private: bool = True) -> str:
+    """Uploads a shared demo folder (share.write_share_app) as a Gradio Space; returns its URL."""
+    return push_folder(app_dir, repo_id, token, private, space=True)
+
+
+def push_folder(folder, repo_id: str, token: str, private: bool = True, space: bool = False) -> str:
     from huggingface_hub import HfApi
     from huggingface_hub.errors import HfHubHTTPError
 
@@ -81,9 +90,11 @@ def push_to_hub(model_dir, repo_id: str, token: str, private: bool = True) -> st
                           "Download the model zip instead and upload it where you have internet.")
     api = HfApi(token=token.strip())
     try:
-        api.create_repo(repo_id.strip(), private=private, exist_ok=True)
-        api.upload_folder(folder_path=str(model_dir), repo_id=repo_id.strip(), commit_message="Fine-Tune Studio model",
-                          ignore_patterns=list(PICKLES))  # pickles (training_args.bin) run code when loaded
+        kind = {"repo_type": "space", "space_sdk": "gradio"} if space else {}
+        api.create_repo(repo_id.strip(), private=private, exist_ok=True, **kind)
+        api.upload_folder(folder_path=str(folder), repo_id=repo_id.strip(), commit_message="Fine-Tune Studio model",
+                          ignore_patterns=list(PICKLES),  # pickles (training_args.bin) run code when loaded
+                          repo_type="space" if space else None)
     except (HfHubHTTPError, OSError, ValueError) as e:
         message = str(e).replace(token.strip(), "***")  # never echo the token back
         raise ConfigError(f"Upload to {repo_id} failed: {(message.splitlines() or [type(e).__name__])[0]}") from None
@@ -92,4 +103,4 @@ def push_to_hub(model_dir, repo_id: str, token: str, private: bool = True) -> st
             raise
         raise ConfigError(f"Upload to {repo_id} failed: the Hub could not be reached ({type(e).__name__}). "
                           "Check the connection and try again, or download the model zip instead.") from None
-    return f"https://huggingface.co/{repo_id.strip()}"
+    return f"https://huggingface.co/{'spaces/' if space else ''}{repo_id.strip()}"
