@@ -82,3 +82,27 @@ def test_the_written_app_runs_on_its_own_and_labels_a_text_in_chromium(trained, 
     finally:
         app.terminate()
         app.wait(timeout=30)
+
+
+def test_the_train_tab_shares_only_the_visitors_own_run(trained, runs_dir, monkeypatch):
+    import shutil
+    import zipfile
+
+    import gradio as gr
+
+    from finetune.hosting import owners
+    from finetune.ui import share_panel, visitor
+    from finetune.ui.followed_run import FollowedRun
+
+    monkeypatch.setenv("SPACE_ID", "someone/fine-tune-studio")
+    a, b = visitor.issue(None), visitor.issue(None)
+    run = runs_dir / "20260101-000000-classification-aaaa"
+    shutil.copytree(trained, run)
+    owners.record_owner(run, visitor.owner(a))
+    for who in (b, "", None):
+        with pytest.raises(gr.Error, match="no run named|no visitor id"):
+            share_panel.share_demo(FollowedRun(run_dir=str(run)), who)
+    archive, message = share_panel.share_demo(FollowedRun(run_dir=str(run)), a)
+    assert "app.py" in zipfile.ZipFile(archive).namelist() and "python app.py" in message
+    pushed, box = share_panel.push_demo(FollowedRun(run_dir=str(run)), "me/demo", "", True, a)
+    assert "token" in pushed and box == ""  # no token: nothing pushed, said
