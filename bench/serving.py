@@ -44,7 +44,7 @@ def train(runs: Path, name: str, epochs: float, wait: bool, env: dict):
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def wait_for_app(url: str, timeout: float = 180.0):
+def wait_for_app(url: str, timeout: float = 600.0):  # a loaded machine: minutes
     import httpx
 
     end = time.time() + timeout
