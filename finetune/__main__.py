@@ -1,4 +1,4 @@
-"""The command line: python -m finetune train | tune | resume | predict | check | review | runs | stop | share.
+"""The command line: python -m finetune train | tune | resume | predict | check | review | runs | stop | share | export.
 
 Arguments of `train` come from RunConfig's fields, so the CLI, the config file and the UI share
 one definition. Unusable input ends with exit status 2 and one line saying what to fix.
@@ -95,6 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
     share.add_argument("--space", default="", help="Also push it as a Gradio Space, e.g. your-name/my-demo "
                                                    "(the token is read from $HF_TOKEN).")
     share.add_argument("--public", action="store_true", help="Make the pushed Space public (default: private).")
+
+    export = commands.add_parser("export", help="Export a trained run for local runtimes; prints the check's figures "
+                                                "as JSON (int8: label agreement and latency; gguf: logit parity).")
+    export.add_argument("run_dir")
+    export.add_argument("--format", choices=["onnx", "int8", "gguf"], required=True,
+                        help="onnx: fp32 ONNX; int8: dynamic int8 ONNX beside it (classification, NER); gguf: one "
+                             "GGUF file with an Ollama Modelfile (generation, Llama-architecture models).")
     return parser
 
 
@@ -254,7 +261,27 @@ def command_share(args):
     return result
 
 
-COMMANDS = {"share": command_share, "train": command_train, "tune": command_tune, "resume": command_resume, "predict": command_predict,
+def command_export(args):
+    from dataclasses import asdict
+
+    from .predictions import model_folder
+
+    folder, task = model_folder(args.run_dir)
+    if args.format == "gguf":
+        from .gguf_export import export_gguf
+
+        return asdict(export_gguf(folder))
+    if args.format == "int8":
+        from .onnx_int8 import export_int8
+
+        return export_int8(Path(folder).parent).to_json()
+    from .export import export_onnx
+    from .tasks import get_task
+
+    return export_onnx(folder, get_task(task))
+
+
+COMMANDS = {"export": command_export, "share": command_share, "train": command_train, "tune": command_tune, "resume": command_resume, "predict": command_predict,
             "check": command_check, "runs": command_runs, "stop": command_stop, "review": command_review}
 
 

@@ -98,3 +98,16 @@ def test_gguf_export_says_which_architectures_it_writes(tiny_gpt2, tmp_path):
 
     with pytest.raises(ConfigError, match="GGUF export is for LlamaForCausalLM.*GPT2LMHeadModel"):
         export_gguf(tiny_gpt2, tmp_path / "out")
+
+
+def test_the_cli_exports_int8_and_says_when_a_format_does_not_fit(tmp_path, fast_config, capsys):
+    import json
+
+    from finetune.__main__ import main
+    from finetune.engine import train
+
+    train(fast_config, tmp_path / "run")
+    assert main(["export", str(tmp_path / "run"), "--format", "int8"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["agreement"] >= 0.99
+    assert main(["export", str(tmp_path / "run"), "--format", "gguf"]) == 2
+    assert "GGUF export is for" in capsys.readouterr().err
