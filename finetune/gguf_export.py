@@ -35,13 +35,16 @@ def export_gguf(model_dir, out=None, check: bool = True) -> GgufExport:
     import torch
     from transformers import AutoTokenizer
 
+    import json
+
     model_dir = Path(model_dir)
+    named = (json.loads((model_dir / "config.json").read_text()).get("architectures") or ["unknown"])[0]
+    arch = ARCHITECTURES.get(named)
+    if arch is None:  # said before a model is loaded
+        raise ConfigError(f"GGUF export is for {', '.join(ARCHITECTURES)} models (e.g. the embedded SmolLM2); this "
+                          f"run's model is {named}. Download the model folder instead.")
     model = _merged_model(model_dir)
     config = model.config
-    arch = ARCHITECTURES.get((config.architectures or [""])[0])
-    if arch is None:
-        raise ConfigError(f"GGUF export is for {', '.join(ARCHITECTURES)} models (e.g. the embedded SmolLM2); this "
-                          f"run's model is {(config.architectures or ['unknown'])[0]}. Download the model folder instead.")
     out = Path(out) if out else model_dir / "gguf"
     out.mkdir(parents=True, exist_ok=True)
     path = out / "model.gguf"
