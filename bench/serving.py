@@ -141,7 +141,7 @@ def main():
         url = f"http://127.0.0.1:{port}/"
         wait_for_app(url)
         visitors(url, run, 2, 2)  # warm: the model loaded once, before any figure
-        beside = train(runs, "20260101-000100-classification-beside", 20.0, wait=False, env=env)
+        beside = train(runs, f"{time.strftime('%Y%m%d-%H%M%S')}-classification-beside", 20.0, wait=False, env=env)
         time.sleep(15)  # its process past start-up, training
         for count in args.visitors:
             if beside.poll() is not None:
@@ -155,7 +155,10 @@ def main():
         for process in (beside, app):
             if process and process.poll() is None:
                 process.terminate()
-                process.wait(timeout=30)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:  # a loaded machine: it did not end in time
+                    process.kill()
 
 
 if __name__ == "__main__":

@@ -43,5 +43,10 @@ def test_scripts_call_predict_through_gradio_client_many_at_once(runs_dir, tiny_
         [t.join() for t in threads]
         assert len(answers) == 8 and all(set(a) >= {"label", "score", "scores"} for a in answers)
         assert len({a["label"] for a in answers}) == 1
+        import httpx  # the README's curl lines: plain HTTP, no client library
+
+        url = f"http://127.0.0.1:{port}/gradio_api/call/predict"
+        event = httpx.post(url, json={"data": [A_RUN, "contract clause tenant", ""]}).json()["event_id"]
+        assert answers[0]["label"] in httpx.get(f"{url}/{event}", timeout=60).text
     finally:
         demo.close()
