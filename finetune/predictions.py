@@ -51,9 +51,10 @@ def load_predictor(path: str):
 
 
 def model_signature(folder: Path) -> tuple:
-    """What identifies the model saved in a folder: (name, size, mtime_ns) of each file, subfolders too."""
-    return tuple(sorted((str(f.relative_to(folder)), s.st_size, s.st_mtime_ns)
-                        for f in folder.rglob("*") if f.is_file() for s in [f.stat()]))
+    """What identifies the model saved in a folder: (name, size, mtime_ns) of each file in it. Every save
+    rewrites the weights and config there; subfolders (onnx/, gguf/ exports) do not change the model."""
+    return tuple(sorted((f.name, s.st_size, s.st_mtime_ns) for f in folder.iterdir() if f.is_file()
+                        for s in [f.stat()]))
 
 
 @lru_cache(maxsize=4)
