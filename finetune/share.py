@@ -17,6 +17,7 @@ from .export import PICKLES
 from .predictions import model_folder
 
 APP = Path(__file__).parent / "ui" / "share_app.py"  # copied as app.py; never imported by the app
+README = Path(__file__).parent / "share_readme.md"   # the shared folder's README.md (string.Template)
 SERVER_PATH_KEYS = ("_name_or_path", "name_or_path", "finetune_base_model")
 
 
@@ -72,42 +73,10 @@ def requirements() -> str:
 
 
 def readme(title: str, task) -> str:
+    """The Space's README (share_readme.md): front matter, how to run it, the /predict API."""
     from importlib.metadata import version
+    from string import Template
 
-    return f"""---
-title: {title}
-emoji: 🎛️
-colorFrom: blue
-colorTo: indigo
-sdk: gradio
-sdk_version: {version('gradio')}
-python_version: "3.11"
-app_file: app.py
-pinned: false
----
-
-# {title}
-
-A {task.title.lower()} model fine-tuned with Fine-Tune Studio, as its own demo. Everything it needs is in
-this folder (the model is in `model/`); it runs offline:
-
-```bash
-pip install -r requirements.txt && python app.py   # http://127.0.0.1:7860
-```
-
-## API
-
-The app's prediction endpoint is `/predict` (one text in, the answer out):
-
-```python
-from gradio_client import Client
-
-print(Client("http://127.0.0.1:7860/").predict({(task.examples or ('A text.',))[0]!r}, api_name="/predict"))
-```
-
-```bash
-curl -s -X POST http://127.0.0.1:7860/gradio_api/call/predict -H 'Content-Type: application/json' \\
-     -d '{{"data": ["A text to label"]}}'          # returns {{"event_id": ID}}
-curl -s -N http://127.0.0.1:7860/gradio_api/call/predict/ID   # the answer, as server-sent events
-```
-"""
+    example = repr((task.examples or ("A text.",))[0])
+    return Template(README.read_text()).substitute(title=title, gradio=version("gradio"), task=task.title.lower(),
+                                                   example=example)
