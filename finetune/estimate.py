@@ -115,7 +115,8 @@ def _advice(result: Estimate, batch_size: int) -> list[str]:
     return advice
 
 
-def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None = None) -> Estimate:
+def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None = None,
+                 calibration_runs: list | None = None) -> Estimate:
     """The estimate for a RunConfig and a data set of `rows` labelled rows; `texts`, a sample of them,
     gives the token lengths (as the engine fits max_length: the 99th percentile)."""
     from .hardware import detect
@@ -125,7 +126,7 @@ def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None 
     from .tasks import get_task
 
     task = get_task(config.task)
-    hardware, path = detect(), resolve_model(config.model, task.embedded_model)
+    hardware, path = detect(), resolve_model(config.model, task.embedded_model, config_only=True)
     train_rows = rows if config.eval_file else round(rows * (1 - config.val_size))
     max_length, mean_length = config.max_length, None
     if task.length_setting != "max_length":  # e.g. generation: every training block is block_size long
@@ -139,16 +140,17 @@ def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None 
     result = estimate(shape, rows=train_rows, batch_size=config.batch_size, max_length=max_length,
                       mean_length=mean_length, hardware=hardware, flops=matmul_flops(hardware.device, bf16),
                       processes=config.processes * config.nnodes, sharded=config.fsdp)
-    measured = measured_pace(config.task, config.model)
+    measured = measured_pace(config.task, config.model, runs=calibration_runs)
     if measured:  # this machine's own speed on this task and model, per token of max length
         tokens_per_s, result.calibrated_runs = measured
         result.seconds_per_epoch = train_rows * result.length / tokens_per_s
     return result
 
 
-def measured_pace(task: str, model: str, root=None) -> tuple[float, int] | None:
+def measured_pace(task: str, model: str, root=None, runs: list | None = None) -> tuple[float, int] | None:
     """(training tokens per second, runs measured): the median over the latest finished runs of this task
-    and model in the runs folder, tokens counted as rows x epochs x max length; None without any."""
+    and model in the runs folder (or of `runs`: on a Space, the visitor's own), tokens counted as rows x
+    epochs x max length; None without any."""
     from statistics import median
 
     from .errors import ConfigError
@@ -156,7 +158,7 @@ def measured_pace(task: str, model: str, root=None) -> tuple[float, int] | None:
     from .runs import RunPaths, list_runs, load_run_config
 
     paces = []
-    for run in list_runs(root):
+    for run in list_runs(root) if runs is None else runs:
         paths = RunPaths(run)
         try:
             config = load_run_config(run)

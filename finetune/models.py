@@ -49,8 +49,9 @@ def model_name(choice: str, default: str = EMBEDDED) -> str:
     return embedded.removesuffix(" (embedded)") if embedded else (choice or "").strip()
 
 
-def resolve_model(choice: str, default: str = EMBEDDED, progress=None) -> str:
-    """A path or Hub id that from_pretrained can load. `progress(message)` hears of a slow first use."""
+def resolve_model(choice: str, default: str = EMBEDDED, progress=None, config_only: bool = False) -> str:
+    """A path or Hub id that from_pretrained can load. `progress(message)` hears of a slow first use;
+    config_only: only the model's config is read (its size), so on a Space no weights are fetched."""
     choice = (choice or "").strip()
     embedded = embedded_choice(choice, default)
     if embedded == EMBEDDED_LM:
@@ -60,7 +61,7 @@ def resolve_model(choice: str, default: str = EMBEDDED, progress=None) -> str:
     if embedded:
         return embedded_model_path()
     if os.environ.get("SPACE_ID"):
-        return _hosted_model(choice)
+        return _hosted_model(choice, ["*.json"] if config_only else HUB_FILES)
     path = Path(choice).expanduser()
     if path.is_dir():
         if not (path / "config.json").is_file():
@@ -79,18 +80,37 @@ def resolve_model(choice: str, default: str = EMBEDDED, progress=None) -> str:
 HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]{0,95}(/[A-Za-z0-9][\w.-]{0,95})?")
 
 
-def _hosted_model(choice: str) -> str:
-    """On a shared Space: a Hub id, or a folder under FINETUNE_MODEL_DIRS (models the Space's owner put
-    there). Any other server path is refused with one message, whether it exists or not: a visitor can
-    neither reach another visitor's run folder nor probe the disk."""
+HUB_FILES = ["*.json", "*.safetensors", "*.txt", "*.model", "*.tiktoken"]  # configs, tokenizers, weights: no pickles
+
+
+def hosted_choice(choice: str) -> str | None:
+    """On a shared Space, what a typed model name may be: a folder under FINETUNE_MODEL_DIRS (models the
+    Space's owner put there; its path returned) or a Hub id (None). Any other name is refused with one
+    message, whether a folder of that name exists or not: a visitor can neither reach another visitor's
+    run folder nor probe the disk."""
     for folder in filter(None, os.environ.get("FINETUNE_MODEL_DIRS", "").split(os.pathsep)):
         path, allowed = Path(choice).resolve(), Path(folder).resolve()
-        if path.is_relative_to(allowed) and (path / "config.json").is_file():
+        if Path(choice).is_absolute() and path.is_relative_to(allowed) and (path / "config.json").is_file():
             return str(path)
     if not HUB_ID.fullmatch(choice) or ".." in choice:
         raise ConfigError(f"This shared Space trains the listed models or a Hugging Face Hub id like "
                           f"'org/model-name', not {choice[:80]!r}: server folders are not offered here.")
-    return choice
+    return None
+
+
+def _hosted_model(choice: str, files: list[str]) -> str:
+    """hosted_choice(), and a Hub id as its snapshot in the Hub cache (configs, tokenizer, safetensors
+    weights): from_pretrained then gets that absolute folder, never the id, which it would read as a
+    relative folder wherever one of that name exists on the server. `files`: the patterns to fetch."""
+    owned = hosted_choice(choice)
+    if owned:
+        return owned
+    from huggingface_hub import snapshot_download
+
+    try:
+        return snapshot_download(choice, allow_patterns=files)
+    except Exception as e:  # noqa: BLE001 - offline, missing, gated: one message a visitor can act on
+        raise ConfigError(describe_load_error(choice, e)) from None
 
 
 def _cached(repo_id: str) -> bool:

@@ -152,14 +152,15 @@ def model_probabilities(model_dir, texts, labels) -> np.ndarray:
     from .predictions import model_folder, predict_rows
 
     folder, task = model_folder(model_dir)
+    run = Path(model_dir).parent.name if Path(model_dir).name == "model" else Path(model_dir).name  # no server path
     if not reviews_labels(task):
-        raise ConfigError(f"{model_dir} holds a {get_task(task).title.lower()} model; label review needs a run "
+        raise ConfigError(f"{run} holds a {get_task(task).title.lower()} model; label review needs a run "
                           "that labels texts (text classification).")
     predictions = predict_rows(folder, texts)
     known = set(predictions[0]["scores"])
     missing = [name for name in labels if name not in known]
     if missing:
-        raise DataError(f"The model in {model_dir} does not know the label(s) {', '.join(missing[:5])}; it was "
+        raise DataError(f"The model of {run} does not know the label(s) {', '.join(missing[:5])}; it was "
                         f"trained on {', '.join(sorted(known)[:10])}. Pick a run trained on this label column, "
                         "or review with the default TF-IDF model.")
     probs = np.array([[p["scores"][name] for name in labels] for p in predictions], dtype=np.float64)

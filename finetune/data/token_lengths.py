@@ -7,6 +7,7 @@ estimate from word counts, and say so.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,9 @@ def model_files(model: str, default: str = "") -> tuple[Path | None, Path | None
                   converted_folder() if embedded == EMBEDDED_LM else Path(model).expanduser())
     except ConfigError:
         return None, None
-    if folder.is_dir():
+    if not embedded and os.environ.get("SPACE_ID"):  # a shared Space: a typed name is looked up in the Hub
+        folder = None                                 # cache only, so the counts tell no server folder's existence
+    if folder is not None and folder.is_dir():
         return (folder / "tokenizer.json" if (folder / "tokenizer.json").is_file() else None), folder
     from huggingface_hub import try_to_load_from_cache
 

@@ -17,9 +17,12 @@ import json
 import os
 import re
 import secrets
+import threading
+import time
+from collections import defaultdict, deque
 from pathlib import Path
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..errors import ConfigError
 
@@ -28,6 +31,12 @@ SHARED = "*"  # the owner of a run everyone may read (the demo run)
 SECRET_FILE = ".secret"
 RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
 _SALT = "finetune-visitor"
+MAX_AGE_S = 7 * 24 * 3600  # an id older than this is refused (the page gets a fresh one)
+IDS_PER_HOUR = 10  # fresh ids one client address gets in an hour (FINETUNE_IDS_PER_HOUR); a reload keeps its id
+# In memory (one app process serves a Space): which client address each id was issued to, and when.
+_ISSUED: dict[str, deque] = defaultdict(deque)  # client -> monotonic times of the ids issued to it
+_CLIENT_OF: dict[str, str] = {}  # owner -> client address it was issued to
+_IDS_LOCK = threading.Lock()
 
 
 def _root(root: Path | None) -> Path:
@@ -54,25 +63,58 @@ def server_secret(root: Path | None = None) -> str:
         return path.read_text().strip()
 
 
-def _serializer(root: Path | None) -> URLSafeSerializer:
-    return URLSafeSerializer(server_secret(root), salt=_SALT)
+def _serializer(root: Path | None) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(server_secret(root), salt=_SALT)
 
 
-def issue_id(hf_user: str | None = None, root: Path | None = None) -> str:
-    """A signed visitor id for the browser to keep: a fresh random one, or the signed-in HF user's."""
+def ids_per_hour() -> int:
+    try:
+        return max(1, int(os.environ.get("FINETUNE_IDS_PER_HOUR", IDS_PER_HOUR)))
+    except ValueError:
+        return IDS_PER_HOUR
+
+
+def issue_id(hf_user: str | None = None, root: Path | None = None, client: str | None = None) -> str:
+    """A signed, timestamped visitor id for the browser to keep: a fresh random one, or the signed-in HF
+    user's. On a Space a client address gets at most ids_per_hour() fresh random ids an hour (else one
+    client would hold many queue places and upload quotas): over that it gets "" (a page that starts
+    nothing) until the hour has passed."""
     owner = f"hf:{hf_user}" if hf_user else f"v:{secrets.token_hex(16)}"
+    if hosted() and client:
+        with _IDS_LOCK:
+            issued, now = _ISSUED[client], time.monotonic()
+            while issued and now - issued[0] > 3600:
+                issued.popleft()
+            if not hf_user and len(issued) >= ids_per_hour():
+                return ""
+            issued.append(now)
+            _CLIENT_OF[owner] = client
     return _serializer(root).dumps(owner)
 
 
-def verify(token, root: Path | None = None) -> str | None:
-    """The owner a signed id names, or None for anything else (missing, forged, signed by another secret)."""
+def verify(token, root: Path | None = None, max_age: float = MAX_AGE_S) -> str | None:
+    """The owner a signed id names, or None for anything else (missing, forged, signed by another secret,
+    older than max_age)."""
     if not isinstance(token, str) or not token or len(token) > 400:
         return None
     try:
-        owner = _serializer(root).loads(token)
-    except BadSignature:
+        owner = _serializer(root).loads(token, max_age=max_age)
+    except BadSignature:  # SignatureExpired is one too
         return None
     return owner if isinstance(owner, str) and owner and owner != SHARED else None
+
+
+def client_of(owner: str | None) -> str | None:
+    """The client address an id was issued to in this process (None: unknown, e.g. after a restart)."""
+    return _CLIENT_OF.get(owner) if owner else None
+
+
+def peers(owner: str | None) -> set[str]:
+    """The owner and every other id issued to the same client address: one client's ids share its quotas."""
+    client = client_of(owner)
+    if owner is None:
+        return set()
+    return {owner} | ({o for o, c in list(_CLIENT_OF.items()) if c == client} if client else set())
 
 
 def record_owner(run_dir, owner: str) -> None:

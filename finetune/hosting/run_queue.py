@@ -1,4 +1,5 @@
 """A queue of runs waiting for a free slot: one ticket file per run in RUNS_ROOT/.queue, oldest first.
+A visitor (and every id issued to the same client address, owners.peers) holds one place at a time.
 
 Used on a Space, where one run trains at a time: a waiting page polls advance() every second, which
 starts the first run in line once runs.max_runs() allows it. A file lock keeps several app workers (and
@@ -26,9 +27,10 @@ def enqueue(config: RunConfig | None, run_dir: Path, notes: list[str], root: Pat
     """A ticket for the run, last in line; `notes` go into its events when it starts. config None: the
     ticket resumes the run in run_dir. A visitor (owner) holds one ticket and no running run at once,
     however many tabs they open."""
+    mine = owners.peers(owner)  # the ids one client address holds count as one visitor
     with _queue_lock(root) as folder:
-        if owner is not None and (any(_owner(t) == owner for t in _waiting(folder))
-                                  or owners.owned_by(owner, [Path(r) for r in running_runs()])):
+        if owner is not None and (any(_owner(t) in mine for t in _waiting(folder))
+                                  or any(owners.owner_of(r) in mine for r in running_runs())):
             raise ConfigError("You already have a run training or waiting in the queue; this shared Space takes "
                               "one run per visitor. Wait for it to end, or stop it.")
         ticket = folder / f"{time.time_ns():020d}-{run_dir.name}.json"

@@ -28,7 +28,7 @@ from ..config import ConfigError, RunConfig
 from . import owners, run_queue
 from .row_sample import sample_files
 from ..data.tables import READ_CAP_ENV
-from ..runs import RunPaths, is_alive, runs_root, start_run
+from ..runs import RunPaths, is_alive, runs_root
 from ..tasks import get_task
 
 SWEEP_EVERY_S = 3600  # how often the clean-up runs (besides at start-up)
@@ -60,6 +60,8 @@ class Limits:
     max_train_minutes: float = 20.0  # wall-clock budget of one training process; then it stops with a model
     disk_per_visitor: int = 2 * 2**30  # bytes of run folders one visitor keeps; a new run is refused above
     min_rows_per_class: int = 10     # the row sample keeps at least this many of each class (or all it has)
+    max_batch_size: int = 64         # examples per step: 512 x 128 tokens holds GBs of activations on a CPU
+    max_accumulation: int = 8        # gradient_accumulation_steps: more only stretches a run of few updates
 
 
 LIMITS = Limits()
@@ -123,11 +125,29 @@ def apply_limits(config: RunConfig, run_dir, limits: Limits | None = None) -> tu
     if config.checkpoint_limit > limits.max_checkpoints:
         changes["checkpoint_limit"] = limits.max_checkpoints
         notes.append(f"checkpoint_limit lowered from {config.checkpoint_limit} to {limits.max_checkpoints} (Space limit)")
+    for name, most in (("batch_size", limits.max_batch_size), ("gradient_accumulation_steps", limits.max_accumulation),
+                       ("processes", _gpus()), ("nnodes", 1)):
+        if getattr(config, name) > most:  # one machine, one process per GPU (one on a CPU Space)
+            changes[name] = most
+            notes.append(f"{name} lowered from {getattr(config, name)} to {most} (Space limit)")
+    if config.fsdp and _gpus() < 2:
+        changes["fsdp"] = False
+        notes.append("fsdp turned off: it shards a model across GPUs, and this Space has fewer than two (Space limit)")
     if config.eval_steps:
         changes["eval_steps"] = 0
         notes.append(f"eval_steps {config.eval_steps} replaced by about 4 evaluations per run (Space limit)")
     sampled, sample_notes = sample_files(config, Path(run_dir), limits)
     return config.updated(**changes, **sampled), notes + sample_notes
+
+
+def _gpus() -> int:
+    """GPUs this Space has (1 for none: one training process)."""
+    try:
+        import torch
+
+        return max(1, torch.cuda.device_count())
+    except Exception:  # noqa: BLE001 - no torch build with CUDA: a CPU Space
+        return 1
 
 
 def _needs_hub_lm(config: RunConfig) -> bool:
@@ -154,7 +174,7 @@ def _check_model_size(config: RunConfig, limits: Limits) -> None:
     from ..estimate import model_shape
 
     try:
-        parameters = model_shape(resolve_model(config.model, default), 2)["parameters"]
+        parameters = model_shape(resolve_model(config.model, default, config_only=True), 2)["parameters"]
     except (OSError, ValueError) as e:  # ConfigError is a ValueError too
         raise ConfigError(f"Could not read the size of {config.model} ({str(e).splitlines()[0]}); this Space "
                           "only trains models it can size. Use the embedded model.") from None
@@ -275,8 +295,11 @@ def ensure_demo_run(root: Path | None = None, model: str = "", **settings) -> Pa
     shutil.rmtree(folder, ignore_errors=True)
     config = RunConfig(data_file=str(DEMO_SAMPLE), text_column="text", label_column="label", model=model,
                        **{**DEMO_SETTINGS, **settings})
-    try:
-        start_run(config, folder, owners.SHARED)  # everyone may read it, nobody may change it
+    from . import gate
+
+    folder.mkdir(parents=True, exist_ok=True)
+    try:  # through the gate like every run (on a Space: limits and a ticket); everyone may read it, nobody change it
+        gate.start_run(config, owners.SHARED, folder)
     except ConfigError:  # every slot busy: the next start-up tries again
         shutil.rmtree(folder, ignore_errors=True)
     return folder

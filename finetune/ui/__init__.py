@@ -34,7 +34,7 @@ def build_app() -> gr.Blocks:
             with gr.Tab("1. Data", id="data"):
                 data = data_tab.render(data_state, token)
             with gr.Tab("2. Model", id="model"):
-                model_inputs = model_tab.render(data_state)
+                model_inputs = model_tab.render(data_state, token)
             with gr.Tab("3. Train", id="train"):
                 train_slot = gr.Column()
             with gr.Tab("4. Playground", id="playground"):
@@ -49,5 +49,5 @@ def build_app() -> gr.Blocks:
         data.outputs.task.change(model_tab.follow_task, [task, data.outputs.task], list(model_inputs),
                                  api_visibility="private")
         page_loaded.then(playground_tab.refresh_runs, [playground_run, token], playground_run, api_visibility="private")
-        spaces_panel.wire(demo, data_state, data, playground_run, token)  # demo mode only
+        spaces_panel.wire(page_loaded, data_state, data, playground_run, token)  # demo mode only
     return demo

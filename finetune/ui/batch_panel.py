@@ -13,7 +13,7 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
-from ..hosting import owners, upload_quota
+from ..hosting import gate, owners
 from ..predictions import label_counts, label_table, tag_pdf, write_csv
 from ..data.columns import guess_text_column
 from ..data.tables import read_table
@@ -73,12 +73,14 @@ def _summary(counts: dict[str, int], noun: str) -> str:
     return ", ".join(f"{label}: {count}" for label, count in counts.items()) or f"no {noun} found"
 
 
-def pick_text_column(file: str | None):
-    """Inputs: the uploaded table. Outputs: the text-column dropdown, its columns, the detected one chosen."""
+def pick_text_column(file: str | None, token=None):
+    """Inputs: the uploaded table, visitor. Outputs: the text-column dropdown, its columns, the detected one
+    chosen."""
     if not file:
         return gr.update(choices=[], value=None)
     try:
-        frame = read_table(file)
+        with gate.work(visitor.owner(token), "table check"):
+            frame = read_table(gate.admit_file(visitor.owner(token), file, "batch"))
     except USER_ERRORS as e:
         raise user_error(e) from None
     return gr.update(choices=list(frame.columns), value=guess_text_column(frame))
@@ -91,8 +93,9 @@ def label_file(run_name, file, column, token=None, progress=gr.Progress()):
         raise gr.Error("Upload a CSV, TSV or JSONL file first.", print_exception=False)
     started = time.perf_counter()
     try:
-        upload_quota.admit(visitor.owner(token), file)
-        frame = label_table(folder, file, column or "", _reporter(progress, "rows"), max_rows=max_rows())
+        with gate.work(visitor.owner(token), "batch labelling"):
+            file = gate.admit_file(visitor.owner(token), file, "batch")
+            frame = label_table(folder, file, column or "", _reporter(progress, "rows"), max_rows=max_rows())
     except USER_ERRORS as e:
         raise user_error(e) from None
     seconds = time.perf_counter() - started
@@ -111,8 +114,9 @@ def tag_document(run_name, file, token=None, progress=gr.Progress()):
         raise gr.Error("Upload a PDF first.", print_exception=False)
     progress(0, desc="Reading the PDF")
     try:
-        upload_quota.admit(visitor.owner(token), file)
-        frame = tag_pdf(folder, file, _reporter(progress, "chunks"), max_rows=max_rows())
+        with gate.work(visitor.owner(token), "PDF tagging"):
+            file = gate.admit_file(visitor.owner(token), file, "pdf")
+            frame = tag_pdf(folder, file, _reporter(progress, "chunks"), max_rows=max_rows())
     except USER_ERRORS as e:
         raise user_error(e) from None
     counts = label_counts(frame)
@@ -150,7 +154,7 @@ def render(run, token):
                 # page, chunk, text, then label and score (or entities and their count)
                 pdf_table = gr.Dataframe(interactive=False, max_height=420, wrap=True, elem_id="pdf-result",
                                          column_widths=["7%", "7%", "62%", "14%", "10%"], visible=False)
-    upload.change(pick_text_column, upload, column, api_visibility="private")
+    upload.change(pick_text_column, [upload, token], column, api_visibility="private")
     button.click(label_file, [run, upload, column, token], [table, download, status], api_visibility="private")
     pdf_button.click(tag_document, [run, pdf, token], [pdf_table, summary, pdf_download, pdf_status],
                      api_visibility="private")

@@ -15,7 +15,7 @@ import pandas as pd
 from ..config import RunConfig
 from ..data.columns import choose_columns, text_columns
 from ..data.tables import TABLE_SUFFIXES, read_table
-from ..hosting import upload_quota
+from ..hosting import gate
 from ..tasks import DEFAULT_TASK, TASKS, get_task, task_for_file, task_for_sample
 from . import data_checks, review_panel, visitor
 from .data_report import baseline_markdown
@@ -97,7 +97,7 @@ def load_file(path: str | None, state: dict, task: str = "", token: str | None =
     if not path:
         return _out(state=state, report="Upload a data file, or pick a sample.")
     try:
-        upload_quota.admit(visitor.owner(token), path)
+        path = gate.admit_file(visitor.owner(token), path, "data")
     except USER_ERRORS as e:
         return _out(state=state, report=error_box(e))
     return _read_new_file(path, state, task)
@@ -185,10 +185,17 @@ def load_sample(name: str | None, state: dict):
     return _read_new_file(path, state)
 
 
-def change_settings(state: dict, task: str, texts: list[str] | str, label: str, eval_file, test_file, *values):
-    """Re-check after the user picks another task, maps other columns, ticks a fix, moves a slider or adds a file."""
+def change_settings(state: dict, task: str, texts: list[str] | str, label: str, eval_file, test_file, token,
+                    *values):
+    """Re-check after the user picks another task, maps other columns, ticks a fix, moves a slider or adds a
+    file (a validation or test file passes the gate's admission like the data file)."""
     if not state.get("settings"):
         return _out(state={**state, "task": task}, report="Load a file first.")
+    try:
+        eval_file = gate.admit_file(visitor.owner(token), eval_file, "validation")
+        test_file = gate.admit_file(visitor.owner(token), test_file, "test")
+    except USER_ERRORS as e:
+        return _out(state=state, report=error_box(e))
     texts = [texts] if isinstance(texts, str) else list(texts or [])
     if get_task(task).maps_columns and state["settings"].get("task") == task:
         if not texts or not label:
@@ -207,7 +214,12 @@ def change_settings(state: dict, task: str, texts: list[str] | str, label: str, 
 
 
 def change_model(state: dict, model: str, task: str = ""):
-    """The Model tab's task or base model changed: check as that task, count tokens with that model."""
+    """The Model tab's task or base model changed: check as that task, count tokens with that model (a name
+    the gate refuses on a Space changes nothing but the message)."""
+    try:
+        model = gate.model_id(model, task or task_of(state))
+    except USER_ERRORS as e:
+        return _out(state=state, report=error_box(e))
     state = {**state, "model": model or ""}
     if task:
         state = {**state, "task": task, "settings": {**state.get("settings", {}), "task": task}}
@@ -234,17 +246,20 @@ def _recheck(settings: dict, model: str, new_file: bool = False):
                     text=gr.update(choices=columns, value=[text]), label=gr.update(choices=columns, value=label))
 
 
-def run_baseline(state: dict) -> str:
-    """TF-IDF + logistic regression on exactly the split training will use (the engine's read_data)."""
+def run_baseline(state: dict, token: str | None = None) -> str:
+    """TF-IDF + logistic regression on exactly the split training will use (the engine's read_data); one
+    at a time per visitor on a Space (gate.work)."""
     task = get_task(task_of(state))
     if not state.get("ready") or not task.has_baseline:
         return ""
     try:
-        data = task.read_data(RunConfig.from_dict(data_config(state)))
+        with gate.work(visitor.owner(token), "quick models"):
+            data = task.read_data(RunConfig.from_dict(data_config(state)))
+            split = "test" if "test" in data.datasets else "validation"
+            scores = task.baseline(data.datasets["train"], data.datasets[split], data.labels)
     except USER_ERRORS as e:
         return baseline_markdown(None, "", error=str(e))
-    split = "test" if "test" in data.datasets else "validation"
-    return baseline_markdown(task.baseline(data.datasets["train"], data.datasets[split], data.labels), split)
+    return baseline_markdown(scores, split)
 
 
 def _checked(frame: pd.DataFrame | None, settings: dict, model: str, fresh_pickers: bool = False, **pickers):
@@ -331,15 +346,16 @@ def render(state: gr.State, token: gr.BrowserState) -> DataTab:
                                    (sample.input, load_sample, [sample, state]),
                                    (switch.click, switch_task, [state])):
         event(handler, inputs, list(checked), api_visibility="private") \
-            .then(run_baseline, state, baseline, api_visibility="private")
+            .then(run_baseline, [state, token], baseline, api_visibility="private")
     upload.upload(no_sample, None, sample, api_visibility="private")
     upload.clear(clear_file, state, list(checked), api_visibility="private") \
-        .then(run_baseline, state, baseline, api_visibility="private")
+        .then(run_baseline, [state, token], baseline, api_visibility="private")
     triggers = [task.input, text_column.input, label_column.input, eval_file.change, test_file.change] + \
         [w.input for w in settings]
     # always_last: ticking two fixes quickly must check with both (the default drops the second click)
-    gr.on(triggers, change_settings, [state, task, text_column, label_column, eval_file, test_file, *settings],
+    gr.on(triggers, change_settings, [state, task, text_column, label_column, eval_file, test_file, token, *settings],
           list(checked), api_visibility="private", trigger_mode="always_last") \
-        .then(run_baseline, state, baseline, api_visibility="private")
-    review_panel.render(state, widgets["label_edits"], [state, task, text_column, label_column, eval_file, test_file, *settings], list(checked), change_settings)
+        .then(run_baseline, [state, token], baseline, api_visibility="private")
+    recheck_inputs = [state, task, text_column, label_column, eval_file, test_file, token, *settings]
+    review_panel.render(state, widgets["label_edits"], recheck_inputs, list(checked), change_settings, token)
     return DataTab(checked, sample, baseline)

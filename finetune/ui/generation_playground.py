@@ -6,7 +6,7 @@ import gradio as gr
 
 from ..errors import ConfigError
 from ..predictions import load_predictor, model_folder
-from ..hosting import owners
+from ..hosting import gate, owners
 from ..runs import trained_models
 from ..tasks import TASKS, get_task
 from . import visitor
@@ -20,7 +20,7 @@ def run_task(run_name: str | None, token: str | None = None) -> str | None:
     if not run_name or run_name not in [p.name for p in owners.visible(owner, trained_models())]:
         return None
     try:
-        return model_folder(owners.run_for(owner, run_name))[1]
+        return model_folder(gate.run_for(owner, run_name))[1]
     except ConfigError:
         return None
 

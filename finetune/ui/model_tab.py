@@ -131,7 +131,7 @@ def hardware_text(hardware) -> str:
     return f"**Hardware:** {hardware.describe()}. {found}."
 
 
-def render(data_state=None) -> ModelInputs:
+def render(data_state=None, token=None) -> ModelInputs:
     """The tab's widgets; with the Data tab's state it also holds the "Find good settings" panel."""
     hardware = detect()
     gr.Markdown(hardware_text(hardware))
@@ -166,5 +166,5 @@ def render(data_state=None) -> ModelInputs:
     if data_state is not None:
         from . import search_panel  # it reads this module's widget mapping
 
-        search_panel.render(data_state, inputs)
+        search_panel.render(data_state, inputs, token)
     return inputs

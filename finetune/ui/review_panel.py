@@ -17,8 +17,10 @@ import pandas as pd
 
 from ..config import RunConfig
 from ..data.label_edits import LabelEdits
+from ..hosting import gate, owners
 from ..review import review_labels, reviews_labels, write_corrected
-from ..runs import runs_root, trained_models
+from ..runs import trained_models
+from . import visitor
 from .messages import USER_ERRORS, user_error
 
 TFIDF = "TF-IDF (fast, out-of-fold)"
@@ -27,9 +29,9 @@ COLUMNS = ["row", "text", "given", "suggested", "score", "action", "new label"]
 SHOWN = 100  # rows in the table: the most likely wrong first
 
 
-def sources() -> list[str]:
-    """What scores the rows: TF-IDF, or a finished run's model (by run name)."""
-    return [TFIDF] + [path.name for path in trained_models()]
+def sources(token=None) -> list[str]:
+    """What scores the rows: TF-IDF, or a finished run's model (by run name) of those this visitor may read."""
+    return [TFIDF] + [path.name for path in owners.visible(visitor.owner(token), trained_models())]
 
 
 def _config(state: dict) -> RunConfig:
@@ -39,20 +41,24 @@ def _config(state: dict) -> RunConfig:
     return RunConfig.from_dict({**state["settings"], "label_edits": ""})
 
 
-def _model_dir(source: str | None):
-    """None for TF-IDF; else a run folder under the runs root, never a path the browser named."""
+def _model_dir(source: str | None, owner: str | None):
+    """None for TF-IDF; else the run folder gate.run_for resolves for this visitor (their own runs and the
+    shared demo), never a path the browser named."""
     if not source or source == TFIDF:
         return None
-    if source not in {path.name for path in trained_models()}:
-        raise gr.Error(f"No finished run named {source!r}: pick one from the list.", print_exception=False)
-    return runs_root() / source
+    folder = gate.run_for(owner, source)
+    if folder not in trained_models():
+        raise gr.Error(f"No finished run named {folder.name!r}: pick one from the list.", print_exception=False)
+    return folder
 
 
-def run_review(state: dict, source: str | None, progress=gr.Progress()):
+def run_review(state: dict, source: str | None, token=None, progress=gr.Progress()):
     """The ranked issues as an editable table (every action "keep", the new label the suggestion)."""
+    owner = visitor.owner(token)
     try:
-        review = review_labels(_config(state), model_dir=_model_dir(source), limit=SHOWN,
-                               on_step=lambda message: progress(None, desc=message))
+        with gate.work(owner, "label review"):
+            review = review_labels(_config(state), model_dir=_model_dir(source, owner), limit=SHOWN,
+                                   on_step=lambda message: progress(None, desc=message))
     except USER_ERRORS as e:
         raise user_error(e) from None
     table = pd.DataFrame([[i.row, i.text, i.given, i.suggested, i.score, "keep", i.suggested]
@@ -100,12 +106,12 @@ def apply_edits(table: pd.DataFrame, labels: list[str], state: dict):
     return value, gr.update(value=str(corrected), visible=True), message
 
 
-def render(state: gr.State, label_edits: gr.Textbox, recheck_inputs: list, recheck_outputs: list, recheck):
+def render(state: gr.State, label_edits: gr.Textbox, recheck_inputs: list, recheck_outputs: list, recheck, token):
     """The panel, under the data check. Apply writes `label_edits`, then re-runs recheck (the Data tab's
     change_settings) with recheck_inputs into recheck_outputs, so the counts show the edits."""
     with gr.Accordion("Review labels: find the rows that are probably mislabelled", open=False):
         with gr.Row():
-            source = gr.Dropdown(sources(), value=TFIDF, label="Score the rows with", elem_id="review-source",
+            source = gr.Dropdown([TFIDF], value=TFIDF, label="Score the rows with", elem_id="review-source",
                                  info="TF-IDF never sees the row it scores; a trained run's model is a second "
                                       "opinion (it has seen most rows in training).")
             start = gr.Button("Review labels", elem_id="review-start")
@@ -115,7 +121,11 @@ def render(state: gr.State, label_edits: gr.Textbox, recheck_inputs: list, reche
         labels = gr.State([])
         apply = gr.Button("Apply: record the edits and re-check", elem_id="review-apply")
         corrected = gr.File(label="Corrected file", interactive=False, visible=False, elem_id="review-corrected")
-    start.click(run_review, [state, source], [table, message, labels], api_visibility="private")
+    start.click(run_review, [state, source, token], [table, message, labels], api_visibility="private")
     apply.click(apply_edits, [table, labels, state], [label_edits, corrected, message], api_visibility="private") \
         .then(recheck, recheck_inputs, recheck_outputs, api_visibility="private")
-    source.focus(lambda: gr.update(choices=sources()), None, source, api_visibility="private")
+    source.focus(refresh_sources, token, source, api_visibility="private")
+
+
+def refresh_sources(token=None):
+    return gr.update(choices=sources(token))

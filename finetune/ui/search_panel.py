@@ -3,10 +3,13 @@
 Model tab or train as a new run.
 
 The sweep folder lives in gr.State (server side, per tab); a trial folder is taken from sweep.json only
-when it lies inside that sweep folder.
+when it lies inside that sweep folder. Every start goes through the gate (finetune/hosting/gate.py): the
+search and its trials record their owner, "Train the best settings" is a run like any other (limits and
+queue on a Space); a Space does not offer the search at all (gate.search_offered says why).
 """
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
@@ -15,13 +18,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..config import RunConfig
-from ..runs import RunPaths, check_capacity, is_alive, log_tail, new_run_dir, start_run, stop_run
+from ..config import ConfigError, RunConfig
+from ..hosting import gate, owners
+from ..runs import RunPaths, is_alive, log_tail, stop_run
 from ..search_space import DEFAULT_NAMES, SEARCHABLE, search_space, searches_lora
-from ..sweeps.launch import start_sweep
+from ..sweeps.launch import MAX_TRIALS
 from ..sweeps.record import COMPLETE, PRUNED, RUNNING, STOPPED, Sweep, read_sweep
 from ..tasks import DEFAULT_TASK, get_task
 from .data_tab import data_config
+from . import visitor
 from .messages import USER_ERRORS, as_text, error_box, user_error
 from .model_tab import config_from_widgets, widgets_from_config
 
@@ -31,8 +36,16 @@ SETTING_WORDS = {"learning_rate": "learning rate", "epochs": "epochs", "batch_si
                  "warmup_ratio": "warmup", "weight_decay": "weight decay", "lora_rank": "LoRA rank"}
 
 
-def start_search(data: dict, search: dict, trials, budget_minutes, settings, task: str, model: str, *knobs):
-    """Start a search on the Data tab's file with the Model tab's settings as the fixed (and first) ones."""
+def start_search(data: dict, search: dict, trials, budget_minutes, settings, token, task: str, model: str, *knobs):
+    """Start a search on the Data tab's file with the Model tab's settings as the fixed (and first) ones,
+    owned by the visitor `token` signs."""
+    owner = visitor.owner(token)
+    try:
+        gate.require_visitor(owner)
+        if not gate.search_offered():
+            raise ConfigError(gate.NO_SEARCH)
+    except ConfigError as e:
+        raise user_error(e) from None
     if not data or not data.get("settings") or not data.get("ready"):
         raise gr.Error("No usable data yet: load a file or a sample in the Data tab first.", print_exception=False)
     if (data["settings"].get("task") or DEFAULT_TASK) != task:
@@ -45,13 +58,21 @@ def start_search(data: dict, search: dict, trials, budget_minutes, settings, tas
     try:
         config = RunConfig.from_dict({**data_config(data), **config_from_widgets(task, model, *knobs)})
         search_space(list(settings), small_model=True, lora=searches_lora(get_task(config.task), config))
-        check_capacity()  # before a folder exists: a refused start leaves nothing behind
-        sweep_dir = new_run_dir(f"search-{config.task}")
-        start_sweep(config, sweep_dir, trials=int(trials or 0), budget_minutes=float(budget_minutes or 0),
-                    space=list(settings))
+        sweep_dir = gate.start_search(config, owner, trials=_number(trials), budget_minutes=_number(budget_minutes),
+                                      space=list(settings))
     except USER_ERRORS as e:
         raise user_error(e) from None
     return {"sweep_dir": str(sweep_dir)}, gr.Timer(active=True), "⏳ Starting the search…"
+
+
+def _number(value) -> float:
+    try:
+        number = float(value or 0)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number):
+        raise ConfigError(f"Trials and the time budget are numbers; got {str(value)[:40]!r}.")
+    return number
 
 
 def _sweep_running(sweep_dir: str) -> bool:
@@ -129,9 +150,11 @@ def sweep_figure(sweep: Sweep) -> go.Figure:
     return fig
 
 
-def stop_search(search: dict) -> str:
+def stop_search(search: dict, token=None) -> str:
     if not search.get("sweep_dir") or not _sweep_running(search["sweep_dir"]):
         return "No search is running."
+    if not owners.may_use(visitor.owner(token), search["sweep_dir"]):
+        return "This search is not yours to stop."
     stop_run(search["sweep_dir"])  # the running trial ends after its step and is scored; no trial after it
     return "⏹ Stopping after the current trial's step…"
 
@@ -156,27 +179,37 @@ def load_best(search: dict) -> list:
     return widgets_from_config(config.to_dict())
 
 
-def train_best(search: dict) -> str:
-    """A new run with the best trial's settings on the same data (follow it in the Train tab's runs list)."""
-    config = RunConfig.load(RunPaths(best_trial(search)).config)
+def train_best(search: dict, token=None) -> str:
+    """A new run with the best trial's settings on the same data (follow it in the Train tab's runs list),
+    started through the gate like any run: owned, and on a Space clamped and queued."""
+    owner = visitor.owner(token)
     try:
-        check_capacity()
-        run_dir = new_run_dir(config.task)
-        start_run(config, run_dir)
+        gate.require_visitor(owner)
+        if search.get("sweep_dir") and not owners.may_use(owner, search["sweep_dir"]):
+            raise ConfigError("This search is not yours.")
+        config = RunConfig.load(RunPaths(best_trial(search)).config)
+        started = gate.start_run(config, owner)
     except USER_ERRORS as e:
         raise user_error(e) from None
-    return f"▶ Training {as_text(run_dir.name)} with the best settings: see the Train tab's earlier runs."
+    name = as_text(Path(started.run_dir).name)
+    if started.position:
+        return (f"Queued {name} with the best settings at position {started.position}: see the Train tab's "
+                "earlier runs.")
+    return f"▶ Training {name} with the best settings: see the Train tab's earlier runs."
 
 
-def render(data_state, model_inputs):
-    """The panel, inside the Model tab; model_inputs: model_tab.ModelInputs (task, model, knobs)."""
+def render(data_state, model_inputs, token):
+    """The panel, inside the Model tab; model_inputs: model_tab.ModelInputs (task, model, knobs). Not on a
+    Space (gate.search_offered)."""
+    if not gate.search_offered():
+        return
     search = gr.State(dict(EMPTY))
     timer = gr.Timer(2.0, active=False)
     with gr.Accordion("Find good settings (a search over several runs)", open=False, elem_id="search-panel"):
         gr.Markdown("Trains several short runs with different settings, one after the other, and keeps the best. "
                     "The first trial uses the settings above; trials that trail the others are stopped early.")
         with gr.Row():
-            trials = gr.Number(6, minimum=1, maximum=100, precision=0, label="Trials", elem_id="search-trials")
+            trials = gr.Number(6, minimum=1, maximum=MAX_TRIALS, precision=0, label="Trials", elem_id="search-trials")
             budget = gr.Number(10, minimum=1, maximum=1440, label="Time budget (minutes)", elem_id="search-budget")
         settings = gr.CheckboxGroup([(SETTING_WORDS[n], n) for n in SEARCHABLE], value=list(DEFAULT_NAMES),
                                     label="Settings to search", elem_id="search-settings",
@@ -191,9 +224,9 @@ def render(data_state, model_inputs):
             load = gr.Button("Load the best settings above", elem_id="search-load-best")
             train = gr.Button("Train the best settings", elem_id="search-train-best")
         message = gr.Markdown(elem_id="search-message")
-    start.click(start_search, [data_state, search, trials, budget, settings, *model_inputs], [search, timer, status],
-                api_visibility="private")
+    start.click(start_search, [data_state, search, trials, budget, settings, token, *model_inputs],
+                [search, timer, status], api_visibility="private")
     timer.tick(follow_search, search, [timer, status, table, plot], api_visibility="private", show_progress="hidden")
-    stop.click(stop_search, search, message, api_visibility="private")
+    stop.click(stop_search, [search, token], message, api_visibility="private")
     load.click(load_best, search, list(model_inputs), api_visibility="private")
-    train.click(train_best, search, message, api_visibility="private")
+    train.click(train_best, [search, token], message, api_visibility="private")

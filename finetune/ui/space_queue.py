@@ -12,6 +12,7 @@ from pathlib import Path
 import gradio as gr
 
 from ..hosting import run_queue
+from ..hosting.gate import Started
 from .followed_run import FollowedRun
 from .messages import USER_ERRORS, error_box
 
@@ -21,10 +22,11 @@ def queue_line(position: int) -> str:
             "the run starts by itself when its turn comes (Stop leaves the queue).")
 
 
-def waiting(view, order: dict) -> dict:
-    """Start's outputs for a run that has to wait: its state, the timer, its place in line, no report."""
-    return {view.run: FollowedRun(run_dir=order["run_dir"], queued=order["ticket"]),
-            view.timer: gr.Timer(active=True), view.status: queue_line(order["position"]),
+def waiting(view, started: Started) -> dict:
+    """Start's outputs for a run that has to wait (gate.start_run's answer): its state, the timer, its place
+    in line, no report."""
+    return {view.run: FollowedRun(run_dir=started.run_dir, queued=started.ticket),
+            view.timer: gr.Timer(active=True), view.status: queue_line(started.position),
             view.report.group: gr.update(visible=False)}
 
 

@@ -44,16 +44,17 @@ def show_demo_run(current: str | None, token: str | None = None):
         gr.Timer(active=False)
 
 
-def wire(demo: gr.Blocks, data_state: gr.State, data: data_tab.DataTab, playground_run: gr.Dropdown,
+def wire(page_loaded, data_state: gr.State, data: data_tab.DataTab, playground_run: gr.Dropdown,
          token: gr.BrowserState) -> None:
     """In demo mode: on page load, the sample in the Data tab, and the demo run in the Playground once ready.
 
-    Call inside the Blocks (it adds a Timer at the top level)."""
+    Call inside the Blocks (it adds a Timer at the top level); page_loaded: the load event that issues the
+    visitor id (the quick models run as that visitor)."""
     if not spaces.demo_mode():
         return
     view = DemoView(data.outputs, data.sample)
-    demo.load(bind(load_demo, view), data_state, [*view.data_outputs, view.sample], api_visibility="private") \
-        .then(data_tab.run_baseline, data_state, data.baseline, api_visibility="private")
+    page_loaded.then(bind(load_demo, view), data_state, [*view.data_outputs, view.sample], api_visibility="private") \
+        .then(data_tab.run_baseline, [data_state, token], data.baseline, api_visibility="private")
     timer = gr.Timer(DEMO_POLL_S)
     timer.tick(show_demo_run, [playground_run, token], [playground_run, timer], api_visibility="private",
                show_progress="hidden")

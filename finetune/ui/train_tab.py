@@ -17,9 +17,8 @@ import gradio as gr
 from ..config import ConfigError, RunConfig
 from ..events import pace
 from ..records import RunStatus
-from ..runs import (check_capacity, is_alive, kill_run, load_run_config, new_run_dir, resume_run, run_status,
-                    start_run, stop_run)
-from ..hosting import owners, spaces
+from ..runs import is_alive, kill_run, list_runs, load_run_config, run_status, stop_run
+from ..hosting import gate, owners
 from ..tasks import DEFAULT_TASK, get_task
 from ..tasks.setfit_method import FINETUNE
 from ..verdict import run_verdict
@@ -63,8 +62,10 @@ def start_training(view: TrainView, data: dict, run: FollowedRun, token: str | N
     """Start a run from the Data and Model tabs' settings, owned by the visitor `token` signs: the new run
     state, the timer on, the report hidden."""
     owner = visitor.owner(token)
-    if owner is None and owners.hosted():
-        raise gr.Error("This page has no visitor id yet: reload it, then Start again.", print_exception=False)
+    try:
+        gate.require_visitor(owner)
+    except ConfigError as e:
+        raise user_error(e) from None
     if not data or not data.get("settings"):
         raise gr.Error("No data yet: load a file or a sample in the Data tab first.", print_exception=False)
     if not data.get("ready") and not data.get("few_shot_ready"):
@@ -79,18 +80,12 @@ def start_training(view: TrainView, data: dict, run: FollowedRun, token: str | N
         if not data.get("ready") and config.method == FINETUNE:  # the data is ready for SetFit only
             raise ConfigError("Some classes have too few rows to fine-tune on (see the Data tab); pick SetFit "
                               "as the training method in the Model tab, or add rows.")
-        if spaces.on_spaces():  # the Space's limits, and a place in its queue instead of a refusal
-            order = spaces.submit(config, new_run_dir(config.task), owner=owner)
-            if order["position"]:
-                return space_queue.waiting(view, order)
-            run_dir = order["run_dir"]
-        else:
-            check_capacity(owner)  # before a folder exists: a refused start leaves nothing behind
-            run_dir = new_run_dir(config.task)
-            start_run(config, run_dir, owner)
+        started = gate.start_run(config, owner)  # on a Space: the limits, and a place in its queue
     except USER_ERRORS as e:  # a bad setting, or the run limit reached
         raise user_error(e) from None
-    return _started(view, str(run_dir), "Starting…")
+    if started.position:
+        return space_queue.waiting(view, started)
+    return _started(view, started.run_dir, "Starting…")
 
 
 def remember_run(run: FollowedRun, saved: dict | None) -> dict:
@@ -133,15 +128,12 @@ def resume_training(view: TrainView, run: FollowedRun, token: str | None = None)
     if not _mine(run, token):
         raise gr.Error("This run is not yours to resume.", print_exception=False)
     try:
-        if spaces.on_spaces():
-            order = spaces.submit_resume(run.run_dir, owner=visitor.owner(token))
-            if order["position"]:
-                return space_queue.waiting(view, order)
-        else:
-            resume_run(run.run_dir, visitor.owner(token))
+        started = gate.resume_run(run.run_dir, visitor.owner(token))
     except USER_ERRORS as e:
         raise user_error(e) from None
-    return _started(view, run.run_dir, "Resuming from the last checkpoint…")
+    if started.position:
+        return space_queue.waiting(view, started)
+    return _started(view, started.run_dir, "Resuming from the last checkpoint…")
 
 
 def reattach(view: TrainView, saved: dict | None, token: str | None = None) -> dict:
@@ -149,8 +141,8 @@ def reattach(view: TrainView, saved: dict | None, token: str | None = None) -> d
     (the run name comes from the browser: only its last part counts, resolved under the runs root)."""
     name = (saved or {}).get("run_dir") if isinstance(saved, dict) else None
     try:
-        run_dir = owners.run_for(visitor.owner(token), name, change=owners.hosted())
-    except owners.ConfigError:
+        run_dir = gate.run_for(visitor.owner(token), name, change=owners.hosted())
+    except ConfigError:
         return {view.run: FollowedRun(), view.timer: gr.Timer(active=False)}
     return {view.run: follow(str(run_dir)), view.timer: gr.Timer(active=True)}
 
@@ -222,20 +214,22 @@ def _duration(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
 
 
-def show_estimate(data: dict, task: str, model: str, *knobs) -> str:
-    """Memory and time per epoch for the chosen model, settings, data and this machine."""
+def show_estimate(data: dict, token, task: str, model: str, *knobs) -> str:
+    """Memory and time per epoch for the chosen model, settings, data and this machine (its measured pace
+    from the runs this visitor may read, not every visitor's)."""
     from ..estimate import describe, estimate_run, sample_texts
 
     data = data or {}
     if data.get("settings") and not data.get("ready"):
         return "No estimate yet: the data has a problem that blocks training (see the Data tab)."
     try:
-        config = RunConfig.from_dict(config_from_widgets(task, model, *knobs))
+        config = RunConfig.from_dict(config_from_widgets(task, gate.model_id(model, task), *knobs))
         settings = data.get("settings") or {}
         texts = sample_texts(settings["data_file"], settings["text_column"]) \
             if settings.get("data_file") and settings.get("text_column") else data.get("texts")
         result = estimate_run(config, rows=data.get("rows") or ASSUMED_ROWS,
-                              num_labels=len(data.get("labels") or {}) or 2, texts=texts)
+                              num_labels=len(data.get("labels") or {}) or 2, texts=texts,
+                              calibration_runs=owners.visible(visitor.owner(token), list_runs()))
     except (*USER_ERRORS, OSError, ValueError) as e:  # runs on every change: a line, never a pop-up
         return error_box(f"No estimate: {e}")
     result.assumed_rows = 0 if data.get("rows") else ASSUMED_ROWS
@@ -264,7 +258,7 @@ def render(page_loaded, data_state, model_inputs, timer: gr.Timer, saved_run: gr
     runs_panel.render(page_loaded, saved_run, model_inputs, token,
                       refresh_on=[saved_run.change, view.report.summary.change])
 
-    estimate_inputs = [data_state, *model_inputs]
+    estimate_inputs = [data_state, token, *model_inputs]
     gr.on([data_state.change, *[c.change for c in model_inputs]], show_estimate, estimate_inputs,
           estimate, api_visibility="private", show_progress="hidden", trigger_mode="always_last")
     starting = [view.run, view.timer, view.status, view.report.group]

@@ -7,12 +7,14 @@ The checks themselves are finetune/hosting/owners.py.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
 import gradio as gr
 
-from ..hosting import owners
+from ..errors import ConfigError
+from ..hosting import gate, owners
 from .messages import user_error
 
 
@@ -27,14 +29,34 @@ def oauth_enabled() -> bool:
     return bool(os.environ.get("OAUTH_CLIENT_ID") and os.environ.get("SPACE_ID"))  # a Space with hf_oauth: true
 
 
-def issue(token: str | None, profile: gr.OAuthProfile | None = None) -> str:
-    """On load: the kept id when it is signed by this server (and names the signed-in user, if any)."""
+def issue(token: str | None, profile: gr.OAuthProfile | None = None, request: gr.Request = None) -> str:
+    """On load: the kept id when it is signed by this server and not expired (and names the signed-in user,
+    if any); else a fresh one, at most owners.ids_per_hour() an hour per client address ("" past that)."""
     owner = owners.verify(token)
     if profile is not None and getattr(profile, "username", None):
-        return token if owner == f"hf:{profile.username}" else owners.issue_id(profile.username)
+        return token if owner == f"hf:{profile.username}" else owners.issue_id(profile.username, client=client(request))
     if owner is not None and not owner.startswith("hf:"):
         return token
-    return owners.issue_id()  # new here, forged, or signed out
+    return owners.issue_id(client=client(request))  # new here, forged, expired or signed out
+
+
+def client(request: gr.Request | None) -> str | None:
+    """The visitor's public address, None where none is known. Behind a Space's proxy request.client.host
+    is the proxy's (uvicorn trusts X-Forwarded-For only from 127.0.0.1), so there the proxy's
+    X-Forwarded-For counts: its last public address is the one the proxy itself saw (earlier entries are
+    whatever the client sent). A private or loopback address could be every visitor's (the proxy, a test):
+    it is not counted as one client."""
+    if request is None:
+        return None
+    forwarded = (request.headers.get("x-forwarded-for") or "") if owners.hosted() else ""
+    host = getattr(getattr(request, "client", None), "host", None)
+    for part in [*reversed([p.strip() for p in forwarded.split(",") if p.strip()]), str(host or "")]:
+        try:
+            if ipaddress.ip_address(part).is_global:
+                return part
+        except ValueError:
+            continue
+    return None
 
 
 def owner(token) -> str | None:
@@ -46,6 +68,6 @@ def run_dir(token, name, change: bool = False) -> Path:
     """The run folder a browser-sent run name (or path) means, when this visitor may read it (change:
     also stop, delete, download it); gr.Error reading as 'no such run' otherwise."""
     try:
-        return owners.run_for(owner(token), name, change=change)
-    except owners.ConfigError as e:
+        return gate.run_for(owner(token), name, change=change)
+    except ConfigError as e:
         raise user_error(e) from None

@@ -124,7 +124,11 @@ def test_on_a_space_the_model_box_takes_no_server_path(on_space, tiny_model, mon
     for choice in (tiny_model, str(on_space), "/etc", "/no/such/folder", "../x", "~/models"):
         with pytest.raises(ConfigError, match="server folders are not offered here"):
             resolve_model(choice)
-    assert resolve_model("distilbert/distilbert-base-uncased") == "distilbert/distilbert-base-uncased"
+    import huggingface_hub
+
+    fetched = []  # a Hub id is taken from the Hub cache (its snapshot folder), never read as a relative folder
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", lambda repo, **k: fetched.append(repo) or "/cache/x")
+    assert resolve_model("distilbert/distilbert-base-uncased") == "/cache/x" and fetched == ["distilbert/distilbert-base-uncased"]
     monkeypatch.setenv("FINETUNE_MODEL_DIRS", str(tiny_model))  # the Space owner's own model folders
     assert resolve_model(tiny_model) == tiny_model
 

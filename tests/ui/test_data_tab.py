@@ -23,7 +23,7 @@ def change(state, **changes):
     values = [settings[f.name] for f in data_tab.SETTING_FIELDS]
     texts = settings["text_column"].split(",")
     return named((data_tab.change_settings(state, settings["task"], texts, settings["label_column"],
-                                                      settings["eval_file"], settings["test_file"], *values)))
+                                                      settings["eval_file"], settings["test_file"], None, *values)))
 
 
 def test_loading_a_sample_detects_columns_and_draws_balance_and_lengths():
@@ -112,7 +112,7 @@ def test_picking_other_columns_rechecks_and_blocks_a_single_class(tmp_path):
 def test_impossible_column_choices_are_explained(texts, label, message):
     state = data_tab.load_sample("legal_medical_financial.csv", {})[0]
     values = [state["settings"][f.name] for f in data_tab.SETTING_FIELDS]
-    out = named(data_tab.change_settings(state, "classification", texts, label, "", "", *values))
+    out = named(data_tab.change_settings(state, "classification", texts, label, "", "", None, *values))
     assert message in out["report"] and out["state"] == state
 
 

@@ -6,7 +6,7 @@ from tests.ui.test_data_tab import named
 
 def test_an_upload_is_checked_as_the_task_on_screen_not_the_previous_files(tmp_path):
     ner = named(data_tab.load_sample("ner_sample.jsonl", {}))
-    switched = named(data_tab.change_settings(ner["state"], "classification", [], "", None, None,
+    switched = named(data_tab.change_settings(ner["state"], "classification", [], "", None, None, None,
                                               *[ner["state"]["settings"][f.name] for f in data_tab.SETTING_FIELDS]))
     assert switched["state"]["settings"]["task"] == "classification"  # the NER file fails, the choice stays
     cleared = named(data_tab.clear_file(switched["state"]))

@@ -84,7 +84,7 @@ def test_a_generation_run_starts_from_the_ui_and_reports_perplexity(runs_dir, tm
     assert state["ready"]
     config = RunConfig(task="generation", model=tiny_gpt2, epochs=1.0, batch_size=4, learning_rate=3e-3,
                        block_size=32, precision="fp32")
-    assert "per epoch" in train_tab.show_estimate(state, "generation", tiny_gpt2, *knob_values(config))
+    assert "per epoch" in train_tab.show_estimate(state, None, "generation", tiny_gpt2, *knob_values(config))
     run, outputs = follow_to_end(start(state, config, task="generation")[VIEW.run])
     plot, summary, per_class = outputs[VIEW.plot], outputs[VIEW.report.summary], outputs[VIEW.report.per_class]
     assert "Finished" in outputs[VIEW.status] and "| perplexity |" in summary and "base model" in summary
@@ -95,6 +95,6 @@ def test_a_table_first_checked_as_ner_finds_its_columns_when_switched_to_classif
     state = named(data_tab.load_file(str(data_tab.SAMPLES_DIR / "legal_medical_financial.csv"),
                                      {"settings": {"task": "ner"}}))["state"]
     assert not state["ready"]  # no entity spans in it
-    out = named(data_tab.change_settings(state, "classification", [], None, None, None,
+    out = named(data_tab.change_settings(state, "classification", [], None, None, None, None,
                                          *[state["settings"][f.name] for f in data_tab.SETTING_FIELDS]))
     assert out["state"]["ready"] and out["text"] == ["text"] and out["label"] == "label"

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from finetune.config import RunConfig
+from finetune.errors import ConfigError
 from finetune.ui import data_tab, review_panel
 from tests.conftest import keyword_rows, write_csv
 
@@ -40,7 +41,7 @@ def test_relabel_and_drop_become_label_edits_and_a_corrected_file(loaded):
     assert len(pd.read_csv(corrected["value"])) == 59
     config = RunConfig.from_dict({**loaded["settings"], "label_edits": value})
     checked = data_tab.change_settings(loaded, "classification", [config.text_column], config.label_column,
-                                       None, None, *[getattr(config, f.name) for f in data_tab.SETTING_FIELDS])
+                                       None, None, None, *[getattr(config, f.name) for f in data_tab.SETTING_FIELDS])
     assert checked.state["settings"]["label_edits"] == value
     assert "59" in checked.report  # the check counts what training sees
 
@@ -57,5 +58,5 @@ def test_a_wrong_action_or_label_says_what_to_type(loaded):
 def test_no_data_and_unknown_runs_are_refused():
     with pytest.raises(gr.Error, match="Load a classification file first"):
         review_panel.run_review({}, review_panel.TFIDF, progress=lambda *a, **k: None)
-    with pytest.raises(gr.Error, match="No finished run named '../etc'"):
-        review_panel._model_dir("../etc")
+    with pytest.raises(ConfigError, match="There is no run named '../etc'"):
+        review_panel._model_dir("../etc", None)

@@ -5,6 +5,7 @@ import time
 import gradio as gr
 import pytest
 
+from finetune import runs
 from finetune.config import RunConfig
 from finetune.sweeps.record import COMPLETE, FINISHED, PRUNED, RUNNING, Sweep, TrialRecord, write_sweep
 from finetune.ui import data_tab, model_tab, search_panel
@@ -60,7 +61,7 @@ def test_following_a_search_shows_its_trials_and_plots_them(tmp_path):
 
 def test_train_best_starts_a_run_with_the_best_settings(tmp_path, runs_dir, monkeypatch):
     started = {}
-    monkeypatch.setattr(search_panel, "start_run", lambda config, run_dir: started.update(config=config, dir=run_dir))
+    monkeypatch.setattr(runs, "start_run", lambda config, run_dir, owner=None: started.update(config=config, dir=run_dir))
     message = search_panel.train_best(fake_sweep(tmp_path / "sweep"))
     assert started["config"].learning_rate == 3e-4 and started["dir"].parent == runs_dir
     assert started["dir"].name in message
@@ -70,13 +71,13 @@ def test_a_search_starts_from_the_ui_and_runs_to_its_end(runs_dir, tmp_path, key
     state = data_tab.load_file(str(keyword_csv), {})[0]
     config = RunConfig(model=tiny_model, freeze_embeddings=False, epochs=2.0, batch_size=8, learning_rate=2e-3, precision="fp32")
     with pytest.raises(gr.Error, match="Cannot search lora_rank"):
-        search_panel.start_search(state, {}, 1, 2, ["lora_rank"], "classification", tiny_model,
+        search_panel.start_search(state, {}, 1, 2, ["lora_rank"], None, "classification", tiny_model,
                                   *knob_values(config))
     with pytest.raises(gr.Error, match="No usable data yet"):
-        search_panel.start_search({}, {}, 1, 2, ["learning_rate"], "classification", tiny_model,
+        search_panel.start_search({}, {}, 1, 2, ["learning_rate"], None, "classification", tiny_model,
                                   *knob_values(config))
-    search, timer, status = search_panel.start_search(state, {}, 1, 2, ["learning_rate"], "classification",
-                                                      tiny_model, *knob_values(config))
+    search, timer, status = search_panel.start_search(state, {}, 1, 2, ["learning_rate"], None,
+                                                      "classification", tiny_model, *knob_values(config))
     assert timer.active and json.loads((tmp_path / "runs").joinpath(
         search["sweep_dir"], "base_config.json").read_text())["learning_rate"] == 2e-3
     deadline = time.time() + 240

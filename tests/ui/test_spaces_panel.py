@@ -7,7 +7,7 @@ import pytest
 
 from finetune.hosting import owners, run_queue, spaces
 from finetune.runs import RunPaths
-from finetune.ui import build_app, data_tab, spaces_panel, train_tab
+from finetune.ui import build_app, data_tab, spaces_panel, train_tab, visitor
 from tests.ui.test_train_and_playground import VIEW, follow, start
 from tests.ui.views import by_elem_id, demo_view
 
@@ -51,8 +51,9 @@ def test_the_app_builds_with_the_limits_line_and_demo_wiring_on_a_space(space):
 
 def test_a_second_start_on_a_space_waits_with_its_position_and_can_leave(space, monkeypatch, fast_config, keyword_csv):
     monkeypatch.setattr(run_queue, "running_runs", lambda: ["someone else's run"])
-    loaded = data_tab.load_file(str(keyword_csv), {})[0]
-    started = start(loaded, fast_config)
+    token = visitor.issue(None)
+    loaded = data_tab.load_file(str(keyword_csv), {}, "", token)[0]
+    started = start(loaded, fast_config, token=token)
     run = started[VIEW.run]
     assert run.queued and started[VIEW.timer].active and "Queued, position 1" in started[VIEW.status]
     with pytest.raises(gr.Error, match="still going"):
@@ -68,8 +69,9 @@ def test_a_second_start_on_a_space_waits_with_its_position_and_can_leave(space, 
 def test_a_run_on_a_space_trains_within_the_limits_and_says_so(space, fast_config, keyword_csv):
     from tests.ui.test_train_and_playground import follow_to_end
 
-    loaded = data_tab.load_file(str(keyword_csv), {})[0]
-    started = start(loaded, fast_config)  # 8 epochs asked
+    token = visitor.issue(None)
+    loaded = data_tab.load_file(str(keyword_csv), {}, "", token)[0]
+    started = start(loaded, fast_config, token=token)  # 8 epochs asked
     run = started[VIEW.run]
     assert not run.queued and started[VIEW.status] == "Starting…"
     run, outputs = follow_to_end(run)

@@ -4,6 +4,7 @@ import time
 import gradio as gr
 import pytest
 
+from finetune import runs
 from finetune.config import RunConfig
 from finetune.ui import data_tab, model_tab, playground_tab, train_tab, visitor
 from finetune.ui.followed_run import FollowedRun
@@ -170,9 +171,9 @@ def test_a_selected_mistake_goes_to_the_playground():
 
 
 def test_estimate_before_start_uses_the_data_and_the_model(loaded, fast_config):
-    text = train_tab.show_estimate(loaded, "classification", fast_config.model, *knob_values(fast_config))
+    text = train_tab.show_estimate(loaded, None, "classification", fast_config.model, *knob_values(fast_config))
     assert "Estimate" in text and "per epoch" in text and "GB" in text and "assumed" not in text
-    assert "1,000 rows and the length assumed" in train_tab.show_estimate({}, "classification", fast_config.model,
+    assert "1,000 rows and the length assumed" in train_tab.show_estimate({}, None, "classification", fast_config.model,
                                                    *knob_values(fast_config))
 
 
@@ -205,7 +206,7 @@ def test_classes_too_small_to_fine_tune_can_still_train_with_setfit(runs_dir, tm
     with pytest.raises(gr.Error, match="pick SetFit"):
         start(state, config)
     started = []
-    monkeypatch.setattr(train_tab, "start_run", lambda config, run_dir, owner: started.append(config))
+    monkeypatch.setattr(runs, "start_run", lambda config, run_dir, owner: started.append(config))  # gate.start_run's launch
     start(state, config.updated(method="setfit"))
     assert started and started[0].method == "setfit"
     rows = keyword_rows(per_class=12)
