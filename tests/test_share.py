@@ -106,3 +106,30 @@ def test_the_train_tab_shares_only_the_visitors_own_run(trained, runs_dir, monke
     assert "app.py" in zipfile.ZipFile(archive).namelist() and "python app.py" in message
     pushed, box = share_panel.push_demo(FollowedRun(run_dir=str(run)), "me/demo", "", True, a)
     assert "token" in pushed and box == ""  # no token: nothing pushed, said
+
+
+def _written_predict(out):
+    """The written app's batched predict function, its module run as the app would (without launching)."""
+    import runpy
+
+    return runpy.run_path(str(out / "app.py"), run_name="shared_app")["predict"]
+
+
+def test_an_ner_run_shares_highlighted_entities_and_a_generation_run_its_text(ner_run, tiny_gpt2, tmp_path):
+    import shutil
+
+    from finetune.config import RunConfig
+    from finetune.runs import RunPaths
+
+    out = write_share_app(ner_run[0], tmp_path / "ner-demo")
+    (answer,), = _written_predict(out)(["Dr. Maria Lopez flew to Oslo ."])
+    assert json.loads((out / "share.json").read_text())["kind"] == "entities"
+    assert answer["text"] == "Dr. Maria Lopez flew to Oslo ." and isinstance(answer["entities"], list)
+
+    paths = RunPaths(tmp_path / "gen-run")
+    paths.root.mkdir()
+    RunConfig(task="generation", data_file="story.txt", model=tiny_gpt2).save(paths.config)
+    shutil.copytree(tiny_gpt2, paths.model)
+    out = write_share_app(paths.root, tmp_path / "gen-demo")
+    (text,), = _written_predict(out)(["The kettle"])
+    assert json.loads((out / "share.json").read_text())["kind"] == "text" and isinstance(text, str)

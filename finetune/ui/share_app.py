@@ -74,4 +74,4 @@ with gr.Blocks(title=SHARE["title"]) as demo:
           max_batch_size=BATCH, concurrency_limit=1)
 
 if __name__ == "__main__":
-    demo.launch()
+    demo.launch(run_history=False)  # visitors' texts are not kept in their browser
