@@ -262,23 +262,9 @@ def command_share(args):
 
 
 def command_export(args):
-    from dataclasses import asdict
+    from .export import export_run
 
-    from .predictions import model_folder
-
-    folder, task = model_folder(args.run_dir)
-    if args.format == "gguf":
-        from .gguf_export import export_gguf
-
-        return asdict(export_gguf(folder))
-    if args.format == "int8":
-        from .onnx_int8 import export_int8
-
-        return export_int8(Path(folder).parent).to_json()
-    from .export import export_onnx
-    from .tasks import get_task
-
-    return export_onnx(folder, get_task(task))
+    return export_run(args.run_dir, args.format)
 
 
 COMMANDS = {"export": command_export, "share": command_share, "train": command_train, "tune": command_tune, "resume": command_resume, "predict": command_predict,

@@ -54,6 +54,26 @@ def export_onnx(model_dir, task) -> dict:
     return {"path": str(out / "model.onnx"), "max_abs_diff": difference, "opset": opset}
 
 
+def export_run(run_dir, kind: str) -> dict:
+    """The CLI's export: "onnx" (fp32), "int8" (beside it, checked on held-out rows) or "gguf" (generation);
+    the check's figures as a dict."""
+    from dataclasses import asdict
+
+    from .predictions import model_folder
+    from .tasks import get_task
+
+    folder, task = model_folder(run_dir)
+    if kind == "gguf":
+        from .gguf_export import export_gguf
+
+        return asdict(export_gguf(folder))
+    if kind == "int8":
+        from .onnx_int8 import export_int8
+
+        return export_int8(Path(folder).parent).to_json()
+    return export_onnx(folder, get_task(task))
+
+
 def onnx_logits(path, feeds: dict):
     import onnxruntime
 
