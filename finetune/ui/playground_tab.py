@@ -16,7 +16,6 @@ from .messages import USER_ERRORS, user_error
 
 BASELINE_LABEL = "TF-IDF baseline trained on the same split"
 ENTITIES_LABEL = "Entities (type and confidence)"
-CLEAR_ANSWER_JS = "() => [null, null, null]"
 VISITORS_AT_ONCE = 32  # Predicts answered at once (Gradio threads waiting on the batcher); the rest queue
 
 
@@ -86,20 +85,18 @@ def show_prediction(run_name: str | None, text: str, token: str | None = None):
             gr.update(value=baseline, visible=baseline is not None), gr.update(visible=False))
 
 
-def answer_boxes(task) -> tuple[dict, dict, dict]:
-    """Which answer boxes a run's task shows (visibility only, never a value: an answer that is on its way
-    must not be wiped): the label boxes, or for an NER run the entities box."""
-    entities = task.shows_entities
-    return gr.update(visible=not entities), gr.update(visible=False), gr.update(visible=entities)
+def clear_answer():
+    return None, None, None
 
 
 def show_task_controls(run_name: str | None, token: str | None = None):
-    """Outputs: the labelling controls, the side-by-side generator, the examples (the run's own held-out
-    texts from results.json, else its task's; the default task's with no run), and the answer boxes."""
+    """Outputs: the labelling controls, the side-by-side generator, and the examples: the run's own held-out
+    texts (results.json), else its task's (the default task's with no run). Never the answer boxes: a run
+    change's update can land after the next Predict's answer (the demo script saw it hide the label), so
+    only the answer itself decides which boxes show."""
     task = get_task(generation_playground.run_task(run_name, token))
     return (gr.update(visible=not task.generates_text), gr.update(visible=task.generates_text),
-            gr.update(samples=example_samples(run_name, token, task), visible=not task.generates_text),
-            *answer_boxes(task))
+            gr.update(samples=example_samples(run_name, token, task), visible=not task.generates_text))
 
 
 def example_samples(run_name: str | None, token: str | None, task) -> list[list[str]]:
@@ -136,13 +133,15 @@ def render(token: gr.BrowserState):
         batch_panel.render(run, token)
     generate = generation_playground.render(run, token, visible=task.generates_text)
     refresh.click(refresh_runs, [run, token], run, api_visibility="private")
-    run.change(show_task_controls, [run, token], [classify, generate, examples, label, baseline, entities],
-               api_visibility="private")
+    run.change(show_task_controls, [run, token], [classify, generate, examples], api_visibility="private")
     examples.click(lambda sample: sample[0], examples, text, api_visibility="private")
-    # A new run or text: the answer on screen no longer belongs to it. Cleared in the browser, at once: a
-    # clear sent to the server ran after the next Predict whenever the run change's clear was still pending
-    # (a .change listener defers its next trigger until the pending one ends), and wiped its answer.
-    gr.on([run.change, text.change], None, None, [label, baseline, entities], js=CLEAR_ANSWER_JS, queue=False)
+    # The visitor picks another run or edits the text: the answer on screen no longer belongs to it. A clear
+    # that read the run, in an ordered .change queue, ran after the next Predict whenever the run change's
+    # clear was still pending (a .change listener defers its next trigger until the pending one ends) and
+    # wiped its answer: this one reads nothing, is never deferred ("multiple") and skips the queue, so it
+    # lands before the Predict that follows it. Not on .change: the Train tab sets the run itself.
+    gr.on([run.select, run.input, text.input, examples.click], clear_answer, None, [label, baseline, entities],
+          queue=False, trigger_mode="multiple", api_visibility="private")
     # Every visitor at once (one Predict in flight per page: trigger_mode "once"); their texts meet in the
     # model's micro-batcher (finetune/serving.py), not in a queue of one.
     gr.on([button.click, text.submit], show_prediction, [run, text, token], [label, baseline, entities],
