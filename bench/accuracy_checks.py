@@ -25,7 +25,9 @@ from pathlib import Path
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
+# ../shared/data beside the clone, or two levels up from a worktree (/work/wt/NAME beside /work/shared)
+DATA = next((p for p in (ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared" / "data") if p.is_dir()),
+            ROOT.parent / "shared" / "data")
 TRAIN_ROWS = 2000
 EVAL_SAMPLE = 1000
 

@@ -11,7 +11,8 @@ second pays for whatever the first left behind, both ways). Both get the same sh
 splits its file 80/20 in order; ours gets the same 80% as --data and the same 20% as --eval-data.
 --competing N runs N busy processes beside all of it (a busy machine); the load is printed throughout.
 MFU is model FLOPs (6 x non-embedding params x real tokens) per CPU-second over the bf16 matmul peak
-measured at the start of the same run. Then, for ours: Start to first loss point, Playground prediction
+measured at the start of the same run; "share of own peak" is the same over the peak of the precision the side
+trains in (fp32 for the guide; ours: the hardware's, or --precision). Then, for ours: Start to first loss point, Playground prediction
 latency, app start-up, and generation (bench/generation_speed.py: our engine against a plain Trainer on
 200 KB of tiny_shakespeare, and Playground tokens/s). The data sets come from ../shared/data and are
 skipped when absent.
@@ -33,7 +34,9 @@ from bench.extras import app_startup, first_loss, machine, matmul_peak, predicti
 from bench.generation_speed import report_generation  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
+# ../shared/data beside the clone, or two levels up from a worktree (/work/wt/NAME beside /work/shared)
+DATA = next((p for p in (ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared" / "data") if p.is_dir()),
+            ROOT.parent / "shared" / "data")
 SEED = 42  # the row sample and shuffle
 ROWS = {"sst2": 2000, "ag_news": 5000, "emotion": 5000}
 ORDERS = {"guide-first": ("guide", "ours"), "ours-first": ("ours", "guide")}
@@ -68,13 +71,13 @@ def write_files(frame: pd.DataFrame, folder: Path) -> dict:
     return files
 
 
-def run_side(side: str, files: dict, out: Path, env: dict) -> dict:
+def run_side(side: str, files: dict, out: Path, env: dict, precision: str = "auto") -> dict:
     """Train one side in its own process; its figures from its own output files."""
     out.mkdir(parents=True, exist_ok=True)
     probe = out / f"{side}-probe.json"
     if side == "ours":
         args = ["train", "--data", files["train"], "--eval-data", files["eval"], "--epochs", "1",
-                "--output", out / "ours-run"]
+                "--precision", precision, "--output", out / "ours-run"]
     else:
         args = ["--data", files["all"], "--epochs", "1", "--output", out / "guide-out"]
     load = loadavg()
@@ -108,17 +111,18 @@ def guide_figures(record: dict) -> dict:
 
 
 def derive(result: dict, peaks: dict, device: str) -> dict:
-    """Throughput, padding share and MFU (6 x non-embedding params x real tokens/s over the bf16 matmul
-    peak, whatever the side trains in; on the CPU both per CPU-second, so the share of a busy CPU this
-    process got cancels out)."""
+    """Throughput, padding share, MFU (6 x non-embedding params x real tokens/s over the bf16 matmul peak,
+    whatever the side trains in) and the peak share (the same over the matmul peak of the precision the side
+    trains in: how much of what this precision can do the run gets). On the CPU per CPU-second, so the share of
+    a busy CPU this process got cancels out. Non-embedding: an embedding lookup is no matmul."""
     time_s = result["train_time_s"]
     tokens_per_s = result["real_tokens"] / time_s
     work_s = result["train_cpu_s"] if device == "cpu" else time_s
-    peak = peaks["bf16"]
+    flops = 6 * result["non_embedding_params"] * result["real_tokens"] / work_s
     return {**result, "samples_per_s": result["train_rows"] / time_s,
             "samples_per_cpu_s": result["train_rows"] / result["train_cpu_s"], "real_tokens_per_s": tokens_per_s,
             "padding_share": 1 - result["real_tokens"] / max(1, result["padded_tokens"]),
-            "mfu": 6 * result["non_embedding_params"] * result["real_tokens"] / work_s / peak}
+            "mfu": flops / peaks["bf16"], "peak_share": flops / peaks[result["precision"]]}
 
 
 FIGURES = [  # (key, label, unit, format, higher is better)
@@ -131,6 +135,7 @@ FIGURES = [  # (key, label, unit, format, higher is better)
     ("accuracy", "validation accuracy", "", "{:.3f}", True),
     ("peak_memory_mb", "peak memory", "MiB", "{:.0f}", False),
     ("mfu", "MFU (vs bf16 peak)", "", "{:.1%}", True),
+    ("peak_share", "share of own peak", "", "{:.1%}", True),  # the matmul peak of the precision trained in
     ("process_wall_s", "process wall time", "s", "{:.1f}", False),
 ]
 
@@ -174,6 +179,8 @@ def parse_args(argv=None):
     parser.add_argument("--datasets", nargs="+", choices=list(ROWS), default=list(ROWS))
     parser.add_argument("--orders", nargs="+", choices=list(ORDERS), default=list(ORDERS))
     parser.add_argument("--competing", type=int, default=0, help="busy processes beside the benchmark")
+    parser.add_argument("--precision", choices=["auto", "bf16", "fp32"], default="auto",
+                        help="ours trains in this (fp32: what an fp32-only CPU gets; the guide is always fp32)")
     parser.add_argument("--threads", type=int, help="OMP_NUM_THREADS for both sides (default: as a user "
                         "gets it, measured by each side)")
     parser.add_argument("--no-extras", action="store_true", help="training comparison only")
@@ -220,7 +227,8 @@ def compare_training(args, work: Path, env: dict, peaks: dict):
         rows = QUICK_ROWS if args.quick else args.rows or ROWS[name]
         files = write_files(read_dataset(name, rows), work / name)
         for order in args.orders:
-            results = {side: derive(run_side(side, files, work / name / order, env), peaks, args.device)
+            results = {side: derive(run_side(side, files, work / name / order, env, args.precision), peaks,
+                                    args.device)
                        for side in sides or ORDERS[order]}
             report_dataset(name, results, order)
             summary.append((name, order, results))
@@ -232,14 +240,15 @@ def compare_training(args, work: Path, env: dict, peaks: dict):
 def print_summary(summary) -> None:
     """One line per data set and order: the figures the issue's target is stated in."""
     print(f"\n{'data set':<10}{'order':<13}{'guide s':>9}{'ours s':>9}{'speed-up':>10}{'guide acc':>11}"
-          f"{'ours acc':>10}{'ours MFU':>10}{'load before ours':>18}")
+          f"{'ours acc':>10}{'ours MFU':>10}{'ours peak':>11}{'load before ours':>18}")
     for name, order, sides in summary:
         guide, ours = sides.get("guide"), sides.get("ours")
         cell = lambda side, key, fmt: fmt.format(side[key]) if side else "-"  # noqa: E731
         speedup = f"{guide['train_time_s'] / ours['train_time_s']:.2f}x" if guide and ours else "-"
         print(f"{name:<10}{order:<13}{cell(guide, 'train_time_s', '{:.1f}'):>9}{cell(ours, 'train_time_s', '{:.1f}'):>9}"
               f"{speedup:>10}{cell(guide, 'accuracy', '{:.3f}'):>11}{cell(ours, 'accuracy', '{:.3f}'):>10}"
-              f"{cell(ours, 'mfu', '{:.1%}'):>10}{cell(ours, 'load_before', '{}'):>18}")
+              f"{cell(ours, 'mfu', '{:.1%}'):>10}{cell(ours, 'peak_share', '{:.1%}'):>11}"
+              f"{cell(ours, 'load_before', '{}'):>18}")
 
 
 def report_extras(ours_runs: dict, work: Path, env: dict) -> None:

@@ -15,7 +15,7 @@ from .errors import ConfigError, DataError  # noqa: F401  (re-exported: callers 
 from .tasks import DEFAULT_TASK, TASK_NAMES, get_task
 from .tasks.setfit_method import METHOD_HELP, METHODS
 
-PRECISIONS = ("auto", "bf16", "fp32")
+PRECISIONS = ("auto", "bf16", "fp16", "fp32")
 RARE_CLASS_CHOICES = ("keep", "drop", "merge")
 BALANCE_CHOICES = ("none", "class_weights", "downsample")
 TEXT_MODES = ("corpus", "lines")
@@ -76,7 +76,9 @@ class RunConfig:
                                 "\"given\": {row: label}} (rows as numbered in data_file); applied after the "
                                 "remedies.", group="remedies")
     # Hyperparameters
-    epochs: float = knob(3.0, "Passes over the training data.", min=0.1, max=50, step=0.5)
+    epochs: float = knob(3.0, "Passes over the training data; 0 = from the data size (the task's rule: enough "
+                              "passes to see a set number of examples, so a small file gets more passes and a "
+                              "large one fewer).", min=0.0, max=50, step=0.5)
     batch_size: int = knob(16, "Examples per training step.", min=1, max=512, step=1)
     learning_rate: float = knob(1e-4, "Step size of the optimiser. Small encoders like MiniLM "
                                       "like 1e-4; base-size models 2e-5 to 5e-5.",
@@ -97,7 +99,9 @@ class RunConfig:
     gradient_accumulation_steps: int = knob(1, "Steps whose gradients are summed before an update "
                                                "(a larger batch without more memory).",
                                             min=1, max=64, step=1)
-    precision: str = knob("auto", "Number format: auto = bf16 where the hardware is fast at it.",
+    precision: str = knob("auto", "Number format: auto = what the hardware is fast at: bf16 on CPUs with AMX or "
+                                  "AVX512-BF16 and on Ampere+ GPUs, fp16 on older GPUs, fp32 elsewhere (a CPU "
+                                  "without bf16 instructions emulates it, ~600x slower). fp16 needs a GPU.",
                           choices=PRECISIONS)
     seed: int = knob(42, "Random seed for the split, the head and the data order.",
                      min=0, max=2**31 - 1, step=1)
@@ -209,15 +213,28 @@ class RunConfig:
         """bf16 when asked for, or on auto where the hardware is fast at it: the one rule."""
         return self.precision == "bf16" or (self.precision == "auto" and fast_bf16)
 
+    def training_precision(self, hardware) -> str:
+        """bf16, fp16 or fp32: the one asked for, or on auto the hardware's (Hardware.precision)."""
+        if self.precision == "fp16" and hardware.device != "cuda":
+            raise ConfigError("fp16 mixed precision needs a CUDA GPU; none was found. Use auto (fp32 or bf16, "
+                              "whichever this machine is fast at).")
+        return hardware.precision if self.precision == "auto" else self.precision
+
     # --- the one bridge to transformers ---------------------------------------------------------
-    def to_training_arguments(self, output_dir, *, steps_per_epoch: int, use_bf16: bool, world_size: int = 1):
+    def to_training_arguments(self, output_dir, *, steps_per_epoch: int, use_bf16: bool, world_size: int = 1,
+                              use_fp16: bool = False):
         """world_size: training processes in all (launch.world_size()); batch_size is split across them."""
         from transformers import TrainingArguments
+
+        from .launch import backend
 
         accelerator = _has_accelerator()
         if self.fsdp and not accelerator:
             raise ConfigError("fsdp shards a model across GPUs and needs them; none was found. Untick fsdp "
                               "(several CPU processes train with plain data parallelism).")
+        if self.fsdp and self.processes * self.nnodes == 1:
+            raise ConfigError("fsdp shards a model across several GPUs, one process each; this run has one "
+                              "process. Set processes to the number of GPUs, or untick fsdp.")
         task = get_task(self.task)
         total_steps = max(1, math.ceil(steps_per_epoch * self.epochs / self.gradient_accumulation_steps))
         logging_steps = self.logging_steps or max(1, total_steps // 50)
@@ -234,8 +251,9 @@ class RunConfig:
             seed=self.seed,
             data_seed=self.seed,
             bf16=use_bf16,
+            fp16=use_fp16,
             use_cpu=not accelerator,
-            ddp_backend="gloo" if world_size > 1 and not accelerator else None,  # NCCL on GPUs (the default)
+            ddp_backend=backend(accelerator) if world_size > 1 else None,
             fsdp="full_shard auto_wrap" if self.fsdp else "",
             train_sampling_strategy="group_by_length",  # batches of similar length: less padding
             logging_strategy="steps",

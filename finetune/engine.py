@@ -13,7 +13,7 @@ import time
 import traceback
 from pathlib import Path
 
-from . import launch, speedups
+from . import launch, speedups, training_length
 from .config import ConfigError, DataError, RunConfig
 from .events import (END_EVENTS, FAILED, FINISHED, STAGE, STARTED, STOPPED, EventWriter, read_events,
                      run_duration)
@@ -86,6 +86,10 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
 
     events.write(STAGE, message="Reading data")
     data = task.read_data(config)
+    config, length_note = training_length.resolve(config, task.length, len(data.datasets["train"]))
+    if length_note:  # epochs from the data: said in the log and in results.json's notes
+        events.write(STAGE, message=length_note, epochs=config.epochs)
+        data.notes.append(length_note)
     if _method(config, task, data) == "setfit":
         return _train_setfit(config, paths, events, stop, task, data, hardware)
 
@@ -124,9 +128,9 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
         "train_rows": len(tokenized["train"]), "eval_rows": len(tokenized["validation"]),
         "report_split": report_split, "report_rows": len(tokenized[report_split]), "baseline": baseline,
         "train_runtime_s": round(runtime, 2), "duration_s": round(_duration(paths), 1),
-        **_ending(trainer.state, callback), "max_length": max_length, "precision": "bf16" if plan.bf16 else "fp32",
+        **_ending(trainer.state, callback), "max_length": max_length, "precision": plan.precision,
         "device": device, "processes": plan.world, "train_samples_per_second": output.metrics.get("train_samples_per_second"),
-        "notes": data.notes, "main_metric": plan.args.metric_for_best_model, **report,
+        "epochs": config.epochs, "notes": data.notes, "main_metric": plan.args.metric_for_best_model, **report,
     })
     return _finish(config, paths, events, results, data.labels, saving)
 

@@ -41,6 +41,9 @@ class Estimate:
     advice: list[str] = field(default_factory=list)
     calibrated_runs: int = 0       # earlier runs on this machine the time comes from (0: the FLOP formula)
     assumed_rows: int = 0          # no data loaded yet: the stand-in row count
+    # --- the training length (training_length.py): the epochs the run will train, and the rule when it chose them
+    epochs: float = 0.0
+    length_rule: str = ""
 
     @property
     def fits(self) -> bool:
@@ -144,7 +147,16 @@ def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None 
     if measured:  # this machine's own speed on this task and model, per token of max length
         tokens_per_s, result.calibrated_runs = measured
         result.seconds_per_epoch = train_rows * result.length / tokens_per_s
+    _add_training_length(result, config, task, train_rows)
     return result
+
+
+def _add_training_length(result: Estimate, config, task, train_rows: int) -> None:
+    """The epochs the run will train: the config's, or from the data by the task's rule (said in the text)."""
+    from .training_length import resolve
+
+    resolved, note = resolve(config, task.length, train_rows)
+    result.epochs, result.length_rule = resolved.epochs, task.length.describe() if note else ""
 
 
 def measured_pace(task: str, model: str, root=None, runs: list | None = None) -> tuple[float, int] | None:
@@ -167,7 +179,7 @@ def measured_pace(task: str, model: str, root=None, runs: list | None = None) ->
             continue
         if not results or config.task != task or config.model != model or results.train_runtime_s <= 0:
             continue
-        epochs = config.epochs * results.steps / max(results.planned_steps, 1)
+        epochs = (results.epochs or config.epochs) * results.steps / max(results.planned_steps, 1)
         paces.append(results.train_rows * epochs * results.max_length / results.train_runtime_s)
         if len(paces) == CALIBRATION_RUNS:
             break
@@ -204,4 +216,13 @@ def describe(result: Estimate) -> str:
             f"{result.memory_gb:.1f} GB of {result.available_gb:.0f} GB {result.device.upper()} memory"
             f"{f' in each of {result.processes} processes' if result.processes > 1 else ''}, "
             f"{pace} of training per epoch at max length {result.length}{basis}.")
-    return "\n".join([text, *[f"- **Warning:** {line}" for line in result.advice]])
+    return "\n".join([text, *_training_length_lines(result), *[f"- **Warning:** {line}" for line in result.advice]])
+
+
+def _training_length_lines(result: Estimate) -> list[str]:
+    if not result.epochs:
+        return []
+    total = result.seconds_per_epoch * result.epochs
+    total_text = f"about {total:.0f} s" if total < 120 else f"about {total / 60:.0f} min"
+    rule = f", from the data: {result.length_rule}" if result.length_rule else ""
+    return [f"- **Training length:** {result.epochs:g} epochs ({total_text} in all){rule}."]

@@ -116,7 +116,9 @@ def push_folder(folder, repo_id: str, token: str, private: bool = True, space: b
                           ignore_patterns=list(PICKLES),  # pickles (training_args.bin) run code when loaded
                           repo_type="space" if space else None)
     except (HfHubHTTPError, OSError, ValueError) as e:
-        message = str(e).replace(token.strip(), "***")  # never echo the token back
+        message = str(e).replace(token.strip(), "***")  # never echo the token back, nor the server's paths
+        for folder in {str(Path(model_dir).resolve()), str(model_dir)}:
+            message = message.replace(folder, "model")
         raise ConfigError(f"Upload to {repo_id} failed: {(message.splitlines() or [type(e).__name__])[0]}") from None
     except Exception as e:  # httpx's connection and timeout errors are not OSErrors
         if type(e).__module__.split(".")[0] not in ("httpx", "httpcore", "requests", "urllib3"):

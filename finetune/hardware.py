@@ -1,4 +1,5 @@
-"""What the machine can do: device, cores, memory, fast bf16. Shown in the Model tab, used by the engine."""
+"""What the machine can do: device, cores, memory, the precision it trains in and why. Shown in the Model tab,
+used by the engine."""
 from __future__ import annotations
 
 import os
@@ -10,6 +11,20 @@ from pathlib import Path
 from .errors import ConfigError
 
 
+# Which precision each kind of CPU trains in, and why. bf16 halves the bytes each matmul moves, but only a CPU
+# with bf16 instructions computes it natively; elsewhere torch emulates it. Measured matmul peaks (fp32 / bf16,
+# GFLOP/s, bench/speed.py): AMX (Xeon Sapphire Rapids+) 151 / 946; AVX512-BF16 (this project's AMD EPYC) 85 / 204
+# on one busy thread; AVX2 only (an AMD EPYC, issue 25) 177 / 0.3.
+CPU_KINDS = (  # (cpuinfo flag, kind, precision, why)
+    ("amx_bf16", "AMX", "bf16", "AMX tiles make bf16 matmuls ~4-6x fp32"),
+    ("avx512_bf16", "AVX512-BF16", "bf16", "AVX512-BF16 makes bf16 matmuls ~2.2x fp32"),
+    ("avx2", "AVX2", "fp32", "no bf16 instructions: bf16 would be emulated, ~600x slower than fp32"),
+)
+NO_KIND = ("", "fp32", "no bf16 instructions found: fp32")
+CUDA_BF16 = "bf16 tensor cores (compute capability 8.0+, Ampere or newer)"
+CUDA_FP16 = "no bf16 on this GPU (before Ampere): fp16 mixed precision with loss scaling"
+
+
 @dataclass(frozen=True)
 class Hardware:
     device: str        # "cuda", "mps" or "cpu"
@@ -18,11 +33,18 @@ class Hardware:
     memory_gb: float   # system RAM, or GPU memory on CUDA
     fast_bf16: bool    # bf16 matmuls faster than fp32 here (AMX/AVX512-BF16 CPUs, Ampere+ GPUs)
     gpus: int = 0      # CUDA GPUs found; a run can use several (RunConfig.processes, one per GPU)
+    fast_fp16: bool = False  # fp16 mixed precision is the fast choice (a CUDA GPU without bf16)
+    why: str = ""      # why this precision, in a few words (CPU_KINDS, CUDA_BF16, CUDA_FP16)
+
+    @property
+    def precision(self) -> str:
+        """What precision=auto trains in here."""
+        return "bf16" if self.fast_bf16 else "fp16" if self.fast_fp16 else "fp32"
 
     def describe(self) -> str:
-        bf16 = "trains in bf16" if self.fast_bf16 else "trains in fp32"
         name = f"{self.gpus} x {self.name}" if self.gpus > 1 else self.name
-        return f"{name}, {self.memory_gb:.0f} GB{' each' if self.gpus > 1 else ''}, {bf16}"
+        why = f" ({self.why})" if self.why else ""
+        return f"{name}, {self.memory_gb:.0f} GB{' each' if self.gpus > 1 else ''}, trains in {self.precision}{why}"
 
 
 @lru_cache(maxsize=1)
@@ -32,14 +54,20 @@ def detect() -> Hardware:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if torch.cuda.is_available():
         props = torch.cuda.get_device_properties(0)
-        return Hardware("cuda", props.name, cores, props.total_memory / 2**30, torch.cuda.is_bf16_supported(),
-                        gpus=torch.cuda.device_count())
+        # the capability, not torch.cuda.is_bf16_supported(): that also says yes where bf16 is only emulated
+        bf16 = torch.cuda.get_device_capability(0)[0] >= 8
+        return Hardware("cuda", props.name, cores, props.total_memory / 2**30, bf16, gpus=torch.cuda.device_count(),
+                        fast_fp16=not bf16, why=CUDA_BF16 if bf16 else CUDA_FP16)
     if torch.backends.mps.is_available():
-        return Hardware("mps", "Apple GPU (MPS)", cores, _ram_gb(), False)
-    flags = _cpu_flags()
-    fast = "amx_bf16" in flags or "avx512_bf16" in flags
-    extra = " (AMX)" if "amx_bf16" in flags else " (AVX512-BF16)" if fast else ""
-    return Hardware("cpu", f"CPU, {cores} cores{extra}", cores, _ram_gb(), fast)
+        return Hardware("mps", "Apple GPU (MPS)", cores, _ram_gb(), False, why="MPS: fp32")
+    kind, precision, why = cpu_kind(_cpu_flags())
+    return Hardware("cpu", f"CPU, {cores} cores" + (f" ({kind})" if kind else ""), cores, _ram_gb(),
+                    precision == "bf16", why=why)
+
+
+def cpu_kind(flags: set[str]) -> tuple[str, str, str]:
+    """(kind, precision, why) of a CPU with these /proc/cpuinfo flags: the first of CPU_KINDS it has."""
+    return next((row[1:] for row in CPU_KINDS if row[0] in flags), NO_KIND)
 
 
 def _cpu_flags() -> set[str]:

@@ -43,6 +43,11 @@ def is_main() -> bool:
     return rank() == 0
 
 
+def backend(accelerator: bool) -> str:
+    """How the processes of a run talk: NCCL between GPUs, gloo between CPU processes."""
+    return "nccl" if accelerator else "gloo"
+
+
 def command(config, argv: list[str]) -> list[str]:
     """The command line that runs `python -m finetune ARGV` for this config: itself, or under torchrun."""
     engine = ["-m", "finetune", *argv]

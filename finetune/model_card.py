@@ -35,13 +35,14 @@ def model_card(config, results: Results, labels: list[str]) -> str:
     card = task.card
     if task.shows_entities:
         labels = entity_types(labels)
-    base = config.model or card.hub_base  # where the embedded model comes from
+    base = hub_base(config.model, card.hub_base)
+    named = base or f"a local model ({Path(config.model.strip()).name})"  # never the server's path
     settings = config.to_dict()
     tag = card.tag_for(config.model)  # the base model may decide it (a T5 is text2text-generation)
     lines = [
         "---", "library_name: transformers", f"pipeline_tag: {tag}",
-        f"base_model: {base}", "tags:", "- fine-tune-studio", "---", "",
-        f"# {card.title} fine-tuned from {base}", "",
+        *([f"base_model: {base}"] if base else []), "tags:", "- fine-tune-studio", "---", "",
+        f"# {card.title} fine-tuned from {named}", "",
         f"Trained with Fine-Tune Studio on {results.device}; the run {results.status} after "
         f"{results.steps} of {results.planned_steps} steps ({results.elapsed_s:.0f} s).", "",
         "## Data", "",
@@ -68,6 +69,17 @@ def model_card(config, results: Results, labels: list[str]) -> str:
         card.usage.replace(f'"{card.pipeline_tag}"', f'"{tag}"'), "```", "",
     ]
     return "\n".join(lines)
+
+
+def hub_base(choice: str, embedded_base: str) -> str | None:
+    """The base model as the card may name it: a Hub id (the embedded model's own), None for a folder on
+    this machine (its path is the server's business, not the reader's)."""
+    choice = (choice or "").strip()
+    if not choice:
+        return embedded_base  # where the embedded model comes from
+    if choice.startswith(("/", ".", "~")) or choice.count("/") > 1 or "\\" in choice or Path(choice).expanduser().is_dir():
+        return None
+    return choice
 
 
 def _per_class(per_class: dict) -> list[str]:

@@ -9,8 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from .config import ConfigError
+from .data.byte_caps import cap_text
 from .runs import RunPaths, load_run_config
 from .serving import Batcher, Batchers
+from .tasks.fitted_arrays import OLD_SAVE
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 64
@@ -71,7 +73,7 @@ def predict_texts(path, texts: list[str], **options) -> list[dict]:
     signature = model_signature(folder)
     batcher = _BATCHERS.get(("model", str(folder), signature), lambda: Batcher(
         _cached_predictor(str(folder), task, signature), before=_free_cores))
-    return batcher(texts, **options)
+    return batcher([cap_text(t) for t in texts], **options)  # a huge text costs seconds before truncation
 
 
 def _free_cores():
@@ -159,26 +161,33 @@ def predict_file(path, input_file, output_file, text_column: str = "", on_batch=
 
 
 def baseline_scores(path, text: str) -> dict[str, float] | None:
-    """{label: probability} from the run's TF-IDF baseline, None for runs saved without one."""
-    file = RunPaths(Path(path)).baseline
-    if not file.is_file():
+    """{label: probability} from the run's TF-IDF baseline, None for runs saved without one; ConfigError
+    (OLD_SAVE) for a run whose baseline an older version saved as a pickle, which is never loaded."""
+    paths = RunPaths(Path(path))
+    if not paths.baseline.is_file():
+        if paths.old_baseline.is_file():
+            raise ConfigError(OLD_SAVE)
         return None
-    key = ("baseline", str(file.resolve()), file.stat().st_mtime_ns)
+    key = ("baseline", str(paths.baseline.resolve()), paths.baseline.stat().st_mtime_ns)
     saved = _load_baseline(*key[1:])
-    return _BATCHERS.get(key, lambda: Batcher(partial(_baseline_scores, saved)))([text])[0]
+    return _BATCHERS.get(key, lambda: Batcher(partial(_baseline_scores, saved)))([cap_text(text)])[0]
 
 
-def _baseline_scores(saved: dict, texts: list[str]) -> list[dict[str, float]]:
-    pipeline, names = saved["pipeline"], saved["labels"]
+def _baseline_scores(saved: tuple, texts: list[str]) -> list[dict[str, float]]:
+    pipeline, names = saved
     return [{names[int(c)]: float(p) for c, p in zip(pipeline.classes_, row)} for row in pipeline.predict_proba(texts)]
 
 
 @lru_cache(maxsize=4)
 def _load_baseline(file: str, mtime_ns: int):
-    """joblib (pickle): only ever a file this app's engine wrote into the run folder."""
-    import joblib
+    """The pipeline rebuilt from its fitted arrays (safetensors): nothing in the file can run."""
+    from .tasks.fitted_arrays import load_tfidf
 
-    return joblib.load(file)
+    try:
+        return load_tfidf(file)
+    except (OSError, ValueError, KeyError, TypeError) as e:  # a damaged or foreign file
+        raise ConfigError(f"The run's TF-IDF baseline could not be read ({type(e).__name__}); retrain to "
+                          "see it.") from None
 
 
 def neutralise(value):

@@ -13,7 +13,7 @@ from pathlib import Path
 # Keys only some runs write (a task's report(), several processes): left out of the file when None, so a file
 # reads back as it was written.
 OPTIONAL_KEYS = ("per_class", "confusion_matrix", "mistakes", "per_type", "error_sentences", "eval_tokens",
-                 "processes", "train_samples_per_second", "examples")
+                 "processes", "train_samples_per_second", "examples", "epochs")
 
 
 @dataclass
@@ -34,6 +34,7 @@ class Results:
     early_stopped: bool = False
     max_length: int = 0
     precision: str = ""
+    epochs: float | None = None  # the epochs planned (epochs = 0 in the config: from the data's size)
     device: str = ""
     processes: int | None = None  # training processes (torchrun; None: 1), counted in train_rows, steps, samples/s
     train_samples_per_second: float | None = None  # the Trainer's figure, across every process

@@ -41,7 +41,8 @@ class RunPaths:
     config = property(lambda self: self.root / "config.json")
     events = property(lambda self: self.root / "events.jsonl")
     results = property(lambda self: self.root / "results.json")
-    baseline = property(lambda self: self.root / "baseline.joblib")  # the fitted TF-IDF baseline (classification)
+    baseline = property(lambda self: self.root / "baseline.safetensors")  # the fitted TF-IDF baseline's arrays
+    old_baseline = property(lambda self: self.root / "baseline.joblib")  # older versions' pickle: never loaded
     model = property(lambda self: self.root / "model")
     model_saving = property(lambda self: self.root / "model.saving")  # a model being written; renamed to model/
     checkpoints = property(lambda self: self.root / "checkpoints")
@@ -319,10 +320,14 @@ def zip_model(run_dir) -> Path:
         raise ConfigError(f"{paths.root.name} has no saved model to download.")
     target = paths.model_zip
     if not target.is_file() or target.stat().st_mtime < (paths.model / "config.json").stat().st_mtime:
+        from fnmatch import fnmatch
+
+        from .export import PICKLES
+
         partial = target.with_suffix(".zip.partial")
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-            for file in sorted(paths.model.rglob("*")):
-                if file.is_file() and file.name != "training_args.bin":  # a pickle with server paths: not shared
+            for file in sorted(paths.model.rglob("*")):  # names relative to model/: no server path inside
+                if file.is_file() and not any(fnmatch(file.name, p) for p in PICKLES):  # pickles run code
                     archive.write(file, file.relative_to(paths.model))
         partial.replace(target)
     return target

@@ -15,7 +15,7 @@ from .runs import RunPaths
 class Plan:
     """How the run trains: its TrainingArguments and the figures they were made from."""
     args: Any
-    bf16: bool
+    precision: str  # bf16, fp16 or fp32 (config.training_precision)
     world: int  # training processes, each taking batch_size / world examples a step
     total_steps: int
 
@@ -25,11 +25,11 @@ class Plan:
 
 
 def plan_run(config: RunConfig, paths: RunPaths, hardware, train_rows: int) -> Plan:
-    bf16, world = config.wants_bf16(hardware.fast_bf16), launch.world_size()
+    precision, world = config.training_precision(hardware), launch.world_size()
     steps_per_epoch = math.ceil(train_rows / (math.ceil(config.batch_size / world) * world))
-    args = config.to_training_arguments(paths.checkpoints, steps_per_epoch=steps_per_epoch, use_bf16=bf16,
-                                        world_size=world)
-    return Plan(args=args, bf16=bf16, world=world, total_steps=max_steps(args, steps_per_epoch))
+    args = config.to_training_arguments(paths.checkpoints, steps_per_epoch=steps_per_epoch,
+                                        use_bf16=precision == "bf16", use_fp16=precision == "fp16", world_size=world)
+    return Plan(args=args, precision=precision, world=world, total_steps=max_steps(args, steps_per_epoch))
 
 
 def build_trainer(task, model, tokenizer, args, tokenized, labels, callbacks, config, loss=None):
@@ -50,7 +50,7 @@ def build_trainer(task, model, tokenizer, args, tokenized, labels, callbacks, co
     return trainer
 
 
-LIVE_EVAL_SHARE = 0.1  # of training compute, at most, for the evaluations during training
+LIVE_EVAL_SHARE = 0.05  # of training compute, at most, for the evaluations during training (issue 25: was 0.1)
 MIN_LIVE_ROWS = 16     # fewer make the live curve noise
 
 

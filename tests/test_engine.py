@@ -174,7 +174,7 @@ def test_live_evaluations_score_a_fixed_sample_and_the_end_scores_all(tmp_path, 
     assert len(sample) == 10 and sample["x"] == live_eval_set(validation, fast_config.updated(live_eval_rows=10))["x"]
     assert len(live_eval_set(validation, fast_config.updated(live_eval_rows=0))) == 100
     # 3 evaluations of 400 trained rows: 40 rows each cost ~10% of training (a forward pass ~1/3 of a step)
-    assert len(live_eval_set(validation, fast_config.updated(live_eval_rows=256), 400, evaluations=3)) == 40
+    assert len(live_eval_set(validation, fast_config.updated(live_eval_rows=256), 400, evaluations=3)) == 20
     assert len(live_eval_set(validation, fast_config.updated(live_eval_rows=256), 20, evaluations=3)) == 16
     results = train(fast_config.updated(live_eval_rows=5, epochs=2.0), tmp_path / "run")
     assert results.eval_rows == 18 and sum(map(sum, results.confusion_matrix["matrix"])) == 18

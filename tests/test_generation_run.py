@@ -90,7 +90,7 @@ def test_the_cli_applies_generation_defaults_only_where_nothing_was_set(tmp_path
     config = config_from_args(args)
     assert config.epochs == 2.0 and config.learning_rate == 1e-4 and config.batch_size == 4
     classify = config_from_args(build_parser().parse_args(["train", "--data", "x.csv", "--output", "o"]))
-    assert classify.epochs == 3.0 and classify.learning_rate == 1e-4 and classify.batch_size == 16
+    assert classify.epochs == 0.0 and classify.learning_rate == 1e-4 and classify.batch_size == 16
 
 
 def test_cli_check_reports_generation_data_and_fails_on_too_little(tmp_path, tiny_gpt2, story_txt):

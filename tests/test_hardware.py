@@ -97,3 +97,99 @@ def test_batches_are_padded_to_a_multiple_of_8_on_a_gpu_only(monkeypatch, tiny_m
     assert classification.collator(tokenizer)(features)["input_ids"].shape == (2, 6)  # the longest, no more
     monkeypatch.setattr(hardware, "detect", lambda: hardware.Hardware("cuda", "GPU", 8, 80.0, True, gpus=1))
     assert classification.collator(tokenizer)(features)["input_ids"].shape == (2, 8)
+
+
+# --- the precision each machine trains in, with the hardware facts faked (bench/gpu_check.sh runs it for real) ---
+@pytest.mark.parametrize("flags, kind, precision", [
+    ({"avx2", "avx512f", "amx_bf16", "avx512_bf16"}, "AMX", "bf16"),
+    ({"avx2", "avx512f", "avx512_bf16"}, "AVX512-BF16", "bf16"),  # this project's AMD EPYC
+    ({"avx2", "fma"}, "AVX2", "fp32"),                             # bf16 emulated: ~600x slower
+    ({"neon"}, "", "fp32"),
+])
+def test_each_kind_of_cpu_gets_its_precision_and_says_why(monkeypatch, flags, kind, precision):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    monkeypatch.setattr(hardware, "_cpu_flags", lambda: flags)
+    hardware.detect.cache_clear()
+    try:
+        found = hardware.detect()
+    finally:
+        hardware.detect.cache_clear()
+    assert (found.device, found.precision) == ("cpu", precision)
+    assert found.name.endswith(f"({kind})") if kind else "(" not in found.name
+    assert f"trains in {precision} (" in found.describe()
+    assert ("emulated" in found.why) == (kind == "AVX2")
+
+
+class FakeProps:
+    name, total_memory = "Fake GPU", 16 * 2**30
+
+
+@pytest.mark.parametrize("capability, precision", [((9, 0), "bf16"), ((8, 0), "bf16"), ((7, 5), "fp16")])
+def test_a_gpu_trains_in_bf16_from_ampere_on_and_in_fp16_before(monkeypatch, capability, precision):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda i: FakeProps())
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda i: capability)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)  # says yes where only emulated
+    hardware.detect.cache_clear()
+    try:
+        found = hardware.detect()
+    finally:
+        hardware.detect.cache_clear()
+    assert (found.device, found.gpus, found.precision) == ("cuda", 2, precision)
+    assert found.describe().startswith("2 x Fake GPU, 16 GB each, trains in " + precision)
+
+
+def fake_gpu(monkeypatch, precision="bf16"):
+    from finetune import config as config_module
+
+    monkeypatch.setattr(config_module, "_has_accelerator", lambda: True)
+    return hardware.Hardware("cuda", "GPU", 8, 80.0, precision == "bf16", gpus=1, fast_fp16=precision == "fp16")
+
+
+def test_auto_trains_in_the_hardwares_precision_and_fp16_is_refused_on_a_cpu(monkeypatch):
+    from finetune.config import ConfigError, RunConfig
+
+    avx2 = hardware.Hardware("cpu", "CPU (AVX2)", 2, 24.0, False)
+    assert RunConfig().training_precision(avx2) == "fp32"
+    assert RunConfig(precision="bf16").training_precision(avx2) == "bf16"  # asked for: the user's call
+    assert RunConfig().training_precision(fake_gpu(monkeypatch, "fp16")) == "fp16"
+    with pytest.raises(ConfigError, match="fp16 mixed precision needs a CUDA GPU"):
+        RunConfig(precision="fp16").training_precision(avx2)
+
+
+def test_the_plan_hands_fp16_to_the_trainer_on_an_older_gpu(monkeypatch, tmp_path):
+    from finetune.config import RunConfig
+    from finetune.runs import RunPaths
+    from finetune.trainer_setup import plan_run
+
+    gpu = fake_gpu(monkeypatch, "fp16")
+    monkeypatch.setattr("transformers.TrainingArguments.__post_init__", lambda self: None)  # no GPU to check
+    plan = plan_run(RunConfig(), RunPaths(tmp_path), gpu, train_rows=160)
+    assert (plan.precision, plan.args.fp16, plan.args.bf16) == ("fp16", True, False)
+
+
+def test_fsdp_with_one_process_is_refused_on_a_gpu(monkeypatch, tmp_path):
+    from finetune.config import ConfigError, RunConfig
+
+    fake_gpu(monkeypatch)
+    with pytest.raises(ConfigError, match="this run has one process. Set processes to the number of GPUs"):
+        RunConfig(fsdp=True).to_training_arguments(tmp_path, steps_per_epoch=10, use_bf16=True)
+
+
+def test_gpus_talk_over_nccl_and_cpu_processes_over_gloo(monkeypatch, tmp_path):
+    from finetune import launch
+    from finetune.config import RunConfig
+
+    assert (launch.backend(True), launch.backend(False)) == ("nccl", "gloo")
+    monkeypatch.setattr("transformers.TrainingArguments.__post_init__", lambda self: None)
+    fake_gpu(monkeypatch)
+    args = RunConfig(processes=4).to_training_arguments(tmp_path, steps_per_epoch=10, use_bf16=True, world_size=4)
+    assert args.ddp_backend == "nccl" and args.per_device_train_batch_size == 4
+    line = launch.command(RunConfig(processes=4), ["train", "--output", "r"])
+    assert "--nproc-per-node=4" in line and "--standalone" in line

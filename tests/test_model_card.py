@@ -51,3 +51,9 @@ def test_an_ner_card_lists_entity_types_without_o():
     card = model_card(RunConfig(task="ner", data_file="t.jsonl"), RESULTS, ["B-LOC", "B-PER", "I-LOC", "I-PER", "O"])
     assert "- Entity types (2): LOC, PER" in card and "# Named-entity model fine-tuned" in card
     assert "Ner model" not in card and ", O" not in card
+
+
+def test_a_local_base_model_is_named_without_the_servers_path(tiny_model):
+    card = model_card(RunConfig(data_file="/srv/uploads/a.csv", model=tiny_model), RESULTS, ["a", "b"])
+    assert tiny_model not in card and "/srv/uploads" not in card
+    assert "base_model:" not in card and "fine-tuned from a local model (" in card

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from ..errors import DataError
+from . import byte_caps
 
 MIN_CHARS = 40        # shorter fragments (headings, page numbers) join the next paragraph
 MAX_CHARS = 1200      # about 250 tokens: longer paragraphs are cut at sentence ends
@@ -26,7 +27,9 @@ def pdf_chunks(path) -> list[dict]:
         reader = PdfReader(str(path))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DataError(f"{path.name} is password-protected. Save an unprotected copy and upload that.")
-        pages = [_page_text(page) for page in reader.pages]
+        pages = _texts(path.name, byte_caps.pdf_pages(path, reader))  # pages and streams capped before extraction
+    except DataError:
+        raise
     except (PdfReadError, OSError, ValueError) as e:
         raise DataError(f"Could not read {path.name} as a PDF ({e}). Check that the file is a complete PDF.") from None
     chunks = [{"page": number, "chunk": index, "text": text}
@@ -36,6 +39,17 @@ def pdf_chunks(path) -> list[dict]:
         raise DataError(f"{path.name} has no text layer ({len(pages)} page(s) of images, probably a scan). "
                         "Run it through OCR first (for example ocrmypdf), then upload the result.")
     return chunks
+
+
+def _texts(name: str, pages) -> list[str]:
+    """Each page's text, extraction stopping once MAX_PDF_CHARS of text are out (the rest is not tagged)."""
+    texts, total = [], 0
+    for page in pages:
+        if total >= byte_caps.MAX_PDF_CHARS:
+            break
+        texts.append(_page_text(page)[:byte_caps.MAX_PDF_CHARS - total])
+        total += len(texts[-1])
+    return texts
 
 
 def _page_text(page) -> str:

@@ -4,6 +4,8 @@ Every failure is a DataError that says what was found and what to do, never a pa
 What the reader had to guess or skip travels with the frame in `frame.attrs` ("encoding",
 "encoding_guessed", "skipped_lines", "truncated_at"), so the data check can tell the user.
 
+Bytes are capped before rows (data/byte_caps.py): an xlsx's parts and a Parquet file's decoded text are
+measured before they are expanded, and every cell is cut to MAX_CELL_CHARS (attrs["cells_cut"] counts them).
 Rows read are capped by `max_rows`, by default FINETUNE_MAX_READ_ROWS (unset: no cap; a Space sets it,
 hosting/spaces.py): reading stops at the cap (CSV nrows, Excel read_only rows, Parquet batches) and
 frame.attrs["truncated_at"] says so.
@@ -22,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError
+from . import byte_caps
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".json", ".xlsx", ".parquet")
 SNIFF_BYTES = 64 * 1024
@@ -51,10 +54,11 @@ def read_table(path, max_rows: int | None = None) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix == ".xlsx":
+            byte_caps.check_xlsx(path)  # its XML parts' sizes, before openpyxl expands them
             # pandas reads .xlsx with openpyxl in read-only mode and stops after nrows
             frame = _as_strings(pd.read_excel(path, dtype=str, engine="openpyxl", nrows=limit))
         elif suffix == ".parquet":
-            frame = _as_strings(_read_parquet(path, limit))
+            frame = _as_strings(byte_caps.read_parquet_capped(path, limit))  # decoded size checked first
         else:
             text, encoding, guessed = decode(path.read_bytes(), path.name)
             frame = _read_json(text, path.name, limit) if suffix in (".jsonl", ".json") \
@@ -65,6 +69,7 @@ def read_table(path, max_rows: int | None = None) -> pd.DataFrame:
             frame = frame.iloc[:cap]
             frame.attrs.update(attrs, truncated_at=cap)
         frame.attrs["first_row"] = first_row_number(path)
+        frame.attrs["cells_cut"] = _cap_cells(frame)
     except DataError:
         raise
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, ImportError, OSError) as e:
@@ -80,6 +85,25 @@ def truncation_note(frame: pd.DataFrame) -> str:
     cap = frame.attrs.get("truncated_at")
     return (f"Only the first {cap:,} rows were read (this Space's limit); the rest of the file is not checked "
             "or trained on. Upload a smaller file, or run the app locally to use all of it.") if cap else ""
+
+
+def cells_note(frame: pd.DataFrame) -> str:
+    """What the data check says when cells were cut to MAX_CELL_CHARS; "" when none was."""
+    cut = frame.attrs.get("cells_cut")
+    return (f"{cut:,} cell(s) held more than {byte_caps.MAX_CELL_CHARS:,} characters and were cut there (the models "
+            "read far less of a text); split such texts into passages if their ends matter.") if cut else ""
+
+
+def _cap_cells(frame: pd.DataFrame) -> int:
+    """Cuts every cell to MAX_CELL_CHARS in place; how many were cut."""
+    cut = 0
+    for column in frame.columns:
+        lengths = frame[column].str.len()
+        over = lengths > byte_caps.MAX_CELL_CHARS
+        if over.any():
+            cut += int(over.sum())
+            frame.loc[over, column] = frame.loc[over, column].str.slice(0, byte_caps.MAX_CELL_CHARS)
+    return cut
 
 
 def first_row_number(path) -> int:
@@ -109,17 +133,6 @@ def decode(raw: bytes, name: str = "the file") -> tuple[str, str, bool]:
         return raw.decode("cp1252"), "cp1252", True  # Excel's "CSV" on Windows
     except UnicodeDecodeError:
         return raw.decode("latin-1"), "latin-1", True  # decodes any byte
-
-
-def _read_parquet(path: Path, limit: int | None) -> pd.DataFrame:
-    if limit is None:
-        return pd.read_parquet(path)
-    import pyarrow.parquet as pq
-
-    batch = next(pq.ParquetFile(path).iter_batches(batch_size=limit), None)  # the first `limit` rows only
-    if batch is None:  # no rows: the columns alone
-        return pq.ParquetFile(path).schema_arrow.empty_table().to_pandas()
-    return batch.to_pandas()
 
 
 def _read_delimited(text: str, suffix: str, limit: int | None = None) -> pd.DataFrame:

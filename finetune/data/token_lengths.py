@@ -12,9 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .byte_caps import MAX_COUNTED_CHARS, counted_chars
+
 DEFAULT_LIMIT = 512
 TOKENS_PER_WORD = 1.3  # a typical WordPiece/BPE ratio for English, used only when no tokenizer is at hand
 SAMPLE_ROWS = 5000     # enough for a stable histogram and share; the longest rows are checked exactly
+MIN_SAMPLE_ROWS = 300  # the fewest sampled when texts are long (MAX_COUNTED_CHARS): still a usable histogram
 HISTOGRAM_BINS = 30
 
 
@@ -78,9 +81,13 @@ class LengthCounter:
         self.estimated = self.tokenizer is None
 
     def __call__(self, texts: list[str]) -> np.ndarray:
+        # Each text cut first (byte_caps.counted_chars): a 20 KB text costs the tokenizer megabytes of
+        # offsets, and its first few thousand characters already count past the limit.
+        chars = counted_chars(self.limit)
+        texts = [t[:chars] for t in texts]
         if self.tokenizer is None:
             return np.array([round(len(t.split()) * TOKENS_PER_WORD) + 2 for t in texts], dtype=int)
-        return np.array([len(e.ids) for e in self.tokenizer.encode_batch(list(texts))], dtype=int)
+        return np.array([len(e.ids) for e in self.tokenizer.encode_batch(texts)], dtype=int)
 
 
 def length_summary(texts, counter: LengthCounter, limit: int | None = None, seed: int = 0) -> dict:
@@ -89,7 +96,7 @@ def length_summary(texts, counter: LengthCounter, limit: int | None = None, seed
 
     texts = pd.Series(texts)
     limit = limit or counter.limit
-    sample = texts.sample(n=min(SAMPLE_ROWS, len(texts)), random_state=seed) if len(texts) else texts
+    sample = texts.sample(n=sample_size(texts, counter.limit), random_state=seed) if len(texts) else texts
     lengths = counter(sample.tolist()) if len(sample) else np.zeros(0, dtype=int)
     longest = texts.str.len().nlargest(200).index  # exact counts where truncation is likeliest
     long_lengths = counter(texts[longest].tolist()) if len(longest) else np.zeros(0, dtype=int)
@@ -102,6 +109,13 @@ def length_summary(texts, counter: LengthCounter, limit: int | None = None, seed
             "over_limit_share": float((lengths > limit).mean()) if len(lengths) else 0.0,
             "over_limit_rows": over, "histogram": {"counts": [int(c) for c in counts],
                                                    "edges": [float(e) for e in edges]}}
+
+
+def sample_size(texts, limit: int) -> int:
+    """SAMPLE_ROWS, fewer when the texts are long: at most MAX_COUNTED_CHARS characters are tokenized (each
+    text counted up to counted_chars(limit)), and never fewer than MIN_SAMPLE_ROWS."""
+    mean = float(texts.str.len().clip(upper=counted_chars(limit)).mean() or 1)
+    return min(len(texts), SAMPLE_ROWS, max(MIN_SAMPLE_ROWS, int(MAX_COUNTED_CHARS / max(mean, 1.0))))
 
 
 def fitted_length(lengths, limit: int) -> int:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import ConfigError, RunConfig
+from ..data import byte_caps
 from . import owners, upload_quota
 
 NO_SEARCH = ("The settings search is not offered on this shared Space: it would hold the one training slot for "
@@ -113,6 +114,7 @@ def admit_file(owner: str | None, path, kind: str = "data") -> str:
     require_visitor(owner)
     upload_quota.admit(owner, path)
     upload_quota.check_folder(path)
+    byte_caps.check_file(path, kind)  # what it expands to, from its own metadata, before anything reads it
     return str(path)
 
 

@@ -37,6 +37,7 @@ IDS_PER_HOUR = 10  # fresh ids one client address gets in an hour (FINETUNE_IDS_
 _ISSUED: dict[str, deque] = defaultdict(deque)  # client -> monotonic times of the ids issued to it
 _CLIENT_OF: dict[str, str] = {}  # owner -> client address it was issued to
 _IDS_LOCK = threading.Lock()
+_PROCESS_SECRET = secrets.token_urlsafe(32)  # a Space's signing key when FINETUNE_SECRET is unset; set once
 
 
 def _root(root: Path | None) -> Path:
@@ -46,9 +47,13 @@ def _root(root: Path | None) -> Path:
 
 
 def server_secret(root: Path | None = None) -> str:
-    """FINETUNE_SECRET, else a random secret made once and kept under the runs root (mode 0600)."""
+    """FINETUNE_SECRET, else on a Space a random secret in this process's memory only (never a file: run
+    processes write under the runs root and could read one there; ids then last until the app restarts),
+    else (one local user) a random secret made once and kept under the runs root (mode 0600)."""
     if os.environ.get("FINETUNE_SECRET"):
         return os.environ["FINETUNE_SECRET"]
+    if hosted():
+        return _PROCESS_SECRET
     path = _root(root) / SECRET_FILE
     try:
         return path.read_text().strip()

@@ -116,6 +116,9 @@ def apply_limits(config: RunConfig, run_dir, limits: Limits | None = None) -> tu
     if config.epochs > limits.max_epochs:
         changes["epochs"] = limits.max_epochs
         notes.append(f"epochs lowered from {config.epochs:g} to {limits.max_epochs:g} (Space limit)")
+    elif config.epochs == 0:  # from the data (training_length.py): up to 10 passes for a small NER file
+        changes["epochs"] = limits.max_epochs
+        notes.append(f"epochs set to {limits.max_epochs:g} (Space limit) instead of from the data")
     length_field = get_task(config.task).length_setting
     length = getattr(config, length_field)
     if length == 0 or length > limits.max_length:

@@ -38,10 +38,10 @@ def tfidf_baseline(train_texts, train_labels, eval_texts, eval_labels, seed: int
     model = tfidf_pipeline()
     model.fit(train_texts, train_labels)
     predicted = model.predict(list(eval_texts))
-    if save_to:
-        import joblib
+    if save_to:  # its fitted arrays, never a pickle (a pickle runs code when loaded)
+        from .fitted_arrays import save_tfidf
 
-        joblib.dump({"pipeline": model, "labels": list(label_names or [])}, save_to)
+        save_tfidf(model, save_to, label_names)
     return {"accuracy": float(accuracy_score(list(eval_labels), predicted)),
             "macro_f1": float(f1_score(list(eval_labels), predicted, average="macro", zero_division=0)),
             "seconds": round(time.perf_counter() - started, 2), "train_rows": len(train_texts),

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..data.label_edits import LabelEdits, apply_label_edits
 from ..data.remedies import apply_remedies, conflicting_texts, label_variant_groups
-from ..data.tables import truncation_note
+from ..data.tables import cells_note, truncation_note
 from ..data.token_lengths import LengthCounter, length_summary
 from .check_report import CheckReport
 from .labels import blocking_problems, enough_for_setfit, labelled_rows, sort_labels
@@ -78,6 +78,8 @@ def check_table(frame: pd.DataFrame, config, counter: LengthCounter | None = Non
 def _file_warnings(frame, warn):
     if truncation_note(frame):
         warn("rows_capped", truncation_note(frame))
+    if cells_note(frame):
+        warn("cells_cut", cells_note(frame))
     if frame.attrs.get("encoding_guessed"):
         warn("encoding_guessed", f"The file is not UTF-8; it was read as {frame.attrs['encoding']}. Check that "
              "accented letters look right in the preview, or save the file as 'CSV UTF-8'.")

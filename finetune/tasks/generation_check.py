@@ -65,12 +65,14 @@ def _describe_columns(report, config):
         report.rows = None  # a text file has no rows; "examples" counts its paragraphs or lines
         return
     from ..data.columns import guess_text_column
-    from ..data.tables import read_table, truncation_note
+    from ..data.tables import cells_note, read_table, truncation_note
     from .generation import pair_columns
 
     frame = read_table(config.data_file)
     if truncation_note(frame):
         report.warn("rows_capped", truncation_note(frame))
+    if cells_note(frame):
+        report.warn("cells_cut", cells_note(frame))
     pair = pair_columns(frame.columns, config)
     report.rows, report.columns, report.encoding = len(frame), list(frame.columns), frame.attrs.get("encoding", "")
     if pair:

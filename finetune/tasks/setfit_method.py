@@ -27,7 +27,9 @@ FINETUNE = "finetune"
 # measurement: fine-tuning is expected to catch up with a few hundred, and SetFit's pair count (and time)
 # grows with the rows. Measure between 50 and 200 per class before moving it.
 SETFIT_BELOW_ROWS_PER_CLASS = 50
-MARKER = "config_setfit.json"  # written by SetFitModel.save_pretrained: a SetFit model folder has it
+MARKER = "config_setfit.json"  # a SetFit model folder has it (JSON: normalize_embeddings, labels)
+HEAD_FILE = "model_head.safetensors"  # our head: its fitted arrays (tasks/fitted_arrays.py)
+PICKLED_HEAD = "model_head.pkl"  # SetFit's own head file: a pickle, never opened here
 NUM_ITERATIONS = 20  # pairs drawn per training text and epoch (SetFit's default)
 MAX_STEPS = 600  # caps the contrastive phase on many rows x many classes (pairs grow as rows x iterations)
 POINTS = 50  # about this many loss points in the live plot
@@ -57,9 +59,27 @@ def is_setfit_model(folder) -> bool:
 
 
 def build_setfit_model(model_path, labels):
+    """The base model's sentence-transformers body and a fresh logistic-regression head.
+
+    Not SetFitModel.from_pretrained: that unpickles a repo's model_head.pkl (joblib), so a booby-trapped
+    repo or folder would run code here. A pickled head is ignored rather than refused: training fits a new
+    head on this run's labels anyway, so a pretrained one would be replaced, and ignoring needs no Hub
+    listing. The body loads without remote code (sentence-transformers 6 refuses module classes from
+    outside its own package unless trust_remote_code) and its weights load as safetensors or weights-only."""
+    from sklearn.linear_model import LogisticRegression
+
+    return _setfit_model(model_path, LogisticRegression(), list(labels))
+
+
+def _setfit_model(folder, head, labels):
+    from sentence_transformers import SentenceTransformer
     from setfit import SetFitModel
 
-    return SetFitModel.from_pretrained(str(model_path), labels=list(labels))
+    settings = Path(folder) / MARKER  # JSON, read only for its normalize_embeddings flag
+    normalize = bool(json.loads(settings.read_text()).get("normalize_embeddings", False)) \
+        if settings.is_file() else False
+    body = SentenceTransformer(str(folder), trust_remote_code=False)
+    return SetFitModel(model_body=body, model_head=head, labels=labels, normalize_embeddings=normalize)
 
 
 def setfit_arguments(config, train_rows: int, output_dir):
@@ -117,18 +137,37 @@ def predicted_logits(model, texts, n_labels: int) -> np.ndarray:
 
 
 def save_setfit_model(model, folder, labels) -> None:
-    model.labels = list(labels)
-    model.save_pretrained(str(folder))
-    (Path(folder) / "labels.json").write_text(json.dumps(list(labels)))
+    """The body as sentence-transformers saves it (safetensors), config_setfit.json, and the head as its
+    fitted arrays (HEAD_FILE), never SetFit's model_head.pkl (a pickle runs code when loaded)."""
+    from .fitted_arrays import save_logistic
+
+    folder = Path(folder)
+    model.model_body.save(str(folder), create_model_card=False)
+    (folder / MARKER).write_text(json.dumps({"normalize_embeddings": model.normalize_embeddings,
+                                             "labels": list(labels)}, indent=2))
+    save_logistic(model.model_head, folder / HEAD_FILE, labels)
+    (folder / "labels.json").write_text(json.dumps(list(labels)))
+
+
+def load_setfit_model(model_dir):
+    """A SetFit model this app saved: its body and the head rebuilt from its arrays. A folder whose head is
+    only a pickle (an older version's run) gets OLD_SAVE, and the pickle is never opened."""
+    from ..errors import ConfigError
+    from .fitted_arrays import OLD_SAVE, load_logistic
+
+    head_file = Path(model_dir) / HEAD_FILE
+    if not head_file.is_file():
+        raise ConfigError(OLD_SAVE if (Path(model_dir) / PICKLED_HEAD).is_file() else
+                          "This SetFit model has no head (model_head.safetensors); retrain it.")
+    head, labels = load_logistic(head_file)
+    return _setfit_model(model_dir, head, labels)
 
 
 class SetFitPredictor:
     """A saved SetFit model as a function: texts in, {"label", "score", "scores"} out."""
 
     def __init__(self, model_dir):
-        from setfit import SetFitModel
-
-        self.model = SetFitModel.from_pretrained(str(model_dir))
+        self.model = load_setfit_model(model_dir)
         self.labels = json.loads((Path(model_dir) / "labels.json").read_text())
 
     def __call__(self, texts: list[str]) -> list[dict]:

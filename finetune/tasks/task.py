@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from ..training_length import ONE_EPOCH, TrainingLength
+
 
 @dataclass
 class TaskData:
@@ -68,6 +70,7 @@ class Task:
     predictor: Callable         # (model_dir) -> texts in, predictions out (the Playground, predict)
     check: Callable             # (config) -> the data check's report (a CheckReport)
     defaults: Mapping[str, Any] = field(default_factory=dict)  # starting values where they differ from RunConfig's
+    length: TrainingLength = ONE_EPOCH  # how many epochs `epochs = 0` (from the data) means for a data size
     examples: tuple[str, ...] = ()       # the Playground's example inputs
     samples: tuple[str, ...] = ()        # bundled sample files (sample_data/) written for this task
     own_suffixes: tuple[str, ...] = ()   # file types that only this task reads (CoNLL: NER)

@@ -8,20 +8,26 @@ DEFAULTS = {"max_new_tokens": 64, "temperature": 0.7, "top_p": 0.9}
 
 
 class TextGenerator:
-    """`precision`: fp32 (the default), bf16, or auto (bf16 where the hardware is fast at it). bf16 weights
-    were measured slower for one-token-at-a-time sampling on the 2-core AMX CPU (6.2 against 4.4-4.8
-    CPU-seconds per 36 tokens of SmolLM2, load 16-20; bench/generation_speed.py), so fp32 stays the default.
-    On a quiet machine: fp32 24.9, bf16 21.9, dynamic int8 Linear layers 36.0 tokens/s; int8 is not offered,
-    as it raised SmolLM2's held-out perplexity on tiny_shakespeare from 37.9 to 115.3."""
+    """`precision`: fp32 (the default), bf16, or auto (bf16 where the hardware is fast at it). On a GPU the model
+    runs there.
+
+    One token at a time, a small model reads all its weights for every token: on a CPU the memory traffic sets
+    the pace (SmolLM2-135M: 540 MB of fp32 a token, ~13 tokens per CPU-second here). bench/playground_speed.py
+    measures each way out in one run, tokens/s and held-out perplexity (figures in the README): bf16 weights
+    barely faster; dynamic int8 Linear layers ~1.7-2.2x faster but perplexity 39 -> 98-115 (per-tensor or
+    per-channel, with or without the output layer), 44.7 even with the MLP's down projection kept in fp32. So
+    fp32 stays."""
 
     def __init__(self, model_dir, prompt_format: str | None = None, precision: str = "fp32"):
         from transformers import AutoTokenizer, logging
 
+        from ..hardware import detect
         from .seq2seq import load_model
 
         logging.disable_progress_bar()
+        device = "cuda" if detect().device == "cuda" else "cpu"
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-        self.model = load_model(model_dir, dtype=inference_dtype(precision)).eval()  # causal, or text-to-text (T5)
+        self.model = load_model(model_dir, dtype=inference_dtype(precision)).to(device).eval()  # causal or T5
         config = self.model.config
         self.base_model = getattr(config, "finetune_base_model", None)
         self.prompt_format = prompt_format or getattr(config, "finetune_prompt_format", "plain")
@@ -39,8 +45,11 @@ class TextGenerator:
         failed = []
 
         def generate():
+            import torch
+
             try:
-                self.model.generate(**kwargs)
+                with torch.inference_mode():  # cheaper than generate()'s own no_grad: no version counters
+                    self.model.generate(**kwargs)
             except Exception as e:  # handed to the caller below; the streamer must still end
                 failed.append(e)
                 streamer.end()
@@ -53,12 +62,16 @@ class TextGenerator:
             raise failed[0]
 
     def encode(self, prompt: str) -> dict:
+        """The prompt's tensors, on the model's device."""
+        return {name: value.to(self.model.device) for name, value in self._encode(prompt).items()}
+
+    def _encode(self, prompt: str) -> dict:
         if self.model.config.is_encoder_decoder:  # the prompt goes to the encoder as it is
             return dict(self.tokenizer(prompt, return_tensors="pt"))
         if self.prompt_format == "chat" and self.tokenizer.chat_template:
-            return self.tokenizer.apply_chat_template([{"role": "user", "content": prompt}],
-                                                      add_generation_prompt=True, return_dict=True,
-                                                      return_tensors="pt")
+            return dict(self.tokenizer.apply_chat_template([{"role": "user", "content": prompt}],
+                                                           add_generation_prompt=True, return_dict=True,
+                                                           return_tensors="pt"))
         if self.prompt_format == "chat":  # trained on pairs without a template: prompt, newline, answer
             prompt += "\n"
         return dict(self.tokenizer(prompt, return_tensors="pt"))

@@ -47,7 +47,8 @@ def knob_updates(values: dict, task: str) -> list:
 def preset_help(task: str) -> str:
     """The presets in words, with the numbers the Quick demo really uses for this task."""
     quick = preset_values(DEFAULT_PRESET, task)
-    epochs = f"{quick['epochs']:g} epoch{'' if quick['epochs'] == 1 else 's'}"
+    epochs = f"{quick['epochs']:g} epoch{'' if quick['epochs'] == 1 else 's'}" if quick["epochs"] else \
+        f"epochs from the data ({get_task(task).length.describe()})"
     return (f"Quick demo: {epochs} at learning rate {quick['learning_rate']:g}, suited to this task's small "
             "models, minutes on a CPU. Conservative: the guide's safe start. Aggressive: for lots of data.")
 

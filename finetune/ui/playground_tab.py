@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from ..data.byte_caps import MAX_CELL_CHARS
 from ..errors import ConfigError
 from ..hosting import owners
 from ..predictions import baseline_scores, predict_texts, run_task
@@ -35,6 +36,9 @@ def _prediction(run_name: str | None, text: str, token: str | None) -> tuple[dic
         raise gr.Error("No trained model yet: train one in the Train tab, or pick a run.", print_exception=False)
     if not (text or "").strip():
         raise gr.Error("Type a text to classify.", print_exception=False)
+    if len(text) > MAX_CELL_CHARS:  # like the generation prompt: refused, not read (20 MB took 34 s)
+        raise gr.Error(f"The text is {len(text):,} characters; the Playground reads at most {MAX_CELL_CHARS:,}. "
+                       "Paste a shorter passage, or label a whole file below.", print_exception=False)
     if run_name not in run_choices(token):
         raise gr.Error(f"No trained run named {str(run_name)[:60]}.", print_exception=False)
     folder = visitor.run_dir(token, run_name)
@@ -80,9 +84,12 @@ def show_prediction(run_name: str | None, text: str, token: str | None = None):
         hidden = gr.update(visible=False)
         label = ENTITIES_LABEL if result["entities"] else "No entities found in this text"
         return hidden, hidden, gr.update(value=highlight(text, result["entities"]), visible=True, label=label)
-    baseline = baseline_scores(visitor.run_dir(token, run_name), text)
-    return (gr.update(value=result["scores"], visible=True),
-            gr.update(value=baseline, visible=baseline is not None), gr.update(visible=False))
+    try:
+        baseline = gr.update(value=baseline_scores(visitor.run_dir(token, run_name), text), label=BASELINE_LABEL)
+        baseline["visible"] = baseline["value"] is not None
+    except ConfigError as e:  # an older version's pickled baseline: never loaded, said where it would show
+        baseline = gr.update(value=None, visible=True, label=f"TF-IDF baseline: {e}")
+    return gr.update(value=result["scores"], visible=True), baseline, gr.update(visible=False)
 
 
 def clear_answer():

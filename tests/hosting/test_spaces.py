@@ -48,6 +48,9 @@ def test_epochs_length_and_rows_are_clamped_with_a_note_each(on_space, tmp_path)
     within, none = spaces.apply_limits(RunConfig(data_file=str(data), epochs=2.0, max_length=64),
                                        tmp_path, spaces.Limits(max_rows=5000))
     assert none == [] and within.data_file == str(data) and within.epochs == 2.0
+    from_data, notes = spaces.apply_limits(RunConfig.from_dict({"task": "ner", "data_file": str(data)}), tmp_path,
+                                           spaces.Limits(max_rows=5000))  # epochs 0: up to 10 for a small file
+    assert from_data.epochs == 3.0 and notes == ["epochs set to 3 (Space limit) instead of from the data"]
 
 
 def test_jsonl_rows_are_sampled_by_line_and_generation_blocks_are_capped(on_space, tmp_path):

@@ -22,3 +22,9 @@ def test_a_bf16_generator_loads_and_writes_text_like_fp32(tiny_gpt2):
     for generator in (fast, plain):
         text = generator(["ROMEO:"], max_new_tokens=6, temperature=0)[0]["generated_text"]
         assert isinstance(text, str) and text  # greedy, 6 new tokens: never empty
+
+
+
+def test_the_prompt_goes_to_the_models_device(tiny_gpt2):
+    generator = TextGenerator(tiny_gpt2)
+    assert all(value.device == generator.model.device for value in generator.encode("ROMEO:").values())

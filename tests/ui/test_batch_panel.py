@@ -92,7 +92,7 @@ def test_classification_shows_the_tfidf_baseline_beside_the_fine_tuned_model(run
     label, baseline, entities = playground_tab.show_prediction(run_name, "patient fever surgery clinic")
     assert label["visible"] and baseline["visible"] and not entities["visible"]
     assert max(baseline["value"], key=baseline["value"].get) == "medical" and set(baseline["value"]) == set(WORDS)
-    (runs_dir / run_name / "baseline.joblib").unlink()  # runs from before the baseline was kept
+    (runs_dir / run_name / "baseline.safetensors").unlink()  # runs from before the baseline was kept
     assert playground_tab.show_prediction(run_name, "patient fever")[1]["visible"] is False
 
 

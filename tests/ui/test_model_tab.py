@@ -72,8 +72,9 @@ def test_several_gpus_show_how_many_to_use_and_one_hides_it():
 def test_the_preset_text_says_each_tasks_own_epochs():
     from finetune.ui import model_tab
 
-    assert "Quick demo: 3 epochs" in model_tab.preset_help("classification")
-    assert "Quick demo: 10 epochs" in model_tab.preset_help("ner")
+    assert "Quick demo: epochs from the data (enough epochs to see about 15,000 rows, 1 to 3 epochs)" in \
+        model_tab.preset_help("classification")
+    assert "epochs from the data (enough epochs to see about 12,000 sentences, 1 to 10" in model_tab.preset_help("ner")
     assert "Quick demo: 1 epoch at" in model_tab.preset_help("generation")
 
 

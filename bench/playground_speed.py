@@ -1,0 +1,103 @@
+"""Playground generation speed against perplexity, before and after, in one run (issue 25: >= 30 tokens/s).
+
+    .venv/bin/python bench/playground_speed.py [--threads 2] [--blocks 8]
+
+The embedded SmolLM2-135M as the Playground loads it (TextGenerator), sampling 64 tokens after "ROMEO:" (best
+of 3; tokens per wall second and per CPU-second, the second comparable on a busy machine), and held-out
+perplexity of the same model object on the last --blocks 256-token blocks of tiny_shakespeare. Variants:
+fp32 (the default), bf16 weights, dynamic int8 Linear layers everywhere (the README's earlier try, lm_head
+included), int8 in the decoder layers with the tied lm_head kept in fp32, and per-channel int8 without the MLP's
+down projection (its inputs have SmolLM2's largest activations). None of the int8 ones kept its perplexity.
+"""
+import argparse
+import copy
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SHAKESPEARE = next((p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.is_dir()),
+                   ROOT.parent / "shared") / "data" / "tiny_shakespeare" / "input.txt"
+PROMPT, TOKENS = "ROMEO:", 64
+
+
+def speed(generator) -> tuple[float, float]:
+    import torch
+
+    from finetune.tasks.text_generator import generation_settings
+
+    inputs = generator.encode(PROMPT)
+    settings = {**generation_settings(generator.tokenizer, {"max_new_tokens": TOKENS}), "min_new_tokens": TOKENS}
+    generator.model.generate(**inputs, **{**settings, "max_new_tokens": 4, "min_new_tokens": 4})  # warm up
+    wall = cpu = 0.0
+    for _ in range(3):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        with torch.inference_mode():
+            generator.model.generate(**inputs, **settings)
+        wall = max(wall, TOKENS / (time.perf_counter() - started))
+        cpu = max(cpu, TOKENS / (time.process_time() - cpu_started))
+    return wall, cpu
+
+
+def perplexity(generator, blocks: int) -> float:
+    import torch
+
+    ids = generator.tokenizer(SHAKESPEARE.read_text()[-200_000:])["input_ids"][-blocks * 256:]
+    losses = []
+    with torch.inference_mode():
+        for start in range(0, len(ids), 256):
+            chunk = torch.tensor([ids[start:start + 256]])
+            losses.append(generator.model(input_ids=chunk, labels=chunk).loss.item())
+    return math.exp(sum(losses) / len(losses))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--blocks", type=int, default=8)
+    args = parser.parse_args()
+    import torch
+
+    from finetune.embedded_lm import embedded_lm_path
+    from finetune.tasks.text_generator import TextGenerator
+
+    torch.set_num_threads(args.threads)
+    path = embedded_lm_path()
+    fp32 = TextGenerator(path, precision="fp32")
+    per_channel = torch.ao.quantization.per_channel_dynamic_qconfig
+    variants = {"fp32 (the default)": fp32, "bf16 weights": TextGenerator(path, precision="bf16"),
+                "int8, lm_head too": int8(fp32, lambda name: True),
+                "int8 layers, fp32 lm_head": int8(fp32, lambda name: name != "lm_head"),
+                "int8 per channel, fp32 down_proj": int8(fp32, lambda name: name != "lm_head"
+                                                         and "down_proj" not in name, per_channel)}
+    print(f"SmolLM2-135M, {TOKENS} sampled tokens, {args.threads} threads, perplexity on {args.blocks} x 256 "
+          f"tokens of tiny_shakespeare; load {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+    print(f"{'variant':<34}{'tokens/s':>10}{'tokens/CPU-s':>14}{'perplexity':>12}")
+    for name, generator in variants.items():
+        wall, cpu = speed(generator)
+        print(f"{name:<34}{wall:>10.1f}{cpu:>14.1f}{perplexity(generator, args.blocks):>12.2f}", flush=True)
+    print(f"load at the end {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+
+
+def int8(generator, wanted, qconfig=None):
+    """A copy of `generator` with dynamic int8 Linear layers where wanted(module name)."""
+    import warnings
+
+    import torch
+
+    copied = copy.copy(generator)
+    copied.model = copy.deepcopy(generator.model)
+    names = {name: qconfig or torch.ao.quantization.default_dynamic_qconfig
+             for name, module in copied.model.named_modules() if isinstance(module, torch.nn.Linear) and wanted(name)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao.quantization's notice that it moves to torchao
+        torch.ao.quantization.quantize_dynamic(copied.model, names, inplace=True)
+    return copied
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    main()
