@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     runs = commands.add_parser("runs", help="List run folders with status and main metric.")
     runs.add_argument("--root", help="The runs folder (default: $FINETUNE_RUNS_DIR or ./runs).")
+    runs.add_argument("--json", action="store_true", help="Print every run as JSON (one list): status, verdict, "
+                                                          "main metric, estimate, for scripts.")
 
     stop = commands.add_parser("stop", help="Ask a running run to stop after its current step.")
     stop.add_argument("run_dir")
@@ -222,17 +224,21 @@ def command_review(args) -> dict:
     return {**review.to_json(), **({"output": args.output} if args.output else {})}
 
 
-RUNS_COLUMNS = ("name", "task", "status", "main metric", "duration", "model")
+RUNS_COLUMNS = ("name", "task", "status", "verdict", "main metric", "duration", "model")
 
 
 def command_runs(args):
     from .runs import list_runs, run_summary
 
+    root = Path(args.root).resolve() if args.root else None
+    summaries = [run_summary(run, root) for run in list_runs(root)]
+    if args.json:
+        print(json.dumps([s.to_json() for s in summaries]))
+        return
     rows = [RUNS_COLUMNS]
-    for run in list_runs(Path(args.root) if args.root else None):
-        s = run_summary(run)
+    for s in summaries:
         metric = f"{s.metric} {s.value:.3f}" if s.value is not None else "-"
-        rows.append((s.name, s.task, s.status, metric, f"{s.duration_s} s", s.model))
+        rows.append((s.name, s.task, s.label, s.verdict.replace("_", " ") or "-", metric, f"{s.duration_s} s", s.model))
     if len(rows) == 1:
         print("No runs yet.")
         return

@@ -90,7 +90,9 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     if length_note:  # epochs from the data: said in the log and in results.json's notes
         events.write(STAGE, message=length_note, epochs=config.epochs)
         data.notes.append(length_note)
-    if _method(config, task, data) == "setfit":
+    method = _method(config, task, data)
+    _record_estimate(config, paths, events, data, method)
+    if method == "setfit":
         return _train_setfit(config, paths, events, stop, task, data, hardware)
 
     events.write(STAGE, message="Loading model")
@@ -103,6 +105,8 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     plan = plan_run(config, paths, hardware, len(tokenized["train"]))
     prepare_tracking(config.listed("report_to"), paths.root)
     callback = EventCallback(events, stop)
+    if checkpoint:  # the health checks judge the whole run, not only what follows the resume
+        callback.health.seed(read_events(paths.events)[0], int(Path(checkpoint).name.split("-")[-1]))
     live = live_eval_set(tokenized["validation"], config, len(tokenized["train"]) * config.epochs,
                          evaluations=plan.live_evaluations)
     trainer = build_trainer(task, model, tokenizer, plan.args, {**tokenized, "validation": live}, data.labels,
@@ -130,7 +134,8 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
         "train_runtime_s": round(runtime, 2), "duration_s": round(_duration(paths), 1),
         **_ending(trainer.state, callback), "max_length": max_length, "precision": plan.precision,
         "device": device, "processes": plan.world, "train_samples_per_second": output.metrics.get("train_samples_per_second"),
-        "epochs": config.epochs, "notes": data.notes, "main_metric": plan.args.metric_for_best_model, **report,
+        "epochs": config.epochs, "notes": data.notes, "main_metric": plan.args.metric_for_best_model,
+        "trained_with": _trained_with(plan, max_length), **report,
     })
     return _finish(config, paths, events, results, data.labels, saving)
 
@@ -165,6 +170,7 @@ def _finish(config, paths, events, results: Results, labels, saving: Path) -> Re
     if not launch.is_main():
         return results
     (saving / "training_args.bin").unlink(missing_ok=True)  # a pickle with server paths: never shared
+    results.estimate_s = _started_estimate(paths)
     write_model_card(saving / paths.model_card.name, config, results, labels)
     _replace_folder(saving, paths.model)
     results.save(paths.results)
@@ -222,6 +228,31 @@ def _train_setfit(config, paths, events, stop, task, data, hardware) -> Results:
     values = run_setfit(config, paths, events, stop, task, data, hardware, path, saving)
     results = Results.from_json({**values, "duration_s": round(_duration(paths), 1)})
     return _finish(config, paths, events, results, data.labels, saving)
+
+
+def _trained_with(plan, max_length: int) -> dict:
+    """The settings the Trainer used (results.json's trained_with), beside the config's asked ones."""
+    args = plan.args
+    return {"method": "finetune", "learning_rate": args.learning_rate, "epochs": args.num_train_epochs,
+            "steps": plan.total_steps, "batch_size": args.per_device_train_batch_size * plan.world,
+            "gradient_accumulation_steps": args.gradient_accumulation_steps, "warmup_steps": args.warmup_steps,
+            "max_length": max_length, "precision": plan.precision}
+
+
+def _started_estimate(paths: RunPaths) -> float | None:
+    """The estimate the run started with (a resumed run keeps its first one)."""
+    return next((e["estimate_s"] for e in read_events(paths.events)[0] if e.get("estimate_s") is not None), None)
+
+
+def _record_estimate(config, paths: RunPaths, events, data, method: str) -> None:
+    """The whole run's estimate as a stage event, once per run (not again on resume)."""
+    from .estimate import run_estimate_s
+
+    if not launch.is_main() or _started_estimate(paths) is not None:
+        return
+    seconds = run_estimate_s(config, data, method, root=paths.root.parent)  # the speed cached beside the runs
+    if seconds is not None:
+        events.write(STAGE, message=f"Estimated about {seconds:.0f} s for the whole run", estimate_s=seconds)
 
 
 def _ending(state, callback) -> dict:

@@ -6,9 +6,14 @@ PyTorch's "meta" device from its config. Memory = weights, gradients and AdamW's
 16-bit) + the framework itself. Time = 6 × parameters × tokens FLOPs at a measured matmul speed times
 a training efficiency. It is an estimate, good to a factor of about two, and says so.
 
-Once this machine has finished runs of the same task and model, the time comes from them instead: their
-measured training speed (results.json: train_rows, train_runtime_s, max_length; config.json: epochs),
-in tokens per second, the median of the latest CALIBRATION_RUNS.
+The time of the whole run (`total_s`, recorded as results.json's `estimate_s`) is counted from what the
+run will do, per method, at this machine's measured speed (machine_speed.py: one training step and one
+evaluation batch of the model's architecture in the run's number format, measured once and cached):
+fine-tuning trains epochs x rows / batch steps, evaluates a sample of the validation rows about four times
+and all of them at the end, and writes checkpoints and the model; SetFit trains on pairs (rows x
+NUM_ITERATIONS x 2 texts, capped at MAX_STEPS steps), then embeds the training rows for its head. Setting
+up (imports, reading, loading, tokenizing) is a fixed SETUP_S, the TF-IDF baseline a time per row. The memory is
+the arithmetic above. `flop_estimate` keeps the old FLOP count for when the benchmark cannot run.
 """
 from __future__ import annotations
 
@@ -25,7 +30,11 @@ ASSUMED_LENGTH = 128           # tokens, when max_length is left to be fitted fr
 SAMPLE = 500                   # texts tokenized for the length estimate
 FIT_SHARE = 0.85               # above this share of the memory, count on running out
 DATA_PARALLEL_EFFICIENCY = 0.9  # share of N GPUs' speed that N processes reach (gradients are exchanged each step)
-CALIBRATION_RUNS = 5           # the latest finished runs of the same task and model that set the pace
+SETUP_S = 15.0                 # process start, imports, reading, model load, tokenizing, report (measured: 17 s at load 14)
+BASELINE_S_PER_ROW = 0.01      # the TF-IDF baseline's fit (bigrams, lbfgs): 38 s for 2,400 rows at load 14, 0.5 s for 76
+WRITE_BYTES_PER_S = 300e6      # a checkpoint or model written to disk
+SAVE_S = 0.5                   # each save's fixed part (tokenizer, card, config files)
+GROUPED_PADDING = 1.1          # batches grouped by length pad to ~10% over the mean length
 
 
 @dataclass
@@ -39,8 +48,11 @@ class Estimate:
     assumed_length: bool = False
     processes: int = 1         # training processes; memory_gb is each one's (each GPU's)
     advice: list[str] = field(default_factory=list)
-    calibrated_runs: int = 0       # earlier runs on this machine the time comes from (0: the FLOP formula)
     assumed_rows: int = 0          # no data loaded yet: the stand-in row count
+    total_s: float = 0.0           # the whole run: setup, training, evaluations, saves
+    method: str = "finetune"       # what the time was counted for (setfit: pairs)
+    parts: dict = field(default_factory=dict)  # seconds by part: setup, training, evaluation, saving
+    measured: bool = False         # the time comes from this machine's benchmark (else the FLOP count)
     # --- the training length (training_length.py): the epochs the run will train, and the rule when it chose them
     epochs: float = 0.0
     length_rule: str = ""
@@ -119,19 +131,22 @@ def _advice(result: Estimate, batch_size: int) -> list[str]:
 
 
 def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None = None,
-                 calibration_runs: list | None = None) -> Estimate:
+                 method: str | None = None, root=None) -> Estimate:
     """The estimate for a RunConfig and a data set of `rows` labelled rows; `texts`, a sample of them,
-    gives the token lengths (as the engine fits max_length: the 99th percentile)."""
+    gives the token lengths (as the engine fits max_length: the 99th percentile). `method`: the one the
+    run uses (setfit or finetune); None resolves the config's (auto: by rows per class). `root`: the runs
+    folder that caches this machine's measured speed (default: runs_root())."""
     from .hardware import detect
     from .models import resolve_model
 
     from .data.token_lengths import fitted_length
+    from .errors import ConfigError
     from .tasks import get_task
 
     task = get_task(config.task)
     hardware, path = detect(), resolve_model(config.model, task.embedded_model, config_only=True)
-    train_rows = rows if config.eval_file else round(rows * (1 - config.val_size))
-    max_length, mean_length = config.max_length, None
+    train_rows = rows if config.eval_file else round(rows * (1 - config.val_size - config.test_size))
+    max_length, mean_length, lengths = config.max_length, None, []
     if task.length_setting != "max_length":  # e.g. generation: every training block is block_size long
         max_length, texts = getattr(config, task.length_setting), None
     if texts:
@@ -139,15 +154,21 @@ def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None 
         max_length = max_length or fitted_length(lengths, 512)
         mean_length = sum(lengths) / len(lengths)
     shape = model_shape(path, max(2, num_labels))
-    bf16 = config.wants_bf16(hardware.fast_bf16)
+    try:  # the number format the run will train in: the speed is measured in it
+        bf16 = config.training_precision(hardware) == "bf16"
+    except ConfigError:  # fp16 asked for on a CPU: the run will refuse it; estimate as fp32
+        bf16 = False
     result = estimate(shape, rows=train_rows, batch_size=config.batch_size, max_length=max_length,
                       mean_length=mean_length, hardware=hardware, flops=matmul_flops(hardware.device, bf16),
                       processes=config.processes * config.nnodes, sharded=config.fsdp)
-    measured = measured_pace(config.task, config.model, runs=calibration_runs)
-    if measured:  # this machine's own speed on this task and model, per token of max length
-        tokens_per_s, result.calibrated_runs = measured
-        result.seconds_per_epoch = train_rows * result.length / tokens_per_s
+    result.method = method or _method(config, task, train_rows, num_labels)
     _add_training_length(result, config, task, train_rows)
+    config = config.updated(epochs=result.epochs) if result.epochs else config  # epochs 0: from the data
+    try:
+        _time_run(result, config, task, path, shape, bf16, rows=rows, train_rows=train_rows, lengths=lengths,
+                  root=root)
+    except (OSError, ValueError, RuntimeError):  # an architecture the benchmark cannot build: the FLOP count
+        result.total_s = SETUP_S + result.seconds_per_epoch * config.epochs
     return result
 
 
@@ -159,31 +180,66 @@ def _add_training_length(result: Estimate, config, task, train_rows: int) -> Non
     result.epochs, result.length_rule = resolved.epochs, task.length.describe() if note else ""
 
 
-def measured_pace(task: str, model: str, root=None, runs: list | None = None) -> tuple[float, int] | None:
-    """(training tokens per second, runs measured): the median over the latest finished runs of this task
-    and model in the runs folder (or of `runs`: on a Space, the visitor's own), tokens counted as rows x
-    epochs x max length; None without any."""
-    from statistics import median
+def _method(config, task, train_rows: int, num_labels: int) -> str:
+    from .tasks.setfit_method import FINETUNE, resolve_method
 
-    from .errors import ConfigError
-    from .records import Results
-    from .runs import RunPaths, list_runs, load_run_config
+    if not task.few_shot:
+        return FINETUNE
+    # the rows spread evenly over the classes: the check's counts are not known here
+    return resolve_method(config.method, [i % max(1, num_labels) for i in range(train_rows)])
 
-    paces = []
-    for run in list_runs(root) if runs is None else runs:
-        paths = RunPaths(run)
-        try:
-            config = load_run_config(run)
-            results = Results.load(paths.results) if paths.results.is_file() else None
-        except (ConfigError, OSError, ValueError):
-            continue
-        if not results or config.task != task or config.model != model or results.train_runtime_s <= 0:
-            continue
-        epochs = (results.epochs or config.epochs) * results.steps / max(results.planned_steps, 1)
-        paces.append(results.train_rows * epochs * results.max_length / results.train_runtime_s)
-        if len(paces) == CALIBRATION_RUNS:
-            break
-    return (median(paces), len(paces)) if paces else None
+
+def _padded(lengths: list[int], share: float, cap: int) -> int:
+    """The length a batch pads to: a share of the sampled lengths (sorted), at most cap."""
+    if not lengths:
+        return cap
+    ordered = sorted(lengths)
+    return min(cap, ordered[min(len(ordered) - 1, int(share * len(ordered)))])
+
+
+def _time_run(result: Estimate, config, task, path: str, shape: dict, bf16: bool, *, rows: int, train_rows: int,
+              lengths: list[int], root=None) -> None:
+    """Fills total_s, parts and seconds_per_epoch from the run's plan and the measured step times."""
+    from .machine_speed import step_seconds
+    from .tasks.setfit_method import MAX_STEPS, NUM_ITERATIONS, SETFIT
+
+    causal = "ForCausalLM" in task.model_heads
+    bf16 = bf16 and result.method != SETFIT  # SetFit trains and embeds in fp32 (no autocast)
+    batch, cap = config.batch_size, result.length
+    eval_batch = task.eval_batch_size(batch)
+    held_out = rows - train_rows if not config.eval_file else min(rows, 1000)
+    mean = sum(lengths) / len(lengths) if lengths else cap
+    step = lambda b, length, train: step_seconds(path, batch=b, length=length, bf16=bf16, train=train,
+                                                 causal=causal, root=root)
+    eval_s = step(eval_batch, _padded(lengths, 0.9, cap), False)  # evaluation batches pad to their longest
+    model_bytes = shape["parameters"] * 4
+    if result.method == SETFIT:  # pairs of texts, batch_size pairs a step, one pass; then the head
+        steps = min(MAX_STEPS, max(1, -(-2 * NUM_ITERATIONS * train_rows // batch)))
+        training = steps * step(2 * batch, _padded(lengths, 0.95, cap), True)
+        result.seconds_per_epoch = training
+        evaluation = -(-(train_rows + held_out) // eval_batch) * eval_s  # embeds for the head and the report
+        saving = SAVE_S + model_bytes / WRITE_BYTES_PER_S
+    else:
+        batches = -(-train_rows // batch)
+        train_step = step(batch, min(cap, round(mean * GROUPED_PADDING)), True)
+        result.seconds_per_epoch = batches * train_step
+        training = result.seconds_per_epoch * config.epochs
+        total_steps = max(1, -(-round(batches * config.epochs) // config.gradient_accumulation_steps))
+        every = config.eval_steps or max(1, -(-total_steps // 4))
+        live = max(1, -(-total_steps // every) - 1)
+        live_rows = min(held_out, config.live_eval_rows or held_out,
+                        max(16, round(0.3 * train_rows * config.epochs / live)))
+        passes = live * -(-live_rows // eval_batch) + -(-held_out // eval_batch) * (2 if task.metrics_before else 1)
+        evaluation = passes * eval_s
+        checkpoints = 0
+        if config.keeps_checkpoints:
+            interval = config.checkpoint_interval_s
+            checkpoints = live if interval <= 0 else min(live, int(training // interval))
+        saving = (checkpoints + 1) * SAVE_S + (3 * checkpoints + 1) * model_bytes / WRITE_BYTES_PER_S
+    baseline = BASELINE_S_PER_ROW * train_rows if task.has_baseline else 0.0
+    result.parts = {"setup": SETUP_S, "training": round(training, 1), "evaluation": round(evaluation, 1),
+                    "saving": round(saving, 1), "baseline": round(baseline, 1)}
+    result.total_s, result.measured = sum(result.parts.values()), True
 
 
 @lru_cache(maxsize=4)
@@ -204,25 +260,52 @@ def token_lengths(model_path: str, texts: tuple[str, ...]) -> list[int]:
 
 def describe(result: Estimate) -> str:
     """One short paragraph for the Train tab."""
-    seconds = result.seconds_per_epoch
-    pace = ("under a second" if seconds < 1 else f"about {seconds:.0f} s" if seconds < 120 else
-            f"about {seconds / 60:.0f} min")
     assumed = [what for what, yes in ((f"{result.assumed_rows:,} rows", result.assumed_rows),
                                       ("the length", result.assumed_length)) if yes]
     basis = f" ({' and '.join(assumed)} assumed until data is loaded)" if assumed else ""
-    how = (f"measured on {result.calibrated_runs} earlier run{'s' if result.calibrated_runs > 1 else ''} of this "
-           "model here" if result.calibrated_runs else "rough, ±2×")
-    text = (f"**Estimate** ({how}): {result.parameters / 1e6:.1f}M parameters, about "
-            f"{result.memory_gb:.1f} GB of {result.available_gb:.0f} GB {result.device.upper()} memory"
-            f"{f' in each of {result.processes} processes' if result.processes > 1 else ''}, "
-            f"{pace} of training per epoch at max length {result.length}{basis}.")
+    how = "this machine's measured speed" if result.measured else "rough, ±2×"
+    what = (f"one pass of SetFit pairs ({_pace(result.seconds_per_epoch)}), then its head" if result.method == "setfit"
+            else f"{_pace(result.seconds_per_epoch)} of training per epoch")
+    parts = ", ".join(f"{name} {_pace(seconds)}" for name, seconds in result.parts.items() if seconds >= 1)
+    text = (f"**Estimate** ({how}): about **{_pace(result.total_s)} for the whole run**"
+            f"{f' ({parts})' if parts else ''}: {what} at max length {result.length}{basis}. "
+            f"{result.parameters / 1e6:.1f}M parameters, about {result.memory_gb:.1f} GB of "
+            f"{result.available_gb:.0f} GB {result.device.upper()} memory"
+            f"{f' in each of {result.processes} processes' if result.processes > 1 else ''}. "
+            "Once training starts, the live pace replaces this.")
     return "\n".join([text, *_training_length_lines(result), *[f"- **Warning:** {line}" for line in result.advice]])
 
 
 def _training_length_lines(result: Estimate) -> list[str]:
-    if not result.epochs:
+    if not result.epochs or result.method == "setfit":  # SetFit trains one pass of pairs, not epochs
         return []
     total = result.seconds_per_epoch * result.epochs
     total_text = f"about {total:.0f} s" if total < 120 else f"about {total / 60:.0f} min"
     rule = f", from the data: {result.length_rule}" if result.length_rule else ""
     return [f"- **Training length:** {result.epochs:g} epochs ({total_text} in all){rule}."]
+
+
+def _pace(seconds: float) -> str:
+    return ("under a second" if seconds < 1 else f"{seconds:.0f} s" if seconds < 120 else
+            f"{seconds / 60:.0f} min")
+
+
+def run_estimate_s(config, data, method: str, root=None) -> float | None:
+    """The whole run's estimated seconds for the data a run has read (the engine records it at the start);
+    None where it cannot be counted: an estimate never stops a run."""
+    from .errors import ConfigError
+
+    train = data.datasets["train"]
+    columns = train.column_names
+    texts = (train["text"][:SAMPLE] if "text" in columns else
+             [" ".join(t) for t in train["tokens"][:SAMPLE]] if "tokens" in columns else None)
+    splits = ("train",) if config.eval_file else tuple(data.datasets)
+    rows = sum(len(data.datasets[name]) for name in splits)
+    began = time.perf_counter()
+    try:
+        result = estimate_run(config, rows=rows, num_labels=len(data.labels or ()), texts=texts, method=method,
+                              root=root)
+        # a speed not measured before is measured now, inside this run: that time is part of it too
+        return round(result.total_s + time.perf_counter() - began, 1)
+    except (ConfigError, OSError, ValueError, RuntimeError, KeyError):
+        return None

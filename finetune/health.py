@@ -83,6 +83,19 @@ class HealthMonitor:
         self.eval_losses: list[tuple[int, float]] = []
         self.reported: set[str] = set()
 
+    def seed(self, events: list[dict], up_to_step: int) -> None:
+        """A resumed run's history: the losses and evaluations logged up to the checkpoint it resumes from,
+        and the findings already reported, so "not falling" compares against the run's real start."""
+        losses, evals = {}, {}
+        for e in events:
+            if e.get("event") == "log" and "loss" in e and e.get("step", 0) <= up_to_step:
+                losses[e["step"]] = e["loss"]
+            elif e.get("event") == "eval" and e.get("eval_loss") is not None and e.get("step", 0) <= up_to_step:
+                evals[e["step"]] = e["eval_loss"]
+            elif e.get("event") == "health" and e.get("rule"):
+                self.reported.add(e["rule"])
+        self.losses, self.eval_losses = sorted(losses.items()), sorted(evals.items())
+
     def on_loss(self, step: int, loss: float, max_steps: int) -> list[Finding]:
         if loss_is_broken(loss):
             raise TrainingDiverged(

@@ -7,13 +7,13 @@ know is kept (in `extra`) and written back, never a crash.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 # Keys only some runs write (a task's report(), several processes): left out of the file when None, so a file
 # reads back as it was written.
 OPTIONAL_KEYS = ("per_class", "confusion_matrix", "mistakes", "per_type", "error_sentences", "eval_tokens",
-                 "processes", "train_samples_per_second", "examples", "epochs")
+                 "processes", "train_samples_per_second", "examples", "epochs", "estimate_s", "trained_with")
 
 
 @dataclass
@@ -27,6 +27,7 @@ class Results:
     report_rows: int | None = None
     baseline: dict | None = None  # TF-IDF scores on the same split (classification), else None
     train_runtime_s: float = 0.0  # trainer.train() alone
+    estimate_s: float | None = None  # the whole run's time as estimated when it first started (estimate.py)
     duration_s: float | None = None  # the whole run, summed across resumes
     status: str = ""  # "finished" or "stopped"
     steps: int = 0
@@ -48,6 +49,7 @@ class Results:
     error_sentences: list[dict] | None = None  # NER: sentences with a wrong tag
     eval_tokens: int | None = None  # generation: tokens the perplexity was measured on
     examples: list[str] | None = None  # a few held-out inputs: the Playground's examples
+    trained_with: dict | None = None  # the settings training actually used, per method (config.json holds the asked)
     extra: dict = field(default_factory=dict)  # keys this version does not know, kept as they were
 
     @property
@@ -110,3 +112,14 @@ class RunSummary:
     duration_s: int
     model: str
     steps: int | None
+    verdict: str = ""  # the verdict's kind (verdict.KINDS), "" before there is one
+    trial: str = ""    # a search trial's state (complete, pruned, stopped...), "" for a run of its own
+    estimate_s: float | None = None  # the time estimated for the whole run when it started
+
+    @property
+    def label(self) -> str:
+        """The status in words, a search trial marked as one: "stopped (search trial)"."""
+        return f"{self.status} (search trial)" if self.trial else self.status
+
+    def to_json(self) -> dict:
+        return asdict(self)

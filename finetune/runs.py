@@ -113,9 +113,16 @@ def start_run(config: RunConfig, run_dir, owner: str | None = None) -> subproces
     return _launch(paths, ["train", "--config", str(paths.config), "--output", str(paths.root)], config, owner)
 
 
+def must_exist(run_dir) -> None:
+    """A ConfigError in one plain sentence (no server path) when the run folder is gone (deleted)."""
+    if not RunPaths(run_dir).config.is_file():
+        raise ConfigError(f"The run {Path(run_dir).name} no longer exists (it was deleted); start a new run.")
+
+
 def resume_run(run_dir, owner: str | None = None) -> subprocess.Popen:
     """Start `python -m finetune resume` on a stopped or crashed run; it continues in the same folder."""
     paths = RunPaths(run_dir)
+    must_exist(run_dir)
     if is_alive(run_dir):
         raise ConfigError(f"{paths.root.name} is still running; it can only be resumed once it has ended.")
     if run_status(run_dir).status == "finished":
@@ -148,6 +155,7 @@ def _launch(paths: RunPaths, command: list[str], config: RunConfig, owner: str |
 
 def stop_run(run_dir) -> None:
     """Ask the run to end after its current step; it still saves a usable model."""
+    must_exist(run_dir)
     RunPaths(run_dir).stop.touch()
 
 
@@ -263,6 +271,19 @@ def run_name(run_dir, root: Path | None = None) -> str:
     return Path(run_dir).resolve().relative_to((root or runs_root()).resolve()).as_posix()
 
 
+def trial_state(run_dir) -> str:
+    """A settings search's trial: its state in the search's sweep.json (complete, pruned, stopped, running,
+    failed); "" for a run that is not a trial. The trial's own files call a trial the search ended "finished"."""
+    sweep = Path(run_dir).parent / "sweep.json"
+    if not sweep.is_file():
+        return ""
+    try:
+        trials = json.loads(sweep.read_text()).get("trials", [])
+    except (OSError, ValueError, AttributeError):
+        return ""
+    return next((t.get("state", "") for t in trials if isinstance(t, dict) and t.get("run") == Path(run_dir).name), "")
+
+
 def trained_models(root: Path | None = None) -> list[Path]:
     """Run folders that hold a usable model, newest first (for the Playground)."""
     return [p for p in list_runs(root) if (RunPaths(p).model / "config.json").is_file()]
@@ -281,10 +302,12 @@ def load_run_config(run_dir) -> RunConfig:
     return RunConfig.from_dict({k: v for k, v in values.items() if k in known})
 
 
-def run_summary(run_dir) -> RunSummary:
-    """One row of the runs table: name, task, status, main metric, duration, model, steps."""
+def run_summary(run_dir, root: Path | None = None) -> RunSummary:
+    """One row of the runs table: name, task, status, verdict, main metric, duration, model, steps. A search
+    trial the search stopped or pruned is "stopped" here, whatever its own files say."""
     from .models import model_name
     from .tasks import get_task
+    from .verdict import run_verdict
 
     paths = RunPaths(run_dir)
     status = run_status(run_dir)
@@ -297,9 +320,18 @@ def run_summary(run_dir) -> RunSummary:
     except ConfigError:  # a broken config still lists, with what the results say
         task, model, names = None, results.model, (results.main_metric.removeprefix("eval_"),)
     main = next((n for n in names if n in results.metrics), next(iter(results.metrics), ""))
-    return RunSummary(name=paths.root.name, task=task.name if task else "", status=status.status, metric=main,
+    trial = trial_state(run_dir)
+    shown = "stopped" if trial in ("stopped", "pruned") and status.status == "finished" else status.status
+    verdict = run_verdict(run_dir) if status.results and not status.running else None
+    try:
+        name = run_name(run_dir, root)
+    except ValueError:  # a folder outside the runs root (a test's, a path given on the command line)
+        name = paths.root.name
+    return RunSummary(name=name, task=task.name if task else "", status=shown, metric=main,
                       value=results.metrics.get(main), duration_s=round(run_duration(read_events(paths.events)[0])),
-                      model=Path(model).name if model else "", steps=results.steps if status.results else None)
+                      model=Path(model).name if model else "", steps=results.steps if status.results else None,
+                      verdict=verdict.kind if verdict else "", trial=trial,
+                      estimate_s=results.estimate_s if status.results else None)
 
 
 def delete_run(run_dir, root: Path | None = None) -> None:

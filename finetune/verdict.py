@@ -1,12 +1,15 @@
 """Every finished run gets a verdict: one line that says whether the model is any good, and the next step.
 
 The rules, in order (the first that holds is the verdict):
+0. stopped: the run (or a search trial) ended before its last step; a run's next step is Resume;
 1. learned nothing: the main metric is no better than chance (classification: always answering the most
    common label; F1 scores: 0), or a language model is no better than its base model;
 2. worse than the baseline: below the TF-IDF baseline on the same split;
-3. still improving: the validation score rose (or perplexity fell) by more than IMPROVING at the last
+3. weak: the main metric is below its task's `weak_below` (NER: entity F1 0.5), or a large share
+   (ZERO_SHARE) of the classes or entity types scores 0: the verdict names them and what to do;
+4. still improving: the validation score rose (or perplexity fell) by more than IMPROVING at the last
    evaluation, and the last evaluation is the best one;
-4. good.
+5. good: every part judged, none weak.
 Each verdict names the next step, and an `action` the UI can offer as a button (more epochs, a higher
 learning rate); the settings it changes are in `changes`. Only the run folder is read (results.json,
 events.jsonl), so the CLI, the runs table and the report agree.
@@ -23,11 +26,16 @@ IMPROVING = 0.01       # relative change at the last evaluation that counts as s
 MARGIN = 0.02          # a score within this of chance counts as chance
 SMALL_CLASS = 30       # validation examples per class under which SetFit is the better start
 MORE_EPOCHS = 2
+ZERO_SHARE = 0.25      # this share of classes / entity types (with examples) at F1 0 makes a run weak
+FEW_EPOCHS = 3         # a weak run trained for fewer epochs gets "more epochs" as its button
+NAMED = 6              # weak parts named in the line; more are counted
+KINDS = {"good": "good", "worse_than_baseline": "worse than baseline", "learned_nothing": "learned nothing",
+         "still_improving": "still improving", "weak": "weak", "stopped": "stopped"}
 
 
 @dataclass(frozen=True)
 class Verdict:
-    kind: str            # "good", "worse_than_baseline", "learned_nothing", "still_improving"
+    kind: str            # one of KINDS
     line: str            # one line, for the report and the runs table
     next_step: str       # what to do next, in words
     action: str = ""     # a button's text, "" when the next step is not a settings change
@@ -35,8 +43,7 @@ class Verdict:
 
     @property
     def short(self) -> str:
-        return {"good": "good", "worse_than_baseline": "worse than baseline", "learned_nothing": "learned nothing",
-                "still_improving": "still improving"}[self.kind]
+        return KINDS[self.kind]
 
 
 def main_metric(results: Results) -> str:
@@ -61,16 +68,21 @@ def chance(results: Results, metric: str) -> float | None:
     return None
 
 
-def judge(results: Results, evals: list[dict]) -> Verdict | None:
-    """The verdict on a run's results and its eval events; None when there is no main metric to judge."""
+def judge(results: Results, evals: list[dict], *, epochs: float | None = None, trial: str = "") -> Verdict | None:
+    """The verdict on a run's results and its eval events; None when there is no main metric to judge.
+    `epochs`: what the run was set to train (its config); `trial`: a search trial's state ("stopped",
+    "pruned"), which is never resumed on its own."""
     metric = main_metric(results)
     if not metric:
         return None
     value = results.metrics[metric]
-    higher = get_task(results.task).greater_is_better if results.task else True
+    task = get_task(results.task) if results.task else None
+    higher = task.greater_is_better if task else True
     base = results.metrics.get(f"base_{metric}")
     floor = chance(results, metric)
     name = metric.replace("_", " ")
+    if trial in ("stopped", "pruned") or results.status == "stopped":
+        return _stopped(results, f"{name} {value:.3f}", trial)
     if (base is not None and (value >= base if not higher else value <= base)) or \
             (floor is not None and value <= floor + MARGIN):
         against = f"the base model's {base:.3f}" if base is not None else f"chance ({floor:.3f})"
@@ -86,6 +98,9 @@ def judge(results: Results, evals: list[dict]) -> Verdict | None:
                            "more data (100+ per class).", "Train with SetFit on the same data", {"method": "setfit"})
         return Verdict("worse_than_baseline", line, f"Train {MORE_EPOCHS} more epochs, or keep the baseline: it "
                        "is cheaper and better here.", f"Train {MORE_EPOCHS} more epochs", {"epochs": MORE_EPOCHS})
+    weak = _weak(results, task, metric, value, epochs)
+    if weak:
+        return weak
     if _still_improving(evals, f"eval_{metric}", higher):
         return Verdict("still_improving", f"Still improving when it ended: {name} {value:.3f}.",
                        f"Train {MORE_EPOCHS} more epochs: the score was still rising.",
@@ -94,6 +109,45 @@ def judge(results: Results, evals: list[dict]) -> Verdict | None:
         (f", base model {base:.3f}" if base is not None else "")
     return Verdict("good", f"Good: {name} {value:.3f}{beaten}.",
                    "Try it in the Playground; more data is the surest way to do better.")
+
+
+def _stopped(results: Results, score: str, trial: str) -> Verdict:
+    at = f" at step {results.steps} of {results.max_steps}" if results.max_steps else ""
+    if trial:
+        why = "pruned by the search (it trailed the other trials)" if trial == "pruned" else "stopped by the search"
+        return Verdict("stopped", f"Stopped: a search trial {why}{at}, {score} so far.",
+                       "Start a full run with the search's best settings; a trial is not resumed on its own.")
+    return Verdict("stopped", f"Stopped early{at}: {score} so far.",
+                   "Resume it to train the remaining steps; the model reached so far is saved and usable.")
+
+
+def zero_parts(results: Results) -> list[str]:
+    """Classes (or entity types) with examples whose F1 is 0: the model never gets them right."""
+    return [name for name, row in (results.scores or {}).items()
+            if row.get("support", 0) > 0 and not row.get("f1", 0)]
+
+
+def _weak(results: Results, task, metric: str, value: float, epochs: float | None) -> Verdict | None:
+    """Weak: the main metric below the task's floor for a usable model, or a large share of parts at 0."""
+    zeros, parts = zero_parts(results), [n for n, r in (results.scores or {}).items() if r.get("support", 0) > 0]
+    floor = getattr(task, "weak_below", None)
+    low = floor is not None and value < floor
+    if not low and not (parts and len(zeros) / len(parts) >= ZERO_SHARE):
+        return None
+    word = getattr(task, "part_word", "classes")
+    named = ", ".join(zeros[:NAMED]) + (f" and {len(zeros) - NAMED} more" if len(zeros) > NAMED else "")
+    line = f"Weak: {metric.replace('_', ' ')} {value:.3f}" + (
+        f", {len(zeros)} of {len(parts)} {word} at 0 ({named})." if zeros else f", below {floor:g}.")
+    steps = [f"label more examples of {named}" if zeros else "label more examples"]
+    few = epochs is not None and epochs < FEW_EPOCHS and results.extra.get("method") != "setfit"  # SetFit: one pass
+    if few:
+        steps.append(f"train more epochs (it trained {epochs:g})")
+    steps.append("or try a bigger model from the Model tab's list")
+    next_step = ", ".join(steps) + "."
+    next_step = next_step[0].upper() + next_step[1:]  # not str.capitalize: it lowercases the type names
+    if few:
+        return Verdict("weak", line, next_step, f"Train {MORE_EPOCHS} more epochs", {"epochs": MORE_EPOCHS})
+    return Verdict("weak", line, next_step)
 
 
 def _smallest_class(results: Results) -> int:
@@ -113,10 +167,16 @@ def _still_improving(evals: list[dict], key: str, higher: bool) -> bool:
 
 def run_verdict(run_dir) -> Verdict | None:
     """The verdict on a run folder with results; None before it has any."""
-    from .runs import RunPaths
+    from .errors import ConfigError
+    from .runs import RunPaths, load_run_config, trial_state
 
     paths = RunPaths(run_dir)
     if not paths.results.is_file():
         return None
     events, _ = read_events(paths.events)
-    return judge(Results.load(paths.results), [e for e in events if e["event"] == EVAL])
+    try:
+        epochs = load_run_config(run_dir).epochs
+    except ConfigError:
+        epochs = None
+    return judge(Results.load(paths.results), [e for e in events if e["event"] == EVAL], epochs=epochs,
+                 trial=trial_state(run_dir))

@@ -71,7 +71,7 @@ def test_predict_a_file_neutralises_formula_cells(trained_run, tmp_path):
     (lambda d: d / "missing.csv", "No file at"),
     (lambda d: write_csv(d / "one.csv", [(f"text {i}", "legal") for i in range(20)]), "at least two classes"),
     (lambda d: (d / "prose.txt").write_text("Just some prose.\nNo table here.\n") and d / "prose.txt",
-     "Need two columns"),
+     "looks like a plain-text corpus"),  # issue 27: named for what it is, not a one-column table
 ])
 def test_unusable_input_exits_2_with_one_line(tmp_path, tiny_model, make, message):
     result = cli("train", "--data", make(tmp_path), "--model", tiny_model, "--output", tmp_path / "run")
@@ -125,8 +125,15 @@ def test_resume_continues_a_stopped_run_and_runs_lists_it(tmp_path, tiny_model):
     results = json.loads(resumed.stdout.strip().splitlines()[-1])
     assert results["status"] == "finished" and results["steps"] == 18
     table = cli("runs", "--root", runs).stdout.splitlines()
-    assert table[0].split() == ["name", "task", "status", "main", "metric", "duration", "model"]
-    assert table[1].split()[:4] == ["first", "classification", "finished", "macro_f1"]
+    assert table[0].split() == ["name", "task", "status", "verdict", "main", "metric", "duration", "model"]
+    assert table[1].split()[:3] == ["first", "classification", "finished"]
+    listed = json.loads(cli("runs", "--root", runs, "--json").stdout)  # scripts read the same rows
+    assert [(r["name"], r["status"], r["trial"]) for r in listed] == [("first", "finished", "")]
+    assert listed[0]["verdict"] in table[1].replace("worse than", "worse_than").replace("learned nothing",
+                                                                                         "learned_nothing")
+    events = [json.loads(line) for line in (runs / "first" / "events.jsonl").read_text().splitlines()]
+    assert sum(1 for e in events if e.get("estimate_s")) == 1  # estimated once, kept across the resume
+    assert results["estimate_s"] == next(e["estimate_s"] for e in events if e.get("estimate_s"))
     again = cli("resume", runs / "first")
     assert again.returncode == 2 and "already finished" in again.stderr
 

@@ -29,7 +29,7 @@ def test_too_big_for_the_memory_says_what_to_change():
     assert "rough" in text  # it says it is an estimate
 
 
-def test_estimate_for_a_real_model_folder_without_loading_weights(tiny_model, keyword_csv):
+def test_estimate_for_a_real_model_folder_without_loading_weights(tiny_model, keyword_csv, runs_dir):
     shape = model_shape(tiny_model, 3)
     assert shape["layers"] == 2 and shape["hidden"] == 64 and 50_000 < shape["parameters"] < 500_000
     result = estimate_run(RunConfig(model=tiny_model), rows=90, num_labels=3,
@@ -39,24 +39,42 @@ def test_estimate_for_a_real_model_folder_without_loading_weights(tiny_model, ke
     assert "assumed" in describe(estimate_run(RunConfig(model=tiny_model), rows=90, num_labels=3))
 
 
-def test_a_generation_estimate_uses_the_block_size(tiny_gpt2):
+def test_a_generation_estimate_uses_the_block_size(tiny_gpt2, runs_dir):
     result = estimate_run(RunConfig(task="generation", model=tiny_gpt2, block_size=64), rows=40, num_labels=0,
                           texts=["ROMEO: But soft"] * 5)
     assert result.length == 64 and not result.assumed_length
 
 
-def test_the_time_comes_from_this_machines_earlier_runs_of_the_same_model(tmp_path, tiny_model):
-    """A run of 200 rows x 2 epochs x 64 tokens in 10 s trains 2,560 tokens/s: 400 rows at 64 take 10 s."""
-    from finetune.estimate import measured_pace
-    from finetune.records import Results
+def test_the_whole_run_is_counted_per_method(tiny_model, runs_dir, monkeypatch):
+    """Issue 27: SetFit was estimated like fine-tuning (3 epochs x rows: 4.8 s) and trained 128 s; its
+    pairs are rows x NUM_ITERATIONS x 2 in one pass. Here each step costs 0.1 s, each eval batch 0.05 s."""
+    from finetune import machine_speed
 
-    run = tmp_path / "20990101-000000-classification"
-    run.mkdir()
-    RunConfig(model=tiny_model, epochs=2.0, data_file="x.csv").save(run / "config.json")
-    Results(task="classification", train_rows=200, train_runtime_s=10.0, max_length=64, steps=20,
-            max_steps=20, metrics={"accuracy": 0.9}).save(run / "results.json")
-    assert measured_pace("classification", tiny_model, tmp_path) == (2560.0, 1)
-    assert measured_pace("ner", tiny_model, tmp_path) is None
+    monkeypatch.setattr(machine_speed, "step_seconds", lambda path, *, batch, length, bf16, train=True, causal=False,
+                        root=None: 0.1 if train else 0.05)
+    config = RunConfig(model=tiny_model, epochs=3.0, batch_size=16, checkpoint_every_eval=False)
+    texts = ["contract clause tenant court"] * 20
+    tuned = estimate_run(config, rows=96, num_labels=6, texts=texts, method="finetune")
+    pairs = estimate_run(config, rows=96, num_labels=6, texts=texts, method="setfit")
+    # 77 training rows: fine-tuning 3 epochs x 5 batches; SetFit ceil(77 x 40 / 16) = 193 steps, one pass
+    assert tuned.parts["training"] == 1.5 and tuned.seconds_per_epoch == 0.5
+    assert pairs.parts["training"] == 19.3
+    # fine-tuning: 3 live evaluations of 19 rows and the final one, one batch each; SetFit embeds 77 + 19 rows
+    assert tuned.parts["evaluation"] == 0.2 and pairs.parts["evaluation"] == 0.1
+    assert tuned.total_s == sum(tuned.parts.values()) and "whole run" in describe(tuned)
+    assert "SetFit pairs" in describe(pairs)
+
+
+def test_the_machines_speed_is_measured_once_and_cached_in_the_runs_folder(tiny_model, runs_dir, monkeypatch):
+    from finetune import machine_speed
+
+    timed = []
+    real = machine_speed._timed
+    monkeypatch.setattr(machine_speed, "_timed", lambda *a: timed.append(a) or real(*a))
+    first = machine_speed.step_seconds(tiny_model, batch=8, length=20, bf16=False)
+    assert first > 0 and len(timed) == 1  # a small model is timed whole
+    assert machine_speed.step_seconds(tiny_model, batch=8, length=23, bf16=False) == first  # 20 and 23: 24 tokens
+    assert len(timed) == 1 and (runs_dir / ".machine_speed.json").is_file()
 
 
 def test_the_estimate_says_measured_and_each_assumption_once(tmp_path, tiny_model, monkeypatch):
@@ -65,6 +83,6 @@ def test_the_estimate_says_measured_and_each_assumption_once(tmp_path, tiny_mode
     result.assumed_rows = 1000
     text = describe(result)
     assert "(1,000 rows and the length assumed until data is loaded)" in text and text.count("assumed") == 1
-    assert "about 0 s" not in text and ("under a second" in text or " s of training" in text)
-    result.calibrated_runs, result.assumed_rows, result.assumed_length = 3, 0, False
-    assert "measured on 3 earlier runs of this model here" in describe(result) and "assumed" not in describe(result)
+    assert "about 0 s" not in text and "this machine's measured speed" in text
+    result.assumed_rows, result.assumed_length = 0, False
+    assert "assumed" not in describe(result)

@@ -74,3 +74,23 @@ def test_the_callback_writes_findings_as_health_events_and_ends_on_nan(tmp_path)
     assert [(e["rule"], e["level"]) for e in health] == [("loss_not_falling", "warning")]
     with pytest.raises(TrainingDiverged, match="became nan at step 40"):
         callback.on_log(None, state, None, logs={"loss": float("nan")})
+
+
+def test_after_resume_the_loss_check_reads_the_whole_runs_history():
+    """Issue 27: after Resume it warned "loss not falling" on a run whose loss was falling: the monitor
+    started empty and compared the resumed part (already low and flat) with itself."""
+    history = [{"event": "log", "step": s, "loss": loss} for s, loss in zip(range(1, 41), falling(40, 1.1, 0.3))]
+    after = [0.30, 0.29, 0.31, 0.30, 0.30, 0.29, 0.31, 0.30, 0.30]
+    fresh = HealthMonitor()
+    assert any(f.rule == "loss_not_falling" for s, loss in zip(range(41, 50), after)
+               for f in fresh.on_loss(s, loss, 60))  # what the old, empty monitor said
+    seeded = HealthMonitor()
+    seeded.seed(history + [{"event": "log", "step": 45, "loss": 0.9}], up_to_step=40)  # step 45: after the checkpoint
+    assert [loss for _, loss in seeded.losses][-1] == pytest.approx(0.3)
+    assert not [f for s, loss in zip(range(41, 50), after) for f in seeded.on_loss(s, loss, 60)]
+
+
+def test_a_finding_reported_before_the_resume_is_not_reported_again():
+    monitor = HealthMonitor()
+    monitor.seed([{"event": "health", "rule": "overfitting", "level": "warning", "message": "..."}], up_to_step=0)
+    assert "overfitting" in monitor.reported

@@ -93,3 +93,17 @@ def test_delete_only_ended_run_folders_under_the_root(runs_dir, tmp_path, fast_c
     assert wait_for(lambda: not is_alive(run), timeout=30)
     delete_run(run)
     assert not run.exists() and tmp_path.exists()
+
+
+def test_resume_or_stop_of_a_deleted_run_says_so_in_one_sentence(tmp_path):
+    """Issue 27: Resume on a deleted run answered with a raw Errno 2 and a server path."""
+    import pytest
+
+    from finetune.errors import ConfigError
+    from finetune.runs import resume_run, stop_run
+
+    gone = tmp_path / "20260101-000000-classification-gone"
+    for action in (resume_run, stop_run):
+        with pytest.raises(ConfigError) as raised:
+            action(gone)
+        assert str(raised.value) == f"The run {gone.name} no longer exists (it was deleted); start a new run."

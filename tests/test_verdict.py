@@ -74,3 +74,53 @@ def test_a_run_folder_is_judged_from_its_files(tmp_path):
     (tmp_path / "events.jsonl").write_text(json.dumps({"event": "eval", "time": 1, "eval_macro_f1": 0.4}) + "\n")
     assert run_verdict(tmp_path).kind == "worse_than_baseline"
     assert run_verdict(tmp_path / "missing") is None
+
+
+NER_TYPES = {t: {"precision": p, "recall": p, "f1": p, "support": 40}
+             for t, p in (("person", 0.6), ("location", 0.5), ("corporation", 0.0), ("creative-work", 0.0),
+                          ("group", 0.0), ("product", 0.0))}
+
+
+def test_a_weak_ner_run_with_most_types_at_zero_is_weak_and_names_them():
+    """Issue 27: 1 epoch on tweets, F1 0.327, four of six entity types at 0, was called "good"."""
+    results = Results(task="ner", main_metric="f1", metrics={"f1": 0.327, "precision": 0.4, "recall": 0.3},
+                      per_type=NER_TYPES)
+    verdict = judge(results, [], epochs=1.0)
+    assert verdict.kind == "weak"
+    assert verdict.line == ("Weak: f1 0.327, 4 of 6 entity types at 0 (corporation, creative-work, group, "
+                            "product).")
+    assert verdict.next_step.startswith("Label more examples of corporation, creative-work, group, product, ")
+    assert "more examples of corporation" in verdict.next_step and "more epochs (it trained 1)" in verdict.next_step
+    assert "bigger model" in verdict.next_step and verdict.changes == {"epochs": 2}
+
+
+def test_an_ner_score_below_the_tasks_floor_is_weak_even_with_every_type_scored():
+    scored = {t: {**row, "f1": 0.3} for t, row in NER_TYPES.items()}
+    verdict = judge(Results(task="ner", main_metric="f1", metrics={"f1": 0.3}, per_type=scored), [], epochs=10.0)
+    assert verdict.kind == "weak" and "below 0.5" in verdict.line and not verdict.action
+
+
+def test_classes_at_zero_make_a_run_above_its_baseline_weak():
+    per_class = {**PER_CLASS, "d": {"precision": 0, "recall": 0, "f1": 0.0, "support": 10}}
+    verdict = judge(classification(0.8, baseline=0.7, per_class=per_class), [], epochs=3.0)
+    assert verdict.kind == "weak" and "1 of 4 classes at 0 (d)" in verdict.line
+
+
+def test_a_stopped_run_is_called_stopped_with_resume_as_its_next_step():
+    """Issue 27: a stopped generation run was told to "train 2 more epochs"."""
+    results = Results(task="generation", main_metric="perplexity", status="stopped", steps=40, max_steps=120,
+                      metrics={"perplexity": 20.0, "base_perplexity": 60.0})
+    evals = [{"eval_perplexity": 60.0}, {"eval_perplexity": 30.0}]
+    verdict = judge(results, evals)
+    assert verdict.kind == "stopped" and verdict.line == "Stopped early at step 40 of 120: perplexity 20.000 so far."
+    assert "Resume" in verdict.next_step and "epochs" not in verdict.next_step and not verdict.changes
+
+
+def test_a_trial_the_search_stopped_is_stopped_but_not_resumed(tmp_path):
+    sweep = tmp_path / "search"
+    trial = sweep / "trial-001"
+    trial.mkdir(parents=True)
+    (sweep / "sweep.json").write_text(json.dumps({"trials": [{"number": 1, "run": "trial-001", "state": "stopped"}]}))
+    classification(0.9, baseline=0.7).save(trial / "results.json")  # its own files say finished
+    verdict = run_verdict(trial)
+    assert verdict.kind == "stopped" and "search trial" in verdict.line and "best settings" in verdict.next_step

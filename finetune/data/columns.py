@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import DataError
+from .file_kind import describe_tagged, tagged_columns
 
 TEXT_NAMES = ("text", "sentence", "content", "document", "review", "body", "message", "comment")
 LABEL_NAMES = ("label", "labels", "category", "class", "target", "sentiment", "tag", "intent")
@@ -80,6 +81,8 @@ def choose_columns(frame: pd.DataFrame, text_column: str = "", label_column: str
     label = label_column or guess_label_column(frame, exclude=(text_column,))
     text = text_column or guess_text_column(frame, exclude=(label,))
     if not text or not label or label in text_columns(frame, text):
+        if tagged_columns(frame.columns):
+            raise DataError(describe_tagged(frame.columns))
         raise DataError(f"Need two columns, one with text and one with labels; found only: {found}. "
                         "Add a label column, or name the columns to use.")
     return text, label

@@ -10,7 +10,7 @@ from ..data.columns import choose_columns
 from ..data.label_edits import LabelEdits, apply_label_edits
 from ..data.remedies import OTHER, apply_remedies
 from ..data.splits import held_out_parts
-from ..data.tables import read_table
+from ..data.file_kind import read_labelled_table
 from ..data.token_lengths import fitted_length, tokenizer_limit
 from ..training_length import TrainingLength
 from ..errors import DataError
@@ -51,7 +51,7 @@ def min_per_class(config) -> int:
 
 def load_rows(path, config) -> tuple[pd.DataFrame, list[str]]:
     """Usable labelled rows of a file ("text", "label") after the config's remedies, with notes."""
-    frame = read_table(path)
+    frame = read_labelled_table(path)
     text_col, label_col = choose_columns(frame, config.text_column, config.label_column)
     rows, usable = labelled_rows(frame, text_col, label_col)
     notes = [f"Text column '{text_col}', label column '{label_col}'."]

@@ -18,7 +18,7 @@ from .check_report import CheckReport
 from .labels import blocking_problems, enough_for_setfit, labelled_rows, sort_labels
 
 RECOMMENDED_PER_CLASS = 100  # the guide's rule: at least 100 examples per class, prefer 1000+
-IMBALANCE_RATIO = 10
+IMBALANCE_RATIO = 4  # 4.8:1 went unwarned at 10 (issue 27); a 4:1 split already starves the small class
 MANY_CLASSES = 50
 SAMPLES_PER_CLASS = 3
 
@@ -128,7 +128,7 @@ def _balance_warnings(labels, config, warn):
     if smallest and largest / smallest >= IMBALANCE_RATIO:
         fix = "Class weights are on, so rare classes weigh more in the loss." if config.balance == "class_weights" \
             else "Add examples of the small classes, or pick class weights or downsampling under 'balance' below."
-        warn("imbalance", f"Classes are imbalanced: the largest has {largest / smallest:.0f}x the rows of the "
+        warn("imbalance", f"Classes are imbalanced: the largest has {largest / smallest:.1f}x the rows of the "
              f"smallest, so the model may learn to ignore the small ones. {fix}")
     if len(labels) > MANY_CLASSES:
         warn("many_classes", f"{len(labels)} different labels. Is this the right label column? Each class needs "
@@ -149,8 +149,8 @@ def check_file(config, frame: pd.DataFrame | None = None) -> ClassificationCheck
     """Read config.data_file (unless the caller has read it), settle its columns (detected when not
     given) and check it."""
     from ..data.columns import choose_columns
-    from ..data.tables import read_table
+    from ..data.file_kind import read_labelled_table
 
-    frame = read_table(config.data_file) if frame is None else frame
+    frame = read_labelled_table(config.data_file) if frame is None else frame
     text_column, label_column = choose_columns(frame, config.text_column, config.label_column)
     return check_table(frame, config.updated(text_column=text_column, label_column=label_column))

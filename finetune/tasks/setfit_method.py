@@ -94,6 +94,16 @@ def setfit_arguments(config, train_rows: int, output_dir):
         logging_first_step=True, show_progress_bar=False, max_length=config.max_length or None)
 
 
+def setfit_settings(args, train_rows: int) -> dict:
+    """What SetFit trained with (results.json's trained_with): not the config's learning rate and epochs,
+    which fine-tuning reads, but one pass over pairs of texts at the body's own learning rate, then a head."""
+    steps = args.max_steps
+    return {"method": SETFIT, "body_learning_rate": args.body_embedding_learning_rate, "pairs": steps * args.batch_size[0],
+            "pairs_per_text": 2 * NUM_ITERATIONS, "passes_over_pairs": 1, "steps": steps, "batch_size": args.batch_size[0],
+            "train_rows": train_rows, "max_length": args.max_length,
+            "head": "logistic regression (scikit-learn) on the tuned embeddings"}
+
+
 def event_callback(events, stop):
     """The engine's EventCallback, reading SetFit's "embedding_loss" as the loss."""
     from ..callbacks import EventCallback
@@ -189,7 +199,8 @@ def run_setfit(config, paths, events, stop, task, data, hardware, model_path, sa
     events.write(STAGE, message="Loading model (SetFit)")
     model = build_setfit_model(model_path, data.labels)
     callback = event_callback(events, stop)
-    steps = setfit_arguments(config, len(data.datasets["train"]), paths.checkpoints).max_steps
+    arguments = setfit_arguments(config, len(data.datasets["train"]), paths.checkpoints)
+    steps = arguments.max_steps
     events.write(STAGE, message=f"Training with SetFit on {hardware.describe()}", max_steps=steps)
     runtime = train_setfit(model, data, config, paths.checkpoints, callback)
 
@@ -212,7 +223,8 @@ def run_setfit(config, paths, events, stop, task, data, hardware, model_path, sa
             "steps": callback.last_step, "max_steps": steps, "early_stopped": False,
             "max_length": config.max_length or int(model.model_body.max_seq_length), "precision": "fp32",
             "device": hardware.describe(), "notes": data.notes + [_method_note(data)],
-            "main_metric": task.main_metric, **report}
+            "main_metric": task.main_metric,
+            "trained_with": setfit_settings(arguments, len(data.datasets["train"])), **report}
 
 
 class _State:

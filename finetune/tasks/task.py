@@ -89,6 +89,9 @@ class Task:
     preprocess_logits: Callable | None = None  # shrinks what evaluation keeps
     save_model: Callable = save_with_trainer   # (trainer, folder)
     eval_batch_size: Callable[[int], int] = twice_the_batch
+    # --- the verdict (verdict.py)
+    weak_below: float | None = None  # a main metric under this is weak whatever else holds; None: no floor
+    part_word: str = "classes"       # what the per-part scores are of, in words
 
     @property
     def has_baseline(self) -> bool:

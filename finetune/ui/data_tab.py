@@ -14,8 +14,10 @@ import pandas as pd
 
 from ..config import RunConfig
 from ..data.columns import choose_columns, text_columns
-from ..data.tables import TABLE_SUFFIXES, read_table
+from ..data.file_kind import read_labelled_table
+from ..data.tables import TABLE_SUFFIXES
 from ..hosting import gate
+from .entity_colors import color_map
 from ..tasks import DEFAULT_TASK, TASKS, get_task, task_for_file, task_for_sample
 from . import data_checks, review_panel, visitor
 from .data_report import baseline_markdown
@@ -236,7 +238,7 @@ def _recheck(settings: dict, model: str, new_file: bool = False):
     not mapped yet (e.g. after a switch from NER), detects its text and label columns for the pickers."""
     if not get_task(settings["task"]).maps_columns:  # the task finds its own columns
         return _checked(None, settings, model, fresh_pickers=new_file)
-    frame = read_table(settings["data_file"])
+    frame = read_labelled_table(settings["data_file"])  # a .txt corpus is named as one, not read as a table
     if not new_file and settings["text_column"] and settings["label_column"]:
         text_columns(frame, settings["text_column"])  # a clear message when a mapped column is gone
         return _checked(frame, settings, model)
@@ -279,8 +281,9 @@ def _checked(frame: pd.DataFrame | None, settings: dict, model: str, fresh_picke
     # pickers only for a task that maps columns: NER and generation find theirs (the CLI can still name them)
     pickers = {name: gr.update(**pickers[name], visible=task.maps_columns) if name in pickers
                else gr.update(visible=task.maps_columns) for name in ("text", "label")}
-    display = {k: gr.update(value=values[k], visible=True) if k in values else gr.update(value=None, visible=False)
-               for k in DISPLAYS}
+    colors = {"entities": {"color_map": color_map(values.get("entities"))}}  # one colour per type, every screen
+    display = {k: gr.update(value=values[k], visible=True, **colors.get(k, {})) if k in values else
+               gr.update(value=None, visible=False) for k in DISPLAYS}
     return _out(**display, **pickers, switch=gr.update(visible=False),
                 state=state, report=values["report"], details=gr.update(visible=True), task=task.name,
                 fixes=gr.update(visible=task.maps_columns), text_mode=gr.update(visible=task.text_modes))

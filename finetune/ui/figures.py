@@ -72,7 +72,10 @@ def training_curves(logs: list[dict], evals: list[dict], metric: str = "eval_acc
                                      name=metric.removeprefix("eval_"), mode="lines+markers",
                                      line=dict(color="#2ca02c", dash="dot")), secondary_y=True)
     fig.update_yaxes(title_text="loss", secondary_y=False, rangemode="tozero")
-    fig.update_yaxes(title_text=metric.removeprefix("eval_"), secondary_y=True, range=[0, 1.02])
+    scores = [e[metric] for e in evals if isinstance(e.get(metric), (int, float))]
+    bounded = all(0 <= v <= 1 for v in scores)  # accuracy, F1: 0 to 1; perplexity runs far above it
+    fig.update_yaxes(title_text=metric.removeprefix("eval_"), secondary_y=True,
+                     **({"range": [0, 1.02]} if bounded else {"rangemode": "tozero"}))
     fig.update_layout(xaxis_title="step", height=360, margin=dict(l=40, r=40, t=30, b=40),
                       legend=dict(orientation="h", y=-0.25), uirevision="keep")
     return fig

@@ -29,6 +29,7 @@ class FollowedRun:
     first_log: dict | None = None  # the first "log" since the last (re)start: the pace is measured from it
     samples_per_step: int = 0  # batch size x accumulation, for the samples/s figure
     queued: str | None = None  # on a Space: the queue ticket while the run waits its turn
+    estimate_s: float | None = None  # the whole run's estimate it started with, until the live pace replaces it
 
 
 def follow(run_dir: str) -> FollowedRun:
@@ -58,6 +59,7 @@ def apply(run: FollowedRun, events: list[dict]) -> FollowedRun:
             run.evals = run.evals + [e]
         elif kind == STAGE:
             run.stage = e["message"]
+            run.estimate_s = e.get("estimate_s", run.estimate_s)
         elif kind == HEALTH:
             run.health = run.health + [e]
         elif kind == STARTED:  # a resumed run starts again: its pace is measured afresh

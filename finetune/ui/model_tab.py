@@ -38,10 +38,16 @@ def apply_preset(name: str, task: str = DEFAULT_TASK):
 def knob_updates(values: dict, task: str) -> list:
     """Every knob set to `values` (the GPU knobs left as they are); the language-model knobs shown only for
     a task that generates text."""
-    generates = get_task(task).generates_text
     return [gr.update() if f.name in GPU_KNOBS else
-            gr.update(value=widget_value(f, values[f.name]), visible=generates or f.metadata["group"] != "language_model")
-            for f in TUNED]
+            gr.update(value=widget_value(f, values[f.name]), visible=shown_for(f, task)) for f in TUNED]
+
+
+def shown_for(f, task: str) -> bool:
+    """A knob applies to the task: the language-model ones to generation, the method (SetFit) to the tasks
+    that have one (issue 27: the method picker showed for NER and generation)."""
+    task = get_task(task)
+    group = f.metadata["group"]
+    return (task.generates_text or group != "language_model") and (task.few_shot or group != "method")
 
 
 def preset_help(task: str) -> str:
@@ -155,7 +161,7 @@ def render(data_state=None, token=None) -> ModelInputs:
         knobs += [knob_widget(f, values[f.name]) for f in TUNED  # the GPU knobs come last (gpu_widgets)
                   if f.metadata["group"] not in ("method", "checkpoints") and f.name not in GPU_KNOBS]
         for f, knob in zip(TUNED, knobs):  # the language-model knobs wait for a task that generates text
-            knob.visible = get_task(DEFAULT_TASK).generates_text or f.metadata["group"] != "language_model"
+            knob.visible = shown_for(f, DEFAULT_TASK)
     with gr.Accordion("Checkpoints, early stopping, tracking (TensorBoard, trackio, W&B, MLflow)", open=False):
         knobs += [knob_widget(f, values[f.name]) for f in TUNED if f.metadata["group"] == "checkpoints"]
     knobs += gpu_widgets(hardware, values)

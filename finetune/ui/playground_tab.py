@@ -10,8 +10,9 @@ from ..errors import ConfigError
 from ..hosting import owners
 from ..predictions import baseline_scores, predict_texts, run_task
 from ..records import Results
-from ..runs import RunPaths, run_name as listed_name, trained_models
+from ..runs import RunPaths, run_name as listed_name, run_status, trained_models, trial_state
 from ..tasks import get_task
+from .entity_colors import color_map
 from . import batch_panel, generation_playground, visitor
 from .messages import USER_ERRORS, user_error
 
@@ -25,9 +26,27 @@ def run_choices(token: str | None = None) -> list[str]:
     return [listed_name(p) for p in owners.visible(visitor.owner(token), trained_models())]
 
 
+def run_options(token: str | None = None) -> list[tuple[str, str]]:
+    """The dropdown's (shown, value) pairs: a stopped run or a search trial says so beside its name."""
+    options = []
+    for path in owners.visible(visitor.owner(token), trained_models()):
+        trial, status = trial_state(path), run_status(path).status
+        marks = [m for m, yes in (("stopped", status == "stopped" or trial in ("stopped", "pruned")),
+                                  ("search trial", bool(trial))) if yes]
+        name = listed_name(path)
+        options.append((f"{name} ({', '.join(marks)})" if marks else name, name))
+    return options
+
+
+def preselected(options: list[tuple[str, str]]) -> str | None:
+    """The newest finished run of its own: never a stopped run or a trial unless the user picks one."""
+    return next((value for shown, value in options if shown == value), None)
+
+
 def refresh_runs(current: str | None, token: str | None = None):
-    choices = run_choices(token)
-    return gr.update(choices=choices, value=current if current in choices else (choices[0] if choices else None))
+    options = run_options(token)
+    kept = current if current in {value for _, value in options} else preselected(options)
+    return gr.update(choices=options, value=kept)
 
 
 def _prediction(run_name: str | None, text: str, token: str | None) -> tuple[dict, str]:
@@ -83,7 +102,8 @@ def show_prediction(run_name: str | None, text: str, token: str | None = None):
     if get_task(task).shows_entities:
         hidden = gr.update(visible=False)
         label = ENTITIES_LABEL if result["entities"] else "No entities found in this text"
-        return hidden, hidden, gr.update(value=highlight(text, result["entities"]), visible=True, label=label)
+        value = highlight(text, result["entities"])
+        return hidden, hidden, gr.update(value=value, visible=True, label=label, color_map=color_map(value))
     try:
         baseline = gr.update(value=baseline_scores(visitor.run_dir(token, run_name), text), label=BASELINE_LABEL)
         baseline["visible"] = baseline["value"] is not None
@@ -120,9 +140,11 @@ def example_samples(run_name: str | None, token: str | None, task) -> list[list[
 
 def render(token: gr.BrowserState):
     """The tab; its run list is filled per visitor on load (at build time: the shared runs only)."""
-    choices = run_choices()
+    options = run_options()
+    first = preselected(options)
+    choices = [first] if first else []  # what the tab opens on
     with gr.Row():
-        run = gr.Dropdown(choices, value=choices[0] if choices else None, label="Trained run",
+        run = gr.Dropdown(options, value=first, label="Trained run",
                           info="The newest first; a finished training selects itself here.", elem_id="play-run")
         refresh = gr.Button("Refresh list", size="sm", elem_id="play-refresh")
     task = get_task(generation_playground.run_task(choices[0] if choices else None))

@@ -63,10 +63,21 @@ def summary_markdown(results: Results) -> str:
     ending = {"stopped": "stopped early (usable)", "finished": "finished"}.get(results.status, results.status)
     if results.early_stopped:
         ending += " by early stopping"
+    took = f"{results.elapsed_s:.0f} s" + (f" (estimated {results.estimate_s:.0f} s at the start)"
+                                            if results.estimate_s else "")
     return (f"{table}\n\n"
             f"Run {ending} at step {results.steps} of {results.planned_steps} · "
-            f"{results.train_rows} training rows, {results.eval_rows} validation rows · {results.elapsed_s:.0f} s · "
-            f"max length {results.max_length} · {results.precision} · {as_text(results.device)}")
+            f"{results.train_rows} training rows, {results.eval_rows} validation rows · {took} · "
+            f"max length {results.max_length} · {results.precision} · {as_text(results.device)}"
+            f"{trained_with_markdown(results.trained_with)}")
+
+
+def trained_with_markdown(settings: dict | None) -> str:
+    """What training actually used (SetFit: pairs at its body's learning rate, not the config's epochs)."""
+    if not settings:
+        return ""
+    shown = " · ".join(f"{as_text(k.replace('_', ' '))} {as_text(v)}" for k, v in settings.items() if v is not None)
+    return f"\n\n**Trained with:** {shown}"
 
 
 def per_class_table(results: Results) -> pd.DataFrame:

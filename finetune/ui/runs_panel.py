@@ -15,10 +15,10 @@ from ..errors import ConfigError
 from ..events import EVAL, LOG, read_events
 from ..hosting import owners
 from ..runs import RunPaths, delete_run, list_runs, load_run_config, run_name, run_summary, runs_root
-from ..verdict import run_verdict
+from ..verdict import KINDS
 from . import visitor
 from .figures import compare_runs
-from .messages import USER_ERRORS, user_error
+from .messages import USER_ERRORS, as_text, user_error
 from .model_tab import widgets_from_config
 from .views import bind
 
@@ -33,6 +33,8 @@ class RunsView(NamedTuple):
     run_pick: gr.Dropdown
     message: gr.Markdown
     model_inputs: tuple  # the Model tab's task, model and knobs, in model_tab.render()'s order
+    confirm_row: gr.Row = None   # "Delete X for good?" with Confirm and Cancel: a delete takes two clicks
+    deleted: gr.State = None     # the name of the run just deleted: other screens let go of it
 
 
 def _names(saved: dict | None, only_mine: bool, token: str | None) -> list[str]:
@@ -49,8 +51,8 @@ def _row(name: str) -> list:
     summary, config = run_summary(runs_root() / name), _config(name)
     value = round(summary.value, 4) if summary.value is not None else None
     settings = (config.epochs, config.batch_size, config.learning_rate) if config else (None, None, None)
-    verdict = run_verdict(runs_root() / name) if summary.value is not None else None
-    return [name, summary.status, verdict.short if verdict else "", summary.task, summary.model, summary.metric, value,
+    # the same summary as `python -m finetune runs`: status (a trial marked) and verdict agree
+    return [name, summary.label, KINDS.get(summary.verdict, ""), summary.task, summary.model, summary.metric, value,
             summary.duration_s, *settings]
 
 
@@ -98,12 +100,27 @@ def load_settings(view: RunsView, name: str | None, token: str | None = None) ->
             view.message: f"Settings of {name} loaded into the Model tab (the data stays as chosen in the Data tab)."}
 
 
+def ask_delete(view: RunsView, name: str | None, token: str | None = None) -> dict:
+    """The first click: name the run and show Confirm / Cancel; nothing is deleted yet."""
+    name = _checked(name, token, change=True)
+    return {view.confirm_row: gr.update(visible=True),
+            view.message: f"Delete **{as_text(name)}** for good (its model, report and checkpoints)? "
+                          "Confirm below, or Cancel."}
+
+
+def cancel_delete(view: RunsView) -> dict:
+    return {view.confirm_row: gr.update(visible=False), view.message: "Nothing was deleted."}
+
+
 def delete(view: RunsView, name: str | None, saved: dict | None, only_mine: bool, token: str | None = None) -> dict:
+    """The second click: delete the run; `deleted` names it so the Train tab and the Playground let go."""
     try:
-        delete_run(runs_root() / _checked(name, token, change=True))
+        name = _checked(name, token, change=True)
+        delete_run(runs_root() / name)
     except USER_ERRORS as e:
         raise user_error(e) from None
-    return {**refresh(view, saved, only_mine, token), view.message: f"Deleted {name}."}
+    return {**refresh(view, saved, only_mine, token), view.message: f"Deleted {as_text(name)}.",
+            view.confirm_row: gr.update(visible=False), view.deleted: name}
 
 
 def render(page_loaded, saved_run: gr.BrowserState, model_inputs: list, token: gr.BrowserState,
@@ -126,7 +143,10 @@ def render(page_loaded, saved_run: gr.BrowserState, model_inputs: list, token: g
             load = gr.Button("Reload its settings into the Model tab", size="sm", elem_id="runs-load")
             remove = gr.Button("Delete run", size="sm", variant="stop", elem_id="runs-delete")
         message = gr.Markdown(elem_id="runs-message")
-    view = RunsView(table, chosen, picked, message, tuple(model_inputs))
+        with gr.Row(visible=False) as confirm_row:
+            confirm = gr.Button("Confirm delete", size="sm", variant="stop", elem_id="runs-delete-confirm")
+            cancel = gr.Button("Cancel", size="sm", elem_id="runs-delete-cancel")
+    view = RunsView(table, chosen, picked, message, tuple(model_inputs), confirm_row, gr.State(""))
     listing = [view.table, view.compare_pick, view.run_pick]
     gr.on([reload.click, only_mine.change, *refresh_on], bind(refresh, view), [saved_run, only_mine, token], listing,
           api_visibility="private")
@@ -134,6 +154,9 @@ def render(page_loaded, saved_run: gr.BrowserState, model_inputs: list, token: g
     compare_button.click(compare, [chosen, token], overlay, api_visibility="private")
     load.click(bind(load_settings, view), [picked, token], [*view.model_inputs, view.message],
                api_visibility="private")
-    remove.click(bind(delete, view), [picked, saved_run, only_mine, token], [*listing, view.message],
-                 api_visibility="private")
+    remove.click(bind(ask_delete, view), [picked, token], [view.confirm_row, view.message], api_visibility="private")
+    cancel.click(bind(cancel_delete, view), None, [view.confirm_row, view.message], api_visibility="private")
+    confirm.click(bind(delete, view), [picked, saved_run, only_mine, token],
+                  [*listing, view.message, view.confirm_row, view.deleted], api_visibility="private")
+    picked.change(lambda: gr.update(visible=False), None, view.confirm_row, api_visibility="private")  # confirm names one run
     return view

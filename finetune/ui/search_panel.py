@@ -36,6 +36,9 @@ SETTING_WORDS = {"learning_rate": "learning rate", "epochs": "epochs", "batch_si
                  "warmup_ratio": "warmup", "weight_decay": "weight decay", "lora_rank": "LoRA rank"}
 
 
+TRIAL_COLUMNS = ["trial", "state", "score", "seconds"]  # named before the first trial: no "1 2 3" headers
+
+
 def start_search(data: dict, search: dict, trials, budget_minutes, settings, token, task: str, model: str, *knobs):
     """Start a search on the Data tab's file with the Model tab's settings as the fixed (and first) ones,
     owned by the visitor `token` signs."""
@@ -62,7 +65,9 @@ def start_search(data: dict, search: dict, trials, budget_minutes, settings, tok
                                       space=list(settings))
     except USER_ERRORS as e:
         raise user_error(e) from None
-    return {"sweep_dir": str(sweep_dir)}, gr.Timer(active=True), "⏳ Starting the search…"
+    # the previous search's table, figure and message go: they are not this search's
+    return ({"sweep_dir": str(sweep_dir)}, gr.Timer(active=True), "⏳ Starting the search…",
+            pd.DataFrame(columns=TRIAL_COLUMNS), None, "")
 
 
 def _number(value) -> float:
@@ -111,7 +116,7 @@ def trials_table(sweep: Sweep) -> pd.DataFrame:
     names = list(sweep.space)
     rows = [[t.run, t.state, None if t.value is None else round(t.value, 4), t.seconds,
              *[_short(t.params.get(n)) for n in names]] for t in sweep.trials]
-    return pd.DataFrame(rows, columns=["trial", "state", sweep.metric, "seconds", *names])
+    return pd.DataFrame(rows, columns=[*TRIAL_COLUMNS[:2], sweep.metric, TRIAL_COLUMNS[3], *names])
 
 
 def _short(value):
@@ -218,14 +223,14 @@ def render(data_state, model_inputs, token):
             start = gr.Button("Start search", variant="primary", elem_id="search-start")
             stop = gr.Button("Stop search", variant="stop", elem_id="search-stop")
         status = gr.Markdown(elem_id="search-status")
-        table = gr.Dataframe(label="Trials", interactive=False, elem_id="search-trials-table")
+        table = gr.Dataframe(headers=TRIAL_COLUMNS, label="Trials", interactive=False, elem_id="search-trials-table")
         plot = gr.Plot(label="Validation metric by trial", elem_id="search-plot")
         with gr.Row():
             load = gr.Button("Load the best settings above", elem_id="search-load-best")
             train = gr.Button("Train the best settings", elem_id="search-train-best")
         message = gr.Markdown(elem_id="search-message")
     start.click(start_search, [data_state, search, trials, budget, settings, token, *model_inputs],
-                [search, timer, status], api_visibility="private")
+                [search, timer, status, table, plot, message], api_visibility="private")
     timer.tick(follow_search, search, [timer, status, table, plot], api_visibility="private", show_progress="hidden")
     stop.click(stop_search, [search, token], message, api_visibility="private")
     load.click(load_best, search, list(model_inputs), api_visibility="private")

@@ -17,7 +17,7 @@ import gradio as gr
 from ..config import ConfigError, RunConfig
 from ..events import pace
 from ..records import RunStatus
-from ..runs import is_alive, kill_run, list_runs, load_run_config, run_status, stop_run
+from ..runs import is_alive, kill_run, load_run_config, run_name, run_status, stop_run
 from ..hosting import gate, owners
 from ..tasks import DEFAULT_TASK, get_task
 from ..tasks.setfit_method import FINETUNE
@@ -28,7 +28,7 @@ from .followed_run import TAIL_LINES, FollowedRun, follow, read_new
 from .messages import USER_ERRORS, as_text, error_box, user_error
 from .data_tab import data_config
 from .model_tab import config_from_widgets
-from .playground_tab import run_choices
+from .playground_tab import refresh_runs, run_options
 from .views import bind, components
 
 REMEMBERED_RUNS = 50
@@ -106,7 +106,10 @@ def stop_training(run: FollowedRun, token: str | None = None) -> str:
         return space_queue.leave(run)
     if not _mine(run, token):
         return "This run is not yours to stop."
-    stop_run(run.run_dir)
+    try:
+        stop_run(run.run_dir)
+    except USER_ERRORS as e:
+        return as_text(str(e))
     return "Stopping after the current step; the model reached so far will be saved."
 
 
@@ -136,6 +139,28 @@ def resume_training(view: TrainView, run: FollowedRun, token: str | None = None)
     return _started(view, started.run_dir, "Resuming from the last checkpoint…")
 
 
+def let_go(view: TrainView, deleted: str | None, run: FollowedRun, token: str | None = None) -> dict:
+    """After a delete in the runs table: a tab that follows the deleted run lets go of it (status, plot,
+    report, the Playground's list), so nothing on screen names a run that is gone."""
+    playground = refresh_runs(None, token)
+    if not deleted or not run.run_dir or Path(run.run_dir).name != Path(str(deleted)).name:
+        return {view.playground_run: playground}
+    return {view.run: FollowedRun(), view.timer: gr.Timer(active=False),
+            view.status: f"The run {as_text(Path(str(deleted)).name)} was deleted. Load data, pick a model, then Start.",
+            view.progress: _progress(FollowedRun()), view.plot: None, view.health: "", view.tail: "",
+            **report.fill(view.report, "", RunStatus("deleted")), view.playground_run: playground}
+
+
+def new_data(view: TrainView, data: dict | None, run: FollowedRun) -> dict:
+    """Other data in the Data tab: an ended run's verdict and report go (they judged the previous data);
+    the run itself stays in Earlier runs and in the Playground. A running run keeps its screen."""
+    if not run.run_dir or _running(run) or not (data or {}).get("settings"):
+        return {view.status: gr.update()}  # (an empty dict would read as one value, not as no change)
+    return {view.status: f"New data loaded ({as_text((data or {}).get('name') or 'a file')}): Start trains on it. "
+                         "The previous run stays under Earlier runs and in the Playground.",
+            **report.fill(view.report, "", RunStatus("replaced"))}
+
+
 def reattach(view: TrainView, saved: dict | None, token: str | None = None) -> dict:
     """On page load: follow the run this browser started before, if it still exists and is this visitor's
     (the run name comes from the browser: only its last part counts, resolved under the runs root)."""
@@ -162,11 +187,19 @@ def follow_run(view: TrainView, run: FollowedRun, token: str | None = None) -> d
         plot = training_curves(run.logs, run.evals, _metric(run.run_dir)) if events or not run.logs else gr.update()
         return {**live, view.timer: gr.Timer(active=True), view.status: _status_line(run),
                 view.progress: _progress(run), view.plot: plot}
-    playground = gr.update(choices=run_choices(token), value=Path(run.run_dir).name if status.results else None)
+    playground = gr.update(choices=run_options(token), value=_listed(run.run_dir) if status.results else None)
     return {**live, view.timer: gr.Timer(active=False), view.status: _final_line(run, status),
             view.progress: _progress(run, done=True),
             view.plot: training_curves(run.logs, run.evals, _metric(run.run_dir)),  # the last tick: the whole run
             **report.fill(view.report, run.run_dir, status), view.playground_run: playground}
+
+
+def _listed(run_dir: str) -> str:
+    """The run's name in the Playground's list (a trial: SEARCH/trial-NNN)."""
+    try:
+        return run_name(run_dir)
+    except ValueError:  # not under the runs root
+        return Path(run_dir).name
 
 
 @lru_cache(maxsize=64)
@@ -183,14 +216,18 @@ def _health(run: FollowedRun) -> str:
 
 
 def _status_line(run: FollowedRun) -> str:
+    estimated = f" · estimated {_duration(run.estimate_s)} for the whole run" if run.estimate_s else ""
     if not run.logs:
-        return f"{as_text(run.stage or 'Starting')}…"
+        return f"{as_text(run.stage or 'Starting')}…{estimated}"
     last, eta = run.logs[-1], pace(run.first_log, run.logs[-1])
     shown = ""
     if eta:
         samples = f" · {eta[1] * run.samples_per_step:.1f} samples/s" if run.samples_per_step else ""
-        shown = f" · about {_duration(eta[0])} left · {eta[1]:.2f} steps/s{samples}"
-    return f"Training: {as_text(run.stage)} · step {last['step']}/{last['max_steps']} · loss {last['loss']:.4f}{shown}"
+        shown = f" · about {_duration(eta[0])} left · {eta[1]:.2f} steps/s{samples}"  # the live pace replaces the estimate
+    else:
+        shown = estimated
+    stage = run.stage if run.stage.startswith("Training") else f"Training ({run.stage})"  # not "Training: Training on"
+    return f"{as_text(stage)} · step {last['step']}/{last['max_steps']} · loss {last['loss']:.4f}{shown}"
 
 
 def _final_line(run: FollowedRun, status: RunStatus) -> str:
@@ -199,7 +236,8 @@ def _final_line(run: FollowedRun, status: RunStatus) -> str:
     verdict = run_verdict(run.run_dir) if status.results else None
     judged = f" **{as_text(verdict.line)}**" if verdict else ""
     if status.status == "stopped":
-        return f"Stopped early.{judged} The model reached so far is saved and usable in the Playground; Resume continues it."
+        return (f"**{as_text(verdict.line)}** {as_text(verdict.next_step)}" if verdict else
+                "Stopped early. The model reached so far is saved and usable in the Playground; Resume continues it.")
     return f"Finished.{judged} Try the model in the Playground tab."
 
 
@@ -228,8 +266,7 @@ def show_estimate(data: dict, token, task: str, model: str, *knobs) -> str:
         texts = sample_texts(settings["data_file"], settings["text_column"]) \
             if settings.get("data_file") and settings.get("text_column") else data.get("texts")
         result = estimate_run(config, rows=data.get("rows") or ASSUMED_ROWS,
-                              num_labels=len(data.get("labels") or {}) or 2, texts=texts,
-                              calibration_runs=owners.visible(visitor.owner(token), list_runs()))
+                              num_labels=len(data.get("labels") or {}) or 2, texts=texts)
     except (*USER_ERRORS, OSError, ValueError) as e:  # runs on every change: a line, never a pop-up
         return error_box(f"No estimate: {e}")
     result.assumed_rows = 0 if data.get("rows") else ASSUMED_ROWS
@@ -255,9 +292,12 @@ def render(page_loaded, data_state, model_inputs, timer: gr.Timer, saved_run: gr
                       elem_id="train-log")
     view = TrainView(run, timer, status, progress, plot, health, tail,
                      report.render(run, playground_text, tabs, model_inputs, token), playground_run)
-    runs_panel.render(page_loaded, saved_run, model_inputs, token,
-                      refresh_on=[saved_run.change, view.report.summary.change])
+    runs = runs_panel.render(page_loaded, saved_run, model_inputs, token,
+                             refresh_on=[saved_run.change, view.report.summary.change])
+    runs.deleted.change(bind(let_go, view), [runs.deleted, run, token], components(view), api_visibility="private")
 
+    data_state.change(bind(new_data, view), [data_state, run], [view.status, *components(view.report)],
+                      api_visibility="private", show_progress="hidden")
     estimate_inputs = [data_state, token, *model_inputs]
     gr.on([data_state.change, *[c.change for c in model_inputs]], show_estimate, estimate_inputs,
           estimate, api_visibility="private", show_progress="hidden", trigger_mode="always_last")

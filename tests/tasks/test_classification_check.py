@@ -44,6 +44,15 @@ def test_fixes_remove_their_warnings(messy_csv):
     assert any("Merged label variants" in note for note in report["remedies"])
 
 
+def test_a_four_point_eight_to_one_imbalance_is_warned(tmp_path):
+    """Issue 27: no warning for a 4.8:1 label imbalance (the threshold was 10:1)."""
+    rows = keyword_rows(per_class=120)
+    kept = [r for r in rows if r[1] != "medical"] + [r for r in rows if r[1] == "medical"][:25]  # 120:25 = 4.8
+    report = check(write_csv(tmp_path / "b.csv", kept))
+    assert "imbalance" in codes(report)
+    assert "4.8x the rows of the smallest" in codes(report)["imbalance"]["message"]
+
+
 def test_imbalance_many_classes_and_single_class(tmp_path):
     imbalanced = keyword_rows(per_class=110)[:230]  # 110 financial, 110 legal, 10 medical
     assert "imbalance" in codes(check(write_csv(tmp_path / "i.csv", imbalanced)))

@@ -50,7 +50,7 @@ def test_small_and_imbalanced_classes_are_warned_in_plain_words(tmp_path):
     rows = keyword_rows(per_class=150)[:165]  # 150 financial, 15 legal
     out = load(write_csv(tmp_path / "s.csv", rows))
     assert "Fewer than 100 examples" in out["report"] and "legal (15)" in out["report"]
-    assert "imbalanced: the largest has 10x" in out["report"]
+    assert "imbalanced: the largest has 10.0x" in out["report"]
     assert out["balance"].data[0].marker.color[1] == "#d62728"  # the small class drawn in red
 
 

@@ -85,7 +85,17 @@ def test_language_model_settings_show_only_for_generation():
     for task, shown in (("classification", False), ("generation", True)):
         _, _, *knobs = model_tab.change_task(task, model_tab.DEFAULT_PRESET)
         assert {k["visible"] for k, g in zip(knobs, groups) if g == "language_model"} == {shown}
-        assert all(k["visible"] for k, g in zip(knobs, groups) if g not in ("language_model", "hardware"))
+        assert all(k["visible"] for k, g in zip(knobs, groups) if g not in ("language_model", "hardware", "method"))
+
+
+def test_the_method_picker_shows_only_for_a_task_that_has_methods():
+    """Issue 27: the method picker (fine-tune or SetFit) showed for NER and generation."""
+    from finetune.ui import model_tab
+
+    groups = [f.metadata["group"] for f in model_tab.TUNED]
+    for task, shown in (("classification", True), ("ner", False), ("generation", False)):
+        _, _, *knobs = model_tab.change_task(task, model_tab.DEFAULT_PRESET)
+        assert {k["visible"] for k, g in zip(knobs, groups) if g == "method"} == {shown}
 
 
 def test_the_rendered_knobs_are_in_tuned_order_so_their_values_reach_the_right_settings():

@@ -76,8 +76,10 @@ def test_a_search_starts_from_the_ui_and_runs_to_its_end(runs_dir, tmp_path, key
     with pytest.raises(gr.Error, match="No usable data yet"):
         search_panel.start_search({}, {}, 1, 2, ["learning_rate"], None, "classification", tiny_model,
                                   *knob_values(config))
-    search, timer, status = search_panel.start_search(state, {}, 1, 2, ["learning_rate"], None,
-                                                      "classification", tiny_model, *knob_values(config))
+    search, timer, status, table, plot, message = search_panel.start_search(
+        state, {}, 1, 2, ["learning_rate"], None, "classification", tiny_model, *knob_values(config))
+    # issue 27: a new search clears the last one's table, figure and message; the table has named headers
+    assert list(table.columns) == search_panel.TRIAL_COLUMNS and table.empty and plot is None and message == ""
     assert timer.active and json.loads((tmp_path / "runs").joinpath(
         search["sweep_dir"], "base_config.json").read_text())["learning_rate"] == 2e-3
     deadline = time.time() + 240

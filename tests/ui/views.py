@@ -21,7 +21,8 @@ def model_inputs() -> tuple:
 
 
 def runs_view() -> runs_panel.RunsView:
-    return runs_panel.RunsView(gr.Dataframe(), gr.Dropdown(), gr.Dropdown(), gr.Markdown(), model_inputs())
+    return runs_panel.RunsView(gr.Dataframe(), gr.Dropdown(), gr.Dropdown(), gr.Markdown(), model_inputs(), gr.Row(),
+                               gr.State())
 
 
 def demo_view() -> spaces_panel.DemoView:
