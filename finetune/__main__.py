@@ -1,4 +1,4 @@
-"""The command line: python -m finetune train | tune | resume | predict | check | review | runs | stop.
+"""The command line: python -m finetune train | tune | resume | predict | check | review | runs | stop | share | export.
 
 Arguments of `train` come from RunConfig's fields, so the CLI, the config file and the UI share
 one definition. Unusable input ends with exit status 2 and one line saying what to fix.
@@ -93,6 +93,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     stop = commands.add_parser("stop", help="Ask a running run to stop after its current step.")
     stop.add_argument("run_dir")
+
+    share = commands.add_parser("share", help="Write a trained run as its own demo app (app.py, the model, "
+                                              "requirements.txt, a Spaces README); with --space, push it.")
+    share.add_argument("run_dir")
+    share.add_argument("--output", required=True, help="The new folder to write the demo into.")
+    share.add_argument("--space", default="", help="Also push it as a Gradio Space, e.g. your-name/my-demo "
+                                                   "(the token is read from $HF_TOKEN).")
+    share.add_argument("--public", action="store_true", help="Make the pushed Space public (default: private).")
+
+    export = commands.add_parser("export", help="Export a trained run for local runtimes; prints the check's figures "
+                                                "as JSON (int8: label agreement and latency; gguf: logit parity).")
+    export.add_argument("run_dir")
+    export.add_argument("--format", choices=["onnx", "int8", "gguf"], required=True,
+                        help="onnx: fp32 ONNX; int8: dynamic int8 ONNX beside it (classification, NER); gguf: one "
+                             "GGUF file with an Ollama Modelfile (generation, Llama-architecture models).")
     return parser
 
 
@@ -273,7 +288,26 @@ def command_stop(args):
     return {"stopping": args.run_dir}
 
 
-COMMANDS = {"train": command_train, "tune": command_tune, "resume": command_resume, "predict": command_predict,
+def command_share(args):
+    import os
+
+    from .export import push_space
+    from .share import write_share_app
+
+    folder = write_share_app(args.run_dir, args.output)
+    result = {"output": str(folder), "run": "python app.py", "install": "pip install -r requirements.txt"}
+    if args.space:
+        result["space"] = push_space(folder, args.space, os.environ.get("HF_TOKEN", ""), private=not args.public)
+    return result
+
+
+def command_export(args):
+    from .export import export_run
+
+    return export_run(args.run_dir, args.format)
+
+
+COMMANDS = {"export": command_export, "share": command_share, "train": command_train, "tune": command_tune, "resume": command_resume, "predict": command_predict,
             "check": command_check, "runs": command_runs, "stop": command_stop, "review": command_review}
 
 

@@ -54,6 +54,26 @@ def export_onnx(model_dir, task) -> dict:
     return {"path": str(out / "model.onnx"), "max_abs_diff": difference, "opset": opset}
 
 
+def export_run(run_dir, kind: str) -> dict:
+    """The CLI's export: "onnx" (fp32), "int8" (beside it, checked on held-out rows) or "gguf" (generation);
+    the check's figures as a dict."""
+    from dataclasses import asdict
+
+    from .predictions import model_folder
+    from .tasks import get_task
+
+    folder, task = model_folder(run_dir)
+    if kind == "gguf":
+        from .gguf_export import export_gguf
+
+        return asdict(export_gguf(folder))
+    if kind == "int8":
+        from .onnx_int8 import export_int8
+
+        return export_int8(Path(folder).parent).to_json()
+    return export_onnx(folder, get_task(task))
+
+
 def onnx_logits(path, feeds: dict):
     import onnxruntime
 
@@ -67,6 +87,15 @@ PICKLES = ("training_args.bin", "*.pkl", "*.pickle", "*.joblib")  # never shared
 
 def push_to_hub(model_dir, repo_id: str, token: str, private: bool = True) -> str:
     """Uploads the model folder; returns its URL. The token is used for this call only, never stored or logged."""
+    return push_folder(model_dir, repo_id, token, private)
+
+
+def push_space(app_dir, repo_id: str, token: str, private: bool = True) -> str:
+    """Uploads a shared demo folder (share.write_share_app) as a Gradio Space; returns its URL."""
+    return push_folder(app_dir, repo_id, token, private, space=True)
+
+
+def push_folder(folder, repo_id: str, token: str, private: bool = True, space: bool = False) -> str:
     from huggingface_hub import HfApi
     from huggingface_hub.errors import HfHubHTTPError
 
@@ -81,9 +110,11 @@ def push_to_hub(model_dir, repo_id: str, token: str, private: bool = True) -> st
                           "Download the model zip instead and upload it where you have internet.")
     api = HfApi(token=token.strip())
     try:
-        api.create_repo(repo_id.strip(), private=private, exist_ok=True)
-        api.upload_folder(folder_path=str(model_dir), repo_id=repo_id.strip(), commit_message="Fine-Tune Studio model",
-                          ignore_patterns=list(PICKLES))  # pickles (training_args.bin) run code when loaded
+        kind = {"repo_type": "space", "space_sdk": "gradio"} if space else {}
+        api.create_repo(repo_id.strip(), private=private, exist_ok=True, **kind)
+        api.upload_folder(folder_path=str(folder), repo_id=repo_id.strip(), commit_message="Fine-Tune Studio model",
+                          ignore_patterns=list(PICKLES),  # pickles (training_args.bin) run code when loaded
+                          repo_type="space" if space else None)
     except (HfHubHTTPError, OSError, ValueError) as e:
         message = str(e).replace(token.strip(), "***")  # never echo the token back, nor the server's paths
         for folder in {str(Path(model_dir).resolve()), str(model_dir)}:
@@ -94,4 +125,4 @@ def push_to_hub(model_dir, repo_id: str, token: str, private: bool = True) -> st
             raise
         raise ConfigError(f"Upload to {repo_id} failed: the Hub could not be reached ({type(e).__name__}). "
                           "Check the connection and try again, or download the model zip instead.") from None
-    return f"https://huggingface.co/{repo_id.strip()}"
+    return f"https://huggingface.co/{'spaces/' if space else ''}{repo_id.strip()}"

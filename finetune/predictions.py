@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import pandas as pd
@@ -11,10 +11,12 @@ import pandas as pd
 from .config import ConfigError
 from .data.byte_caps import cap_text
 from .runs import RunPaths, load_run_config
+from .serving import Batcher, Batchers
 from .tasks.fitted_arrays import OLD_SAVE
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 64
+_BATCHERS = Batchers(keep=8)  # a lock-guarded registry of model workers: the process's models, shared by all
 
 
 def model_folder(path) -> tuple[Path, str]:
@@ -42,22 +44,42 @@ def run_task(path) -> str:
     return model_folder(path)[1]
 
 
-@lru_cache(maxsize=4)
 def load_predictor(path: str):
-    """The Playground callable for a run; cached so repeated predictions skip the ~1 s load."""
+    """The Playground callable for a run; cached so repeated predictions skip the ~1 s load. The cache key
+    is the saved model itself (its files' names, sizes and mtimes), not the folder's name: a run that is
+    resumed, or trained again into the same folder, answers with the model it has now."""
+    folder, task = model_folder(path)
+    return _cached_predictor(str(folder), task, model_signature(folder))
+
+
+def model_signature(folder: Path) -> tuple:
+    """What identifies the model saved in a folder: (name, size, mtime_ns) of each file in it. Every save
+    rewrites the weights and config there; subfolders (onnx/, gguf/ exports) do not change the model."""
+    return tuple(sorted((f.name, s.st_size, s.st_mtime_ns) for f in folder.iterdir() if f.is_file()
+                        for s in [f.stat()]))
+
+
+@lru_cache(maxsize=4)
+def _cached_predictor(folder: str, task: str, signature: tuple):
     from .tasks import get_task
 
-    folder, task = model_folder(path)
-    return get_task(task).predictor(folder)
+    return get_task(task).predictor(Path(folder))
 
 
 def predict_texts(path, texts: list[str], **options) -> list[dict]:
-    """Options go to the task's predictor (text generation: max_new_tokens, temperature, top_p)."""
+    """Options go to the task's predictor (text generation: max_new_tokens, temperature, top_p). Callers in
+    other threads (visitors, the API, batch files) share the model's micro-batcher: one model call for all."""
+    folder, task = model_folder(Path(path).resolve())
+    signature = model_signature(folder)
+    batcher = _BATCHERS.get(("model", str(folder), signature), lambda: Batcher(
+        _cached_predictor(str(folder), task, signature), before=_free_cores))
+    return batcher([cap_text(t) for t in texts], **options)  # a huge text costs seconds before truncation
+
+
+def _free_cores():
     from .hardware import use_free_cores
 
-    predictor = load_predictor(str(Path(path).resolve()))
     use_free_cores(max_age_s=5.0)  # a training run may be using the cores right now
-    return predictor([cap_text(t) for t in texts], **options)  # a huge text costs seconds before truncation
 
 
 def predict_rows(path, texts: list[str], on_batch=None) -> list[dict]:
@@ -146,13 +168,18 @@ def baseline_scores(path, text: str) -> dict[str, float] | None:
         if paths.old_baseline.is_file():
             raise ConfigError(OLD_SAVE)
         return None
-    pipeline, names = _load_baseline(str(paths.baseline.resolve()), paths.baseline.stat().st_mtime)
-    probabilities = pipeline.predict_proba([cap_text(text)])[0]
-    return {names[int(c)]: float(p) for c, p in zip(pipeline.classes_, probabilities)}
+    key = ("baseline", str(paths.baseline.resolve()), paths.baseline.stat().st_mtime_ns)
+    saved = _load_baseline(*key[1:])
+    return _BATCHERS.get(key, lambda: Batcher(partial(_baseline_scores, saved)))([cap_text(text)])[0]
+
+
+def _baseline_scores(saved: tuple, texts: list[str]) -> list[dict[str, float]]:
+    pipeline, names = saved
+    return [{names[int(c)]: float(p) for c, p in zip(pipeline.classes_, row)} for row in pipeline.predict_proba(texts)]
 
 
 @lru_cache(maxsize=4)
-def _load_baseline(file: str, mtime: float):
+def _load_baseline(file: str, mtime_ns: int):
     """The pipeline rebuilt from its fitted arrays (safetensors): nothing in the file can run."""
     from .tasks.fitted_arrays import load_tfidf
 

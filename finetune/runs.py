@@ -50,6 +50,8 @@ class RunPaths:
     model_zip = property(lambda self: self.root / f"{self.root.name}-model.zip")
     onnx = property(lambda self: self.root / "model" / "onnx")
     onnx_zip = property(lambda self: self.root / f"{self.root.name}-onnx.zip")
+    share = property(lambda self: self.root / "share")  # the model as its own demo app (finetune/share.py)
+    share_zip = property(lambda self: self.root / f"{self.root.name}-demo.zip")
     tensorboard = property(lambda self: self.root / "tensorboard")
     log = property(lambda self: self.root / "train.log")
     stop = property(lambda self: self.root / "STOP")

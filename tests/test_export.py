@@ -35,3 +35,79 @@ def test_push_offline_says_so_and_never_echoes_the_token(tiny_model, monkeypatch
     assert "hf_secret_token" not in str(error.value)
     with pytest.raises(ConfigError, match="your-name/model-name"):
         push_to_hub(tiny_model, "model", "hf_x")
+
+
+# --- local runtimes: int8 ONNX beside the fp32 one, GGUF with an Ollama Modelfile --------------------
+def test_int8_onnx_of_a_classification_run_agrees_on_the_held_out_rows(tmp_path, fast_config):
+    from finetune.engine import train
+    from finetune.onnx_int8 import export_int8
+
+    train(fast_config, tmp_path / "run")
+    result = export_int8(tmp_path / "run")
+    assert result.rows == 18 and result.agreement >= 0.99 and result.path.endswith("model.int8.onnx")
+    assert result.fp32_ms > 0 and result.int8_ms > 0 and result.int8_mb < result.fp32_mb
+    assert (tmp_path / "run" / "model" / "onnx" / "model.onnx").is_file()  # the fp32 one beside it
+
+
+def test_int8_onnx_of_an_ner_run_compares_labels_token_by_token(ner_run, tmp_path):
+    import shutil
+
+    from finetune.onnx_int8 import export_int8
+
+    run = shutil.copytree(ner_run[0], tmp_path / "run")
+    result = export_int8(run)
+    assert result.rows > 0 and result.agreement >= 0.99
+
+
+def tiny_llama(folder):
+    """A 2-layer, 32-wide Llama (grouped KV heads, tied embeddings) on the tests' byte-level BPE tokenizer."""
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    from tests.conftest import build_tiny_gpt2
+
+    build_tiny_gpt2(folder)
+    (folder / "model.safetensors").unlink()
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    torch.manual_seed(0)
+    LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                 num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=256,
+                                 tie_word_embeddings=True, bos_token_id=0, eos_token_id=0)).save_pretrained(folder)
+    return folder
+
+
+def test_gguf_export_reads_back_with_llama_names_and_the_same_next_token(tmp_path):
+    import gguf
+
+    from finetune.gguf_export import export_gguf
+
+    result = export_gguf(tiny_llama(tmp_path / "llama"), tmp_path / "out")
+    reader = gguf.GGUFReader(result.path)
+    shapes = {t.name: [int(n) for n in t.shape] for t in reader.tensors}
+    assert result.tensors == len(shapes) == 1 + 2 * 9 + 1  # embeddings, 9 per block, the final norm (tied head)
+    assert shapes["token_embd.weight"] == [32, 320] and shapes["blk.1.attn_k.weight"] == [32, 16]
+    assert reader.fields["general.architecture"].contents() == "llama"
+    assert reader.fields["llama.attention.head_count_kv"].contents() == 2
+    assert len(reader.fields["tokenizer.ggml.tokens"].contents()) == 320
+    assert result.same_next_token and result.max_abs_diff < 1e-2  # transformers' GGUF reader, against PyTorch
+    assert (tmp_path / "out" / "Modelfile").read_text().startswith("FROM ./model.gguf\n")
+
+
+def test_gguf_export_says_which_architectures_it_writes(tiny_gpt2, tmp_path):
+    from finetune.gguf_export import export_gguf
+
+    with pytest.raises(ConfigError, match="GGUF export is for LlamaForCausalLM.*GPT2LMHeadModel"):
+        export_gguf(tiny_gpt2, tmp_path / "out")
+
+
+def test_the_cli_exports_int8_and_says_when_a_format_does_not_fit(tmp_path, fast_config, capsys):
+    import json
+
+    from finetune.__main__ import main
+    from finetune.engine import train
+
+    train(fast_config, tmp_path / "run")
+    assert main(["export", str(tmp_path / "run"), "--format", "int8"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["agreement"] >= 0.99
+    assert main(["export", str(tmp_path / "run"), "--format", "gguf"]) == 2
+    assert "GGUF export is for" in capsys.readouterr().err

@@ -113,3 +113,24 @@ def test_ner_rows_get_their_entities_as_text_and_type(ner_run, tmp_path):
     assert entities and all(part.endswith(("(PER)", "(ORG)", "(LOC)", "(DRUG)")) for part in entities.split("; "))
     assert frame["entity_count"][0] == len(entities.split("; ")) == sum(label_counts(frame).values())
     assert not RunPaths(ner_run[0]).baseline.exists()
+
+
+def test_stop_predict_resume_predict_answers_with_the_resumed_model(tmp_path, fast_config):
+    """The Playground's cache follows the saved model, not the folder's name: after a Resume rewrites
+    model/, the next Predict is the resumed model's (it kept answering with the stopped one before)."""
+    from finetune.engine import resume
+    from finetune.predictions import model_folder, predict_texts
+    from finetune.tasks import get_task
+
+    run = tmp_path / "run"
+    run.mkdir()
+    RunPaths(run).stop.touch()  # stopped after its first step: a barely trained model
+    train(fast_config.updated(checkpoint_every_eval=False), run)
+    text = ["patient surgery fever dose nurse clinic"]
+    stopped = predict_texts(run, text)[0]["scores"]
+    assert resume(run).status == "finished"
+    resumed = predict_texts(run, text)[0]["scores"]
+    folder, task = model_folder(run)
+    fresh = get_task(task).predictor(folder)(text)[0]["scores"]  # the resumed model, loaded from disk
+    assert resumed == pytest.approx(fresh, abs=1e-6) and resumed != pytest.approx(stopped, abs=1e-3)
+    assert max(resumed, key=resumed.get) == "medical"

@@ -22,6 +22,7 @@ from ..hosting import owners
 from ..runs import RunPaths
 from ..search_space import Param, including, is_small, search_space, searches_lora, suggest
 from ..tasks import get_task
+from ..training_length import AUTO
 from .record import (COMPLETE, FAILED, FINISHED, PRUNED, STOPPED, Sweep, TrialRecord, trial_folder, write_sweep)
 
 
@@ -99,6 +100,12 @@ class Budget:
             study.stop()
 
 
+def given_settings(base: RunConfig, space: dict) -> dict:
+    """The base config's own values of the searched settings (the first trial). Epochs left to the data
+    (training_length.AUTO) is a rule, not a value in the range: the search samples epochs instead."""
+    return {name: getattr(base, name) for name in space if not (name == "epochs" and base.epochs == AUTO)}
+
+
 def plan_space(base: RunConfig, names: list[str] | None) -> dict[str, Param]:
     """The ranges to search for this task and model (LoRA rank only where the task trains LoRA and it is on),
     widened to hold the base config's own values: they are the first trial."""
@@ -107,7 +114,7 @@ def plan_space(base: RunConfig, names: list[str] | None) -> dict[str, Param]:
     task = get_task(base.task)
     small = is_small(resolve_model(base.model, task.embedded_model))
     space = search_space(names, small_model=small, lora=searches_lora(task, base))
-    return including(space, {name: getattr(base, name) for name in space})
+    return including(space, given_settings(base, space))
 
 
 def run_sweep(base: RunConfig, sweep_dir, *, trials: int = 6, budget_minutes: float = 10.0,
@@ -130,7 +137,7 @@ def run_sweep(base: RunConfig, sweep_dir, *, trials: int = 6, budget_minutes: fl
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(direction=sweep.direction, sampler=optuna.samplers.TPESampler(seed=base.seed),
                                 pruner=pruner or optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1))
-    for values in (first if first is not None else [{name: getattr(base, name) for name in space}]):
+    for values in (first if first is not None else [given_settings(base, space)]):
         study.enqueue_trial(values, skip_if_exists=True)
     budget = Budget(sweep.started, budget_s)
     objective = _Objective(base, root, space, sweep, budget)

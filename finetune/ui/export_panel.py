@@ -1,4 +1,5 @@
-"""Export in the Train tab's report: ONNX (checked against PyTorch, the figure shown) and a push to the Hub.
+"""Export in the Train tab's report: ONNX (checked against PyTorch, the figure shown) with int8 beside it (its
+label agreement and latency shown), GGUF for a generation run, and a push to the Hub.
 
 The token is an argument of one call: never kept in gr.State, never written to the run folder or a log,
 cleared from its box after the push, and the handlers are private (no public API endpoint).
@@ -40,9 +41,38 @@ def export_to_onnx(run: FollowedRun, token: str | None = None):
         result = export_onnx(paths.model, get_task(task))
     except USER_ERRORS as e:
         return None, error_box(e)
+    int8 = _int8_line(paths)
     archive = shutil.make_archive(str(paths.onnx_zip.with_suffix("")), "zip", paths.onnx)
     return archive, (f"Done: ONNX export checked: its logits differ from PyTorch's by at most "
-                     f"{result['max_abs_diff']:.1e} (allowed {TOLERANCE:g}) on the same texts · opset {result['opset']}.")
+                     f"{result['max_abs_diff']:.1e} (allowed {TOLERANCE:g}) on the same texts · opset {result['opset']}."
+                     f"  \n{int8}")
+
+
+def _int8_line(paths) -> str:
+    """The int8 file beside the fp32 one, with its check's figures (or why there is none)."""
+    from ..onnx_int8 import export_int8
+
+    try:
+        r = export_int8(paths.root)
+    except USER_ERRORS as e:
+        return f"No int8 file: {as_text(e)}"
+    return (f"int8 (model.int8.onnx, {r.int8_mb:g} MB against {r.fp32_mb:g} MB): labels agree with fp32 on "
+            f"{r.agreement:.1%} of {r.rows} held-out rows; {r.int8_ms:.1f} ms per text against {r.fp32_ms:.1f} ms.")
+
+
+def export_to_gguf(run: FollowedRun, token: str | None = None):
+    """A generation run as one GGUF file and an Ollama Modelfile: (the files, the check's line)."""
+    from ..gguf_export import export_gguf
+
+    paths, _ = _model_dir(run, token)
+    try:
+        result = export_gguf(paths.model)
+    except USER_ERRORS as e:
+        return None, error_box(e)
+    return [result.path, result.modelfile], (
+        f"Done: GGUF ({result.size_mb:g} MB, {result.tensors} tensors, f16) read back: next-token logits differ "
+        f"from PyTorch's by at most {result.max_abs_diff:.1e}, same next token. `ollama create my-model -f "
+        f"Modelfile` in a folder with both files; llama.cpp: `llama-cli -m model.gguf`.")
 
 
 def push_model(run: FollowedRun, repo_id: str, token: str, private: bool, visitor_id: str | None = None):
@@ -56,11 +86,17 @@ def push_model(run: FollowedRun, repo_id: str, token: str, private: bool, visito
 
 
 def render(run: gr.State, visitor_id: gr.BrowserState) -> None:
-    with gr.Accordion("Export: ONNX, or push to the Hugging Face Hub", open=False):
+    with gr.Accordion("Export: ONNX (fp32 and int8), GGUF, or push to the Hugging Face Hub", open=False):
         with gr.Row():
             onnx_button = gr.Button("Export to ONNX", size="sm", elem_id="export-onnx")
             onnx_file = gr.File(label="ONNX model (zip, with the tokenizer)", interactive=False, elem_id="onnx-file")
         onnx_message = gr.Markdown(elem_id="onnx-message")
+        with gr.Row():
+            gguf_button = gr.Button("Export to GGUF (llama.cpp, Ollama; generation runs)", size="sm",
+                                    elem_id="export-gguf")
+            gguf_files = gr.File(label="GGUF model and Ollama Modelfile", file_count="multiple", interactive=False,
+                                 elem_id="gguf-files")
+        gguf_message = gr.Markdown(elem_id="gguf-message")
         with gr.Row():
             repo_id = gr.Textbox(label="Hub repository", placeholder="your-name/model-name", elem_id="hub-repo")
             token = gr.Textbox(label="Hugging Face token (write access; used once, never stored)",
@@ -69,5 +105,6 @@ def render(run: gr.State, visitor_id: gr.BrowserState) -> None:
             push_button = gr.Button("Push to the Hub", size="sm", elem_id="hub-push")
         push_message = gr.Markdown(elem_id="hub-message")
     onnx_button.click(export_to_onnx, [run, visitor_id], [onnx_file, onnx_message], api_visibility="private")
+    gguf_button.click(export_to_gguf, [run, visitor_id], [gguf_files, gguf_message], api_visibility="private")
     push_button.click(push_model, [run, repo_id, token, private, visitor_id], [push_message, token],
                       api_visibility="private")

@@ -18,6 +18,7 @@ from .messages import USER_ERRORS, user_error
 
 BASELINE_LABEL = "TF-IDF baseline trained on the same split"
 ENTITIES_LABEL = "Entities (type and confidence)"
+VISITORS_AT_ONCE = 32  # Predicts answered at once (Gradio threads waiting on the batcher); the rest queue
 
 
 def run_choices(token: str | None = None) -> list[str]:
@@ -71,6 +72,23 @@ def predict(run_name: str | None, text: str, token: str | None = None):
     return _prediction(run_name, text, token)[0]["scores"]
 
 
+def predict_api(run: str, text: str, visitor_id: str = "") -> dict:
+    """The prediction endpoint for scripts (api_name="predict"): the run's name, a text, and on a Space the
+    visitor id its page was given. Returns {"label", "score", "scores"}, {"entities": [...]} for an NER run,
+    or {"generated_text"} for a generation run."""
+    from ..hosting import gate
+
+    try:
+        owner = visitor.owner(visitor_id)
+        gate.require_visitor(owner)
+        if not (text or "").strip():
+            raise ConfigError("Send a text to predict.")
+        folder = gate.run_for(owner, run)
+        return predict_texts(folder, [text])[0]
+    except USER_ERRORS as e:
+        raise user_error(e) from None
+
+
 def highlight(text: str, entities: list[dict]) -> dict:
     """gr.HighlightedText's value: each entity marked with its type and score."""
     return {"text": text, "entities": [{"entity": f"{e['label']} {e['score']:.2f}", "start": e["start"],
@@ -94,17 +112,15 @@ def show_prediction(run_name: str | None, text: str, token: str | None = None):
     return gr.update(value=result["scores"], visible=True), baseline, gr.update(visible=False)
 
 
-def clear_prediction(run_name: str | None = None, token: str | None = None):
-    """The run or the text changed: the answer on screen no longer belongs to them, so it goes (for an NER
-    run the label boxes go too, and its entities box shows)."""
-    entities = get_task(generation_playground.run_task(run_name, token)).shows_entities
-    hidden = {"visible": False} if entities else {}
-    return gr.update(value=None, **hidden), gr.update(value=None, **hidden), gr.update(value=None, visible=entities)
+def clear_answer():
+    return None, None, None
 
 
 def show_task_controls(run_name: str | None, token: str | None = None):
     """Outputs: the labelling controls, the side-by-side generator, and the examples: the run's own held-out
-    texts (results.json), else its task's (the default task's with no run)."""
+    texts (results.json), else its task's (the default task's with no run). Never the answer boxes: a run
+    change's update can land after the next Predict's answer (the demo script saw it hide the label), so
+    only the answer itself decides which boxes show."""
     task = get_task(generation_playground.run_task(run_name, token))
     return (gr.update(visible=not task.generates_text), gr.update(visible=task.generates_text),
             gr.update(samples=example_samples(run_name, token, task), visible=not task.generates_text))
@@ -148,9 +164,17 @@ def render(token: gr.BrowserState):
     refresh.click(refresh_runs, [run, token], run, api_visibility="private")
     run.change(show_task_controls, [run, token], [classify, generate, examples], api_visibility="private")
     examples.click(lambda sample: sample[0], examples, text, api_visibility="private")
-    # One queue for clearing and answering, in the order they were asked: otherwise the clear from typing
-    # can finish after the Predict that followed it and wipe its answer.
-    answer = dict(concurrency_id="playground-answer", concurrency_limit=1, api_visibility="private")
-    gr.on([run.change, text.change], clear_prediction, [run, token], [label, baseline, entities], **answer)
-    gr.on([button.click, text.submit], show_prediction, [run, text, token], [label, baseline, entities], **answer)
+    # The visitor picks another run or edits the text: the answer on screen no longer belongs to it. A clear
+    # that read the run, in an ordered .change queue, ran after the next Predict whenever the run change's
+    # clear was still pending (a .change listener defers its next trigger until the pending one ends) and
+    # wiped its answer: this one reads nothing, is never deferred ("multiple") and skips the queue, so it
+    # lands before the Predict that follows it. Not on .change: the Train tab sets the run itself.
+    gr.on([run.select, run.input, text.input, examples.click], clear_answer, None, [label, baseline, entities],
+          queue=False, trigger_mode="multiple", api_visibility="private")
+    # Every visitor at once (one Predict in flight per page: trigger_mode "once"); their texts meet in the
+    # model's micro-batcher (finetune/serving.py), not in a queue of one.
+    gr.on([button.click, text.submit], show_prediction, [run, text, token], [label, baseline, entities],
+          concurrency_id="playground-predict", concurrency_limit=VISITORS_AT_ONCE, trigger_mode="once",
+          api_visibility="private")
+    gr.api(predict_api, api_name="predict", concurrency_id="playground-predict", concurrency_limit=VISITORS_AT_ONCE)
     return run, text

@@ -16,7 +16,7 @@ from ..records import Results, RunStatus
 from ..runs import RunPaths, load_run_config, zip_model
 from ..verdict import Verdict, run_verdict
 from .followed_run import FollowedRun
-from . import export_panel
+from . import export_panel, share_panel
 from .figures import MANY_LABELS, confusion_matrix, most_confused
 from .messages import USER_ERRORS, as_text, user_error
 from .model_tab import widgets_from_config
@@ -199,6 +199,7 @@ def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs, model_inpu
         zip_button = gr.DownloadButton("Download the model folder as a zip", size="sm", visible=False,
                                        elem_id="zip-model")
         export_panel.render(run, token)
+        share_panel.render(run, token)
     mistakes.select(try_in_playground, mistakes, [playground_text, tabs], api_visibility="private")
     action.click(apply_verdict, run, [*model_inputs, tabs], api_visibility="private")
     return ReportView(group, verdict, action, summary, per_class, matrix, matrix_box, mistakes, card, zip_button)

@@ -61,20 +61,15 @@ def test_the_demo_script(page, tiny_model, tiny_ner_model, width):
     page.get_by_role("tab", name="4. Playground").click()
     page.locator("#play-refresh").click()
     choose_run(page, "classification")
-    # Once in a clean-clone run (1400 px) no answer came after picking the run; not reproduced here. A second
-    # Predict tells a lost first answer (a race after the run change, said in the closing note) from none at all.
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # here: a clone without playwright skips
-
-    for attempt in range(2):
-        page.locator("#play-text textarea").fill("The tenant shall give thirty days written notice.")
-        page.locator("#play-predict").click()
-        try:
-            page.wait_for_selector("#play-label:has-text('%')")
-            break
-        except PlaywrightTimeout:
-            shot(page, f"demo/{width}-4-playground-no-answer")
-            if attempt:
-                raise
+    # The first Predict after the run change must answer (a server-side clear once wiped it: the cause
+    # and its own test are in test_playground_first_predict.py); no second try, the screenshot is the evidence.
+    page.locator("#play-text textarea").fill("The tenant shall give thirty days written notice.")
+    page.locator("#play-predict").click()
+    try:
+        page.wait_for_selector("#play-label:has-text('%')")
+    except Exception:
+        shot(page, f"demo/{width}-4-playground-no-answer")
+        raise
     shot(page, f"demo/{width}-4-playground-classify")
     choose_run(page, "ner")
     page.wait_for_function("!document.querySelector('#play-label') || "

@@ -54,3 +54,18 @@ def test_push_offline_says_so_clears_the_token_and_stores_it_nowhere(runs_dir, t
     assert stored == []
     message, _ = export_panel.push_model(run, "me/model", "", True)
     assert "Paste a Hugging Face token" in message
+
+
+def test_onnx_export_of_a_trained_run_puts_int8_beside_it_with_agreement_and_latency(runs_dir, fast_config):
+    from finetune.engine import train
+
+    train(fast_config, runs_dir / "20990101-000000-classification-int8")
+    archive, message = export_panel.export_to_onnx(FollowedRun(run_dir=str(runs_dir / "20990101-000000-classification-int8")))
+    assert {"model.onnx", "model.int8.onnx"} <= set(zipfile.ZipFile(archive).namelist())
+    assert "labels agree with fp32 on 100.0% of 18 held-out rows" in message and "ms per text" in message
+
+
+def test_gguf_is_declined_for_a_model_it_cannot_write(runs_dir, tiny_model):
+    run = fake_run(runs_dir, "20990101-000000-classification-test", tiny_model, "classification")
+    files, message = export_panel.export_to_gguf(run)
+    assert files is None and "GGUF export is for" in message

@@ -32,14 +32,27 @@ def test_a_sentence_without_entities_says_so(runs_dir, ner_run, monkeypatch):
     assert entities["label"] == "No entities found in this text" and entities["value"]["entities"] == []
 
 
-def test_a_new_run_or_text_clears_the_answer_on_screen():
-    assert all(update["value"] is None for update in playground_tab.clear_prediction())
+def test_a_new_run_or_text_clears_the_answer_at_once_never_deferred_nor_queued():
+    """A clear in the ordered .change queue could run after the next Predict and wipe its answer."""
+    from finetune.ui import build_app
+
+    assert playground_tab.clear_answer() == (None, None, None)
+    demo = build_app()
+    clears = [d for d in demo.fns.values() if d.fn is not None and d.fn.__name__ == "clear_answer"]
+    assert len(clears) == 1 and clears[0].trigger_mode == "multiple" and clears[0].queue is False
+    assert {t[1] for t in clears[0].targets} == {"select", "input", "click"}
 
 
-def test_choosing_an_ner_run_swaps_the_label_boxes_for_its_entities_box(runs_dir, ner_run):
+def test_choosing_a_run_never_touches_the_answer_boxes(runs_dir, ner_run):
+    """Only an answer decides which answer boxes show (a Predict on an NER run: the entities box, above):
+    a run change's update arriving after the next answer hid the label in the demo script."""
+    from finetune.ui import build_app
+
     source, _ = ner_run
     shutil.copytree(source, runs_dir / source.name)
-    label, baseline, entities = playground_tab.clear_prediction(source.name)
-    assert label["visible"] is False and baseline["visible"] is False and entities["visible"] is True
-    label, _, entities = playground_tab.clear_prediction(None)  # no run: the default task's label box stays
-    assert "visible" not in label and entities["visible"] is False
+    assert len(playground_tab.show_task_controls(source.name)) == 3
+    demo = build_app()
+    ids = {b._id: getattr(b, "elem_id", None) for b in demo.blocks.values()}
+    writers = {d.fn.__name__ for d in demo.fns.values() if d.fn is not None
+               and {"play-label", "play-baseline", "play-entities"} & {ids.get(o._id) for o in d.outputs}}
+    assert writers == {"show_prediction", "clear_answer"}
