@@ -66,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--label-column", default="", help="Label column (detected when empty).")
     check.add_argument("--model", default="", help="Model whose tokenizer counts the tokens (default: embedded).")
     check.add_argument("--config", help="A config.json whose columns, remedies and model to use.")
+    check.add_argument("--no-quick", action="store_true", help="Skip the quick models (zero-shot, TF-IDF, the "
+                       "embedding probe and its learning curve; NER: a CRF) and the method they advise.")
+    check.add_argument("--label-descriptions", default="", help='Zero-shot: a short description per label, as '
+                       'JSON {"label": "what it means"} (default: the label names).')
 
     review = commands.add_parser("review", help="Find rows whose label is probably wrong (out-of-fold TF-IDF "
                                                  "+ cleanlab); prints a JSON report.")
@@ -169,11 +173,41 @@ def command_check(args):
     given = {"data_file": args.data, "task": args.task, "text_column": args.text_column,
              "label_column": args.label_column, "model": args.model}
     config = RunConfig.from_dict({**task_defaults(args.task), **base, **{k: v for k, v in given.items() if v}})
-    report = get_task(config.task).check(config)
+    task = get_task(config.task)
+    report = task.check(config)
     if report.errors:
         print(json.dumps(report.to_json()))
         raise SystemExit(2)
-    return report.to_json()
+    if args.no_quick or task.quick_models is None:
+        return report.to_json()
+    return {**report.to_json(), **quick_json(task, config, _descriptions(args.label_descriptions))}
+
+
+def quick_json(task, config, descriptions) -> dict:
+    """check's quick_models, learning_curve, recommended_method and reason (quick_models.py, tasks/advice.py)."""
+    from .quick_models import measure
+    from .tasks.advice import advise
+
+    try:
+        quick = measure(config, descriptions=descriptions)
+    except (OSError, ValueError, RuntimeError) as e:  # e.g. a model that is no sentence model: the check still stands
+        return {"quick_models": [], "learning_curve": [], "quick_error": f"{type(e).__name__}: {e}"}
+    advice = advise(task, quick)
+    return {"quick_models": [{k: v for k, v in m.to_json().items() if k != "scores"} for m in quick.models],
+            "learning_curve": [p.to_json() for p in quick.learning_curve], "learning_curve_reading": quick.curve_reading,
+            "quick_split": quick.split, **advice.to_json(), "quick_notes": quick.notes}
+
+
+def _descriptions(text: str) -> dict:
+    if not text:
+        return {}
+    try:
+        values = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ConfigError(f"--label-descriptions must be JSON like {{\"label\": \"description\"}}: {e}") from None
+    if not isinstance(values, dict):
+        raise ConfigError('--label-descriptions must be a JSON object like {"label": "description"}.')
+    return {str(k): str(v) for k, v in values.items()}
 
 
 def command_resume(args) -> dict | None:

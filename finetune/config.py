@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import ConfigError, DataError  # noqa: F401  (re-exported: callers import them from here too)
 from .tasks import DEFAULT_TASK, TASK_NAMES, get_task
-from .tasks.setfit_method import METHOD_HELP, METHODS
+from .tasks.advice import METHOD_HELP, METHOD_TITLES, METHODS
 
 PRECISIONS = ("auto", "bf16", "fp16", "fp32")
 RARE_CLASS_CHOICES = ("keep", "drop", "merge")
@@ -23,12 +23,14 @@ LORA_CHOICES = ("auto", "on", "off")
 REPORT_TARGETS = ("tensorboard", "trackio", "wandb", "mlflow")  # the Trainer's report_to integrations we offer
 
 
-def knob(default, help, *, min=None, max=None, step=None, choices=None, group="training", multiple=False):
+def knob(default, help, *, min=None, max=None, step=None, choices=None, group="training", multiple=False,
+         titles=None):
     """A config field with the metadata that the CLI (--help) and the UI (slider ranges) read.
 
-    multiple: the value is a comma-separated list of `choices` (a multi-select in the UI)."""
+    multiple: the value is a comma-separated list of `choices` (a multi-select in the UI); titles: what the UI
+    calls each choice."""
     meta = {"help": help, "min": min, "max": max, "step": step, "choices": choices, "group": group,
-            "multiple": multiple}
+            "multiple": multiple, "titles": titles or {}}
     return field(default=default, metadata=meta)
 
 
@@ -38,7 +40,7 @@ class RunConfig:
     task: str = knob(DEFAULT_TASK, "What the model learns to do.", choices=TASK_NAMES, group="task")
     model: str = knob("", "Base model: a Hub id, a local folder, or empty for the embedded "
                           "all-MiniLM-L6-v2 (works offline).", group="task")
-    method: str = knob("finetune", METHOD_HELP, choices=METHODS, group="method")
+    method: str = knob("finetune", METHOD_HELP, choices=METHODS, group="method", titles=METHOD_TITLES)
     # Data
     data_file: str = knob("", "Training data: CSV, TSV, JSONL, JSON, Excel (.xlsx) or Parquet (NER also CoNLL).", group="data")
     eval_file: str = knob("", "Optional separate evaluation file; metrics are computed on it "

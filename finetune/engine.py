@@ -92,8 +92,9 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
         data.notes.append(length_note)
     method = _method(config, task, data)
     _record_estimate(config, paths, events, data, method)
-    if method == "setfit":
-        return _train_setfit(config, paths, events, stop, task, data, hardware)
+    runner = task.methods.get(method)
+    if runner:  # a method the task declares besides fine-tuning (SetFit, the quick probe)
+        return _train_with(runner, config, paths, events, stop, task, data, hardware)
 
     events.write(STAGE, message="Loading model")
     model, tokenizer = _load_model(task, config, data.labels, lambda message: events.write(STAGE, message=message))
@@ -170,6 +171,7 @@ def _finish(config, paths, events, results: Results, labels, saving: Path) -> Re
     if not launch.is_main():
         return results
     (saving / "training_args.bin").unlink(missing_ok=True)  # a pickle with server paths: never shared
+    results.quick_bar = _quick_bar(config, results)
     results.estimate_s = _started_estimate(paths)
     write_model_card(saving / paths.model_card.name, config, results, labels)
     _replace_folder(saving, paths.model)
@@ -207,25 +209,25 @@ def _time_budget(paths: RunPaths) -> float | None:
 
 
 def _method(config, task, data) -> str:
-    """finetune or setfit: the config's choice, auto resolved by the rows per class."""
-    from .tasks.setfit_method import FINETUNE, SETFIT, resolve_method
+    """The config's method, auto resolved by the advice (tasks/advice.py) for a task with other methods."""
+    from .tasks.advice import AUTO, METHOD_NAMES, resolve_method
+    from .tasks.setfit_method import FINETUNE
 
     if task.few_shot:
         return resolve_method(config.method, data.datasets["train"]["label"])
-    if config.method == SETFIT:
-        raise ConfigError(f"SetFit trains text classification only, not {task.title.lower()}; "
+    if config.method not in (AUTO, FINETUNE):
+        raise ConfigError(f"{METHOD_NAMES.get(config.method, config.method)} trains text classification only, not {task.title.lower()}; "
                           "choose method finetune.")
     return FINETUNE
 
 
-def _train_setfit(config, paths, events, stop, task, data, hardware) -> Results:
+def _train_with(runner, config, paths, events, stop, task, data, hardware) -> Results:
     from .models import resolve_model
-    from .tasks.setfit_method import run_setfit
 
     path = resolve_model(config.model, task.embedded_model, lambda message: events.write(STAGE, message=message))
     saving = paths.model_saving
     shutil.rmtree(saving, ignore_errors=True)
-    values = run_setfit(config, paths, events, stop, task, data, hardware, path, saving)
+    values = runner(config, paths, events, stop, task, data, hardware, path, saving)
     results = Results.from_json({**values, "duration_s": round(_duration(paths), 1)})
     return _finish(config, paths, events, results, data.labels, saving)
 
@@ -293,6 +295,18 @@ def _baseline(task, data, split: str, save_to) -> dict | None:
     if not task.has_baseline:
         return None
     return task.baseline(data.datasets["train"], data.datasets[split], data.labels, save_to=save_to)
+
+
+def _quick_bar(config, results: Results) -> dict | None:
+    """The best quick model measured for this run's files and settings (the Data tab or `check` measured
+    them): the bar the report and verdict compare with. A probe run is compared with the other quick models."""
+    from .quick_models import bar_for
+    from .verdict import main_metric
+
+    try:
+        return bar_for(config, main_metric(results), besides=results.extra.get("method", ""))
+    except (OSError, ValueError):
+        return None
 
 
 def _duration(paths: RunPaths) -> float:

@@ -13,7 +13,8 @@ from pathlib import Path
 # Keys only some runs write (a task's report(), several processes): left out of the file when None, so a file
 # reads back as it was written.
 OPTIONAL_KEYS = ("per_class", "confusion_matrix", "mistakes", "per_type", "error_sentences", "eval_tokens",
-                 "processes", "train_samples_per_second", "examples", "epochs", "estimate_s", "trained_with")
+                 "processes", "train_samples_per_second", "examples", "epochs", "estimate_s", "trained_with",
+                 "quick_bar")
 
 
 @dataclass
@@ -50,6 +51,8 @@ class Results:
     eval_tokens: int | None = None  # generation: tokens the perplexity was measured on
     examples: list[str] | None = None  # a few held-out inputs: the Playground's examples
     trained_with: dict | None = None  # the settings training actually used, per method (config.json holds the asked)
+    quick_bar: dict | None = None  # the best quick model measured on these files and settings (quick_models.py):
+    #                                {"name", "title", "metric", "score", "seconds"}, the bar the model must clear
     extra: dict = field(default_factory=dict)  # keys this version does not know, kept as they were
 
     @property

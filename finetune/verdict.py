@@ -16,7 +16,7 @@ events.jsonl), so the CLI, the runs table and the report agree.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .events import EVAL, read_events
 from .records import Results
@@ -165,6 +165,16 @@ def _still_improving(evals: list[dict], key: str, higher: bool) -> bool:
     return last == best and gain > IMPROVING * max(abs(before), 1e-9)
 
 
+def compared_to_what(results: Results) -> str:
+    """The bar a trained model must clear, in words: "+0.08 over the quick probe (0.812)"; "" when the quick
+    models were not measured for the run's files and settings."""
+    bar, metric = results.quick_bar or {}, main_metric(results)
+    if bar.get("metric") != metric or metric not in results.metrics or bar.get("score") is None:
+        return ""
+    gap = results.metrics[metric] - bar["score"]
+    return f"{gap:+.3f} {metric.replace('_', ' ')} over the {bar.get('title') or bar.get('name')} ({bar['score']:.3f})."
+
+
 def run_verdict(run_dir) -> Verdict | None:
     """The verdict on a run folder with results; None before it has any."""
     from .errors import ConfigError
@@ -178,5 +188,7 @@ def run_verdict(run_dir) -> Verdict | None:
         epochs = load_run_config(run_dir).epochs
     except ConfigError:
         epochs = None
-    return judge(Results.load(paths.results), [e for e in events if e["event"] == EVAL], epochs=epochs,
-                 trial=trial_state(run_dir))
+    results = Results.load(paths.results)
+    verdict = judge(results, [e for e in events if e["event"] == EVAL], epochs=epochs, trial=trial_state(run_dir))
+    bar = compared_to_what(results) if verdict else ""
+    return replace(verdict, line=f"{verdict.line} {bar}") if bar else verdict

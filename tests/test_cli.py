@@ -23,7 +23,8 @@ def trained_run(tmp_path_factory, tiny_model):
     evaluation = write_csv(folder / "eval.csv", keyword_rows(per_class=5, seed=9))
     result = cli("train", "--data", train, "--eval-data", evaluation, "--model", tiny_model, "--epochs", 8,
                  "--batch-size", 8, "--learning-rate", 2e-3, "--precision", "fp32", "--seed", 1,
-                 "--freeze-embeddings", "false", "--output", folder / "run")  # random embeddings must learn
+                 "--freeze-embeddings", "false", "--method", "finetune",  # auto: the probe at 24 rows per class
+                 "--output", folder / "run")  # random embeddings must learn
     assert result.returncode == 0, result.stderr
     return folder / "run", result
 
@@ -91,7 +92,7 @@ def test_predict_without_a_model_exits_2(tmp_path):
 
 
 def test_check_prints_the_report_and_exits_2_on_blocking_problems(tmp_path):
-    good = cli("check", "--data", ROOT / "sample_data" / "legal_medical_financial.csv")
+    good = cli("check", "--data", ROOT / "sample_data" / "legal_medical_financial.csv", "--no-quick")
     report = json.loads(good.stdout.strip().splitlines()[-1])
     assert good.returncode == 0 and report["labels"] == {"financial": 120, "legal": 120, "medical": 120}
     assert report["text_column"] == "text" and report["errors"] == []
@@ -107,7 +108,7 @@ def test_check_names_a_missing_column_and_reads_remedies_from_a_config(tmp_path)
     missing = cli("check", "--data", data, "--label-column", "nope")
     assert missing.returncode == 2 and "no label column 'nope'" in missing.stderr
     (tmp_path / "config.json").write_text(json.dumps({"drop_duplicates": True}))
-    fixed = json.loads(cli("check", "--data", data, "--config", tmp_path / "config.json").stdout)
+    fixed = json.loads(cli("check", "--data", data, "--config", tmp_path / "config.json", "--no-quick").stdout)
     assert "duplicates" not in [w["code"] for w in fixed["warnings"]] and fixed["usable_rows"] == 60
 
 
@@ -117,7 +118,7 @@ def test_resume_continues_a_stopped_run_and_runs_lists_it(tmp_path, tiny_model):
     (runs / "first").mkdir(parents=True)
     (runs / "first" / "STOP").touch()  # stops after its first step, with a checkpoint
     stopped = cli("train", "--data", data, "--model", tiny_model, "--epochs", 2, "--batch-size", 8,
-                  "--precision", "fp32", "--early-stopping", "false", "--output", runs / "first")
+                  "--precision", "fp32", "--early-stopping", "false", "--method", "finetune", "--output", runs / "first")
     assert stopped.returncode == 0, stopped.stderr
     assert json.loads(stopped.stdout.strip().splitlines()[-1])["steps"] == 1
     resumed = cli("resume", runs / "first")
@@ -178,7 +179,7 @@ def test_ner_predict_prints_entities_with_offsets(ner_cli_run):
 
 
 def test_ner_check_reports_counts_and_exits_2_on_mismatched_tags(tmp_path):
-    good = cli("check", "--task", "ner", "--data", ROOT / "sample_data" / "ner_sample.jsonl")
+    good = cli("check", "--task", "ner", "--data", ROOT / "sample_data" / "ner_sample.jsonl", "--no-quick")
     report = json.loads(good.stdout.strip().splitlines()[-1])
     assert good.returncode == 0 and report["rows"] == 300 and set(report["entities"]) == {"DRUG", "LOC", "ORG", "PER"}
     conll = tmp_path / "bad.conll"

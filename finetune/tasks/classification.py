@@ -18,6 +18,9 @@ from ..models import EMBEDDED
 from .classification_check import check_file
 from .labels import blocking_problems, labelled_rows, load_with_head, sort_labels
 from .predictor import PipelinePredictor
+from .probe_method import PROBE, run_probe
+from .quick_classification import quick_models
+from .setfit_method import SETFIT, run_setfit
 from .task import ModelCardText, Task, TaskData
 
 LENGTH_SAMPLE = 2000  # texts tokenized to pick max_length; enough for a stable 99th percentile
@@ -208,9 +211,12 @@ class Predictor(PipelinePredictor):
 
 
 def predictor(model_dir):
-    """The predictor of a saved model folder: a SetFit model or a fine-tuned one."""
+    """The predictor of a saved model folder: a quick probe, a SetFit model or a fine-tuned one."""
+    from .probe_method import ProbePredictor, is_probe_model
     from .setfit_method import SetFitPredictor, is_setfit_model
 
+    if is_probe_model(model_dir):
+        return ProbePredictor(model_dir)
     return SetFitPredictor(model_dir) if is_setfit_model(model_dir) else Predictor(model_dir)
 
 
@@ -240,7 +246,7 @@ TASK = Task(
     main_metric="macro_f1", greater_is_better=True,  # early stopping, best model and the runs table use it
     # Training length from the data: 3 epochs (as before) up to 5,000 training rows, fewer above, 1 from 15,000
     # on. Not measured against 3 epochs on a large file yet (bench/training_length.py has the runs for it).
-    defaults={"epochs": 0.0},
+    defaults={"epochs": 0.0, "method": "auto"},  # method auto: the CLI and UI start where the advice points
     length=TrainingLength(examples=CLASSIFICATION_EXAMPLES, min_epochs=1.0, max_epochs=3.0, unit="rows"),
     card=ModelCardText(
         title="Text classification model", pipeline_tag="text-classification",
@@ -252,7 +258,8 @@ TASK = Task(
               'print(classify("Your text here", top_k=None))'),
     model_heads=("ForSequenceClassification",),
     read_data=read_data, build_model=build_model, prepare=prepare, collator=collator, metrics=metrics,
-    report=report, predictor=predictor, check=check_file, baseline=baseline,
+    report=report, predictor=predictor, check=check_file, baseline=baseline, quick_models=quick_models,
+    methods={SETFIT: run_setfit, PROBE: run_probe},
     examples=("This software license agreement covers usage rights",
               "Patient shows normal vital signs and recovery",
               "Quarterly revenue increased by 15% this period",

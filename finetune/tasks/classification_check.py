@@ -21,6 +21,7 @@ RECOMMENDED_PER_CLASS = 100  # the guide's rule: at least 100 examples per class
 IMBALANCE_RATIO = 4  # 4.8:1 went unwarned at 10 (issue 27); a 4:1 split already starves the small class
 MANY_CLASSES = 50
 SAMPLES_PER_CLASS = 3
+NAMED_AT = 12  # a warning names up to this many classes; past it, it says how many
 
 
 @dataclass
@@ -121,9 +122,8 @@ def _balance_warnings(labels, config, warn):
         return
     small = {k: v for k, v in labels.items() if v < RECOMMENDED_PER_CLASS}
     if small:
-        listed = ", ".join(f"{k} ({v})" for k, v in list(small.items())[:5])
-        warn("too_few_examples", f"Fewer than {RECOMMENDED_PER_CLASS} examples for: {listed}. Expect weak "
-             "results on these classes; 100+ per class is the usual minimum, 1000+ is better.")
+        warn("too_few_examples", f"Fewer than {RECOMMENDED_PER_CLASS} examples for {named(small, len(labels))}. "
+             "Expect weak results on these classes; 100+ per class is the usual minimum, 1000+ is better.")
     largest, smallest = max(labels.values()), min(labels.values())
     if smallest and largest / smallest >= IMBALANCE_RATIO:
         fix = "Class weights are on, so rare classes weigh more in the loss." if config.balance == "class_weights" \
@@ -133,6 +133,16 @@ def _balance_warnings(labels, config, warn):
     if len(labels) > MANY_CLASSES:
         warn("many_classes", f"{len(labels)} different labels. Is this the right label column? Each class needs "
              "its own examples; group related labels, or merge the rare ones into 'other'.")
+
+
+def named(counts: dict[str, int], total: int) -> str:
+    """Every class a warning is about, with its rows; past NAMED_AT, how many and the smallest."""
+    ordered = sorted(counts.items(), key=lambda kv: kv[1])
+    if len(ordered) <= NAMED_AT:
+        return ", ".join(f"{k} ({v})" for k, v in ordered)
+    shown = ", ".join(f"{k} ({v})" for k, v in ordered[:NAMED_AT])
+    every = "every class" if len(ordered) == total else f"{len(ordered)} of {total} classes"
+    return f"{every} ({len(ordered)}); the smallest: {shown} and {len(ordered) - NAMED_AT} more"
 
 
 def _length_warnings(lengths, warn):

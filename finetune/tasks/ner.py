@@ -16,11 +16,12 @@ from ..data.splits import held_out_parts
 from ..data.token_lengths import fitted_length, tokenizer_limit
 from ..errors import DataError
 from ..models import EMBEDDED, EMBEDDED_LM
+from ..training_length import TrainingLength
 from .labels import load_with_head
 from .ner_check import MIN_SENTENCES, check_file
 from .ner_files import CONLL_ONLY_SUFFIXES, clean, entity_spans, load_tokenizer, read_sentences, tag_names
 from .predictor import PipelinePredictor
-from ..training_length import TrainingLength
+from .quick_ner import quick_models
 from .task import ModelCardText, Task, TaskData
 
 LENGTH_SAMPLE = 2000
@@ -270,7 +271,7 @@ TASK = Task(
         reads="tagged sentences"),
     model_heads=("ForTokenClassification",),
     read_data=read_data, build_model=build_model, prepare=prepare, collator=collator, metrics=metrics,
-    report=report, predictor=Predictor, check=check_file,
+    report=report, predictor=Predictor, check=check_file, quick_models=quick_models,
     examples=(  # people, organisations, places and drugs, as in sample_data/ner_sample.jsonl
         "Maria Lindqvist joined Bluefield Bank in Oslo last spring .",
         "Dr. Elena Petrova prescribed ibuprofen at Harbor Health Trust in Cape Town .",

@@ -19,23 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-METHODS = ("auto", "finetune", "setfit")
 SETFIT = "setfit"
 FINETUNE = "finetune"
-# auto picks SetFit below this median of training rows per class. Measured on TREC and emotion
-# (bench/setfit_check.py): SetFit wins clearly at 8 and 20 rows per class. 50 is a judgement, not a
-# measurement: fine-tuning is expected to catch up with a few hundred, and SetFit's pair count (and time)
-# grows with the rows. Measure between 50 and 200 per class before moving it.
-SETFIT_BELOW_ROWS_PER_CLASS = 50
 MARKER = "config_setfit.json"  # a SetFit model folder has it (JSON: normalize_embeddings, labels)
 HEAD_FILE = "model_head.safetensors"  # our head: its fitted arrays (tasks/fitted_arrays.py)
 PICKLED_HEAD = "model_head.pkl"  # SetFit's own head file: a pickle, never opened here
 NUM_ITERATIONS = 20  # pairs drawn per training text and epoch (SetFit's default)
 MAX_STEPS = 600  # caps the contrastive phase on many rows x many classes (pairs grow as rows x iterations)
 POINTS = 50  # about this many loss points in the live plot
-METHOD_HELP = ("finetune = train the model with a classification head (wins with hundreds of rows per class); "
-               f"setfit = contrastive few-shot training (wins with few rows per class); auto = setfit when the "
-               f"median class has fewer than {SETFIT_BELOW_ROWS_PER_CLASS} training rows.")
 
 
 def rows_per_class(train_labels) -> float:
@@ -47,11 +38,10 @@ def rows_per_class(train_labels) -> float:
 
 
 def resolve_method(method: str, train_labels, can_setfit: bool = True) -> str:
-    """The method a run uses: the chosen one, or for auto SetFit when classes are small."""
-    if method == SETFIT or method == FINETUNE:
-        return method
-    small = rows_per_class(train_labels) < SETFIT_BELOW_ROWS_PER_CLASS
-    return SETFIT if can_setfit and small else FINETUNE
+    """The method a run uses (tasks/advice.py decides auto)."""
+    from .advice import resolve_method as advised
+
+    return advised(method, train_labels, can_setfit)
 
 
 def is_setfit_model(folder) -> bool:

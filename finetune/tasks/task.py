@@ -81,10 +81,12 @@ class Task:
     shows_entities: bool = False    # predictions are entity spans (highlighted text)
     generates_text: bool = False    # predictions are text (side-by-side with the base model)
     text_modes: bool = False        # the config's text_mode applies (corpus or lines)
-    few_shot: bool = False          # method setfit applies (tasks/setfit_method.py)
+    few_shot: bool = False          # methods setfit and probe apply (tasks/setfit_method.py, probe_method.py)
     onnx_loader: str | None = None  # the transformers Auto class an ONNX export loads; None: no export
     # --- optional hooks
     baseline: Callable | None = None          # (train, eval, labels, save_to) -> scores of a simple model to beat
+    quick_models: Callable | None = None      # (config, data, limits, progress) -> QuickReport (quick_models.py)
+    methods: Mapping[str, Callable] = field(default_factory=dict)  # method -> runner, besides fine-tuning
     metrics_before: Callable | None = None    # (trainer, tokenized, split) -> the untrained model's scores
     preprocess_logits: Callable | None = None  # shrinks what evaluation keeps
     save_model: Callable = save_with_trainer   # (trainer, folder)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..hosting import spaces
-from . import data_tab, model_tab, playground_tab, spaces_panel, train_tab, visitor
+from . import data_tab, model_tab, playground_tab, quick_panel, spaces_panel, train_tab, visitor
 
 TITLE = "Fine-Tune Studio"
 CSS = train_tab.PROGRESS_CSS
@@ -48,6 +48,8 @@ def build_app() -> gr.Blocks:
               api_visibility="private", trigger_mode="always_last")
         data.outputs.task.change(model_tab.follow_task, [task, data.outputs.task], list(model_inputs),
                                  api_visibility="private")
+        data.quick.pick.click(quick_panel.pick_method, data.quick.recommended, model_inputs.knob("method"),
+                              api_visibility="private")  # the Data tab's advice, one click
         page_loaded.then(playground_tab.refresh_runs, [playground_run, token], playground_run, api_visibility="private")
         spaces_panel.wire(page_loaded, data_state, data, playground_run, token)  # demo mode only
     return demo

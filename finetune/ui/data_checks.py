@@ -17,8 +17,7 @@ from ..tasks.check_report import CheckReport
 from ..tasks.classification_check import ClassificationCheck
 from ..tasks.generation_check import GenerationCheck
 from ..tasks.ner_check import NerCheck
-from .data_report import (generation_report_markdown, need_fine_tuning, ner_report_markdown, problems_markdown,
-                          report_markdown)
+from .data_report import generation_report_markdown, ner_report_markdown, problems_markdown, report_markdown
 from .figures import label_balance, token_lengths
 from .messages import as_text
 
@@ -62,7 +61,7 @@ def classification_view(report: ClassificationCheck, name, frame, config, fixes)
     max_length = config.max_length or rounded_length(lengths["p99"], lengths["limit"])  # as training fits it
     samples = pd.DataFrame([{"label": k, "text": t} for k, texts in report.samples.items() for t in texts])
     shown = [config.label_column] + text_columns(frame, config.text_column)  # the label first: long texts wrap
-    return {"report": report_markdown(report, name, fixes) + "\n\n" + need_fine_tuning(report.usable_rows),
+    return {"report": report_markdown(report, name, fixes),  # the quick panel answers "do you need fine-tuning?"
             "lengths": token_lengths(lengths, max_length), "samples": samples,
             "preview": frame[shown].head(PREVIEW_ROWS), "columns": pd.DataFrame(describe_columns(frame))}
 

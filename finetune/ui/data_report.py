@@ -1,9 +1,7 @@
-"""The Data tab's words: the check's report and the "do you need fine-tuning?" panel as Markdown."""
+"""The Data tab's words: the check's report and the baseline as Markdown (quick_panel.py: "do you need fine-tuning?")."""
 from __future__ import annotations
 
 from .messages import as_text
-
-FEW_EXAMPLES = 100  # the guide: under ~100 labelled examples, fine-tuning rarely pays off
 
 
 def report_markdown(report, name: str, fixes: bool = True) -> str:
@@ -51,15 +49,6 @@ def problems_markdown(head: str, report, remedies: list[str] = (), fixes: bool =
         lines.append("\nTraining is blocked until the **Blocking** problems are fixed"
                      + (" (the fixes below may do it)." if fixes else "."))
     return "\n".join(lines)
-
-
-def need_fine_tuning(usable_rows: int) -> str:
-    if usable_rows < FEW_EXAMPLES:
-        return (f"**Do you need fine-tuning?** Only {usable_rows} labelled examples. Fine-tuning rarely beats "
-                "a zero-shot classifier (for example `facebook/bart-large-mnli`) or a few-shot method such as "
-                "SetFit at this size. Try those first, or label more data: 100+ per class is the usual minimum.")
-    return (f"**Do you need fine-tuning?** {usable_rows} labelled examples: enough to fine-tune. A quick "
-            "baseline on the same split shows the score the transformer has to beat.")
 
 
 def baseline_markdown(scores: dict | None, split: str, error: str = "") -> str:

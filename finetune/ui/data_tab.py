@@ -19,7 +19,7 @@ from ..data.tables import TABLE_SUFFIXES
 from ..hosting import gate
 from .entity_colors import color_map
 from ..tasks import DEFAULT_TASK, TASKS, get_task, task_for_file, task_for_sample
-from . import data_checks, review_panel, visitor
+from . import data_checks, quick_panel, review_panel, visitor
 from .data_report import baseline_markdown
 from .knobs import knob_widget
 from .messages import USER_ERRORS, error_box
@@ -57,10 +57,12 @@ DISPLAYS = ("balance", "lengths", "samples", "preview", "columns", "entities")  
 
 
 class DataTab(NamedTuple):
-    """What render() hands to the rest of the page: the check outputs, the sample picker, the baseline box."""
+    """What render() hands to the rest of the page: the check outputs, the sample picker, the baseline box,
+    the "Do you need fine-tuning?" panel (its pick button sets the Model tab's method)."""
     outputs: DataOutputs
     sample: Any
     baseline: Any
+    quick: Any = None
 
 
 def sample_files() -> dict[str, str]:
@@ -310,6 +312,7 @@ def render(state: gr.State, token: gr.BrowserState) -> DataTab:
     switch = gr.Button(visible=False, variant="primary", size="sm", elem_id="data-switch-task")
     with gr.Column(visible=False) as details:
         baseline = gr.Markdown(elem_id="data-baseline")
+        quick = quick_panel.render()
         with gr.Row():
             balance = gr.Plot(label="Label balance", elem_id="label-chart")
             lengths = gr.Plot(label="Text lengths", elem_id="length-chart")
@@ -345,11 +348,13 @@ def render(state: gr.State, token: gr.BrowserState) -> DataTab:
     checked = DataOutputs(state=state, report=report, balance=balance, lengths=lengths, samples=samples,
                           preview=preview, columns=columns, details=details, entities=entities, task=task, switch=switch,
                           fixes=fixes, text_mode=text_mode, text=text_column, label=label_column)
+    new_files = []  # each new file's check: the quick models follow it
     for event, handler, inputs in ((upload.upload, load_file, [upload, state, task, token]),
                                    (sample.input, load_sample, [sample, state]),
                                    (switch.click, switch_task, [state])):
-        event(handler, inputs, list(checked), api_visibility="private") \
-            .then(run_baseline, [state, token], baseline, api_visibility="private")
+        new_files.append(event(handler, inputs, list(checked), api_visibility="private")
+                         .then(run_baseline, [state, token], baseline, api_visibility="private"))
+    quick_panel.wire(quick, state, token, new_files)
     upload.upload(no_sample, None, sample, api_visibility="private")
     upload.clear(clear_file, state, list(checked), api_visibility="private") \
         .then(run_baseline, [state, token], baseline, api_visibility="private")
@@ -358,7 +363,8 @@ def render(state: gr.State, token: gr.BrowserState) -> DataTab:
     # always_last: ticking two fixes quickly must check with both (the default drops the second click)
     gr.on(triggers, change_settings, [state, task, text_column, label_column, eval_file, test_file, token, *settings],
           list(checked), api_visibility="private", trigger_mode="always_last") \
-        .then(run_baseline, [state, token], baseline, api_visibility="private")
+        .then(run_baseline, [state, token], baseline, api_visibility="private") \
+        .then(quick_panel.stale, state, quick.outputs, api_visibility="private")
     recheck_inputs = [state, task, text_column, label_column, eval_file, test_file, token, *settings]
     review_panel.render(state, widgets["label_edits"], recheck_inputs, list(checked), change_settings, token)
-    return DataTab(checked, sample, baseline)
+    return DataTab(checked, sample, baseline, quick)

@@ -13,7 +13,8 @@ def knob_widget(f, value, **extra):
     if meta.get("multiple"):
         return gr.Dropdown(list(meta["choices"]), value=widget_value(f, value), multiselect=True, **options)
     if meta.get("choices"):
-        return gr.Dropdown(list(meta["choices"]), value=value, **options)
+        titles = meta.get("titles") or {}
+        return gr.Dropdown([(titles.get(c, c), c) for c in meta["choices"]], value=value, **options)
     if isinstance(f.default, str):  # free text, e.g. the label review's edits (JSON)
         return gr.Textbox(value=value, **options)
     if isinstance(f.default, float) and meta.get("step"):

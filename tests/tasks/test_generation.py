@@ -144,7 +144,7 @@ def test_perplexity_from_token_losses_matches_the_models_own_loss(tiny_gpt2):
 def test_generation_defaults_are_one_epoch_and_a_fitting_learning_rate():
     defaults = task_defaults("generation")
     assert defaults["epochs"] == 1.0 and defaults["learning_rate"] == 1e-4 and defaults["val_size"] == 0.1
-    assert task_defaults("classification") == {"epochs": 0.0}  # classification's length comes from the data
+    assert task_defaults("classification") == {"epochs": 0.0, "method": "auto"}  # length from the data; auto: the advice
 
 
 def test_lora_is_on_by_default_only_for_big_models():

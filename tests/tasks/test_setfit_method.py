@@ -9,7 +9,8 @@ from finetune.engine import train
 from finetune.events import read_events
 from finetune.predictions import model_folder, predict_texts
 from finetune.runs import RunPaths
-from finetune.tasks.setfit_method import SETFIT_BELOW_ROWS_PER_CLASS, resolve_method, rows_per_class
+from finetune.tasks.advice import PROBE_BELOW
+from finetune.tasks.setfit_method import resolve_method, rows_per_class
 
 
 @pytest.fixture(scope="module")
@@ -60,13 +61,13 @@ def test_stop_ends_the_contrastive_phase_and_keeps_a_usable_model(tmp_path, keyw
     assert predict_texts(run, ["contract clause"])[0]["label"] in {"financial", "legal", "medical"}
 
 
-def test_auto_picks_setfit_for_small_classes_only():
+def test_auto_picks_the_probe_for_small_classes_and_setfit_only_when_asked():
     small = ["a"] * 8 + ["b"] * 8
-    large = ["a"] * SETFIT_BELOW_ROWS_PER_CLASS + ["b"] * SETFIT_BELOW_ROWS_PER_CLASS
+    large = ["a"] * PROBE_BELOW + ["b"] * PROBE_BELOW
     assert rows_per_class(small) == 8
-    assert resolve_method("auto", small) == "setfit"
+    assert resolve_method("auto", small) == "probe"  # measured: bench/crossover.py
     assert resolve_method("auto", large) == "finetune"
-    assert resolve_method("auto", small, can_setfit=False) == "finetune"
+    assert resolve_method("setfit", small) == "setfit"
     assert resolve_method("finetune", small) == "finetune"
 
 
