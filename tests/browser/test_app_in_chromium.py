@@ -59,7 +59,8 @@ def test_upload_train_reload_and_predict(page):
 
 def test_data_check_finds_faults_and_one_click_fixes_them(page):
     page.locator("#data-upload input[type=file]").set_input_files(str(SAMPLES / "messy_imbalanced_domains.csv"))
-    page.wait_for_selector("#data-report:has-text('Under 10 examples for: Legal')")
+    # the default method (auto) trains a class of 8 rows (the quick probe), so it warns rather than blocks
+    page.wait_for_selector("#data-report:has-text('Fewer than 100 examples for Legal (8)')")
     report = page.locator("#data-report").inner_text()
     assert "spelled more than one way" in report and "imbalanced" in report and "repeat an earlier row" in report
     page.wait_for_selector("#length-chart .js-plotly-plot")
@@ -67,6 +68,6 @@ def test_data_check_finds_faults_and_one_click_fixes_them(page):
     page.locator("#knob-drop-duplicates input").check()
     page.wait_for_selector("#data-report:has-text('Merged label variants'):has-text('repeated row')")
     report = page.locator("#data-report").inner_text()
-    assert "Under 10 examples" not in report and "repeat an earlier row" not in report
+    assert "Legal (8)" not in report and "repeat an earlier row" not in report
     page.wait_for_selector("#data-baseline:has-text('TF-IDF')", timeout=60_000)
     shot(page, "0-data-check")
