@@ -112,7 +112,10 @@ def test_predictions_read_each_text_cut_to_the_cell_cap(monkeypatch, tmp_path):
     from finetune import predictions
 
     given = []
-    monkeypatch.setattr(predictions, "load_predictor", lambda path: lambda texts: given.extend(texts) or
-                        [{"label": "a"} for _ in texts])
+    # predict_texts answers through the model's cached predictor and its micro-batcher: fake the model only
+    monkeypatch.setattr(predictions, "model_folder", lambda path: (path, "classification"))
+    monkeypatch.setattr(predictions, "model_signature", lambda folder: ("fake",))
+    monkeypatch.setattr(predictions, "_cached_predictor", lambda folder, task, signature: lambda texts, **_:
+                        given.extend(texts) or [{"label": "a"} for _ in texts])
     predictions.predict_texts(tmp_path, ["x" * 20_000_000, "short"])
     assert [len(t) for t in given] == [byte_caps.MAX_CELL_CHARS, 5]
