@@ -280,7 +280,7 @@ def _training_length_lines(result: Estimate) -> list[str]:
     if not result.epochs or result.method == "setfit":  # SetFit trains one pass of pairs, not epochs
         return []
     total = result.seconds_per_epoch * result.epochs
-    total_text = f"about {total:.0f} s" if total < 120 else f"about {total / 60:.0f} min"
+    total_text = "under a second" if total < 1 else f"about {_pace(total)}"  # never "about 0 s"
     rule = f", from the data: {result.length_rule}" if result.length_rule else ""
     return [f"- **Training length:** {result.epochs:g} epochs ({total_text} in all){rule}."]
 

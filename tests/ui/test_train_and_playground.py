@@ -199,7 +199,9 @@ def test_health_warnings_and_the_log_tail_show_while_following(runs_dir):
 def test_classes_too_small_to_fine_tune_can_still_train_with_setfit(runs_dir, tmp_path, tiny_model, monkeypatch):
     from tests.conftest import keyword_rows, write_csv
 
-    loaded = data_tab.load_file(str(write_csv(tmp_path / "few.csv", keyword_rows(per_class=6))), {})
+    # checked for fine-tuning (under the default, auto, 6 rows per class train the quick probe)
+    finetune_state = {"settings": {"method": "finetune"}}
+    loaded = data_tab.load_file(str(write_csv(tmp_path / "few.csv", keyword_rows(per_class=6))), finetune_state)
     state = loaded.state
     assert not state["ready"] and state["few_shot_ready"] and "train with SetFit" in loaded.report
     config = RunConfig(model=tiny_model, epochs=1.0)
@@ -211,5 +213,5 @@ def test_classes_too_small_to_fine_tune_can_still_train_with_setfit(runs_dir, tm
     assert started and started[0].method == "setfit"
     rows = keyword_rows(per_class=12)
     rows = [r for r in rows if r[1] != "legal"] + [r for r in rows if r[1] == "legal"][:3]  # 3: too few for SetFit
-    too_few = data_tab.load_file(str(write_csv(tmp_path / "fewer.csv", rows)), {})
+    too_few = data_tab.load_file(str(write_csv(tmp_path / "fewer.csv", rows)), finetune_state)
     assert not too_few.state["few_shot_ready"] and "train with SetFit" not in too_few.report
