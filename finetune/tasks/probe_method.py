@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 PROBE = "probe"
-HEAD_FILE = "probe_head.safetensors"   # coef (classes x dims), intercept (classes)
+HEAD_FILE = "probe_head.safetensors"   # the fitted head as arrays (tasks/fitted_arrays.py)
 MARKER = "probe.json"                  # {"labels", "classes", "C", "body"}: a probe model folder has it
 BODY = "."                             # the sentence-transformers body: the model folder itself
 C_GRID = (0.1, 1.0, 10.0, 100.0, 1000.0)  # banking77 x 20 rows: CV picks 10-100 (0.885-0.893 vs 0.853-0.864 at C=1)
@@ -46,24 +46,27 @@ def fit_probe(embeddings, labels, seed: int = 42, C: float | None = None):
         return LogisticRegression(C=C if C is not None else 10.0, max_iter=2000).fit(embeddings, labels)
 
 
+def probe_probabilities(model, embeddings, n_labels: int) -> np.ndarray:
+    """Probabilities, one column per label id (a class the head never saw in training gets 0)."""
+    full = np.zeros((len(embeddings), n_labels))
+    full[:, [int(c) for c in model.classes_]] = model.predict_proba(embeddings)
+    return full
+
+
 def probe_logits(model, embeddings, n_labels: int) -> np.ndarray:
     """Log-probabilities, one column per label id (what the task's report() softmaxes back)."""
-    probs = model.predict_proba(embeddings)
-    full = np.full((len(probs), n_labels), 1e-12)
-    full[:, [int(c) for c in model.classes_]] = probs
-    return np.log(np.clip(full, 1e-12, None))
+    return np.log(np.clip(probe_probabilities(model, embeddings, n_labels), 1e-12, None))
 
 
 def save_probe(model, folder, labels, body_path) -> None:
     """The head as arrays (safetensors) and JSON, beside a copy of the body it was trained on."""
-    from safetensors.numpy import save_file
+    from .fitted_arrays import save_logistic
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copytree(body_path, folder, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("*.onnx", "onnx", "openvino", "*.pt", ".git"))
-    save_file({"coef": np.ascontiguousarray(model.coef_, dtype=np.float32),
-               "intercept": np.ascontiguousarray(model.intercept_, dtype=np.float32)}, str(folder / HEAD_FILE))
+    save_logistic(model, folder / HEAD_FILE, labels)
     (folder / MARKER).write_text(json.dumps({"labels": list(labels), "classes": [int(c) for c in model.classes_],
                                              "C": float(model.C), "body": BODY}, indent=2))
     (folder / "labels.json").write_text(json.dumps(list(labels)))
@@ -77,28 +80,18 @@ class ProbePredictor:
     """A saved probe as a function: texts in, {"label", "score", "scores"} out (as the other models)."""
 
     def __init__(self, model_dir):
-        from safetensors.numpy import load_file
-
         from ..quick_models import sentence_model
+        from .fitted_arrays import load_logistic
 
         folder = Path(model_dir)
         meta = json.loads((folder / MARKER).read_text())
-        arrays = load_file(str(folder / HEAD_FILE))
-        self.labels, self.classes = meta["labels"], meta["classes"]
-        self.coef, self.intercept = arrays["coef"].astype(np.float64), arrays["intercept"].astype(np.float64)
+        self.head, self.labels = load_logistic(folder / HEAD_FILE)
         self.body = sentence_model(str((folder / meta["body"]).resolve()))
 
     def probabilities(self, texts) -> np.ndarray:
         embeddings = self.body.encode(list(texts), batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
                                       show_progress_bar=False)
-        logits = embeddings @ self.coef.T + self.intercept
-        if logits.shape[1] == 1:  # scikit-learn's binary head: one column for the second class
-            logits = np.hstack([np.zeros_like(logits), logits])
-        probs = np.exp(logits - logits.max(-1, keepdims=True))
-        probs /= probs.sum(-1, keepdims=True)
-        full = np.zeros((len(texts), len(self.labels)))
-        full[:, self.classes] = probs
-        return full
+        return probe_probabilities(self.head, embeddings, len(self.labels))
 
     def __call__(self, texts: list[str]) -> list[dict]:
         out = []
