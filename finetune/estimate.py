@@ -181,7 +181,8 @@ def _add_training_length(result: Estimate, config, task, train_rows: int) -> Non
 
 
 def _method(config, task, train_rows: int, num_labels: int) -> str:
-    from .tasks.setfit_method import FINETUNE, resolve_method
+    from .tasks.advice import resolve_method
+    from .tasks.setfit_method import FINETUNE
 
     if not task.few_shot:
         return FINETUNE

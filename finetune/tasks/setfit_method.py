@@ -37,13 +37,6 @@ def rows_per_class(train_labels) -> float:
     return float(statistics.median(counts.values())) if counts else 0.0
 
 
-def resolve_method(method: str, train_labels, can_setfit: bool = True) -> str:
-    """The method a run uses (tasks/advice.py decides auto)."""
-    from .advice import resolve_method as advised
-
-    return advised(method, train_labels, can_setfit)
-
-
 def is_setfit_model(folder) -> bool:
     return (Path(folder) / MARKER).is_file()
 

@@ -10,7 +10,8 @@ from finetune.events import read_events
 from finetune.predictions import model_folder, predict_texts
 from finetune.runs import RunPaths
 from finetune.tasks.advice import PROBE_BELOW
-from finetune.tasks.setfit_method import resolve_method, rows_per_class
+from finetune.tasks.advice import resolve_method
+from finetune.tasks.setfit_method import rows_per_class
 
 
 @pytest.fixture(scope="module")
