@@ -7,8 +7,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from finetune.hosting.spaces import start_background  # noqa: E402
-from finetune.warm import prewarm  # noqa: E402
+from finetune.hosting.background import start_background  # noqa: E402
+from finetune.control.warm_pool import prewarm  # noqa: E402
 from finetune.ui import CSS, MAX_UPLOAD_MB, build_app  # noqa: E402
 
 demo = build_app()

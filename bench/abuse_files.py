@@ -45,7 +45,7 @@ def tiny_run(folder: Path) -> Path:
     from transformers import BertForSequenceClassification
 
     from finetune.config import RunConfig
-    from finetune.runs import RunPaths
+    from finetune.runs.folder import RunPaths
 
     paths = RunPaths(RUN(folder))
     paths.model.mkdir(parents=True)
@@ -74,11 +74,11 @@ def run_case(case: str, folder: Path) -> dict:
     import gradio as gr  # the app has these loaded before a visitor's file comes: not timed
 
     import finetune.data.documents  # noqa: F401
-    import finetune.predictions  # noqa: F401
+    import finetune.services.predictions  # noqa: F401
     import finetune.tasks.setfit_method  # noqa: F401
     from finetune.ui import playground_tab
     if case == "predict_cli":  # the model loaded first, as in an app that has answered before
-        finetune.predictions.load_predictor(str(work.resolve()))
+        finetune.services.predictions.load_predictor(str(work.resolve()))
     started = time.perf_counter()
     try:
         if case in ("parquet", "xlsx"):
@@ -94,7 +94,7 @@ def run_case(case: str, folder: Path) -> dict:
             except gr.Error as e:
                 outcome = f"refused: {e.message}"
         elif case == "predict_cli":
-            from finetune.predictions import predict_texts
+            from finetune.services.predictions import predict_texts
 
             outcome = f"answered: {predict_texts(work, [text])[0]['label']}"
         elif case == "setfit_canary":

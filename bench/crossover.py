@@ -64,7 +64,7 @@ def cpu() -> str:
 
 def main():
     from finetune.config import RunConfig
-    from finetune.engine import train
+    from finetune.training.engine import train
     from finetune.tasks import classification, labels
 
     classification.min_per_class = lambda config: labels.SETFIT_MIN_PER_CLASS  # fine-tuning at 8 per class too

@@ -14,7 +14,7 @@ SHORT_TEXT = "a gripping, funny and moving film"
 def machine(device: str) -> str:
     import torch
 
-    from finetune.hardware import detect
+    from finetune.machine.hardware import detect
 
     if device == "cuda":
         return f"{torch.cuda.get_device_name(0)}, torch {torch.__version__}"
@@ -51,10 +51,11 @@ def matmul_peak(device: str, reps: int = 5) -> dict:
 
 
 def first_loss(data_file, run_dir, timeout: float = 300) -> dict:
-    """Seconds from Start (finetune.runs.start_run, as the UI) to each stage and to the first "log" event."""
+    """Seconds from Start (finetune.control.processes.start_run, as the UI) to each stage and to the first "log" event."""
     from finetune.config import RunConfig
-    from finetune.events import read_events
-    from finetune.runs import RunPaths, kill_run, stop_run, start_run
+    from finetune.runs.events import read_events
+    from finetune.runs.folder import RunPaths
+    from finetune.control.processes import kill_run, stop_run, start_run
 
     started = time.time()
     process = start_run(RunConfig(data_file=str(data_file)), run_dir)
@@ -81,7 +82,7 @@ def first_loss(data_file, run_dir, timeout: float = 300) -> dict:
 
 def prediction_latency(run_dir, calls: int = 100) -> list[float]:
     """Milliseconds per Playground prediction of one short text, after the model is loaded and warm."""
-    from finetune.predictions import predict_texts
+    from finetune.services.predictions import predict_texts
 
     for _ in range(5):
         predict_texts(run_dir, [SHORT_TEXT])

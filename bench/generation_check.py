@@ -34,7 +34,7 @@ def main() -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from finetune.config import RunConfig, task_defaults
-    from finetune.engine import train
+    from finetune.training.engine import train
 
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "shakespeare.txt"

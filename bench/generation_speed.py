@@ -74,7 +74,7 @@ def playground_speeds(threads: int = 2) -> dict:
     """tokens/s per way of loading the embedded model, with `threads` torch threads."""
     import torch
 
-    from finetune.embedded_lm import embedded_lm_path
+    from finetune.models.embedded_lm import embedded_lm_path
     from finetune.tasks.text_generator import TextGenerator
 
     torch.set_num_threads(threads)

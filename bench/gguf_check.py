@@ -15,7 +15,7 @@ import gguf  # noqa: E402
 import torch  # noqa: E402
 from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: E402
 
-from finetune.embedded_lm import gguf_path  # noqa: E402
+from finetune.models.embedded_lm import gguf_path  # noqa: E402
 
 run = Path(sys.argv[1])
 out = run / "model" / "gguf"

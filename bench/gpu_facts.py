@@ -56,7 +56,7 @@ def check_precision(table: Table, found, device: str) -> dict:
     """The precision chosen, against the facts: the capability on a GPU, the flags on a CPU, and the matmuls."""
     import torch
 
-    from finetune import hardware
+    from finetune.machine import hardware
 
     if device == "cuda":
         major, minor = torch.cuda.get_device_capability(0)
@@ -79,7 +79,8 @@ def check_precision(table: Table, found, device: str) -> dict:
 
 def check_decisions(table: Table, device: str, tmp: Path) -> None:
     """FSDP with one process refused, and the process group's backend: on a CPU with a GPU faked."""
-    from finetune import config as config_module, launch
+    from finetune import config as config_module
+    from finetune.machine import launch
     from finetune.config import ConfigError, RunConfig
 
     real = config_module._has_accelerator
@@ -115,9 +116,9 @@ def check_training(table: Table, found, peaks: dict, tmp: Path) -> None:
     import torch
 
     from finetune.config import RunConfig
-    from finetune.engine import train
-    from finetune.estimate import FRAMEWORK_GB, estimate_run, model_shape
-    from finetune.models import resolve_model
+    from finetune.training.engine import train
+    from finetune.planning.estimate import FRAMEWORK_GB, estimate_run, model_shape
+    from finetune.models.catalog import resolve_model
     from finetune.tasks import get_task
 
     config = RunConfig(data_file=str(SAMPLE), epochs=3.0, live_eval_rows=0, checkpoint_every_eval=False)
@@ -148,7 +149,7 @@ def check_training(table: Table, found, peaks: dict, tmp: Path) -> None:
 
 def check_playground(table: Table) -> None:
     from bench.generation_speed import tokens_per_s
-    from finetune.embedded_lm import embedded_lm_path
+    from finetune.models.embedded_lm import embedded_lm_path
     from finetune.tasks.text_generator import TextGenerator
 
     generator = TextGenerator(embedded_lm_path())
@@ -163,7 +164,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     import torch
 
-    from finetune.hardware import detect
+    from finetune.machine.hardware import detect
 
     table, found = Table(), detect()
     device = "cpu" if args.cpu_dry_run else "cuda"

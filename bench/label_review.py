@@ -68,7 +68,7 @@ def noisy_copy(name, rows, seed, work) -> tuple[Path, set[int], dict[int, str]]:
 
 def flagged_before_flips(name, rows, seed, work) -> set[int]:
     from finetune.config import RunConfig
-    from finetune.review import review_labels
+    from finetune.services.review import review_labels
 
     path = work / f"{name}-{seed}-clean.csv"
     sample(name, rows, seed).to_csv(path, index=False)
@@ -77,7 +77,7 @@ def flagged_before_flips(name, rows, seed, work) -> set[int]:
 
 def measure(name, rows, seed, work, natural=False) -> dict:
     from finetune.config import RunConfig
-    from finetune.review import review_labels
+    from finetune.services.review import review_labels
 
     path, flipped, truth = noisy_copy(name, rows, seed, work)
     started = time.perf_counter()

@@ -46,8 +46,8 @@ def main() -> int:
     from transformers import (AutoModelForCausalLM, AutoTokenizer, DataCollatorForLanguageModeling, Trainer,
                               TrainingArguments)
 
-    from finetune.embedded_lm import embedded_lm_path
-    from finetune.hardware import detect
+    from finetune.models.embedded_lm import embedded_lm_path
+    from finetune.machine.hardware import detect
 
     path = embedded_lm_path()
     tokenizer = AutoTokenizer.from_pretrained(path)

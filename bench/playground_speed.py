@@ -61,7 +61,7 @@ def main():
     args = parser.parse_args()
     import torch
 
-    from finetune.embedded_lm import embedded_lm_path
+    from finetune.models.embedded_lm import embedded_lm_path
     from finetune.tasks.text_generator import TextGenerator
 
     torch.set_num_threads(args.threads)

@@ -72,8 +72,8 @@ def ner_files(rows, seed, work):
 
 def main():
     from finetune.config import ConfigError, DataError, RunConfig
-    from finetune.engine import train
-    from finetune.quick_models import measure
+    from finetune.training.engine import train
+    from finetune.planning.quick_models import measure
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--sets", nargs="+", default=["trec", "trec_fine", "emotion", "ag_news", "sst2", "conll2003"])

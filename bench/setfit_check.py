@@ -52,7 +52,7 @@ def files(name, per_class, eval_rows, seed, work) -> tuple[Path, Path]:
 
 def main():
     from finetune.config import RunConfig
-    from finetune.engine import train
+    from finetune.training.engine import train
     from finetune.tasks import classification, labels
 
     # The app refuses fine-tuning under 10 rows per class; lifted here so 8 per class can be measured.

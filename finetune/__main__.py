@@ -12,7 +12,7 @@ import time
 from dataclasses import MISSING, fields
 from pathlib import Path
 
-from . import launch
+from .machine import launch
 from .config import ConfigError, DataError, RunConfig, task_defaults
 from .tasks import DEFAULT_TASK, TASK_NAMES
 
@@ -140,7 +140,7 @@ def command_train(args) -> dict | None:
         config.save(Path(args.output, "config.json"))
         argv = ["train", "--config", str(Path(args.output, "config.json")), "--output", args.output]
         return launched_results(args.output, launch.run_in_foreground(config, argv), config)
-    from .engine import train
+    from .training.engine import train
 
     results = train(config, args.output)
     return results.to_json() if launch.is_main() else None  # rank 0 alone answers, as it alone writes
@@ -155,7 +155,7 @@ def command_tune(args) -> dict:
 
 
 def command_predict(args):
-    from .predictions import predict_file, predict_texts
+    from .services.predictions import predict_file, predict_texts
 
     if args.text is not None:
         options = {"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}
@@ -185,7 +185,7 @@ def command_check(args):
 
 def quick_json(task, config, descriptions) -> dict:
     """check's quick_models, learning_curve, recommended_method and reason (quick_models.py, tasks/advice.py)."""
-    from .quick_models import measure
+    from .planning.quick_models import measure
     from .tasks.advice import advise
 
     try:
@@ -211,14 +211,14 @@ def _descriptions(text: str) -> dict:
 
 
 def command_resume(args) -> dict | None:
-    from .runs import load_run_config
+    from .config import load_run_config
 
     if not Path(args.run_dir, "config.json").is_file():
         raise ConfigError(f"{args.run_dir} is not a run folder (it has no config.json).")
     config = load_run_config(args.run_dir)
     if launch.is_distributed(config) and not launch.in_launcher():  # the same processes as the first start
         return launched_results(args.run_dir, launch.run_in_foreground(config, ["resume", args.run_dir]), config)
-    from .engine import resume
+    from .training.engine import resume
 
     results = resume(args.run_dir)
     return results.to_json() if launch.is_main() else None
@@ -226,7 +226,7 @@ def command_resume(args) -> dict | None:
 
 def launched_results(run_dir, status: int, config) -> dict:
     """After torchrun: results.json (machine 0), or what this machine did; a failed rank is exit status 1."""
-    from .records import Results
+    from .runs.records import Results
 
     results = Path(run_dir, "results.json")
     if status != 0:
@@ -239,8 +239,8 @@ def launched_results(run_dir, status: int, config) -> dict:
 
 
 def command_review(args) -> dict:
-    from .predictions import write_csv
-    from .review import issues_table, review_labels, reviews_labels
+    from .services.predictions import write_csv
+    from .services.review import issues_table, review_labels, reviews_labels
 
     base = RunConfig.load(args.config).to_dict() if args.config else {}
     task = args.task or base.get("task") or DEFAULT_TASK
@@ -262,7 +262,8 @@ RUNS_COLUMNS = ("name", "task", "status", "verdict", "main metric", "duration", 
 
 
 def command_runs(args):
-    from .runs import list_runs, run_summary
+    from .runs.folder import list_runs
+    from .control.summary import run_summary
 
     root = Path(args.root).resolve() if args.root else None
     summaries = [run_summary(run, root) for run in list_runs(root)]
@@ -282,7 +283,7 @@ def command_runs(args):
 
 
 def command_stop(args):
-    from .runs import stop_run
+    from .control.processes import stop_run
 
     stop_run(args.run_dir)
     return {"stopping": args.run_dir}
@@ -291,8 +292,8 @@ def command_stop(args):
 def command_share(args):
     import os
 
-    from .export import push_space
-    from .share import write_share_app
+    from .services.hub import push_space
+    from .services.share import write_share_app
 
     folder = write_share_app(args.run_dir, args.output)
     result = {"output": str(folder), "run": "python app.py", "install": "pip install -r requirements.txt"}
@@ -302,7 +303,7 @@ def command_share(args):
 
 
 def command_export(args):
-    from .export import export_run
+    from .services.export import export_run
 
     return export_run(args.run_dir, args.format)
 

@@ -228,7 +228,7 @@ class RunConfig:
         """world_size: training processes in all (launch.world_size()); batch_size is split across them."""
         from transformers import TrainingArguments
 
-        from .launch import backend
+        from .machine.launch import backend
 
         accelerator = _has_accelerator()
         if self.fsdp and not accelerator:
@@ -344,3 +344,18 @@ PRESETS = {
     "Aggressive": dict(epochs=5.0, batch_size=32, learning_rate=5e-5, warmup_ratio=0.1,
                        weight_decay=0.1),
 }
+
+
+def load_run_config(run_dir) -> RunConfig:
+    """A run's config.json. Keys this version does not know (the run was trained by another version) are
+    dropped: the runs table, Resume and the Playground must still read an old run folder. A missing or
+    unreadable file, or a value out of range, is a ConfigError."""
+    from .runs.folder import RunPaths
+
+    path = RunPaths(run_dir).config
+    try:
+        values = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise ConfigError(f"Cannot read the config file {path}: {e}") from None
+    known = {f.name for f in fields(RunConfig)} | set(RENAMED_FIELDS)  # tensorboard: true still counts
+    return RunConfig.from_dict({k: v for k, v in values.items() if k in known})

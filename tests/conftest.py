@@ -78,12 +78,12 @@ def tiny_model(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def no_run_outlives_its_test():
     """Kill training children a test left running: they would load the CPU for the tests after it."""
-    from finetune import runs
+    from finetune.control import processes
 
-    before = set(runs._PROCESSES)
+    before = set(processes._PROCESSES)
     yield
-    for run_dir in set(runs._PROCESSES) - before:
-        process = runs._PROCESSES[run_dir]
+    for run_dir in set(processes._PROCESSES) - before:
+        process = processes._PROCESSES[run_dir]
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)  # it leads its own group (start_new_session)
             process.wait()
@@ -148,7 +148,7 @@ def tiny_ner_model(tmp_path_factory):
 def ner_run(tmp_path_factory, tiny_ner_model):
     """A finished tiny NER run (engine.train), shared by the task, CLI and Playground tests."""
     from finetune.config import RunConfig
-    from finetune.engine import train
+    from finetune.training.engine import train
 
     folder = tmp_path_factory.mktemp("ner-run")
     data = write_ner_jsonl(folder / "train.jsonl", ner_rows(160))

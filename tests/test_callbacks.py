@@ -1,7 +1,7 @@
 """callbacks: checkpoints spaced by time and by the cost of a save; Stop's checkpoint always written."""
 from types import SimpleNamespace
 
-from finetune.callbacks import CheckpointSpacing
+from finetune.runs.callbacks import CheckpointSpacing
 
 
 class Clock:

@@ -9,9 +9,10 @@ import time
 import psutil
 import pytest
 
-from finetune import launch
+from finetune.machine import launch
 from finetune.config import ConfigError, RunConfig
-from finetune.runs import RunPaths, is_alive, kill_run, new_run_dir, resume_run, run_status, start_run, stop_run
+from finetune.runs.folder import RunPaths, new_run_dir
+from finetune.control.processes import is_alive, kill_run, resume_run, run_status, start_run, stop_run
 
 from .conftest import ROOT
 from .test_runs import wait_for
@@ -65,14 +66,14 @@ def test_fsdp_without_gpus_says_why(tmp_path):
 
 
 def test_one_process_agrees_with_itself():
-    from finetune.callbacks import agreed
+    from finetune.runs.callbacks import agreed
 
     assert agreed(True) and not agreed(False)
 
 
 # --- real runs on two CPU processes -----------------------------------------------------------
 def test_two_processes_report_like_one(runs_dir, fast_config, tmp_path):
-    from finetune.engine import train
+    from finetune.training.engine import train
 
     one = train(fast_config.updated(logging_steps=1), tmp_path / "one")
     run = runs_dir / "two"

@@ -1,8 +1,8 @@
 """The embedded SmolLM2: converted once into the cache, atomically; the real conversion is a slow test."""
 import pytest
 
-from finetune import embedded_lm
-from finetune.models import EMBEDDED, EMBEDDED_LM, is_embedded, model_name, resolve_model
+from finetune.models import embedded_lm
+from finetune.models.catalog import EMBEDDED, EMBEDDED_LM, is_embedded, model_name, resolve_model
 
 
 def test_the_cache_folder_follows_finetune_cache(tmp_path, monkeypatch):

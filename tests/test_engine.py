@@ -1,9 +1,9 @@
 import json
 
-from finetune.engine import train
-from finetune.events import read_events
-from finetune.predictions import predict_texts
-from finetune.runs import RunPaths
+from finetune.training.engine import train
+from finetune.runs.events import read_events
+from finetune.services.predictions import predict_texts
+from finetune.runs.folder import RunPaths
 
 
 def test_a_run_writes_model_results_and_events(tmp_path, fast_config):
@@ -71,7 +71,7 @@ def test_a_held_out_test_set_gets_the_report_beside_a_baseline(tmp_path, fast_co
 
 
 def test_resume_continues_a_stopped_run_from_its_checkpoint(tmp_path, fast_config):
-    from finetune.engine import resume
+    from finetune.training.engine import resume
 
     run = tmp_path / "run"
     run.mkdir()
@@ -92,7 +92,7 @@ def test_a_finished_run_cannot_be_resumed(tmp_path, fast_config):
     import pytest
 
     from finetune.config import ConfigError
-    from finetune.engine import resume
+    from finetune.training.engine import resume
 
     train(fast_config.updated(epochs=1.0), tmp_path / "run")
     with pytest.raises(ConfigError, match="already finished"):
@@ -129,7 +129,7 @@ def test_tensorboard_logs_into_the_run_folder(tmp_path, fast_config, monkeypatch
 
 
 def test_resume_skips_a_checkpoint_cut_off_mid_save(tmp_path):
-    from finetune.engine import _complete_checkpoint
+    from finetune.training.engine import _complete_checkpoint
 
     paths = RunPaths(tmp_path)
     for step, complete in ((9, True), (18, True), (27, False)):  # killed while writing checkpoint-27
@@ -142,7 +142,7 @@ def test_resume_skips_a_checkpoint_cut_off_mid_save(tmp_path):
 def test_checkpoints_are_spaced_by_time_and_a_stop_still_writes_one(tmp_path, fast_config, monkeypatch):
     from transformers import Trainer
 
-    from finetune.engine import resume
+    from finetune.training.engine import resume
 
     saved_at = []
     save = Trainer._save_checkpoint
@@ -167,7 +167,7 @@ def test_checkpoints_are_spaced_by_time_and_a_stop_still_writes_one(tmp_path, fa
 def test_live_evaluations_score_a_fixed_sample_and_the_end_scores_all(tmp_path, fast_config):
     from datasets import Dataset
 
-    from finetune.trainer_setup import live_eval_set
+    from finetune.training.trainer_setup import live_eval_set
 
     validation = Dataset.from_dict({"x": list(range(100))})
     sample = live_eval_set(validation, fast_config.updated(live_eval_rows=10))

@@ -1,7 +1,7 @@
 """The estimate before Start: arithmetic on a model shape, and the real thing on the tiny model."""
 from finetune.config import RunConfig
-from finetune.estimate import describe, estimate, estimate_run, model_shape
-from finetune.hardware import Hardware
+from finetune.planning.estimate import describe, estimate, estimate_run, model_shape
+from finetune.machine.hardware import Hardware
 
 MINILM = {"parameters": 22_713_986, "non_embedding": 10_993_538, "hidden": 384, "layers": 6, "heads": 12,
           "max_positions": 512}
@@ -48,7 +48,7 @@ def test_a_generation_estimate_uses_the_block_size(tiny_gpt2, runs_dir):
 def test_the_whole_run_is_counted_per_method(tiny_model, runs_dir, monkeypatch):
     """Issue 27: SetFit was estimated like fine-tuning (3 epochs x rows: 4.8 s) and trained 128 s; its
     pairs are rows x NUM_ITERATIONS x 2 in one pass. Here each step costs 0.1 s, each eval batch 0.05 s."""
-    from finetune import machine_speed
+    from finetune.planning import machine_speed
 
     monkeypatch.setattr(machine_speed, "step_seconds", lambda path, *, batch, length, bf16, train=True, causal=False,
                         root=None: 0.1 if train else 0.05)
@@ -66,7 +66,7 @@ def test_the_whole_run_is_counted_per_method(tiny_model, runs_dir, monkeypatch):
 
 
 def test_the_machines_speed_is_measured_once_and_cached_in_the_runs_folder(tiny_model, runs_dir, monkeypatch):
-    from finetune import machine_speed
+    from finetune.planning import machine_speed
 
     timed = []
     real = machine_speed._timed

@@ -1,6 +1,6 @@
 import pytest
 
-from finetune.events import LOG, STARTED, EventWriter, read_events
+from finetune.runs.events import LOG, STARTED, EventWriter, read_events
 
 
 def test_reader_resumes_from_offset_without_rereading(tmp_path):
@@ -36,7 +36,7 @@ def test_unknown_event_type_is_a_programming_error(tmp_path):
 
 
 def test_run_duration_adds_up_the_segments_of_a_resumed_run():
-    from finetune.events import run_duration
+    from finetune.runs.events import run_duration
 
     events = [{"event": "started", "time": 100.0}, {"event": "stopped", "time": 130.0},
               {"event": "started", "time": 1000.0}, {"event": "log", "time": 1005.0}]
@@ -45,7 +45,7 @@ def test_run_duration_adds_up_the_segments_of_a_resumed_run():
 
 
 def test_pace_measures_steps_per_second_and_the_time_left():
-    from finetune.events import pace
+    from finetune.runs.events import pace
 
     first, last = {"step": 10, "time": 100.0, "max_steps": 50}, {"step": 30, "time": 110.0, "max_steps": 50}
     assert pace(first, last) == (10.0, 2.0)

@@ -3,7 +3,8 @@ import pytest
 
 from finetune.config import ConfigError
 from finetune.tasks import get_task
-from finetune.export import export_onnx, onnx_logits, push_to_hub
+from finetune.services.onnx_export import export_onnx, onnx_logits
+from finetune.services.hub import push_to_hub
 
 
 def test_onnx_export_matches_pytorch(tiny_model, tmp_path):
@@ -39,8 +40,8 @@ def test_push_offline_says_so_and_never_echoes_the_token(tiny_model, monkeypatch
 
 # --- local runtimes: int8 ONNX beside the fp32 one, GGUF with an Ollama Modelfile --------------------
 def test_int8_onnx_of_a_classification_run_agrees_on_the_held_out_rows(tmp_path, fast_config):
-    from finetune.engine import train
-    from finetune.onnx_int8 import export_int8
+    from finetune.training.engine import train
+    from finetune.services.onnx_int8 import export_int8
 
     train(fast_config, tmp_path / "run")
     result = export_int8(tmp_path / "run")
@@ -52,7 +53,7 @@ def test_int8_onnx_of_a_classification_run_agrees_on_the_held_out_rows(tmp_path,
 def test_int8_onnx_of_an_ner_run_compares_labels_token_by_token(ner_run, tmp_path):
     import shutil
 
-    from finetune.onnx_int8 import export_int8
+    from finetune.services.onnx_int8 import export_int8
 
     run = shutil.copytree(ner_run[0], tmp_path / "run")
     result = export_int8(run)
@@ -79,7 +80,7 @@ def tiny_llama(folder):
 def test_gguf_export_reads_back_with_llama_names_and_the_same_next_token(tmp_path):
     import gguf
 
-    from finetune.gguf_export import export_gguf
+    from finetune.services.gguf_export import export_gguf
 
     result = export_gguf(tiny_llama(tmp_path / "llama"), tmp_path / "out")
     reader = gguf.GGUFReader(result.path)
@@ -94,7 +95,7 @@ def test_gguf_export_reads_back_with_llama_names_and_the_same_next_token(tmp_pat
 
 
 def test_gguf_export_says_which_architectures_it_writes(tiny_gpt2, tmp_path):
-    from finetune.gguf_export import export_gguf
+    from finetune.services.gguf_export import export_gguf
 
     with pytest.raises(ConfigError, match="GGUF export is for LlamaForCausalLM.*GPT2LMHeadModel"):
         export_gguf(tiny_gpt2, tmp_path / "out")
@@ -104,7 +105,7 @@ def test_the_cli_exports_int8_and_says_when_a_format_does_not_fit(tmp_path, fast
     import json
 
     from finetune.__main__ import main
-    from finetune.engine import train
+    from finetune.training.engine import train
 
     train(fast_config, tmp_path / "run")
     assert main(["export", str(tmp_path / "run"), "--format", "int8"]) == 0

@@ -4,10 +4,10 @@ import json
 import pytest
 
 from finetune.__main__ import build_parser, config_from_args, main
-from finetune.engine import train
-from finetune.events import read_events
-from finetune.predictions import predict_texts
-from finetune.runs import RunPaths
+from finetune.training.engine import train
+from finetune.runs.events import read_events
+from finetune.services.predictions import predict_texts
+from finetune.runs.folder import RunPaths
 from tests.test_cli import cli
 
 

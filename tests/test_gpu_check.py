@@ -3,7 +3,7 @@ the GPU steps run only on a lent GPU (README, Bigger hardware)."""
 import subprocess
 import sys
 
-from finetune import hardware
+from finetune.machine import hardware
 
 from .conftest import ROOT
 

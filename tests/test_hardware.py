@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from finetune import hardware
+from finetune.machine import hardware
 
 
 def fake_proc(root, threads: dict):
@@ -165,8 +165,8 @@ def test_auto_trains_in_the_hardwares_precision_and_fp16_is_refused_on_a_cpu(mon
 
 def test_the_plan_hands_fp16_to_the_trainer_on_an_older_gpu(monkeypatch, tmp_path):
     from finetune.config import RunConfig
-    from finetune.runs import RunPaths
-    from finetune.trainer_setup import plan_run
+    from finetune.runs.folder import RunPaths
+    from finetune.training.trainer_setup import plan_run
 
     gpu = fake_gpu(monkeypatch, "fp16")
     monkeypatch.setattr("transformers.TrainingArguments.__post_init__", lambda self: None)  # no GPU to check
@@ -183,7 +183,7 @@ def test_fsdp_with_one_process_is_refused_on_a_gpu(monkeypatch, tmp_path):
 
 
 def test_gpus_talk_over_nccl_and_cpu_processes_over_gloo(monkeypatch, tmp_path):
-    from finetune import launch
+    from finetune.machine import launch
     from finetune.config import RunConfig
 
     assert (launch.backend(True), launch.backend(False)) == ("nccl", "gloo")

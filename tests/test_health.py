@@ -3,8 +3,7 @@ import math
 
 import pytest
 
-from finetune.health import (HealthMonitor, TrainingDiverged, is_out_of_memory, loss_not_falling,
-                             out_of_memory_advice, overfitting)
+from finetune.machine.health import (HealthMonitor, TrainingDiverged, is_out_of_memory, loss_not_falling, out_of_memory_advice, overfitting)
 from finetune.config import RunConfig
 
 
@@ -62,8 +61,8 @@ def test_out_of_memory_is_recognised_and_explained():
 def test_the_callback_writes_findings_as_health_events_and_ends_on_nan(tmp_path):
     from types import SimpleNamespace
 
-    from finetune.callbacks import EventCallback
-    from finetune.events import EventWriter, read_events
+    from finetune.runs.callbacks import EventCallback
+    from finetune.runs.events import EventWriter, read_events
 
     callback = EventCallback(EventWriter(tmp_path / "events.jsonl"), stop=False)
     state = SimpleNamespace(global_step=0, max_steps=100, epoch=0.0)

@@ -1,6 +1,6 @@
 from finetune.config import RunConfig
-from finetune.model_card import model_card
-from finetune.records import Results
+from finetune.services.model_card import model_card
+from finetune.runs.records import Results
 
 RESULTS = Results.from_json({
     "status": "finished", "steps": 54, "max_steps": 54, "duration_s": 17.0, "train_runtime_s": 15.0,

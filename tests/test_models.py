@@ -1,7 +1,7 @@
 import pytest
 
 from finetune.config import ConfigError
-from finetune.models import EMBEDDED, resolve_model
+from finetune.models.catalog import EMBEDDED, resolve_model
 
 
 def test_embedded_default_is_a_local_folder():

@@ -7,10 +7,9 @@ import time
 import pytest
 
 from finetune.config import DataError, RunConfig
-from finetune.engine import train
-from finetune.predictions import (baseline_scores, label_counts, label_table, neutralise, predict_file,
-                                  tag_pdf, write_csv)
-from finetune.runs import RunPaths
+from finetune.training.engine import train
+from finetune.services.predictions import (baseline_scores, label_counts, label_table, neutralise, predict_file, tag_pdf, write_csv)
+from finetune.runs.folder import RunPaths
 from tests.conftest import SAMPLES, WORDS, keyword_rows
 from tests.conftest import write_csv as write_rows
 
@@ -118,8 +117,8 @@ def test_ner_rows_get_their_entities_as_text_and_type(ner_run, tmp_path):
 def test_stop_predict_resume_predict_answers_with_the_resumed_model(tmp_path, fast_config):
     """The Playground's cache follows the saved model, not the folder's name: after a Resume rewrites
     model/, the next Predict is the resumed model's (it kept answering with the stopped one before)."""
-    from finetune.engine import resume
-    from finetune.predictions import model_folder, predict_texts
+    from finetune.training.engine import resume
+    from finetune.services.predictions import model_folder, predict_texts
     from finetune.tasks import get_task
 
     run = tmp_path / "run"

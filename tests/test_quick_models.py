@@ -32,7 +32,7 @@ def test_ner_check_measures_the_crf_floor(tmp_path, runs_dir, capsys):
 
 
 def test_advice_follows_the_measured_crossover_and_auto_uses_it():
-    from finetune.quick_models import QuickReport, QuickScore
+    from finetune.tasks.quick import QuickReport, QuickScore
     from finetune.tasks.advice import PROBE_BELOW, recommend, resolve_method
 
     quick = QuickReport(models=[QuickScore("zero-shot", 0.62, "accuracy", 3.0), QuickScore("probe", 0.89, "accuracy", 9.0)],
@@ -48,7 +48,7 @@ def test_advice_follows_the_measured_crossover_and_auto_uses_it():
 
 
 def test_curve_reading_says_rising_or_flat_and_names_the_classes():
-    from finetune.quick_models import CurvePoint
+    from finetune.tasks.quick import CurvePoint
     from finetune.tasks.quick_classification import read_curve
 
     rising, line = read_curve([CurvePoint(0.25, 0.74), CurvePoint(0.5, 0.85), CurvePoint(1.0, 0.89)],
@@ -61,12 +61,12 @@ def test_curve_reading_says_rising_or_flat_and_names_the_classes():
 def test_the_probe_is_a_run_like_any_other(tmp_path, tiny_model, runs_dir):
     """Its own results, verdict with the quick bar, predictions; the head in safetensors + JSON, no pickle."""
     from finetune.config import RunConfig
-    from finetune.engine import train
-    from finetune.events import read_events
-    from finetune.predictions import predict_texts
-    from finetune.quick_models import measure
-    from finetune.runs import RunPaths
-    from finetune.verdict import run_verdict
+    from finetune.training.engine import train
+    from finetune.runs.events import read_events
+    from finetune.services.predictions import predict_texts
+    from finetune.planning.quick_models import measure
+    from finetune.runs.folder import RunPaths
+    from finetune.services.verdict import run_verdict
 
     data = write_csv(tmp_path / "d.csv", keyword_rows(per_class=20))
     config = RunConfig.from_dict({"task": "classification", "data_file": str(data), "model": tiny_model})
@@ -90,7 +90,7 @@ def test_the_probe_is_a_run_like_any_other(tmp_path, tiny_model, runs_dir):
 
 def test_probe_for_another_task_says_what_to_choose(tmp_path, tiny_gpt2, story_txt):
     from finetune.config import ConfigError, RunConfig
-    from finetune.engine import train
+    from finetune.training.engine import train
 
     with pytest.raises(ConfigError, match="quick probe trains text classification only"):
         train(RunConfig(task="generation", data_file=str(story_txt), model=tiny_gpt2, method="probe"), tmp_path / "r")
@@ -111,9 +111,9 @@ def test_the_few_examples_warning_names_every_class_or_says_how_many(tmp_path):
 
 
 def test_every_verdict_names_the_best_quick_model_as_its_bar():
-    from finetune.quick_models import QuickReport, QuickScore
-    from finetune.records import Results
-    from finetune.verdict import compared_to_what
+    from finetune.tasks.quick import QuickReport, QuickScore
+    from finetune.runs.records import Results
+    from finetune.services.verdict import compared_to_what
 
     quick = QuickReport(models=[QuickScore("tfidf", 0.7, "accuracy", 1, {"accuracy": 0.7, "macro_f1": 0.69}),
                                 QuickScore("probe", 0.81, "accuracy", 9, {"accuracy": 0.82, "macro_f1": 0.812})])

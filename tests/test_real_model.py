@@ -2,8 +2,8 @@
 import pytest
 
 from finetune.config import RunConfig
-from finetune.engine import train
-from finetune.predictions import predict_texts
+from finetune.training.engine import train
+from finetune.services.predictions import predict_texts
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.slow

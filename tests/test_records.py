@@ -4,9 +4,12 @@ import json
 import pytest
 
 from finetune.config import ConfigError, RunConfig
-from finetune.records import Results, RunStatus
-from finetune.runs import RunPaths, load_run_config, run_status, run_summary
-from finetune.events import FAILED, FINISHED, STARTED, EventWriter
+from finetune.runs.records import Results, RunStatus
+from finetune.runs.folder import RunPaths
+from finetune.config import load_run_config
+from finetune.control.processes import run_status
+from finetune.control.summary import run_summary
+from finetune.runs.events import FAILED, FINISHED, STARTED, EventWriter
 
 # results.json of each task as engine.train writes it today (values shortened)
 COMMON = {"model": "m", "train_rows": 72, "eval_rows": 18, "report_split": "validation", "report_rows": 18,

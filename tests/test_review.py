@@ -12,7 +12,7 @@ from finetune.__main__ import main
 from finetune.config import RunConfig
 from finetune.data.label_edits import LabelEdits, apply_label_edits
 from finetune.errors import ConfigError, DataError
-from finetune.review import IN_SAMPLE_NOTE, METHOD_MODEL, METHOD_TFIDF, LabelReview, review_labels, write_corrected
+from finetune.services.review import (IN_SAMPLE_NOTE, METHOD_MODEL, METHOD_TFIDF, LabelReview, review_labels, write_corrected)
 from finetune.tasks.classification import load_rows
 from tests.conftest import ROOT, SHARED_DATA, keyword_rows, write_csv
 
@@ -70,7 +70,7 @@ def test_a_one_row_class_or_a_single_class_cannot_be_reviewed(tmp_path):
 
 
 def test_a_fine_tuned_run_scores_the_rows_and_says_it_is_not_out_of_fold(planted_csv, fast_config, tmp_path):
-    from finetune.engine import train
+    from finetune.training.engine import train
 
     # trained well past fitting (20 epochs, not 8) so the planted rows' given labels score near 0, far
     # from cleanlab's threshold: at 8 epochs one of them sat close enough to it to be missed on some runs

@@ -1,8 +1,8 @@
 """Runs as separate processes, watched only through their folders."""
 import time
 
-from finetune.runs import (RunPaths, is_alive, kill_run, list_runs, new_run_dir, run_status, start_run,
-                           trained_models)
+from finetune.runs.folder import RunPaths, list_runs, new_run_dir, trained_models
+from finetune.control.processes import is_alive, kill_run, run_status, start_run
 
 
 def wait_for(predicate, timeout=120):
@@ -49,7 +49,7 @@ def test_run_folders_are_unique_and_sorted(runs_dir):
 
 
 def test_a_killed_run_resumes_from_its_last_checkpoint(runs_dir, fast_config):
-    from finetune.runs import resume_run
+    from finetune.control.processes import resume_run
 
     run = new_run_dir("classification")
     start_run(fast_config.updated(epochs=30.0, eval_steps=9), run)
@@ -81,7 +81,7 @@ def test_delete_only_ended_run_folders_under_the_root(runs_dir, tmp_path, fast_c
     import pytest
 
     from finetune.config import ConfigError
-    from finetune.runs import delete_run
+    from finetune.control.summary import delete_run
 
     run = new_run_dir("classification")
     start_run(fast_config.updated(epochs=50.0), run)
@@ -100,7 +100,7 @@ def test_resume_or_stop_of_a_deleted_run_says_so_in_one_sentence(tmp_path):
     import pytest
 
     from finetune.errors import ConfigError
-    from finetune.runs import resume_run, stop_run
+    from finetune.control.processes import resume_run, stop_run
 
     gone = tmp_path / "20260101-000000-classification-gone"
     for action in (resume_run, stop_run):

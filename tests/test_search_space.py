@@ -3,7 +3,7 @@ import optuna
 import pytest
 
 from finetune.config import ConfigError, RunConfig
-from finetune.search_space import including, is_small, parse_names, search_space, suggest
+from finetune.sweeps.search_space import including, is_small, parse_names, search_space, suggest
 
 
 def test_small_models_search_larger_learning_rates_than_base_size_ones():

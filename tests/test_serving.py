@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from finetune.serving import Batcher, Batchers
+from finetune.services.serving import Batcher, Batchers
 
 
 def test_callers_at_once_share_model_calls_and_each_gets_its_own_answers():

@@ -9,8 +9,8 @@ import time
 import pytest
 
 from finetune.__main__ import main
-from finetune.engine import train
-from finetune.share import write_share_app
+from finetune.training.engine import train
+from finetune.services.share import write_share_app
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +119,7 @@ def test_an_ner_run_shares_highlighted_entities_and_a_generation_run_its_text(ne
     import shutil
 
     from finetune.config import RunConfig
-    from finetune.runs import RunPaths
+    from finetune.runs.folder import RunPaths
 
     out = write_share_app(ner_run[0], tmp_path / "ner-demo")
     (answer,), = _written_predict(out)(["Dr. Maria Lopez flew to Oslo ."])

@@ -2,7 +2,7 @@
 import torch
 from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
 
-from finetune import speedups
+from finetune.training import speedups
 from finetune.config import RunConfig
 
 

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from finetune.config import ConfigError, RunConfig
-from finetune.tracking import TRACKERS, prepare_tracking
+from finetune.training.tracking import TRACKERS, prepare_tracking
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ import json
 import pytest
 
 from finetune.config import RunConfig
-from finetune.engine import train
-from finetune.estimate import Estimate, describe
+from finetune.training.engine import train
+from finetune.planning.estimate import Estimate, describe
 from finetune.tasks import get_task
-from finetune.training_length import TrainingLength, resolve
+from finetune.tasks.training_length import TrainingLength, resolve
 
 
 def test_a_small_file_gets_more_passes_and_a_large_one_fewer():
@@ -58,7 +58,7 @@ def test_the_estimate_says_the_epochs_and_the_rule():
 
 @pytest.mark.parametrize("rows, epochs", [(200, 3.0), (10000, 1.5)])
 def test_the_estimate_resolves_the_rule_for_the_rows(rows, epochs, tiny_model):
-    from finetune.estimate import estimate_run
+    from finetune.planning.estimate import estimate_run
 
     result = estimate_run(RunConfig.from_dict({"task": "classification", "model": tiny_model, "eval_file": "x"}),
                           rows=rows, num_labels=2)

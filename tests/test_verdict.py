@@ -1,8 +1,8 @@
 """Every finished run gets a verdict: learned nothing, worse than the baseline, still improving, or good."""
 import json
 
-from finetune.records import Results
-from finetune.verdict import judge, run_verdict
+from finetune.runs.records import Results
+from finetune.services.verdict import judge, run_verdict
 
 PER_CLASS = {label: {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": n}
              for label, n in (("a", 50), ("b", 30), ("c", 20))}

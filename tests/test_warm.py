@@ -3,8 +3,9 @@ import json
 
 import pytest
 
-from finetune import warm
-from finetune.runs import RunPaths, new_run_dir, run_status, start_run
+from finetune.control import warm_pool as warm
+from finetune.runs.folder import RunPaths, new_run_dir
+from finetune.control.processes import run_status, start_run
 from tests.test_runs import wait_for
 
 
@@ -47,7 +48,7 @@ def test_variables_that_libraries_set_in_the_app_do_not_retire_it(warm_pool, mon
     warm_pool.prewarm()
     ready = warm_pool.process
     monkeypatch.setenv("KMP_DUPLICATE_LIB_OK", "True")  # what importing torch does to os.environ
-    from finetune.warm import launch_env
+    from finetune.control.warm_pool import launch_env
 
     assert warm._settings(launch_env()) == ready.finetune_env
 

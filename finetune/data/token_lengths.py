@@ -28,8 +28,8 @@ def model_files(model: str, default: str = "") -> tuple[Path | None, Path | None
     Looks only on disk (the embedded model, a local folder, the Hub cache): a data check never downloads.
     """
     from ..errors import ConfigError
-    from ..embedded_lm import converted_folder
-    from ..models import EMBEDDED, EMBEDDED_LM, embedded_choice, embedded_model_path
+    from ..models.embedded_lm import converted_folder
+    from ..models.catalog import EMBEDDED, EMBEDDED_LM, embedded_choice, embedded_model_path
 
     try:
         embedded = embedded_choice(model, default or EMBEDDED)

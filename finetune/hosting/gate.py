@@ -47,8 +47,9 @@ def require_visitor(owner: str | None) -> None:
 def start_run(config: RunConfig, owner: str | None, run_dir=None) -> Started:
     """Start a new run for `owner` (a fresh folder unless run_dir is given). On a Space: its model id is
     checked, its settings clamped to the limits and it takes a ticket in the queue (position 0: started)."""
-    from ..runs import check_capacity, new_run_dir
-    from ..runs import start_run as launch
+    from ..control.processes import check_capacity
+    from ..runs.folder import new_run_dir
+    from ..control.processes import start_run as launch
     from . import spaces
 
     require_visitor(owner)
@@ -56,15 +57,15 @@ def start_run(config: RunConfig, owner: str | None, run_dir=None) -> Started:
         config = config.updated(model=model_id(config.model, config.task))
         order = spaces.submit(config, run_dir or new_run_dir(config.task), owner=owner)
         return Started(order["run_dir"], order["ticket"], order["position"])
-    check_capacity(owner)  # before a folder exists: a refused start leaves nothing behind
+    check_capacity(owners.one_run_each(owner))  # before a folder exists: a refused start leaves nothing behind
     run_dir = Path(run_dir) if run_dir else new_run_dir(config.task)
-    launch(config, run_dir, owner)
+    launch(config, run_dir, owners.launch_as(owner, run_dir))
     return Started(str(run_dir))
 
 
 def resume_run(run_dir, owner: str | None) -> Started:
     """Continue a run the visitor owns, through the queue on a Space like a new run."""
-    from ..runs import resume_run as relaunch
+    from ..control.processes import resume_run as relaunch
     from . import spaces
 
     require_visitor(owner)
@@ -72,7 +73,7 @@ def resume_run(run_dir, owner: str | None) -> Started:
     if owners.hosted():
         order = spaces.submit_resume(run_dir, owner=owner)
         return Started(order["run_dir"], order["ticket"], order["position"])
-    relaunch(run_dir, owner)
+    relaunch(run_dir, owners.one_run_each(owner))
     return Started(str(run_dir))
 
 
@@ -87,13 +88,14 @@ def start_search(config: RunConfig, owner: str | None, *, trials: int, budget_mi
                  space: list[str]) -> Path:
     """Start a settings search for `owner`: its folder and every trial folder record the owner, and it
     counts as one of the runs the app trains at once. Refused on a Space (search_offered)."""
-    from ..runs import check_capacity, new_run_dir
+    from ..control.processes import check_capacity
+    from ..runs.folder import new_run_dir
     from ..sweeps.launch import start_sweep
 
     require_visitor(owner)
     if not search_offered():
         raise ConfigError(NO_SEARCH)
-    check_capacity(owner)
+    check_capacity(owners.one_run_each(owner))
     sweep_dir = new_run_dir(f"search-{config.task}")
     if owner:
         owners.record_owner(sweep_dir, owner)  # the trials copy it (sweeps/search.py)
@@ -123,7 +125,7 @@ def model_id(name: str, task: str) -> str:
     folder the Space's owner offers (FINETUNE_MODEL_DIRS) or a Hub id (org/name), never another path on the
     server. Whether a folder of that name exists here changes nothing: the loaders take a Hub id from the
     Hub cache only (models._hosted_model), so the answer tells nothing about the server's folders."""
-    from ..models import embedded_choice, hosted_choice
+    from ..models.catalog import embedded_choice, hosted_choice
     from ..tasks import get_task
 
     name = (name or "").strip()

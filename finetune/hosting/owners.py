@@ -21,6 +21,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from pathlib import Path
+from typing import Callable
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -41,7 +42,7 @@ _PROCESS_SECRET = secrets.token_urlsafe(32)  # a Space's signing key when FINETU
 
 
 def _root(root: Path | None) -> Path:
-    from ..runs import runs_root
+    from ..runs.folder import runs_root
 
     return Path(root) if root else runs_root()
 
@@ -199,3 +200,24 @@ def visible(owner: str | None, runs: list[Path]) -> list[Path]:
 def owned_by(owner: str | None, runs: list[Path]) -> list[Path]:
     """The runs of `runs` recorded as this visitor's own (the shared ones are nobody's)."""
     return [p for p in runs if owner is not None and owner_of(p) == owner]
+
+
+def one_run_each(owner: str | None) -> Callable[[list[Path]], None] | None:
+    """On a Space, the rule control/processes applies under its launch lock: a visitor trains one run at a
+    time. None where one person uses the app (or for no owner)."""
+    if not hosted() or owner is None:
+        return None
+
+    def admit(running: list[Path]) -> None:
+        if owned_by(owner, running):
+            raise ConfigError("You already have a run training; this shared Space trains one run per visitor. "
+                              "Wait for it to end, or stop it.")
+    return admit
+
+
+def launch_as(owner: str | None, run_dir) -> Callable[[list[Path]], None] | None:
+    """Before a run of `owner` starts in run_dir: its owner.json written, and the launch rule that goes with it."""
+    if owner:
+        Path(run_dir).mkdir(parents=True, exist_ok=True)
+        record_owner(run_dir, owner)
+    return one_run_each(owner)

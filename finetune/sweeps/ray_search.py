@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from ..config import RunConfig
-from ..runs import RunPaths
-from ..search_space import Param
+from ..runs.folder import RunPaths
+from .search_space import Param
 from .record import COMPLETE, FAILED, FINISHED, PRUNED, STOPPED, Sweep, TrialRecord, write_sweep
 from .search import BudgetStop, finish_reserve, validation_metric
 
@@ -72,7 +72,7 @@ def _trial(params: dict, *, base: dict, root: str, metric: str, deadline: float)
     from ray import tune
     from transformers import TrainerCallback
 
-    from ..engine import train
+    from ..training.engine import train
 
     class RayReporter(TrainerCallback):
         evaluations = 0

@@ -17,13 +17,13 @@ from pathlib import Path
 from transformers import TrainerCallback
 
 from ..config import ConfigError, RunConfig
-from ..events import END_EVENTS, EVAL, LOG, STAGE, STOPPED as RUN_STOPPED, read_events
+from ..runs.events import END_EVENTS, EVAL, LOG, STAGE, STOPPED as RUN_STOPPED, read_events
 from ..hosting import owners
-from ..runs import RunPaths
-from ..search_space import Param, including, is_small, search_space, searches_lora, suggest
+from ..runs.folder import RunPaths
+from .search_space import Param, including, is_small, search_space, searches_lora, suggest
 from ..tasks import get_task
-from ..training_length import AUTO
-from .record import (COMPLETE, FAILED, FINISHED, PRUNED, STOPPED, Sweep, TrialRecord, trial_folder, write_sweep)
+from ..tasks.training_length import AUTO
+from .record import COMPLETE, FAILED, FINISHED, PRUNED, STOPPED, Sweep, TrialRecord, trial_folder, write_sweep
 
 
 class TrialReporter(TrainerCallback):
@@ -109,7 +109,7 @@ def given_settings(base: RunConfig, space: dict) -> dict:
 def plan_space(base: RunConfig, names: list[str] | None) -> dict[str, Param]:
     """The ranges to search for this task and model (LoRA rank only where the task trains LoRA and it is on),
     widened to hold the base config's own values: they are the first trial."""
-    from ..models import resolve_model
+    from ..models.catalog import resolve_model
 
     task = get_task(base.task)
     small = is_small(resolve_model(base.model, task.embedded_model))
@@ -172,7 +172,7 @@ class _Objective:
     def __call__(self, trial):
         import optuna
 
-        from ..engine import train
+        from ..training.engine import train
 
         params = suggest(trial, self.space)
         folder = trial_folder(self.root, trial.number)

@@ -12,9 +12,9 @@ from ..data.remedies import OTHER, apply_remedies
 from ..data.splits import held_out_parts
 from ..data.file_kind import read_labelled_table
 from ..data.token_lengths import fitted_length, tokenizer_limit
-from ..training_length import TrainingLength
+from .training_length import TrainingLength
 from ..errors import DataError
-from ..models import EMBEDDED
+from ..models.catalog import EMBEDDED
 from .classification_check import check_file
 from .labels import blocking_problems, labelled_rows, load_with_head, sort_labels
 from .predictor import PipelinePredictor
@@ -139,7 +139,7 @@ def fitted_max_length(texts, tokenizer) -> int:
 def collator(tokenizer):
     from transformers import DataCollatorWithPadding
 
-    from ..hardware import pad_multiple
+    from ..machine.hardware import pad_multiple
 
     return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=pad_multiple())
 

@@ -20,7 +20,7 @@ from ..data.columns import guess_text_column, text_values
 from ..data.splits import held_out_parts
 from ..data.tables import read_table
 from ..errors import DataError
-from ..models import EMBEDDED_LM
+from ..models.catalog import EMBEDDED_LM
 from . import seq2seq
 from .generation_check import check_file
 from .generation_text import read_text_file
@@ -191,7 +191,7 @@ def prompt_tokens(tokenizer, prompt: str) -> list[int]:
 def collator(tokenizer):
     from transformers import DataCollatorForSeq2Seq
 
-    from ..hardware import pad_multiple
+    from ..machine.hardware import pad_multiple
 
     # pads input_ids with the pad token and labels with -100: padding never counts in the loss
     return DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=IGNORE, pad_to_multiple_of=pad_multiple())

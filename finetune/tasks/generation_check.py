@@ -125,14 +125,14 @@ def token_counter(config):
 
 
 def _tokenizer(model: str):
-    from ..models import EMBEDDED_LM, embedded_choice
+    from ..models.catalog import EMBEDDED_LM, embedded_choice
 
     try:
         from transformers import AutoTokenizer, logging
 
         logging.set_verbosity_error()  # "longer than the maximum length" is what cut_share reports
         if embedded_choice(model, EMBEDDED_LM) == EMBEDDED_LM:
-            from ..embedded_lm import tokenizer_source
+            from ..models.embedded_lm import tokenizer_source
 
             path, kwargs = tokenizer_source()
             return AutoTokenizer.from_pretrained(path, **kwargs)

@@ -15,8 +15,8 @@ import pandas as pd
 from ..data.splits import held_out_parts
 from ..data.token_lengths import fitted_length, tokenizer_limit
 from ..errors import DataError
-from ..models import EMBEDDED, EMBEDDED_LM
-from ..training_length import TrainingLength
+from ..models.catalog import EMBEDDED, EMBEDDED_LM
+from .training_length import TrainingLength
 from .labels import load_with_head
 from .ner_check import MIN_SENTENCES, check_file
 from .ner_files import CONLL_ONLY_SUFFIXES, clean, entity_spans, load_tokenizer, read_sentences, tag_names
@@ -133,7 +133,7 @@ def fitted_max_length(token_lists, tokenizer) -> int:
 def collator(tokenizer):
     from transformers import DataCollatorForTokenClassification
 
-    from ..hardware import pad_multiple
+    from ..machine.hardware import pad_multiple
 
     return DataCollatorForTokenClassification(tokenizer, pad_to_multiple_of=pad_multiple())
 

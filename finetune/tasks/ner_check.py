@@ -42,7 +42,7 @@ def check_file(config, frame=None) -> NerCheck:
     """Check config.data_file as NER data; lengths are counted with the model's tokenizer when it is on disk
     (a check never downloads), else estimated from words. `frame` is unused: NER files are not tables."""
     from ..data.token_lengths import model_files
-    from ..models import EMBEDDED
+    from ..models.catalog import EMBEDDED
 
     folder = model_files(config.model, EMBEDDED)[1]
     return check_sentences(config.data_file, config.text_column, config.label_column,

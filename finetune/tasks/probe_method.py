@@ -80,7 +80,7 @@ class ProbePredictor:
     """A saved probe as a function: texts in, {"label", "score", "scores"} out (as the other models)."""
 
     def __init__(self, model_dir):
-        from ..quick_models import sentence_model
+        from .quick import sentence_model
         from .fitted_arrays import load_logistic
 
         folder = Path(model_dir)
@@ -104,9 +104,9 @@ class ProbePredictor:
 
 def run_probe(config, paths, events, stop, task, data, hardware, model_path, saving) -> dict:
     """The probe path of a run, from read data to the model saved into `saving`; returns the results' values."""
-    from ..events import EVAL, FINISHED, STAGE
-    from ..models import model_name
-    from ..quick_models import embed
+    from ..runs.events import EVAL, FINISHED, STAGE
+    from ..models.catalog import model_name
+    from .quick import embed
     from .setfit_method import rows_per_class
 
     events.write(STAGE, message="Embedding the texts (frozen sentence model)", max_steps=1)
@@ -143,6 +143,6 @@ def run_probe(config, paths, events, stop, task, data, hardware, model_path, sav
 
 
 def _body(model_path):
-    from ..quick_models import sentence_model
+    from .quick import sentence_model
 
     return sentence_model(str(model_path))

@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 
-from ..quick_models import CurvePoint, Limits, QuickReport, QuickScore, Timer, capped, embed, held_out_split
+from .quick import CurvePoint, Limits, QuickReport, QuickScore, Timer, capped, embed, held_out_split
 from .probe_method import fit_probe
 from .setfit_method import rows_per_class
 
@@ -27,7 +27,7 @@ def label_prompt(label: str, descriptions: dict | None = None) -> str:
 def quick_models(config, data, limits: Limits, progress, descriptions: dict | None = None) -> QuickReport:
     from threadpoolctl import threadpool_limits
 
-    from ..models import resolve_model
+    from ..models.catalog import resolve_model
     from .baseline import tfidf_baseline
     from .classification import TASK
 

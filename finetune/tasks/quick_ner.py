@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..quick_models import Limits, QuickReport, QuickScore, Timer, capped, held_out_split
+from .quick import Limits, QuickReport, QuickScore, Timer, capped, held_out_split
 
 MAX_ITERATIONS = 100
 

@@ -89,7 +89,7 @@ def setfit_settings(args, train_rows: int) -> dict:
 
 def event_callback(events, stop):
     """The engine's EventCallback, reading SetFit's "embedding_loss" as the loss."""
-    from ..callbacks import EventCallback
+    from ..runs.callbacks import EventCallback
 
     class SetFitEvents(EventCallback):
         last_step = 0
@@ -176,8 +176,8 @@ class SetFitPredictor:
 def run_setfit(config, paths, events, stop, task, data, hardware, model_path, saving) -> dict:
     """The SetFit path of a run, from read data to the model saved into `saving` (the engine renames it to
     model/); returns the results' values."""
-    from ..events import FINISHED, STAGE, STOPPED
-    from ..models import model_name
+    from ..runs.events import FINISHED, STAGE, STOPPED
+    from ..models.catalog import model_name
 
     events.write(STAGE, message="Loading model (SetFit)")
     model = build_setfit_model(model_path, data.labels)

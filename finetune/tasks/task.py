@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from ..training_length import ONE_EPOCH, TrainingLength
+from .training_length import ONE_EPOCH, TrainingLength
 
 
 @dataclass

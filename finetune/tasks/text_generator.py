@@ -21,7 +21,7 @@ class TextGenerator:
     def __init__(self, model_dir, prompt_format: str | None = None, precision: str = "fp32"):
         from transformers import AutoTokenizer, logging
 
-        from ..hardware import detect
+        from ..machine.hardware import detect
         from .seq2seq import load_model
 
         logging.disable_progress_bar()
@@ -80,7 +80,7 @@ class TextGenerator:
 def inference_dtype(precision: str = "auto"):
     import torch
 
-    from ..hardware import detect
+    from ..machine.hardware import detect
 
     fast = detect().fast_bf16
     return torch.bfloat16 if precision == "bf16" or (precision == "auto" and fast) else torch.float32

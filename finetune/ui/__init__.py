@@ -16,7 +16,7 @@ def build_app() -> gr.Blocks:
     # threads get "cannot import name 'AutoTokenizer'". Import it once here, on the caller's thread.
     import transformers  # noqa: F401
 
-    # On a Space: uploads older than the TTL are deleted (run folders: spaces.start_background).
+    # On a Space: uploads older than the TTL are deleted (run folders: background.start_background).
     with gr.Blocks(title=TITLE, delete_cache=spaces.upload_cache_policy()) as demo:
         gr.Markdown(f"# {TITLE}\nTurn your own data into a working model, on your own machine: a text classifier, "
                     "an entity tagger or a text generator.")

@@ -1,7 +1,7 @@
 """Batch predictions in the Playground: a whole table, or a PDF chunk by chunk, labelled by the picked run;
 shown as a table with a per-label summary and downloadable as a CSV that a spreadsheet opens safely.
 
-The engine does the work (finetune.predictions); these handlers check the inputs, drive the progress bar
+The engine does the work (finetune.services.predictions); these handlers check the inputs, drive the progress bar
 and put the result where Gradio can serve it."""
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import gradio as gr
 import pandas as pd
 
 from ..hosting import gate, owners
-from ..predictions import label_counts, label_table, tag_pdf, write_csv
+from ..services.predictions import label_counts, label_table, tag_pdf, write_csv
 from ..data.columns import guess_text_column
 from ..data.tables import read_table
 from ..tasks import get_task

@@ -11,9 +11,11 @@ import shutil
 import gradio as gr
 
 from ..errors import ConfigError
-from ..export import TOLERANCE, export_onnx, push_to_hub
+from ..services.onnx_export import TOLERANCE, export_onnx
+from ..services.hub import push_to_hub
 from ..hosting import owners
-from ..runs import RunPaths, load_run_config
+from ..runs.folder import RunPaths
+from ..config import load_run_config
 from ..tasks import get_task
 from . import visitor
 from .followed_run import FollowedRun
@@ -50,7 +52,7 @@ def export_to_onnx(run: FollowedRun, token: str | None = None):
 
 def _int8_line(paths) -> str:
     """The int8 file beside the fp32 one, with its check's figures (or why there is none)."""
-    from ..onnx_int8 import export_int8
+    from ..services.onnx_int8 import export_int8
 
     try:
         r = export_int8(paths.root)
@@ -62,7 +64,7 @@ def _int8_line(paths) -> str:
 
 def export_to_gguf(run: FollowedRun, token: str | None = None):
     """A generation run as one GGUF file and an Ollama Modelfile: (the files, the check's line)."""
-    from ..gguf_export import export_gguf
+    from ..services.gguf_export import export_gguf
 
     paths, _ = _model_dir(run, token)
     try:

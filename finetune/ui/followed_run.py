@@ -9,8 +9,9 @@ import time
 from dataclasses import dataclass, field, replace
 
 from ..errors import ConfigError
-from ..events import END_EVENTS, EVAL, HEALTH, LOG, STAGE, STARTED, read_events
-from ..runs import RunPaths, load_run_config
+from ..runs.events import END_EVENTS, EVAL, HEALTH, LOG, STAGE, STARTED, read_events
+from ..runs.folder import RunPaths
+from ..config import load_run_config
 
 TAIL_LINES = 8
 

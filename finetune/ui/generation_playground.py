@@ -5,9 +5,9 @@ from __future__ import annotations
 import gradio as gr
 
 from ..errors import ConfigError
-from ..predictions import load_predictor, model_folder
+from ..services.predictions import load_predictor, model_folder
 from ..hosting import gate, owners
-from ..runs import trained_models
+from ..runs.folder import trained_models
 from ..tasks import TASKS, get_task
 from . import visitor
 from .messages import USER_ERRORS, user_error

@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 import gradio as gr
 
 from ..config import PRESETS, RunConfig, task_defaults
-from ..hardware import detect
+from ..machine.hardware import detect
 from ..tasks import DEFAULT_TASK, TASKS, get_task
 from .knobs import knob_widget, widget_value
 

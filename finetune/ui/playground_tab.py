@@ -8,9 +8,10 @@ import gradio as gr
 from ..data.byte_caps import MAX_CELL_CHARS
 from ..errors import ConfigError
 from ..hosting import owners
-from ..predictions import baseline_scores, predict_texts, run_task
-from ..records import Results
-from ..runs import RunPaths, run_name as listed_name, run_status, trained_models, trial_state
+from ..services.predictions import baseline_scores, predict_texts, run_task
+from ..runs.records import Results
+from ..runs.folder import RunPaths, run_name as listed_name, trained_models, trial_state
+from ..control.processes import run_status
 from ..tasks import get_task
 from .entity_colors import color_map
 from . import batch_panel, generation_playground, visitor

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from ..config import RunConfig
 from ..hosting import gate
-from ..quick_models import measure
+from ..planning.quick_models import measure
 from ..tasks import get_task
 from ..tasks.advice import METHOD_TITLES, advise
 from . import visitor

@@ -12,9 +12,11 @@ from typing import NamedTuple
 import gradio as gr
 import pandas as pd
 
-from ..records import Results, RunStatus
-from ..runs import RunPaths, load_run_config, zip_model
-from ..verdict import Verdict, run_verdict
+from ..runs.records import Results, RunStatus
+from ..runs.folder import RunPaths
+from ..config import load_run_config
+from ..services.export import zip_model
+from ..services.verdict import Verdict, run_verdict
 from .followed_run import FollowedRun
 from . import export_panel, share_panel
 from .figures import MANY_LABELS, confusion_matrix, most_confused

@@ -18,8 +18,8 @@ import pandas as pd
 from ..config import RunConfig
 from ..data.label_edits import LabelEdits
 from ..hosting import gate, owners
-from ..review import review_labels, reviews_labels, write_corrected
-from ..runs import trained_models
+from ..services.review import review_labels, reviews_labels, write_corrected
+from ..runs.folder import trained_models
 from . import visitor
 from .messages import USER_ERRORS, user_error
 

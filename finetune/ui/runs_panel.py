@@ -12,10 +12,12 @@ import pandas as pd
 
 from ..config import RunConfig
 from ..errors import ConfigError
-from ..events import EVAL, LOG, read_events
+from ..runs.events import EVAL, LOG, read_events
 from ..hosting import owners
-from ..runs import RunPaths, delete_run, list_runs, load_run_config, run_name, run_summary, runs_root
-from ..verdict import KINDS
+from ..runs.folder import RunPaths, list_runs, run_name, runs_root
+from ..control.summary import delete_run, run_summary
+from ..config import load_run_config
+from ..services.verdict import KINDS
 from . import visitor
 from .figures import compare_runs
 from .messages import USER_ERRORS, as_text, user_error

@@ -20,8 +20,9 @@ from plotly.subplots import make_subplots
 
 from ..config import ConfigError, RunConfig
 from ..hosting import gate, owners
-from ..runs import RunPaths, is_alive, log_tail, stop_run
-from ..search_space import DEFAULT_NAMES, SEARCHABLE, search_space, searches_lora
+from ..runs.folder import RunPaths, log_tail
+from ..control.processes import is_alive, stop_run
+from ..sweeps.search_space import DEFAULT_NAMES, SEARCHABLE, search_space, searches_lora
 from ..sweeps.launch import MAX_TRIALS
 from ..sweeps.record import COMPLETE, PRUNED, RUNNING, STOPPED, Sweep, read_sweep
 from ..tasks import DEFAULT_TASK, get_task

@@ -9,10 +9,10 @@ import shutil
 
 import gradio as gr
 
-from ..export import push_space
+from ..services.hub import push_space
 from ..hosting import gate
-from ..runs import RunPaths
-from ..share import write_share_app
+from ..runs.folder import RunPaths
+from ..services.share import write_share_app
 from . import visitor
 from .followed_run import FollowedRun
 from .messages import USER_ERRORS, as_text, error_box, user_error

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import gradio as gr
 
-from ..hosting import spaces
+from ..hosting import background, spaces
 from . import data_tab
 from .playground_tab import run_choices
 from .views import bind
@@ -31,13 +31,13 @@ class DemoView(NamedTuple):
 
 def load_demo(view: DemoView, state: dict) -> dict:
     """The sample through the Data tab's handler (its outputs), and its name for the sample dropdown."""
-    checked = data_tab.load_sample(spaces.DEMO_SAMPLE.name, state)  # a DataOutputs of values
-    return {**dict(zip(view.data_outputs, checked)), view.sample: spaces.DEMO_SAMPLE.name}
+    checked = data_tab.load_sample(background.DEMO_SAMPLE.name, state)  # a DataOutputs of values
+    return {**dict(zip(view.data_outputs, checked)), view.sample: background.DEMO_SAMPLE.name}
 
 
 def show_demo_run(current: str | None, token: str | None = None):
     """A tick: once the demo run has a model, select it in the Playground (unless a run is picked) and stop."""
-    if not spaces.demo_ready():
+    if not background.demo_ready():
         return gr.update(), gr.Timer(active=True)
     choices = run_choices(token)
     return gr.update(choices=choices, value=current if current in choices else spaces.DEMO_RUN), \

@@ -15,13 +15,15 @@ from typing import NamedTuple
 import gradio as gr
 
 from ..config import ConfigError, RunConfig
-from ..events import pace
-from ..records import RunStatus
-from ..runs import is_alive, kill_run, load_run_config, run_name, run_status, stop_run
+from ..runs.events import pace
+from ..runs.records import RunStatus
+from ..control.processes import is_alive, kill_run, run_status, stop_run
+from ..config import load_run_config
+from ..runs.folder import run_name
 from ..hosting import gate, owners
 from ..tasks import DEFAULT_TASK, get_task
 from ..tasks.setfit_method import FINETUNE
-from ..verdict import run_verdict
+from ..services.verdict import run_verdict
 from . import report, runs_panel, space_queue, visitor
 from .figures import training_curves
 from .followed_run import TAIL_LINES, FollowedRun, follow, read_new
@@ -255,7 +257,7 @@ def _duration(seconds: float) -> str:
 def show_estimate(data: dict, token, task: str, model: str, *knobs) -> str:
     """Memory and time per epoch for the chosen model, settings, data and this machine (its measured pace
     from the runs this visitor may read, not every visitor's)."""
-    from ..estimate import describe, estimate_run, sample_texts
+    from ..planning.estimate import describe, estimate_run, sample_texts
 
     data = data or {}
     if data.get("settings") and not data.get("ready"):

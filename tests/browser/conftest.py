@@ -31,7 +31,7 @@ def _free_port() -> int:
 def app_url(tmp_path_factory):
     _browser_or_skip()
     os.environ["FINETUNE_RUNS_DIR"] = str(tmp_path_factory.mktemp("browser-runs"))
-    from finetune import warm
+    from finetune.control import warm_pool as warm
     from finetune.ui import CSS, build_app
 
     demo = build_app()

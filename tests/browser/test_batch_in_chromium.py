@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from finetune.config import RunConfig
-from finetune.engine import train
+from finetune.training.engine import train
 from tests.browser.conftest import shot
 from tests.browser.test_tasks_in_chromium import pick_run
 from tests.conftest import SAMPLES, WORDS, keyword_rows, write_csv

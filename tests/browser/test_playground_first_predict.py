@@ -19,8 +19,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def two_runs(app_url, tmp_path_factory, tiny_model, ner_run):
     from finetune.config import RunConfig
-    from finetune.engine import train
-    from finetune.runs import runs_root
+    from finetune.training.engine import train
+    from finetune.runs.folder import runs_root
     from tests.conftest import keyword_rows, write_csv
 
     data = write_csv(tmp_path_factory.mktemp("first-predict") / "train.csv", keyword_rows())

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from finetune.config import RunConfig
-from finetune.engine import train
+from finetune.training.engine import train
 from tests.browser.conftest import shot
 from tests.conftest import STORY, ner_rows, write_ner_jsonl
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from finetune.config import RunConfig
-from finetune.engine import train
+from finetune.training.engine import train
 from finetune.hosting import owners
-from finetune.runs import zip_model
+from finetune.services.export import zip_model
 from tests.browser.test_tasks_in_chromium import pick_run
 from tests.browser.conftest import ARGS, ARTIFACTS, CHROMIUM, _browser_or_skip, _free_port, shot
 from tests.conftest import keyword_rows, write_csv

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from finetune.estimate import model_shape
-from finetune.records import Results
-from finetune.runs import list_runs
-from finetune.verdict import run_verdict
+from finetune.planning.estimate import model_shape
+from finetune.runs.records import Results
+from finetune.runs.folder import list_runs
+from finetune.services.verdict import run_verdict
 from tests.browser.conftest import shot
 from tests.conftest import STORY, keyword_rows, ner_rows, write_csv, write_ner_jsonl
 

@@ -109,7 +109,7 @@ def test_a_20_mb_playground_text_is_refused_before_any_model_sees_it(monkeypatch
 
 
 def test_predictions_read_each_text_cut_to_the_cell_cap(monkeypatch, tmp_path):
-    from finetune import predictions
+    from finetune.services import predictions
 
     given = []
     # predict_texts answers through the model's cached predictor and its micro-batcher: fake the model only

@@ -10,7 +10,7 @@ id or no id, numbers at their widget's maximum and far out of range. It fails wh
 - returns any of A's content (a canary label and text in A's results) or leaves A's run in B's state;
 - starts a process that is not B's, on a page without an id, or outside the queue (every start on a Space
   comes from run_queue.advance, so it held a ticket), or a run over the Space limits.
-Processes are not really started: runs._launch records the start instead.
+Processes are not really started: processes._launch records the start instead.
 """
 from __future__ import annotations
 
@@ -25,9 +25,11 @@ from pathlib import Path
 import gradio as gr
 import pytest
 
-from finetune import runs
+from finetune.control import processes
+
+from finetune.runs import folder as run_folder
 from finetune.config import RunConfig
-from finetune.events import FINISHED, STARTED, EventWriter
+from finetune.runs.events import FINISHED, STARTED, EventWriter
 from finetune.hosting import owners, run_queue, spaces
 from finetune.ui import build_app, data_tab, visitor
 from finetune.ui.followed_run import FollowedRun
@@ -66,7 +68,7 @@ sys.addaudithook(_audit)
 
 
 def a_run(root: Path, tiny_model: str, owner: str) -> Path:
-    paths = runs.RunPaths(root / A_RUN)
+    paths = run_folder.RunPaths(root / A_RUN)
     paths.root.mkdir(parents=True)
     RunConfig(data_file=str(root / "a-data.csv"), model=tiny_model).save(paths.config)
     shutil.copytree(tiny_model, paths.model)
@@ -89,11 +91,12 @@ def space(monkeypatch, runs_dir, tiny_model, tmp_path):
     a, b = visitor.issue(None), visitor.issue(None)
     WATCH = Watch(a_run(runs_dir, tiny_model, visitor.owner(a)).resolve())
 
-    def launch(paths, command, config, owner=None):  # runs._launch without the process
+    def launch(paths, command, config, admit=None):  # processes._launch without the process
+        owner = owners.owner_of(paths.root)  # what the gate recorded before the start
         advanced = any(f.function == "advance" and f.filename.endswith("run_queue.py") for f in inspect.stack())
         WATCH.launches.append({"root": str(paths.root), "command": command, "owner": owner, "ticket": advanced})
 
-    monkeypatch.setattr(runs, "_launch", launch)
+    monkeypatch.setattr(processes, "_launch", launch)
     uploads = tmp_path / "uploads"
     uploads.mkdir()
     data = write_csv(uploads / "b-data.csv", keyword_rows(per_class=12))
@@ -158,7 +161,7 @@ def _snapshot(root: Path) -> dict:
 
 
 def _over_limits(run_dir) -> list[str]:
-    config = json.loads(runs.RunPaths(run_dir).config.read_text()) if runs.RunPaths(run_dir).config.is_file() else {}
+    config = json.loads(run_folder.RunPaths(run_dir).config.read_text()) if run_folder.RunPaths(run_dir).config.is_file() else {}
     limits, found = spaces.LIMITS, []
     for name, most in (("epochs", limits.max_epochs), ("batch_size", getattr(limits, "max_batch_size", 64)),
                        ("gradient_accumulation_steps", getattr(limits, "max_accumulation", 8)), ("processes", 1),

@@ -89,7 +89,7 @@ def test_a_model_id_is_a_hub_id_on_a_space_even_where_a_folder_of_that_name_exis
     import huggingface_hub
 
     from finetune.data.token_lengths import model_files
-    from finetune.models import resolve_model
+    from finetune.models.catalog import resolve_model
 
     monkeypatch.chdir(tmp_path)
     shutil.copytree(tiny_model, tmp_path / "zz" / "tiny")  # a relative folder named like a Hub id
@@ -136,11 +136,11 @@ def test_messages_on_a_space_show_no_server_path(on_space, runs_dir):
 def test_a_search_and_each_of_its_trials_record_their_owner(runs_dir, monkeypatch, tmp_path):
     """Locally (where the search is offered) it goes through the gate too: the search folder and every trial
     folder are the starting visitor's."""
-    from finetune import engine
+    from finetune.training import engine
     from finetune.sweeps import search
     from finetune.sweeps.record import Sweep
 
-    monkeypatch.setattr("finetune.runs.start_process", lambda folder, command: None)
+    monkeypatch.setattr("finetune.control.processes.start_process", lambda folder, command: None)
     sweep_dir = gate.start_search(RunConfig(), "v:me", trials=2, budget_minutes=1, space=["learning_rate"])
     assert owners.owner_of(sweep_dir) == "v:me"
     seen = []

@@ -13,8 +13,8 @@ import pytest
 
 from finetune.config import ConfigError
 from finetune.hosting import owners
-from finetune.predictions import baseline_scores
-from finetune.runs import RunPaths
+from finetune.services.predictions import baseline_scores
+from finetune.runs.folder import RunPaths
 from finetune.tasks import setfit_method
 from finetune.tasks.baseline import tfidf_baseline, tfidf_pipeline
 from tests.conftest import ROOT, WORDS, keyword_rows
@@ -136,7 +136,7 @@ def test_on_a_space_the_signing_key_is_no_file_a_run_could_read(runs_dir, monkey
 def test_the_model_zip_leaves_an_old_pickled_head_out(runs_dir, tiny_model):
     import zipfile
 
-    from finetune.runs import zip_model
+    from finetune.services.export import zip_model
 
     run = runs_dir / "20260101-000000-classification-old"
     shutil.copytree(tiny_model, RunPaths(run).model)

@@ -9,12 +9,17 @@ import gradio as gr
 import pandas as pd
 import pytest
 
-from finetune import runs, warm
+from finetune.control import processes
+
+from finetune.runs import folder as run_folder
+
+from finetune.services import export
+from finetune.control import warm_pool as warm
 from finetune.config import ConfigError, RunConfig
-from finetune.events import HEALTH, read_events
-from finetune.hosting import owners, run_queue, spaces
-from finetune.models import resolve_model
-from finetune.predictions import write_csv
+from finetune.runs.events import HEALTH, read_events
+from finetune.hosting import background, owners, run_queue, spaces
+from finetune.models.catalog import resolve_model
+from finetune.services.predictions import write_csv
 from tests.conftest import keyword_rows, write_csv as write_rows
 
 
@@ -50,8 +55,8 @@ def test_more_classes_than_the_sample_can_keep_is_refused_before_queueing(on_spa
 
 
 def test_a_visitor_over_their_disk_share_cannot_start_another_run(on_space):
-    folder = runs.new_run_dir("classification")
-    RunConfig(data_file="x.csv").save(runs.RunPaths(folder).config)
+    folder = run_folder.new_run_dir("classification")
+    RunConfig(data_file="x.csv").save(run_folder.RunPaths(folder).config)
     owners.record_owner(folder, "v:a")
     (folder / "big.bin").write_bytes(b"0" * 2048)
     small = spaces.Limits(disk_per_visitor=1024)
@@ -63,48 +68,48 @@ def test_a_visitor_over_their_disk_share_cannot_start_another_run(on_space):
 def test_one_ticket_and_one_run_per_visitor(on_space, monkeypatch):
     monkeypatch.setattr(run_queue, "running_runs", lambda: [])
     config = RunConfig(data_file="x.csv")
-    run_queue.enqueue(config, runs.new_run_dir("classification"), [], owner="v:a")
+    run_queue.enqueue(config, run_folder.new_run_dir("classification"), [], owner="v:a")
     with pytest.raises(ConfigError, match="already have a run training or waiting"):
-        run_queue.enqueue(config, runs.new_run_dir("classification"), [], owner="v:a")  # a second tab
-    run_queue.enqueue(config, runs.new_run_dir("classification"), [], owner="v:b")
-    mine = runs.new_run_dir("classification")
+        run_queue.enqueue(config, run_folder.new_run_dir("classification"), [], owner="v:a")  # a second tab
+    run_queue.enqueue(config, run_folder.new_run_dir("classification"), [], owner="v:b")
+    mine = run_folder.new_run_dir("classification")
     owners.record_owner(mine, "v:c")
-    monkeypatch.setattr(runs, "running_runs", lambda: [str(mine)])
+    monkeypatch.setattr(processes, "running_runs", lambda: [str(mine)])
     with pytest.raises(ConfigError, match="one run per visitor"):
-        runs.check_capacity("v:c")
+        processes.check_capacity(owners.one_run_each("v:c"))
 
 
 def test_a_run_alive_from_before_a_restart_counts_against_the_cap(runs_dir):
-    folder = runs.new_run_dir("classification")
-    RunConfig(data_file="x.csv").save(runs.RunPaths(folder).config)
+    folder = run_folder.new_run_dir("classification")
+    RunConfig(data_file="x.csv").save(run_folder.RunPaths(folder).config)
     process = subprocess.Popen(["sleep", "60"])
     try:
-        runs.RunPaths(folder).pid.write_text(f"{process.pid} {runs._start_time(process.pid)}")
-        assert str(folder) in runs.running_runs()  # not started by this process: found from its pid file
+        run_folder.RunPaths(folder).pid.write_text(f"{process.pid} {processes._start_time(process.pid)}")
+        assert str(folder) in processes.running_runs()  # not started by this process: found from its pid file
     finally:
         process.kill()
         process.wait()
-    assert str(folder) not in runs.running_runs()
+    assert str(folder) not in processes.running_runs()
 
 
 def test_the_time_budget_stops_the_run_with_a_usable_model_and_says_why(runs_dir, fast_config):
-    from finetune import engine
+    from finetune.training import engine
 
-    folder = runs.new_run_dir("classification")
+    folder = run_folder.new_run_dir("classification")
     (folder / "limits.json").write_text(json.dumps({"max_train_seconds": 0.001}))
     results = engine.train(fast_config, folder)
     assert results.status == "stopped" and results.steps < results.planned_steps
-    assert (runs.RunPaths(folder).model / "config.json").is_file()
-    assert not (runs.RunPaths(folder).model / "training_args.bin").exists()  # no pickle in the shared model
+    assert (run_folder.RunPaths(folder).model / "config.json").is_file()
+    assert not (run_folder.RunPaths(folder).model / "training_args.bin").exists()  # no pickle in the shared model
     assert not (folder / "model.saving").exists()
-    notes = [e["message"] for e in read_events(runs.RunPaths(folder).events)[0] if e["event"] == HEALTH]
+    notes = [e["message"] for e in read_events(run_folder.RunPaths(folder).events)[0] if e["event"] == HEALTH]
     assert any("Space's limit per run" in n for n in notes)
 
 
 def test_a_submitted_space_run_carries_its_time_budget(on_space, monkeypatch, tmp_path):
     monkeypatch.setattr(run_queue, "running_runs", lambda: ["busy"])
     data = write_rows(tmp_path / "d.csv", keyword_rows(5))
-    order = spaces.submit(RunConfig(data_file=str(data)), runs.new_run_dir("classification"), owner="v:a")
+    order = spaces.submit(RunConfig(data_file=str(data)), run_folder.new_run_dir("classification"), owner="v:a")
     limits = json.loads((tmp_path.parent / order["run_dir"] / "limits.json").read_text())
     assert limits == {"max_train_seconds": spaces.LIMITS.max_train_minutes * 60}
 
@@ -137,10 +142,10 @@ def test_the_model_zip_leaves_the_training_args_pickle_out(runs_dir, tiny_model)
     import shutil
     import zipfile
 
-    folder = runs.new_run_dir("classification")
-    shutil.copytree(tiny_model, runs.RunPaths(folder).model)
-    (runs.RunPaths(folder).model / "training_args.bin").write_bytes(b"pickle")
-    names = zipfile.ZipFile(runs.zip_model(folder)).namelist()
+    folder = run_folder.new_run_dir("classification")
+    shutil.copytree(tiny_model, run_folder.RunPaths(folder).model)
+    (run_folder.RunPaths(folder).model / "training_args.bin").write_bytes(b"pickle")
+    names = zipfile.ZipFile(export.zip_model(folder)).namelist()
     assert "config.json" in names and "training_args.bin" not in names
 
 
@@ -213,9 +218,9 @@ def test_a_space_caps_rows_read_and_the_check_says_so(on_space, tmp_path, monkey
     monkeypatch.setenv("FINETUNE_MAX_READ_ROWS", "")  # recorded, so the value start-up sets is undone
     monkeypatch.delenv("FINETUNE_MAX_READ_ROWS")
     monkeypatch.setenv("FINETUNE_TTL_HOURS", "0")  # no clean-up thread
-    monkeypatch.setattr(spaces, "ensure_demo_run", lambda *a, **k: None)
+    monkeypatch.setattr(background, "ensure_demo_run", lambda *a, **k: None)
     monkeypatch.setattr(spaces, "LIMITS", spaces.Limits(max_read_rows=100))
-    spaces.start_background()
+    background.start_background()
     data = write_rows(tmp_path / "d.csv", keyword_rows(50))  # 150 rows
     report = check_file(RunConfig(data_file=str(data), text_column="text", label_column="label"))
     assert report.rows == 100

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from finetune import runs
-from finetune.hosting import run_queue, spaces
+from finetune.control import processes
+
+from finetune.runs import folder as run_folder
+from finetune.hosting import background, run_queue, spaces
 from finetune.config import ConfigError, RunConfig
-from finetune.events import read_events
+from finetune.runs.events import read_events
 from tests.conftest import keyword_rows, write_csv
 
 
@@ -24,7 +26,7 @@ def on_space(monkeypatch, runs_dir):
 
 def test_space_is_detected_with_one_run_at_a_time_demo_mode_and_a_day_of_keeping(on_space):
     assert spaces.on_spaces() and spaces.demo_mode()
-    assert runs.max_runs() == 1
+    assert processes.max_runs() == 1
     assert spaces.ttl_seconds() == 24 * 3600
     assert spaces.upload_cache_policy() == (3600, 24 * 3600)
     assert "2,000 training rows" in spaces.limits_markdown() and "one run at a time" in spaces.limits_markdown()
@@ -34,7 +36,7 @@ def test_locally_nothing_is_limited_or_deleted(monkeypatch):
     for name in ("SPACE_ID", "FINETUNE_DEMO", "FINETUNE_TTL_HOURS", "FINETUNE_MAX_RUNS"):
         monkeypatch.delenv(name, raising=False)
     assert not spaces.on_spaces() and not spaces.demo_mode()
-    assert runs.max_runs() == 2 and spaces.ttl_seconds() == 0 and spaces.upload_cache_policy() is None
+    assert processes.max_runs() == 2 and spaces.ttl_seconds() == 0 and spaces.upload_cache_policy() is None
 
 
 def test_epochs_length_and_rows_are_clamped_with_a_note_each(on_space, tmp_path):
@@ -81,17 +83,17 @@ def test_the_second_run_waits_in_line_and_starts_when_the_slot_frees(on_space, m
     monkeypatch.setattr(run_queue, "start_run", lambda config, run_dir, owner=None: started.append(run_dir))
     monkeypatch.setattr(run_queue, "running_runs", lambda: list(busy))
     config = RunConfig(data_file=str(keyword_csv), epochs=5.0)
-    first = spaces.submit(config, runs.new_run_dir("classification"))
+    first = spaces.submit(config, run_folder.new_run_dir("classification"))
     assert first["position"] == 0 and len(started) == 1
     busy.append(first["run_dir"])
-    second = spaces.submit(config, runs.new_run_dir("classification"))
-    third = spaces.submit(config, runs.new_run_dir("classification"))
+    second = spaces.submit(config, run_folder.new_run_dir("classification"))
+    third = spaces.submit(config, run_folder.new_run_dir("classification"))
     assert (second["position"], third["position"]) == (1, 2)
     assert run_queue.advance(third["ticket"]) == 2  # still behind the second
     busy.clear()
     assert run_queue.advance(third["ticket"]) == 2  # the slot is free, but it is the second's turn
-    assert run_queue.advance(second["ticket"]) == 0 and started[-1] == runs.RunPaths(second["run_dir"]).root
-    events, _ = read_events(runs.RunPaths(second["run_dir"]).events)
+    assert run_queue.advance(second["ticket"]) == 0 and started[-1] == run_folder.RunPaths(second["run_dir"]).root
+    events, _ = read_events(run_folder.RunPaths(second["run_dir"]).events)
     assert [e["message"] for e in events] == ["epochs lowered from 5 to 3 (Space limit)"]
     busy.append(second["run_dir"])
     assert run_queue.advance(third["ticket"]) == 1
@@ -101,7 +103,7 @@ def test_a_waiter_who_leaves_or_stops_polling_drops_out(on_space, monkeypatch, k
     monkeypatch.setattr(run_queue, "start_run", lambda config, run_dir, owner=None: None)
     monkeypatch.setattr(run_queue, "running_runs", lambda: ["busy"])
     config = RunConfig(data_file=str(keyword_csv))
-    gone, waiting, last = (spaces.submit(config, runs.new_run_dir("classification")) for _ in range(3))
+    gone, waiting, last = (spaces.submit(config, run_folder.new_run_dir("classification")) for _ in range(3))
     old = time.time() - run_queue.STALE_S - 1
     os.utime(gone["ticket"], (old, old))
     assert run_queue.advance(waiting["ticket"]) == 1
@@ -113,7 +115,7 @@ def test_a_waiter_who_leaves_or_stops_polling_drops_out(on_space, monkeypatch, k
 
 def test_a_refused_run_leaves_no_folder(on_space, tiny_model, monkeypatch):
     monkeypatch.setattr(spaces, "LIMITS", spaces.Limits(max_parameters=10))
-    folder = runs.new_run_dir("classification")
+    folder = run_folder.new_run_dir("classification")
     with pytest.raises(ConfigError, match="parameters"):
         spaces.submit(RunConfig(model=tiny_model), folder)
     assert not folder.exists() and not list(run_queue.queue_dir().glob("*.json"))
@@ -135,21 +137,21 @@ def test_the_sweep_removes_old_runs_but_not_live_or_demo_ones(runs_dir, monkeypa
 
 
 def test_the_demo_run_trains_once_in_the_background(runs_dir, tiny_model):
-    folder = spaces.ensure_demo_run(runs_dir, tiny_model, epochs=1.0, precision="fp32")
+    folder = background.ensure_demo_run(runs_dir, tiny_model, epochs=1.0, precision="fp32")
     assert folder.name == spaces.DEMO_RUN
-    assert spaces.ensure_demo_run(runs_dir, tiny_model) == folder  # training: not started twice
+    assert background.ensure_demo_run(runs_dir, tiny_model) == folder  # training: not started twice
     deadline = time.time() + 120
-    while runs.is_alive(folder) and time.time() < deadline:
+    while processes.is_alive(folder) and time.time() < deadline:
         time.sleep(0.5)
-    assert runs.run_status(folder).status == "finished", runs.log_tail(folder)
-    assert spaces.demo_ready(runs_dir) and folder.name in [p.name for p in runs.trained_models(runs_dir)]
-    results = json.loads(runs.RunPaths(folder).results.read_text())  # the sample where fine-tuning wins
+    assert processes.run_status(folder).status == "finished", run_folder.log_tail(folder)
+    assert background.demo_ready(runs_dir) and folder.name in [p.name for p in run_folder.trained_models(runs_dir)]
+    results = json.loads(run_folder.RunPaths(folder).results.read_text())  # the sample where fine-tuning wins
     assert results["train_rows"] == 960 and results["baseline"]["accuracy"] < 0.7
-    assert Path(json.loads(runs.RunPaths(folder).config.read_text())["data_file"]).name == "negation_reviews.csv"
+    assert Path(json.loads(run_folder.RunPaths(folder).config.read_text())["data_file"]).name == "negation_reviews.csv"
 
 
 def test_without_the_smollm2_package_generation_uses_its_hub_original(on_space, tmp_path, monkeypatch):
-    from finetune import embedded_lm
+    from finetune.models import embedded_lm
 
     def missing():
         raise ConfigError("not installed")

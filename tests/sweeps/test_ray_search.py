@@ -2,7 +2,7 @@
 import pytest
 
 from finetune.config import ConfigError
-from finetune.search_space import Param
+from finetune.sweeps.search_space import Param
 from finetune.sweeps.launch import check_ray
 from finetune.sweeps.record import FINISHED
 

@@ -5,8 +5,9 @@ import time
 import pytest
 
 from finetune.config import ConfigError
-from finetune.runs import RunPaths, run_status
-from finetune.search_space import Param
+from finetune.runs.folder import RunPaths
+from finetune.control.processes import run_status
+from finetune.sweeps.search_space import Param
 from finetune.sweeps.launch import tune
 from finetune.sweeps.record import COMPLETE, FINISHED, PRUNED, STOPPED, read_sweep, sweep_file
 from finetune.sweeps.search import finish_reserve, run_sweep
@@ -64,7 +65,7 @@ def test_tune_refuses_a_folder_that_holds_a_search_and_unknown_settings(tmp_path
 
 
 def test_a_searchs_trials_are_listed_with_the_runs_for_the_runs_panel_and_playground(runs_dir, fast_config):
-    from finetune.runs import list_runs, run_name
+    from finetune.runs.folder import list_runs, run_name
     from finetune.ui import playground_tab, runs_panel
 
     run_sweep(fast_config.updated(epochs=2.0), runs_dir / "20261202-030000-search-classification-ab12", trials=1,

@@ -5,9 +5,9 @@ import math
 import pytest
 
 from finetune.config import RunConfig
-from finetune.engine import train
+from finetune.training.engine import train
 from finetune.errors import DataError
-from finetune.predictions import predict_texts
+from finetune.services.predictions import predict_texts
 from finetune.tasks import get_task, task_for_model
 from finetune.tasks import seq2seq
 

@@ -5,10 +5,10 @@ import json
 import pytest
 
 from finetune.config import ConfigError, RunConfig
-from finetune.engine import train
-from finetune.events import read_events
-from finetune.predictions import model_folder, predict_texts
-from finetune.runs import RunPaths
+from finetune.training.engine import train
+from finetune.runs.events import read_events
+from finetune.services.predictions import model_folder, predict_texts
+from finetune.runs.folder import RunPaths
 from finetune.tasks.advice import PROBE_BELOW
 from finetune.tasks.advice import resolve_method
 from finetune.tasks.setfit_method import rows_per_class

@@ -1,7 +1,7 @@
 """text_generator: the Playground's model precision (fp32 by default; bf16 or auto on request)."""
 import torch
 
-from finetune import hardware
+from finetune.machine import hardware
 from finetune.tasks.text_generator import TextGenerator, inference_dtype
 
 

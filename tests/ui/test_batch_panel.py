@@ -8,9 +8,9 @@ import gradio as gr
 import pytest
 
 from finetune.config import RunConfig
-from finetune.engine import train
-from finetune.records import Results
-from finetune.runs import RunPaths
+from finetune.training.engine import train
+from finetune.runs.records import Results
+from finetune.runs.folder import RunPaths
 from finetune.tasks import get_task
 from finetune.ui import batch_panel, playground_tab
 from tests.conftest import SAMPLES, WORDS, keyword_rows, write_csv

@@ -6,7 +6,7 @@ import zipfile
 import gradio as gr
 import pytest
 
-from finetune.runs import RunPaths
+from finetune.runs.folder import RunPaths
 from finetune.ui import export_panel
 from finetune.ui.followed_run import FollowedRun
 
@@ -57,7 +57,7 @@ def test_push_offline_says_so_clears_the_token_and_stores_it_nowhere(runs_dir, t
 
 
 def test_onnx_export_of_a_trained_run_puts_int8_beside_it_with_agreement_and_latency(runs_dir, fast_config):
-    from finetune.engine import train
+    from finetune.training.engine import train
 
     train(fast_config, runs_dir / "20990101-000000-classification-int8")
     archive, message = export_panel.export_to_onnx(FollowedRun(run_dir=str(runs_dir / "20990101-000000-classification-int8")))

@@ -3,7 +3,7 @@ import gradio as gr
 import pytest
 
 from finetune.config import RunConfig
-from finetune.engine import train
+from finetune.training.engine import train
 from finetune.ui import generation_playground, playground_tab
 
 

@@ -6,8 +6,8 @@ import gradio as gr
 import pytest
 
 from finetune.config import RunConfig
-from finetune.events import EVAL, FINISHED, LOG, STARTED, STOPPED, EventWriter
-from finetune.runs import RunPaths
+from finetune.runs.events import EVAL, FINISHED, LOG, STARTED, STOPPED, EventWriter
+from finetune.runs.folder import RunPaths
 from finetune.ui import playground_tab, runs_panel, train_tab
 from finetune.ui.followed_run import FollowedRun, follow
 from tests.ui.views import runs_view, train_view

@@ -1,5 +1,5 @@
 from finetune.config import PRESETS, RunConfig
-from finetune.models import EMBEDDED
+from finetune.models.catalog import EMBEDDED
 from finetune.ui import model_tab
 
 
@@ -34,7 +34,7 @@ def test_a_saved_runs_settings_fill_the_widgets_back():
 
 
 def test_choosing_generation_lists_its_models_and_its_defaults():
-    from finetune.models import EMBEDDED_LM
+    from finetune.models.catalog import EMBEDDED_LM
 
     model, help_text, *knobs = model_tab.change_task("generation", model_tab.DEFAULT_PRESET)
     assert model["value"] == EMBEDDED_LM and "gpt2" in model["choices"] and "works offline" in help_text
@@ -46,7 +46,7 @@ def test_choosing_generation_lists_its_models_and_its_defaults():
 
 
 def test_only_the_tasks_own_embedded_model_is_saved_as_the_default():
-    from finetune.models import EMBEDDED_LM
+    from finetune.models.catalog import EMBEDDED_LM
 
     assert model_tab.config_from_widgets("ner", EMBEDDED)["model"] == ""
     assert model_tab.config_from_widgets("ner", EMBEDDED_LM)["model"] == EMBEDDED_LM  # the cased alternative
@@ -56,7 +56,7 @@ def test_only_the_tasks_own_embedded_model_is_saved_as_the_default():
 def test_several_gpus_show_how_many_to_use_and_one_hides_it():
     import gradio as gr
 
-    from finetune.hardware import Hardware
+    from finetune.machine.hardware import Hardware
 
     four = Hardware("cuda", "NVIDIA L4", 8, 22.0, True, gpus=4)
     with gr.Blocks():

@@ -1,7 +1,7 @@
 """The Train tab's report reads every task's results.json: what it compares against and what it hides."""
 import json
 
-from finetune.records import Results, RunStatus
+from finetune.runs.records import Results, RunStatus
 from finetune.ui import report
 from tests.ui.views import report_view
 
@@ -101,7 +101,7 @@ def test_many_classes_show_the_most_confused_pairs_first():
 
 
 def test_setfit_is_offered_for_small_classes_below_the_baseline():
-    from finetune.verdict import judge
+    from finetune.services.verdict import judge
 
     small = {k: {"precision": 0.1, "recall": 0.1, "f1": 0.1, "support": 3} for k in "abcdef"}
     values = {**BASE, "task": "classification", "main_metric": "eval_macro_f1", "metrics": {"macro_f1": 0.30},

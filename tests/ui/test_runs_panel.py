@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from finetune.config import RunConfig
-from finetune.events import EVAL, FINISHED, LOG, STARTED, EventWriter
-from finetune.runs import RunPaths
+from finetune.runs.events import EVAL, FINISHED, LOG, STARTED, EventWriter
+from finetune.runs.folder import RunPaths
 from finetune.ui import runs_panel
 from tests.ui.views import runs_view
 

@@ -1,5 +1,5 @@
 """Issue 27's small untruths on the Train tab and the report: what the status line, the chart and the report say."""
-from finetune.records import Results
+from finetune.runs.records import Results
 from finetune.ui import report, train_tab
 from finetune.ui.figures import training_curves
 from finetune.ui.followed_run import FollowedRun, apply

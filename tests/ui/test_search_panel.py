@@ -5,7 +5,7 @@ import time
 import gradio as gr
 import pytest
 
-from finetune import runs
+from finetune.control import processes
 from finetune.config import RunConfig
 from finetune.sweeps.record import COMPLETE, FINISHED, PRUNED, RUNNING, Sweep, TrialRecord, write_sweep
 from finetune.ui import data_tab, model_tab, search_panel
@@ -61,7 +61,7 @@ def test_following_a_search_shows_its_trials_and_plots_them(tmp_path):
 
 def test_train_best_starts_a_run_with_the_best_settings(tmp_path, runs_dir, monkeypatch):
     started = {}
-    monkeypatch.setattr(runs, "start_run", lambda config, run_dir, owner=None: started.update(config=config, dir=run_dir))
+    monkeypatch.setattr(processes, "start_run", lambda config, run_dir, owner=None: started.update(config=config, dir=run_dir))
     message = search_panel.train_best(fake_sweep(tmp_path / "sweep"))
     assert started["config"].learning_rate == 3e-4 and started["dir"].parent == runs_dir
     assert started["dir"].name in message

@@ -5,8 +5,8 @@ import shutil
 import gradio as gr
 import pytest
 
-from finetune.hosting import owners, run_queue, spaces
-from finetune.runs import RunPaths
+from finetune.hosting import background, owners, run_queue, spaces
+from finetune.runs.folder import RunPaths
 from finetune.ui import build_app, data_tab, spaces_panel, train_tab, visitor
 from tests.ui.test_train_and_playground import VIEW, follow, start
 from tests.ui.views import by_elem_id, demo_view
@@ -33,7 +33,7 @@ def test_demo_load_fills_the_data_tab_with_the_sample(space):
 def test_the_demo_run_is_selected_in_the_playground_once_it_has_a_model(space, tiny_model):
     update, timer = spaces_panel.show_demo_run(None)
     assert timer.active and update == gr.update()
-    paths = RunPaths(spaces.demo_run_dir())
+    paths = RunPaths(background.demo_run_dir())
     shutil.copytree(tiny_model, paths.model)
     paths.config.write_text(json.dumps({"task": "classification"}))
     owners.record_owner(paths.root, owners.SHARED)  # as ensure_demo_run does

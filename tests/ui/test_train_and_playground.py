@@ -4,7 +4,7 @@ import time
 import gradio as gr
 import pytest
 
-from finetune import runs
+from finetune.control import processes
 from finetune.config import RunConfig
 from finetune.ui import data_tab, model_tab, playground_tab, train_tab, visitor
 from finetune.ui.followed_run import FollowedRun
@@ -139,7 +139,7 @@ def test_two_sessions_train_at_once_without_mixing(runs_dir, loaded, fast_config
 
 
 def test_kill_reports_failed_the_tab_keeps_working_and_resume_finishes(runs_dir, loaded, fast_config):
-    from finetune.runs import RunPaths
+    from finetune.runs.folder import RunPaths
 
     slow = fast_config.updated(epochs=15.0, eval_steps=9)
     run = start(loaded, slow)[VIEW.run]
@@ -178,7 +178,7 @@ def test_estimate_before_start_uses_the_data_and_the_model(loaded, fast_config):
 
 
 def test_health_warnings_and_the_log_tail_show_while_following(runs_dir):
-    from finetune.events import HEALTH, LOG, STARTED, STOPPED, EventWriter
+    from finetune.runs.events import HEALTH, LOG, STARTED, STOPPED, EventWriter
 
     folder = runs_dir / "20260101-000000-classification-beef"
     folder.mkdir()
@@ -208,7 +208,7 @@ def test_classes_too_small_to_fine_tune_can_still_train_with_setfit(runs_dir, tm
     with pytest.raises(gr.Error, match="pick SetFit"):
         start(state, config)
     started = []
-    monkeypatch.setattr(runs, "start_run", lambda config, run_dir, owner: started.append(config))  # gate.start_run's launch
+    monkeypatch.setattr(processes, "start_run", lambda config, run_dir, owner: started.append(config))  # gate.start_run's launch
     start(state, config.updated(method="setfit"))
     assert started and started[0].method == "setfit"
     rows = keyword_rows(per_class=12)

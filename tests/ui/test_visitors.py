@@ -11,9 +11,10 @@ import pytest
 from itsdangerous import URLSafeSerializer
 
 from finetune.config import RunConfig
-from finetune.events import FINISHED, STARTED, STOPPED, EventWriter
-from finetune.hosting import owners, spaces
-from finetune.runs import RunPaths, _start_time, is_alive
+from finetune.runs.events import FINISHED, STARTED, STOPPED, EventWriter
+from finetune.hosting import background, owners, spaces
+from finetune.runs.folder import RunPaths
+from finetune.control.processes import _start_time, is_alive
 from finetune.ui import batch_panel, export_panel, generation_playground, playground_tab, runs_panel, train_tab
 from finetune.ui import visitor
 from finetune.ui.followed_run import FollowedRun
@@ -174,7 +175,7 @@ def test_a_reused_pid_is_not_a_live_run_and_is_never_killed(runs_dir, tiny_model
     try:
         paths.pid.write_text(f"{process.pid} 1")  # the recorded start time is another process's
         assert not is_alive(paths.root)
-        from finetune.runs import kill_run
+        from finetune.control.processes import kill_run
 
         kill_run(paths.root)
         assert process.poll() is None
@@ -223,7 +224,7 @@ def test_bundled_samples_are_not_uploads_and_are_never_deleted_by_the_quota(spac
     monkeypatch.setattr(upload_quota, "_SEEN", upload_quota.defaultdict(upload_quota.deque))
     (tmp_path / "other.csv").write_text("text,label\n")
     upload_quota.admit(None, tmp_path / "other.csv")  # pages without an id have used their one upload
-    sample = data_tab.sample_files()[spaces.DEMO_SAMPLE.name]
+    sample = data_tab.sample_files()[background.DEMO_SAMPLE.name]
     for _ in range(2):  # every page load of a Space's demo loads it, with no visitor id yet
-        assert data_tab.load_sample(spaces.DEMO_SAMPLE.name, {}).state["ready"]
+        assert data_tab.load_sample(background.DEMO_SAMPLE.name, {}).state["ready"]
     assert Path(sample).is_file() and len(upload_quota._SEEN["unsigned"]) == 1

@@ -13,15 +13,16 @@ import time
 import traceback
 from pathlib import Path
 
-from . import launch, speedups, training_length
-from .config import ConfigError, DataError, RunConfig
-from .events import (END_EVENTS, FAILED, FINISHED, STAGE, STARTED, STOPPED, EventWriter, read_events,
-                     run_duration)
-from .health import is_out_of_memory, out_of_memory_advice
-from .model_card import write_model_card
-from .models import model_name
-from .records import Results
-from .runs import RunPaths
+from ..machine import launch
+from . import speedups
+from ..tasks import training_length
+from ..config import ConfigError, DataError, RunConfig
+from ..runs.events import (END_EVENTS, FAILED, FINISHED, STAGE, STARTED, STOPPED, EventWriter, read_events, run_duration)
+from ..machine.health import is_out_of_memory, out_of_memory_advice
+from ..services.model_card import write_model_card
+from ..models.catalog import model_name
+from ..runs.records import Results
+from ..runs.folder import RunPaths
 from .tracking import prepare_tracking
 from .trainer_setup import build_trainer, live_eval_set, plan_run
 
@@ -75,9 +76,9 @@ def resume(run_dir) -> Results:
 
 
 def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=None, callbacks=()) -> Results:
-    from .callbacks import EventCallback, StopRequest  # imports transformers: keep it off the CLI's fast paths
-    from .hardware import detect, use_free_cores
-    from .tasks import get_task
+    from ..runs.callbacks import EventCallback, StopRequest  # imports transformers: keep it off the CLI's fast paths
+    from ..machine.hardware import detect, use_free_cores
+    from ..tasks import get_task
 
     stop = StopRequest(paths.stop if launch.is_main() else None, max_seconds=_time_budget(paths))
     task, hardware = get_task(config.task), detect()
@@ -210,8 +211,8 @@ def _time_budget(paths: RunPaths) -> float | None:
 
 def _method(config, task, data) -> str:
     """The config's method, auto resolved by the advice (tasks/advice.py) for a task with other methods."""
-    from .tasks.advice import AUTO, METHOD_NAMES, resolve_method
-    from .tasks.setfit_method import FINETUNE
+    from ..tasks.advice import AUTO, METHOD_NAMES, resolve_method
+    from ..tasks.setfit_method import FINETUNE
 
     if task.few_shot:
         return resolve_method(config.method, data.datasets["train"]["label"])
@@ -222,7 +223,7 @@ def _method(config, task, data) -> str:
 
 
 def _train_with(runner, config, paths, events, stop, task, data, hardware) -> Results:
-    from .models import resolve_model
+    from ..models.catalog import resolve_model
 
     path = resolve_model(config.model, task.embedded_model, lambda message: events.write(STAGE, message=message))
     saving = paths.model_saving
@@ -248,7 +249,7 @@ def _started_estimate(paths: RunPaths) -> float | None:
 
 def _record_estimate(config, paths: RunPaths, events, data, method: str) -> None:
     """The whole run's estimate as a stage event, once per run (not again on resume)."""
-    from .estimate import run_estimate_s
+    from ..planning.estimate import run_estimate_s
 
     if not launch.is_main() or _started_estimate(paths) is not None:
         return
@@ -265,7 +266,7 @@ def _ending(state, callback) -> dict:
 
 
 def _load_model(task, config, labels, progress):
-    from .models import describe_load_error, resolve_model
+    from ..models.catalog import describe_load_error, resolve_model
 
     path = resolve_model(config.model, task.embedded_model, progress)
     try:
@@ -300,8 +301,8 @@ def _baseline(task, data, split: str, save_to) -> dict | None:
 def _quick_bar(config, results: Results) -> dict | None:
     """The best quick model measured for this run's files and settings (the Data tab or `check` measured
     them): the bar the report and verdict compare with. A probe run is compared with the other quick models."""
-    from .quick_models import bar_for
-    from .verdict import main_metric
+    from ..planning.quick_models import bar_for
+    from ..services.verdict import main_metric
 
     try:
         return bar_for(config, main_metric(results), besides=results.extra.get("method", ""))
@@ -314,7 +315,7 @@ def _duration(paths: RunPaths) -> float:
 
 
 def _device() -> str:
-    from .hardware import detect
+    from ..machine.hardware import detect
 
     return detect().describe()
 

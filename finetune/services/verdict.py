@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .events import EVAL, read_events
-from .records import Results
-from .tasks import get_task
+from ..runs.events import EVAL, read_events
+from ..runs.records import Results
+from ..tasks import get_task
 
 IMPROVING = 0.01       # relative change at the last evaluation that counts as still improving
 MARGIN = 0.02          # a score within this of chance counts as chance
@@ -177,8 +177,9 @@ def compared_to_what(results: Results) -> str:
 
 def run_verdict(run_dir) -> Verdict | None:
     """The verdict on a run folder with results; None before it has any."""
-    from .errors import ConfigError
-    from .runs import RunPaths, load_run_config, trial_state
+    from ..errors import ConfigError
+    from ..runs.folder import RunPaths, trial_state
+    from ..config import load_run_config
 
     paths = RunPaths(run_dir)
     if not paths.results.is_file():

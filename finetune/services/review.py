@@ -19,13 +19,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data.columns import choose_columns
-from .data.label_edits import LabelEdits, apply_label_edits
-from .data.tables import first_row_number, read_table
-from .errors import ConfigError, DataError
-from .tasks import get_task
-from .tasks.classification import load_rows
-from .tasks.labels import blocking_problems, sort_labels
+from ..data.columns import choose_columns
+from ..data.label_edits import LabelEdits, apply_label_edits
+from ..data.tables import first_row_number, read_table
+from ..errors import ConfigError, DataError
+from ..tasks import get_task
+from ..tasks.classification import load_rows
+from ..tasks.labels import blocking_problems, sort_labels
 
 METHOD_TFIDF = "tfidf_out_of_fold"
 METHOD_MODEL = "fine_tuned_in_sample"
@@ -125,7 +125,7 @@ def out_of_fold_probabilities(texts, given, folds, seed, notes, on_step=None):
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from threadpoolctl import threadpool_limits
 
-    from .tasks.baseline import tfidf_pipeline
+    from ..tasks.baseline import tfidf_pipeline
 
     smallest = int(np.bincount(given).min())
     used = min(folds, smallest)

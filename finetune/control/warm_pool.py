@@ -6,10 +6,10 @@ command on stdin. A run takes it (runs._launch), and it becomes that run: it red
 run's log and runs the same `python -m finetune ...` command line, in its own process as always. The next
 warm process starts at once, for the next run. Only the app pre-warms; the CLI starts runs cold.
 
-    python -m finetune.warm     (what prewarm() starts; it reads one JSON line {"argv", "log"})
+    python -m finetune.training.worker   (what prewarm() starts; it reads one JSON line {"argv", "log"})
 
-runs imports this module, never the other way: the launch environment lives here. Only serve(), in the
-warm process itself, imports the engine and the CLI, as `python -m finetune` would.
+This is the app's side (control/processes takes from the pool); the warm process itself is
+training/worker.py, which this module only names on a command line and never imports.
 """
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+
+from ..machine import launch
 
 SETTINGS_PREFIXES = ("FINETUNE_", "HF_", "TRANSFORMERS_", "CUDA_", "SPACE_", "OMP_", "PYTORCH_")
 
@@ -89,13 +91,13 @@ class WarmPool:
         with self._lock:
             if self.process is not None and self.process.poll() is None:
                 return
-            self.process = subprocess.Popen([sys.executable, "-m", "finetune.warm"], stdin=subprocess.PIPE,
+            self.process = subprocess.Popen([sys.executable, "-m", "finetune.training.worker"], stdin=subprocess.PIPE,
                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-                                            cwd=Path(__file__).resolve().parent.parent, start_new_session=True)
+                                            cwd=launch.REPO, start_new_session=True)
             self.process.finetune_env = _settings(env)
 
 
-POOL = WarmPool()  # this app process's pool: app.py prewarms it, runs._launch takes from it
+POOL = WarmPool()  # this app process's pool: app.py prewarms it, control/processes takes from it
 
 
 def prewarm() -> None:
@@ -114,29 +116,3 @@ def _settings(env: dict) -> dict:
     """The variables that change what a run does. Not all of them: importing torch in the app sets a few
     of its own (KMP_*, TORCHINDUCTOR_CACHE_DIR), which must not retire the warm process."""
     return {k: v for k, v in env.items() if k.startswith(SETTINGS_PREFIXES)}
-
-
-def serve() -> int:
-    """The warm process: import what every run needs, then wait for one command and run it."""
-    import datasets  # noqa: F401
-    import sklearn.linear_model  # noqa: F401
-    import torch  # noqa: F401
-    from transformers import AutoModelForSequenceClassification, Trainer  # noqa: F401
-
-    from . import engine  # noqa: F401
-    from .tasks import classification  # noqa: F401
-
-    line = sys.stdin.readline()
-    if not line:  # the app went away before handing over a run
-        return 0
-    order = json.loads(line)
-    log = os.open(order["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    from .__main__ import main
-
-    return main(order["argv"])
-
-
-if __name__ == "__main__":
-    sys.exit(serve())

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 
 # Which precision each kind of CPU trains in, and why. bf16 halves the bytes each matmul moves, but only a CPU

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 WARNING, ERROR = "warning", "error"
 MIN_POINTS = 8            # loss points before "not falling" is judged

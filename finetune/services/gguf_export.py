@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 ARCHITECTURES = {"LlamaForCausalLM": "LLAMA"}  # what llama.cpp calls the HF architectures we can write
 CHECK_TEXT = "The kettle will not turn on, so I"

@@ -12,11 +12,11 @@ import json
 import shutil
 from pathlib import Path
 
-from .errors import ConfigError
+from ..errors import ConfigError
 from .export import PICKLES
 from .predictions import model_folder
 
-APP = Path(__file__).parent / "ui" / "share_app.py"  # copied as app.py; never imported by the app
+APP = Path(__file__).parents[1] / "ui" / "share_app.py"  # copied as app.py; never imported by the app
 README = Path(__file__).parent / "share_readme.md"   # the shared folder's README.md (string.Template)
 SERVER_PATH_KEYS = ("_name_or_path", "name_or_path", "finetune_base_model")
 
@@ -28,8 +28,8 @@ def answer_kind(task) -> str:
 
 def write_share_app(run_dir, output) -> Path:
     """Writes the demo folder for the model in run_dir to output (which must be new or empty)."""
-    from .tasks import get_task
-    from .tasks.setfit_method import is_setfit_model
+    from ..tasks import get_task
+    from ..tasks.setfit_method import is_setfit_model
 
     folder, task_name = model_folder(run_dir)
     task = get_task(task_name)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .records import Results
-from .tasks import get_task
+from ..runs.records import Results
+from ..tasks import get_task
 
 SETTINGS = ("epochs", "batch_size", "learning_rate", "warmup_ratio", "weight_decay",
             "gradient_accumulation_steps", "precision", "seed", "early_stopping", "load_best_model_at_end")

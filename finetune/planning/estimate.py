@@ -136,12 +136,12 @@ def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None 
     gives the token lengths (as the engine fits max_length: the 99th percentile). `method`: the one the
     run uses (setfit or finetune); None resolves the config's (auto: by rows per class). `root`: the runs
     folder that caches this machine's measured speed (default: runs_root())."""
-    from .hardware import detect
-    from .models import resolve_model
+    from ..machine.hardware import detect
+    from ..models.catalog import resolve_model
 
-    from .data.token_lengths import fitted_length
-    from .errors import ConfigError
-    from .tasks import get_task
+    from ..data.token_lengths import fitted_length
+    from ..errors import ConfigError
+    from ..tasks import get_task
 
     task = get_task(config.task)
     hardware, path = detect(), resolve_model(config.model, task.embedded_model, config_only=True)
@@ -174,15 +174,15 @@ def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None 
 
 def _add_training_length(result: Estimate, config, task, train_rows: int) -> None:
     """The epochs the run will train: the config's, or from the data by the task's rule (said in the text)."""
-    from .training_length import resolve
+    from ..tasks.training_length import resolve
 
     resolved, note = resolve(config, task.length, train_rows)
     result.epochs, result.length_rule = resolved.epochs, task.length.describe() if note else ""
 
 
 def _method(config, task, train_rows: int, num_labels: int) -> str:
-    from .tasks.advice import resolve_method
-    from .tasks.setfit_method import FINETUNE
+    from ..tasks.advice import resolve_method
+    from ..tasks.setfit_method import FINETUNE
 
     if not task.few_shot:
         return FINETUNE
@@ -202,7 +202,7 @@ def _time_run(result: Estimate, config, task, path: str, shape: dict, bf16: bool
               lengths: list[int], root=None) -> None:
     """Fills total_s, parts and seconds_per_epoch from the run's plan and the measured step times."""
     from .machine_speed import step_seconds
-    from .tasks.setfit_method import MAX_STEPS, NUM_ITERATIONS, SETFIT
+    from ..tasks.setfit_method import MAX_STEPS, NUM_ITERATIONS, SETFIT
 
     causal = "ForCausalLM" in task.model_heads
     bf16 = bf16 and result.method != SETFIT  # SetFit trains and embeds in fp32 (no autocast)
@@ -246,8 +246,8 @@ def _time_run(result: Estimate, config, task, path: str, shape: dict, bf16: bool
 @lru_cache(maxsize=4)
 def sample_texts(data_file: str, text_column) -> list[str]:
     """The first SAMPLE texts of a data file, the way training reads its text column(s)."""
-    from .data.columns import text_values
-    from .data.tables import read_table
+    from ..data.columns import text_values
+    from ..data.tables import read_table
 
     return text_values(read_table(data_file), text_column).head(SAMPLE).tolist()
 
@@ -294,7 +294,7 @@ def _pace(seconds: float) -> str:
 def run_estimate_s(config, data, method: str, root=None) -> float | None:
     """The whole run's estimated seconds for the data a run has read (the engine records it at the start);
     None where it cannot be counted: an estimate never stops a run."""
-    from .errors import ConfigError
+    from ..errors import ConfigError
 
     train = data.datasets["train"]
     columns = train.column_names

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import ConfigError
-from .data.byte_caps import cap_text
-from .runs import RunPaths, load_run_config
+from ..config import ConfigError
+from ..data.byte_caps import cap_text
+from ..runs.folder import RunPaths
+from ..config import load_run_config
 from .serving import Batcher, Batchers
-from .tasks.fitted_arrays import OLD_SAVE
+from ..tasks.fitted_arrays import OLD_SAVE
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 64
@@ -34,7 +35,7 @@ def model_folder(path) -> tuple[Path, str]:
 
 def model_task(folder: Path) -> str:
     """The task of a bare model folder, from the head its config names."""
-    from .tasks import task_for_model
+    from ..tasks import task_for_model
 
     return task_for_model(json.loads((folder / "config.json").read_text())).name
 
@@ -61,7 +62,7 @@ def model_signature(folder: Path) -> tuple:
 
 @lru_cache(maxsize=4)
 def _cached_predictor(folder: str, task: str, signature: tuple):
-    from .tasks import get_task
+    from ..tasks import get_task
 
     return get_task(task).predictor(Path(folder))
 
@@ -77,7 +78,7 @@ def predict_texts(path, texts: list[str], **options) -> list[dict]:
 
 
 def _free_cores():
-    from .hardware import use_free_cores
+    from ..machine.hardware import use_free_cores
 
     use_free_cores(max_age_s=5.0)  # a training run may be using the cores right now
 
@@ -107,8 +108,8 @@ def prediction_columns(predictions: list[dict]) -> dict[str, list]:
 def label_table(path, input_file, text_column: str = "", on_batch=None, max_rows: int = 0) -> pd.DataFrame:
     """Every row of a CSV/TSV/JSONL file with the run's predictions added as columns; with max_rows, only
     the first max_rows (frame.attrs["rows_in_file"] says how many the file had)."""
-    from .data.columns import guess_text_column, text_values
-    from .data.tables import read_table
+    from ..data.columns import guess_text_column, text_values
+    from ..data.tables import read_table
 
     frame = read_table(input_file)  # a DataError for an empty file or one without rows
     rows = len(frame)
@@ -123,7 +124,7 @@ def label_table(path, input_file, text_column: str = "", on_batch=None, max_rows
 def tag_pdf(path, pdf_file, on_batch=None, max_rows: int = 0) -> pd.DataFrame:
     """One row per chunk of a PDF (page, chunk, text) with its label and score, or its entities; with
     max_rows, only the first max_rows chunks (frame.attrs["rows_in_file"] counts them all)."""
-    from .data.documents import pdf_chunks
+    from ..data.documents import pdf_chunks
 
     frame = pd.DataFrame(pdf_chunks(pdf_file))
     rows = len(frame)
@@ -181,7 +182,7 @@ def _baseline_scores(saved: tuple, texts: list[str]) -> list[dict[str, float]]:
 @lru_cache(maxsize=4)
 def _load_baseline(file: str, mtime_ns: int):
     """The pipeline rebuilt from its fitted arrays (safetensors): nothing in the file can run."""
-    from .tasks.fitted_arrays import load_tfidf
+    from ..tasks.fitted_arrays import load_tfidf
 
     try:
         return load_tfidf(file)

@@ -11,7 +11,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 MIN_AGREEMENT = 0.99
 MAX_ROWS = 300  # held-out rows checked and timed (a big test split would take minutes)
@@ -35,9 +35,10 @@ def export_int8(run_dir) -> Int8Export:
     """Writes model/onnx/model.int8.onnx (the fp32 export first when it is missing) and checks it."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    from .export import export_onnx
-    from .runs import RunPaths, load_run_config
-    from .tasks import get_task
+    from .onnx_export import export_onnx
+    from ..runs.folder import RunPaths
+    from ..config import load_run_config
+    from ..tasks import get_task
 
     paths = RunPaths(Path(run_dir))
     config = load_run_config(paths.root)

@@ -11,7 +11,7 @@ import socket
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 EMBEDDED = "all-MiniLM-L6-v2 (embedded)"
 EMBEDDED_LM = "SmolLM2-135M-Instruct (embedded)"

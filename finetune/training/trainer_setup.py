@@ -6,9 +6,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from . import launch
-from .config import RunConfig
-from .runs import RunPaths
+from ..machine import launch
+from ..config import RunConfig
+from ..runs.folder import RunPaths
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def plan_run(config: RunConfig, paths: RunPaths, hardware, train_rows: int) -> P
 def build_trainer(task, model, tokenizer, args, tokenized, labels, callbacks, config, loss=None):
     from transformers import EarlyStoppingCallback, PrinterCallback, Trainer
 
-    from .callbacks import CheckpointSpacing
+    from ..runs.callbacks import CheckpointSpacing
 
     # a Stop's save overrides the spacing: the spacing runs before the event callback
     callbacks = [CheckpointSpacing(config.checkpoint_interval_s), *callbacks]

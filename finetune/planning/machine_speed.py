@@ -27,7 +27,7 @@ SLOW_STEP_S = 2.0              # a warm-up slower than this is followed by one t
 
 
 def _cache_path(root=None) -> Path:
-    from .runs import runs_root
+    from ..runs.folder import runs_root
 
     return Path(root or runs_root()) / CACHE_NAME
 
@@ -47,7 +47,7 @@ def step_seconds(model_path: str, *, batch: int, length: int, bf16: bool, train:
     import torch
     from transformers import AutoConfig
 
-    from .hardware import detect, use_free_cores
+    from ..machine.hardware import detect, use_free_cores
 
     device = detect().device
     threads = use_free_cores()  # as the training process will: the speed depends on it

@@ -10,7 +10,7 @@ from pathlib import Path
 from transformers import TrainerCallback
 
 from .events import EVAL, HEALTH, LOG, EventWriter
-from .health import HealthMonitor
+from ..machine.health import HealthMonitor
 
 LOG_FIELDS = ("loss", "learning_rate", "grad_norm")
 

@@ -1,0 +1,1 @@
+"""Model catalogue: the models each task offers, how an id or folder resolves, the embedded weights."""

@@ -1,0 +1,1 @@
+"""Services over finished runs: predictions and serving, verdicts, label review, export, sharing, model cards."""

@@ -1,0 +1,1 @@
+"""The training process: what `python -m finetune train` runs, in its own process (or one per rank)."""
