@@ -79,23 +79,24 @@ def check_precision(table: Table, found, device: str) -> dict:
 
 def check_decisions(table: Table, device: str, tmp: Path) -> None:
     """FSDP with one process refused, and the process group's backend: on a CPU with a GPU faked."""
-    from finetune import config as config_module
+    from finetune.machine import hardware
+    from finetune.training.arguments import training_arguments
     from finetune.machine import launch
     from finetune.config import ConfigError, RunConfig
 
-    real = config_module._has_accelerator
+    real = hardware.has_accelerator
     if device != "cuda":
-        config_module._has_accelerator = lambda: True  # the dry run: the decisions a GPU machine takes
+        hardware.has_accelerator = lambda: True  # the dry run: the decisions a GPU machine takes
     try:
         try:
-            RunConfig(fsdp=True).to_training_arguments(tmp / "fsdp", steps_per_epoch=10, use_bf16=False)
+            training_arguments(RunConfig(fsdp=True), tmp / "fsdp", steps_per_epoch=10, use_bf16=False)
             table.add("FSDP, 1 process", False, "accepted", "refused with a message")
         except ConfigError as e:
             table.add("FSDP, 1 process", "one process" in str(e), "refused: " + str(e)[:60] + "...",
                       "refused with a message")
-        accelerator = config_module._has_accelerator()
+        accelerator = hardware.has_accelerator()
     finally:
-        config_module._has_accelerator = real
+        hardware.has_accelerator = real
     chosen = launch.backend(accelerator)
     if device == "cuda":
         import torch.distributed as dist

@@ -4,7 +4,7 @@
 
 Plain PyTorch (no Trainer), bf16 autocast as our CPU runs use, on SST-2 sentences padded to each length
 (../shared/data; random words when absent). Prints forward, backward and optimizer milliseconds per step
-for each variant; finetune/speedups.py keeps what measured faster here.
+for each variant; finetune/training/speedups.py keeps what measured faster here.
 """
 import argparse
 import json

@@ -1,7 +1,7 @@
 """The run config: every knob of a run, its default, range and help, in one dataclass.
 
 The UI and the CLI both build a RunConfig and hand it to the same entry point
-(`python -m finetune train --config RUN_DIR/config.json`). `to_training_arguments()` is the only
+(`python -m finetune train --config RUN_DIR/config.json`). `training/arguments.py` is the only
 place that maps our fields onto transformers' TrainingArguments.
 """
 from __future__ import annotations
@@ -222,61 +222,6 @@ class RunConfig:
                               "whichever this machine is fast at).")
         return hardware.precision if self.precision == "auto" else self.precision
 
-    # --- the one bridge to transformers ---------------------------------------------------------
-    def to_training_arguments(self, output_dir, *, steps_per_epoch: int, use_bf16: bool, world_size: int = 1,
-                              use_fp16: bool = False):
-        """world_size: training processes in all (launch.world_size()); batch_size is split across them."""
-        from transformers import TrainingArguments
-
-        from .machine.launch import backend
-
-        accelerator = _has_accelerator()
-        if self.fsdp and not accelerator:
-            raise ConfigError("fsdp shards a model across GPUs and needs them; none was found. Untick fsdp "
-                              "(several CPU processes train with plain data parallelism).")
-        if self.fsdp and self.processes * self.nnodes == 1:
-            raise ConfigError("fsdp shards a model across several GPUs, one process each; this run has one "
-                              "process. Set processes to the number of GPUs, or untick fsdp.")
-        task = get_task(self.task)
-        total_steps = max(1, math.ceil(steps_per_epoch * self.epochs / self.gradient_accumulation_steps))
-        logging_steps = self.logging_steps or max(1, total_steps // 50)
-        eval_steps = self.eval_steps or max(1, math.ceil(total_steps / 4))  # the last step is always evaluated
-        return TrainingArguments(
-            output_dir=str(output_dir),
-            num_train_epochs=self.epochs,
-            per_device_train_batch_size=math.ceil(self.batch_size / world_size),
-            per_device_eval_batch_size=task.eval_batch_size(self.batch_size),
-            gradient_accumulation_steps=self.gradient_accumulation_steps,
-            learning_rate=self.learning_rate,
-            warmup_steps=self.warmup_ratio,  # transformers 5: a float below 1 is a share of the run
-            weight_decay=self.weight_decay,
-            seed=self.seed,
-            data_seed=self.seed,
-            bf16=use_bf16,
-            fp16=use_fp16,
-            use_cpu=not accelerator,
-            ddp_backend=backend(accelerator) if world_size > 1 else None,
-            fsdp="full_shard auto_wrap" if self.fsdp else "",
-            train_sampling_strategy="group_by_length",  # batches of similar length: less padding
-            logging_strategy="steps",
-            logging_steps=logging_steps,
-            logging_first_step=True,
-            eval_strategy="steps",
-            eval_steps=eval_steps,
-            # Checkpoints for resume; best-model tracking needs one at every evaluation. The engine
-            # saves the final model itself, and Stop writes a checkpoint whatever this says.
-            save_strategy="steps" if self.keeps_checkpoints else "no",
-            save_steps=eval_steps,
-            save_total_limit=self.checkpoint_limit,
-            load_best_model_at_end=self.load_best_model_at_end or self.early_stopping,
-            metric_for_best_model=task.main_metric,
-            greater_is_better=task.greater_is_better,
-            report_to=self.listed("report_to") or "none",
-            disable_tqdm=True,
-            dataloader_num_workers=0,
-        )
-
-
     @property
     def keeps_checkpoints(self) -> bool:
         return self.checkpoint_every_eval or self.load_best_model_at_end or self.early_stopping
@@ -285,12 +230,6 @@ class RunConfig:
     def checkpoint_interval_s(self) -> float:
         """Least seconds between checkpoints; 0 where best-model tracking needs one at every evaluation."""
         return 0.0 if self.load_best_model_at_end or self.early_stopping else self.checkpoint_minutes * 60
-
-
-def _has_accelerator() -> bool:
-    import torch
-
-    return torch.cuda.is_available() or torch.backends.mps.is_available()
 
 
 RENAMED_FIELDS = ("tensorboard",)  # older config.json keys that _renamed maps onto today's fields

@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from finetune.training.arguments import training_arguments
 from finetune.config import PRESETS, ConfigError, RunConfig
 
 
@@ -38,7 +39,7 @@ def test_presets_are_valid_configs():
 
 
 def test_training_arguments_scale_warmup_and_evaluation_to_the_run(tmp_path):
-    args = RunConfig(epochs=1.0).to_training_arguments(tmp_path, steps_per_epoch=125, use_bf16=False)
+    args = training_arguments(RunConfig(epochs=1.0), tmp_path, steps_per_epoch=125, use_bf16=False)
     assert args.warmup_steps == 0.1  # a share of the run, not the guide's fixed 500 steps
     assert args.get_warmup_steps(125) == 13
     assert args.eval_steps == 32 and args.logging_steps == 2
@@ -49,14 +50,14 @@ def test_training_arguments_scale_warmup_and_evaluation_to_the_run(tmp_path):
 
 def test_checkpoint_knobs_map_onto_training_arguments(tmp_path):
     config = RunConfig(epochs=1.0, checkpoint_every_eval=False, checkpoint_limit=3)
-    assert config.to_training_arguments(tmp_path, steps_per_epoch=125, use_bf16=False).save_strategy == "no"
-    best = config.updated(early_stopping=True).to_training_arguments(tmp_path, steps_per_epoch=125, use_bf16=False)
+    assert training_arguments(config, tmp_path, steps_per_epoch=125, use_bf16=False).save_strategy == "no"
+    best = training_arguments(config.updated(early_stopping=True), tmp_path, steps_per_epoch=125, use_bf16=False)
     assert best.save_strategy == "steps" and best.load_best_model_at_end and best.save_total_limit == 3
     assert best.metric_for_best_model == "macro_f1" and best.greater_is_better  # the task's main metric
-    generation = RunConfig(task="generation", early_stopping=True).to_training_arguments(
+    generation = training_arguments(RunConfig(task="generation", early_stopping=True),
         tmp_path, steps_per_epoch=10, use_bf16=False)
     assert generation.metric_for_best_model == "perplexity" and not generation.greater_is_better
-    tensorboard = config.updated(tensorboard=True).to_training_arguments(tmp_path, steps_per_epoch=125,
+    tensorboard = training_arguments(config.updated(tensorboard=True), tmp_path, steps_per_epoch=125,
                                                                          use_bf16=False)
     assert tensorboard.report_to == ["tensorboard"]
 

@@ -9,6 +9,7 @@ import time
 import psutil
 import pytest
 
+from finetune.training.arguments import training_arguments
 from finetune.machine import launch
 from finetune.config import ConfigError, RunConfig
 from finetune.runs.folder import RunPaths, new_run_dir
@@ -62,7 +63,7 @@ def test_a_node_rank_past_the_machines_is_refused():
 
 def test_fsdp_without_gpus_says_why(tmp_path):
     with pytest.raises(ConfigError, match="fsdp shards a model across GPUs and needs them"):
-        RunConfig(fsdp=True).to_training_arguments(tmp_path, steps_per_epoch=10, use_bf16=False)
+        training_arguments(RunConfig(fsdp=True), tmp_path, steps_per_epoch=10, use_bf16=False)
 
 
 def test_one_process_agrees_with_itself():

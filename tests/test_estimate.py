@@ -1,6 +1,7 @@
 """The estimate before Start: arithmetic on a model shape, and the real thing on the tiny model."""
 from finetune.config import RunConfig
-from finetune.planning.estimate import describe, estimate, estimate_run, model_shape
+from finetune.planning.estimate import estimate, estimate_run, model_shape
+from finetune.planning.estimate_text import describe
 from finetune.machine.hardware import Hardware
 
 MINILM = {"parameters": 22_713_986, "non_embedding": 10_993_538, "hidden": 384, "layers": 6, "heads": 12,

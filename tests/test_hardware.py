@@ -3,6 +3,7 @@ import os
 
 import pytest
 
+from finetune.training.arguments import training_arguments
 from finetune.machine import hardware
 
 
@@ -146,9 +147,8 @@ def test_a_gpu_trains_in_bf16_from_ampere_on_and_in_fp16_before(monkeypatch, cap
 
 
 def fake_gpu(monkeypatch, precision="bf16"):
-    from finetune import config as config_module
 
-    monkeypatch.setattr(config_module, "_has_accelerator", lambda: True)
+    monkeypatch.setattr(hardware, "has_accelerator", lambda: True)
     return hardware.Hardware("cuda", "GPU", 8, 80.0, precision == "bf16", gpus=1, fast_fp16=precision == "fp16")
 
 
@@ -179,7 +179,7 @@ def test_fsdp_with_one_process_is_refused_on_a_gpu(monkeypatch, tmp_path):
 
     fake_gpu(monkeypatch)
     with pytest.raises(ConfigError, match="this run has one process. Set processes to the number of GPUs"):
-        RunConfig(fsdp=True).to_training_arguments(tmp_path, steps_per_epoch=10, use_bf16=True)
+        training_arguments(RunConfig(fsdp=True), tmp_path, steps_per_epoch=10, use_bf16=True)
 
 
 def test_gpus_talk_over_nccl_and_cpu_processes_over_gloo(monkeypatch, tmp_path):
@@ -189,7 +189,7 @@ def test_gpus_talk_over_nccl_and_cpu_processes_over_gloo(monkeypatch, tmp_path):
     assert (launch.backend(True), launch.backend(False)) == ("nccl", "gloo")
     monkeypatch.setattr("transformers.TrainingArguments.__post_init__", lambda self: None)
     fake_gpu(monkeypatch)
-    args = RunConfig(processes=4).to_training_arguments(tmp_path, steps_per_epoch=10, use_bf16=True, world_size=4)
+    args = training_arguments(RunConfig(processes=4), tmp_path, steps_per_epoch=10, use_bf16=True, world_size=4)
     assert args.ddp_backend == "nccl" and args.per_device_train_batch_size == 4
     line = launch.command(RunConfig(processes=4), ["train", "--output", "r"])
     assert "--nproc-per-node=4" in line and "--standalone" in line

@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+from finetune.training.arguments import training_arguments
 from finetune.config import ConfigError, RunConfig
 from finetune.training.tracking import TRACKERS, prepare_tracking
 
@@ -60,7 +61,7 @@ def test_wandb_online_without_a_login_is_a_clear_error(tmp_path, installed, monk
 
 def test_report_to_takes_a_list_of_known_trackers(tmp_path):
     config = RunConfig(report_to="tensorboard, mlflow")
-    args = config.to_training_arguments(tmp_path, steps_per_epoch=10, use_bf16=False)
+    args = training_arguments(config, tmp_path, steps_per_epoch=10, use_bf16=False)
     assert args.report_to == ["tensorboard", "mlflow"]
     assert RunConfig.from_dict({"report_to": ["wandb", "trackio"]}).report_to == "wandb,trackio"  # the UI's list
     with pytest.raises(ConfigError, match="report_to takes tensorboard, trackio, wandb, mlflow \\(comma-separated\\); "

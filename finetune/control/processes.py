@@ -14,7 +14,7 @@ import psutil  # (a dependency of accelerate)
 from ..machine import launch
 from . import warm_pool as warm
 from ..config import ConfigError, RunConfig, load_run_config
-from ..runs.events import END_EVENTS, FAILED, STARTED, read_events
+from ..runs.events import END_EVENTS, FAILED, FINISHED, RUNNING, STARTED, read_events
 from ..runs.records import Results, RunStatus
 from ..runs.folder import RunPaths, list_runs, log_tail, must_exist, runs_root
 
@@ -69,14 +69,21 @@ def start_run(config: RunConfig, run_dir, admit: Admit | None = None) -> subproc
     return _launch(paths, ["train", "--config", str(paths.config), "--output", str(paths.root)], config, admit)
 
 
+def check_resumable(run_dir) -> None:
+    """Resume's preconditions, in one place (Resume here and through a Space's queue): the folder is there,
+    no process trains it, and it has not finished."""
+    must_exist(run_dir)
+    name = Path(run_dir).name
+    if is_alive(run_dir):
+        raise ConfigError(f"{name} is still running; it can only be resumed once it has ended.")
+    if run_status(run_dir).status == FINISHED:
+        raise ConfigError(f"{name} has already finished; start a new run to train more.")
+
+
 def resume_run(run_dir, admit: Admit | None = None) -> subprocess.Popen:
     """Start `python -m finetune resume` on a stopped or crashed run; it continues in the same folder."""
     paths = RunPaths(run_dir)
-    must_exist(run_dir)
-    if is_alive(run_dir):
-        raise ConfigError(f"{paths.root.name} is still running; it can only be resumed once it has ended.")
-    if run_status(run_dir).status == "finished":
-        raise ConfigError(f"{paths.root.name} has already finished; start a new run to train more.")
+    check_resumable(run_dir)
     # the same processes again, and the same host rule
     return _launch(paths, ["resume", str(paths.root)], load_run_config(run_dir), admit)
 
@@ -184,7 +191,7 @@ def run_status(run_dir) -> RunStatus:
         return RunStatus(last["event"], error=last.get("error", "") if last["event"] == FAILED else "",
                          results=results)
     if is_alive(run_dir):
-        return RunStatus("running")
+        return RunStatus(RUNNING)
     return RunStatus(FAILED, error="The training process ended without saying why. "
                                    "Last lines of its log:\n" + log_tail(run_dir))
 

@@ -5,7 +5,7 @@ import shutil
 from pathlib import Path
 
 from ..config import ConfigError, load_run_config
-from ..runs.events import read_events, run_duration
+from ..runs.events import FINISHED, STOPPED, read_events, run_duration
 from ..runs.records import Results, RunSummary
 from ..runs.folder import RunPaths, run_name, runs_root, trial_state
 from .processes import _PROCESSES, is_alive, run_status
@@ -30,7 +30,7 @@ def run_summary(run_dir, root: Path | None = None) -> RunSummary:
         task, model, names = None, results.model, (results.main_metric.removeprefix("eval_"),)
     main = next((n for n in names if n in results.metrics), next(iter(results.metrics), ""))
     trial = trial_state(run_dir)
-    shown = "stopped" if trial in ("stopped", "pruned") and status.status == "finished" else status.status
+    shown = STOPPED if trial in ("stopped", "pruned") and status.status == FINISHED else status.status
     verdict = run_verdict(run_dir) if status.results and not status.running else None
     try:
         name = run_name(run_dir, root)

@@ -46,7 +46,7 @@ def demo_run_dir(root: Path | None = None) -> Path:
 
 
 def demo_ready(root: Path | None = None) -> bool:
-    return (RunPaths(demo_run_dir(root)).model / "config.json").is_file()
+    return RunPaths(demo_run_dir(root)).has_model
 
 
 def ensure_demo_run(root: Path | None = None, model: str = "", **settings) -> Path:

@@ -13,7 +13,6 @@ This module never imports gradio.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import secrets
@@ -26,8 +25,8 @@ from typing import Callable
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..errors import ConfigError
+from ..runs.folder import OWNER_FILE, RunPaths, owner_of, record_owner, runs_root  # noqa: F401 (the owner file is the run folder's)
 
-OWNER_FILE = "owner.json"
 SHARED = "*"  # the owner of a run everyone may read (the demo run)
 SECRET_FILE = ".secret"
 RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
@@ -42,8 +41,6 @@ _PROCESS_SECRET = secrets.token_urlsafe(32)  # a Space's signing key when FINETU
 
 
 def _root(root: Path | None) -> Path:
-    from ..runs.folder import runs_root
-
     return Path(root) if root else runs_root()
 
 
@@ -123,19 +120,6 @@ def peers(owner: str | None) -> set[str]:
     return {owner} | ({o for o, c in list(_CLIENT_OF.items()) if c == client} if client else set())
 
 
-def record_owner(run_dir, owner: str) -> None:
-    Path(run_dir, OWNER_FILE).write_text(json.dumps({"owner": owner}))
-
-
-def owner_of(run_dir) -> str | None:
-    """The recorded owner of a run folder; None when it records none (a run from the CLI, an old run)."""
-    try:
-        owner = json.loads(Path(run_dir, OWNER_FILE).read_text()).get("owner")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return owner if isinstance(owner, str) else None
-
-
 def hosted() -> bool:
     """Many visitors share this app (a Space): runs are kept apart."""
     return bool(os.environ.get("SPACE_ID"))
@@ -163,7 +147,7 @@ def resolve_run(name, root: Path | None = None) -> Path:
     root = _root(root).resolve()
     parts = _name_parts(str(name or ""), root)
     path = root.joinpath(*parts) if parts else root
-    trial = len(parts) == 2 and (root / parts[0] / "sweep.json").is_file()  # a settings search's SEARCH/trial-NNN
+    trial = len(parts) == 2 and RunPaths(root / parts[0]).sweep.is_file()  # a settings search's SEARCH/trial-NNN
     if not parts or not all(RUN_NAME.fullmatch(p) for p in parts) or (len(parts) == 2 and not trial) \
             or len(parts) > 2 or path.resolve() != path or not (path / "config.json").is_file():
         raise ConfigError(f"There is no run named {'/'.join(parts)[:60]!r} here. Pick a run from the list.")

@@ -27,7 +27,7 @@ from ..config import ConfigError, RunConfig
 from . import owners, run_queue
 from .row_sample import sample_files
 from ..runs.folder import RunPaths, runs_root
-from ..control.processes import is_alive
+from ..control.processes import check_resumable, is_alive
 from ..tasks import get_task
 
 SWEEP_EVERY_S = 3600  # how often the clean-up runs (besides at start-up)
@@ -191,7 +191,7 @@ def submit(config: RunConfig, run_dir, root: Path | None = None, owner: str | No
     try:
         check_disk(owner, root)
         config, notes = apply_limits(config, run_dir)
-        (run_dir / "limits.json").write_text(json.dumps({"max_train_seconds": LIMITS.max_train_minutes * 60}))
+        RunPaths(run_dir).limits.write_text(json.dumps({"max_train_seconds": LIMITS.max_train_minutes * 60}))
         ticket = run_queue.enqueue(config, run_dir, notes, root, owner=owner)
     except ConfigError:
         shutil.rmtree(run_dir, ignore_errors=True)  # a refused run leaves nothing behind
@@ -214,13 +214,8 @@ def check_disk(owner: str | None, root: Path | None = None, limits: Limits | Non
 
 def submit_resume(run_dir, root: Path | None = None, owner: str | None = None) -> dict:
     """Resume through the queue, like a new run: the same one-run-per-visitor and one-at-a-time rules."""
-    from ..control.processes import run_status
-
     run_dir = Path(run_dir)
-    if is_alive(run_dir):
-        raise ConfigError(f"{run_dir.name} is still running; it can only be resumed once it has ended.")
-    if run_status(run_dir).status == "finished":
-        raise ConfigError(f"{run_dir.name} has already finished; start a new run to train more.")
+    check_resumable(run_dir)
     ticket = run_queue.enqueue(None, run_dir, [], root, owner=owner)
     return {"run_dir": str(run_dir), "ticket": str(ticket), "position": run_queue.advance(ticket, root)}
 

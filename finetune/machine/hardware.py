@@ -181,3 +181,10 @@ def pad_multiple() -> int | None:
     """What a batch's length is padded up to a multiple of: 8 on a GPU (tensor cores want it), none on a CPU,
     where the padding is only extra work (bench/speed.py: 23% of the tokens were padding with 8 on SST-2)."""
     return 8 if detect().device == "cuda" else None
+
+
+def has_accelerator() -> bool:
+    """A CUDA or Apple GPU that the Trainer would use (use_cpu=False)."""
+    import torch
+
+    return torch.cuda.is_available() or torch.backends.mps.is_available()

@@ -15,6 +15,7 @@ STARTED, STAGE, LOG, EVAL, HEALTH, FINISHED, STOPPED, FAILED = (
     "started", "stage", "log", "eval", "health", "finished", "stopped", "failed")
 EVENT_TYPES = (STARTED, STAGE, LOG, EVAL, HEALTH, FINISHED, STOPPED, FAILED)
 END_EVENTS = (FINISHED, STOPPED, FAILED)
+RUNNING = "running"  # not an event: a run's status while its process lives and no end event came (RunStatus)
 
 
 class EventWriter:

@@ -38,7 +38,7 @@ def zip_model(run_dir) -> Path:
     from ..runs.folder import RunPaths
 
     paths = RunPaths(run_dir)
-    if not (paths.model / "config.json").is_file():
+    if not paths.has_model:
         raise ConfigError(f"{paths.root.name} has no saved model to download.")
     target = paths.model_zip
     if not target.is_file() or target.stat().st_mtime < (paths.model / "config.json").stat().st_mtime:

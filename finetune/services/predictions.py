@@ -24,7 +24,7 @@ def model_folder(path) -> tuple[Path, str]:
     """(model folder, task) for a run folder or a model folder."""
     path = Path(path)
     run = RunPaths(path)
-    if (run.model / "config.json").is_file():
+    if run.has_model:
         task = load_run_config(run.root).task if run.config.is_file() else model_task(run.model)
         return run.model, task
     if (path / "config.json").is_file():

@@ -19,6 +19,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..runs.folder import RunPaths
+
 RUNNING, COMPLETE, PRUNED, STOPPED, FAILED, FINISHED = (
     "running", "complete", "pruned", "stopped", "failed", "finished")
 COUNTED = (COMPLETE, STOPPED)  # trials whose metric can be the best
@@ -70,7 +72,7 @@ class Sweep:
 
 
 def sweep_file(sweep_dir) -> Path:
-    return Path(sweep_dir) / "sweep.json"
+    return RunPaths(sweep_dir).sweep
 
 
 def write_sweep(sweep_dir, sweep: Sweep) -> None:

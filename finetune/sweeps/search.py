@@ -18,8 +18,7 @@ from transformers import TrainerCallback
 
 from ..config import ConfigError, RunConfig
 from ..runs.events import END_EVENTS, EVAL, LOG, STAGE, STOPPED as RUN_STOPPED, read_events
-from ..hosting import owners
-from ..runs.folder import RunPaths
+from ..runs.folder import RunPaths, owner_of, record_owner
 from .search_space import Param, including, is_small, search_space, searches_lora, suggest
 from ..tasks import get_task
 from ..tasks.training_length import AUTO
@@ -176,10 +175,10 @@ class _Objective:
 
         params = suggest(trial, self.space)
         folder = trial_folder(self.root, trial.number)
-        owner = owners.owner_of(self.root)
+        owner = owner_of(self.root)
         if owner:  # a trial is the search owner's run (gate.start_search recorded it on the search folder)
             folder.mkdir(parents=True, exist_ok=True)
-            owners.record_owner(folder, owner)
+            record_owner(folder, owner)
         record = TrialRecord(trial.number, folder.name, params)
         self.sweep.trials.append(record)
         write_sweep(self.root, self.sweep)

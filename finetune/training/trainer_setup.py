@@ -8,6 +8,7 @@ from typing import Any
 
 from ..machine import launch
 from ..config import RunConfig
+from .arguments import training_arguments
 from ..runs.folder import RunPaths
 
 
@@ -27,7 +28,7 @@ class Plan:
 def plan_run(config: RunConfig, paths: RunPaths, hardware, train_rows: int) -> Plan:
     precision, world = config.training_precision(hardware), launch.world_size()
     steps_per_epoch = math.ceil(train_rows / (math.ceil(config.batch_size / world) * world))
-    args = config.to_training_arguments(paths.checkpoints, steps_per_epoch=steps_per_epoch,
+    args = training_arguments(config, paths.checkpoints, steps_per_epoch=steps_per_epoch,
                                         use_bf16=precision == "bf16", use_fp16=precision == "fp16", world_size=world)
     return Plan(args=args, precision=precision, world=world, total_steps=max_steps(args, steps_per_epoch))
 

@@ -257,7 +257,8 @@ def _duration(seconds: float) -> str:
 def show_estimate(data: dict, token, task: str, model: str, *knobs) -> str:
     """Memory and time per epoch for the chosen model, settings, data and this machine (its measured pace
     from the runs this visitor may read, not every visitor's)."""
-    from ..planning.estimate import describe, estimate_run, sample_texts
+    from ..planning.estimate import estimate_run, sample_texts
+    from ..planning.estimate_text import describe
 
     data = data or {}
     if data.get("settings") and not data.get("ready"):
