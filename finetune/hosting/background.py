@@ -1,5 +1,5 @@
 """What a Space (or demo mode) does in the background of the app: the clean-up of old runs, now and every
-SWEEP_EVERY_S, and the demo run, trained once through the gate like every run."""
+spaces.SWEEP_EVERY_S, and the demo run, trained once through the gate like every run."""
 from __future__ import annotations
 
 import os
@@ -12,8 +12,8 @@ from ..config import ConfigError, RunConfig
 from ..control.processes import is_alive
 from ..data.tables import READ_CAP_ENV
 from ..runs.folder import RunPaths, runs_root
-from . import gate, owners
-from .spaces import DEMO_RUN, LIMITS, SWEEP_EVERY_S, demo_mode, on_spaces, sweep_safely, ttl_seconds
+from . import gate, owners, spaces
+from .spaces import DEMO_RUN
 
 DEMO_SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "negation_reviews.csv"
 DEMO_SETTINGS = {"epochs": 2.0}
@@ -23,19 +23,19 @@ _BACKGROUND = threading.Event()  # set once the clean-up thread runs in this pro
 
 
 def start_background(root: Path | None = None) -> None:
-    """At app start-up: the row cap on every file read, the clean-up (now and every SWEEP_EVERY_S) and, in
+    """At app start-up: the row cap on every file read, the clean-up (now and every spaces.SWEEP_EVERY_S) and, in
     demo mode, the demo run."""
-    if on_spaces():  # data.tables.read_table reads at most this many rows of any file in this process
-        os.environ.setdefault(READ_CAP_ENV, str(LIMITS.max_read_rows))
-    if demo_mode():
+    if spaces.on_spaces():  # data.tables.read_table reads at most this many rows of any file in this process
+        os.environ.setdefault(READ_CAP_ENV, str(spaces.LIMITS.max_read_rows))
+    if spaces.demo_mode():
         ensure_demo_run(root, os.environ.get("FINETUNE_DEMO_MODEL", ""))
-    if ttl_seconds() and not _BACKGROUND.is_set():
+    if spaces.ttl_seconds() and not _BACKGROUND.is_set():
         _BACKGROUND.set()
 
         def loop():
             while True:
-                sweep_safely(root)
-                time.sleep(SWEEP_EVERY_S)
+                spaces.sweep_safely(root)
+                time.sleep(spaces.SWEEP_EVERY_S)
 
         threading.Thread(target=loop, name="finetune-sweep", daemon=True).start()
 
