@@ -16,6 +16,7 @@ from .training_length import TrainingLength
 from ..errors import DataError
 from ..models.catalog import EMBEDDED
 from .classification_check import check_file
+from . import labels as label_rules
 from .labels import blocking_problems, labelled_rows, load_with_head, sort_labels
 from .predictor import PipelinePredictor
 from .probe_method import PROBE, run_probe
@@ -32,7 +33,7 @@ def read_data(config) -> TaskData:
     """Rows as the Data tab showed them (remedies applied), split, as datasets with label ids."""
     rows, notes = load_rows(config.data_file, config)
     labels = sort_labels(set(rows["label"]))
-    problems = blocking_problems(rows["label"].value_counts().to_dict(), len(rows), min_per_class(config))
+    problems = blocking_problems(rows["label"].value_counts().to_dict(), len(rows), label_rules.min_per_class(config))
     if problems:
         raise DataError(problems[0][1])
     parts, split_notes = held_out_parts(rows, config, lambda path: _held_out_file(path, config, labels, notes),
@@ -42,14 +43,6 @@ def read_data(config) -> TaskData:
         data.loss = weighted_loss(class_weights(parts["train"]["label"], labels))
         data.notes.append("Rare classes weigh more in the loss (class weights).")
     return data
-
-
-def min_per_class(config) -> int:
-    """Rows a class needs: fewer with SetFit, which is made for a handful per class."""
-    from .labels import MIN_PER_CLASS, SETFIT_MIN_PER_CLASS
-    from .setfit_method import FINETUNE
-
-    return MIN_PER_CLASS if config.method == FINETUNE else SETFIT_MIN_PER_CLASS
 
 
 def load_rows(path, config) -> tuple[pd.DataFrame, list[str]]:

@@ -15,6 +15,7 @@ from ..data.remedies import apply_remedies, conflicting_texts, label_variant_gro
 from ..data.tables import cells_note, truncation_note
 from ..data.token_lengths import LengthCounter, length_summary
 from .check_report import CheckReport
+from . import labels as label_rules
 from .labels import blocking_problems, enough_for_setfit, labelled_rows, sort_labels
 
 RECOMMENDED_PER_CLASS = 100  # the guide's rule: at least 100 examples per class, prefer 1000+
@@ -63,9 +64,8 @@ def check_table(frame: pd.DataFrame, config, counter: LengthCounter | None = Non
 
     _file_warnings(frame, warn)
     _row_warnings(rows, usable, fixed, warn)
-    from .classification import min_per_class  # (classification.py imports this module)
 
-    for code, message in blocking_problems(labels, len(fixed), min_per_class(config)):
+    for code, message in blocking_problems(labels, len(fixed), label_rules.min_per_class(config)):
         report.block(code, message)
     _balance_warnings(labels, config, warn)
     counter = counter or LengthCounter(config.model)

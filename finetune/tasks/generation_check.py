@@ -39,7 +39,7 @@ class GenerationCheck(CheckReport):
 
 def check_file(config, frame=None) -> GenerationCheck:
     """The report for config.data_file read as generation data with config's columns, mode and model."""
-    from .generation import load_examples
+    from .generation_text import load_examples
 
     report = GenerationCheck()
     try:
@@ -66,7 +66,7 @@ def _describe_columns(report, config):
         return
     from ..data.columns import guess_text_column
     from ..data.tables import cells_note, read_table, truncation_note
-    from .generation import pair_columns
+    from .generation_text import pair_columns
 
     frame = read_table(config.data_file)
     if truncation_note(frame):
@@ -82,7 +82,7 @@ def _describe_columns(report, config):
 
 
 def _errors_and_warnings(report, rows, texts, lengths, config, packed):
-    from .generation import MIN_EXAMPLES
+    from .generation_text import MIN_EXAMPLES
 
     def warn(code, message, at=()):
         report.warn(code, message, [int(r) + 1 for r in list(at)])  # example numbers from 1, as a reader counts

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-PROBE = "probe"
+from .advice import PROBE, rows_per_class
+
 HEAD_FILE = "probe_head.safetensors"   # the fitted head as arrays (tasks/fitted_arrays.py)
 MARKER = "probe.json"                  # {"labels", "classes", "C", "body"}: a probe model folder has it
 BODY = "."                             # the sentence-transformers body: the model folder itself
@@ -107,7 +108,6 @@ def run_probe(config, paths, events, stop, task, data, hardware, model_path, sav
     from ..runs.events import EVAL, FINISHED, STAGE
     from ..models.catalog import model_name
     from .quick import embed
-    from .setfit_method import rows_per_class
 
     events.write(STAGE, message="Embedding the texts (frozen sentence model)", max_steps=1)
     started = time.time()

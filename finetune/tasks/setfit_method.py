@@ -13,28 +13,17 @@ the TF-IDF baseline beside it. The model folder holds the SetFit model (config_s
 from __future__ import annotations
 
 import json
-import statistics
 import time
 from pathlib import Path
 
 import numpy as np
 
-SETFIT = "setfit"
-FINETUNE = "finetune"
+from .advice import FINETUNE, MAX_STEPS, NUM_ITERATIONS, SETFIT, rows_per_class  # noqa: F401 (FINETUNE: its old home)
+
 MARKER = "config_setfit.json"  # a SetFit model folder has it (JSON: normalize_embeddings, labels)
 HEAD_FILE = "model_head.safetensors"  # our head: its fitted arrays (tasks/fitted_arrays.py)
 PICKLED_HEAD = "model_head.pkl"  # SetFit's own head file: a pickle, never opened here
-NUM_ITERATIONS = 20  # pairs drawn per training text and epoch (SetFit's default)
-MAX_STEPS = 600  # caps the contrastive phase on many rows x many classes (pairs grow as rows x iterations)
 POINTS = 50  # about this many loss points in the live plot
-
-
-def rows_per_class(train_labels) -> float:
-    """The median count of training rows per class."""
-    counts = {}
-    for label in train_labels:
-        counts[label] = counts.get(label, 0) + 1
-    return float(statistics.median(counts.values())) if counts else 0.0
 
 
 def is_setfit_model(folder) -> bool:
