@@ -13,7 +13,7 @@ from ..data.byte_caps import cap_text
 from ..runs.folder import RunPaths
 from ..config import load_run_config
 from .serving import Batcher, Batchers
-from ..tasks.fitted_arrays import OLD_SAVE
+from ..tasks import OLD_SAVE
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 64
@@ -182,7 +182,7 @@ def _baseline_scores(saved: tuple, texts: list[str]) -> list[dict[str, float]]:
 @lru_cache(maxsize=4)
 def _load_baseline(file: str, mtime_ns: int):
     """The pipeline rebuilt from its fitted arrays (safetensors): nothing in the file can run."""
-    from ..tasks.fitted_arrays import load_tfidf
+    from ..tasks import load_tfidf
 
     try:
         return load_tfidf(file)

@@ -19,10 +19,10 @@ from .classification_check import check_file
 from . import labels as label_rules
 from .labels import blocking_problems, labelled_rows, load_with_head, sort_labels
 from .predictor import PipelinePredictor
-from .probe_method import PROBE, run_probe
+from .probe_method import PROBE_METHOD
 from .quick_classification import quick_models
-from .setfit_method import SETFIT, run_setfit
-from .task import ModelCardText, Task, TaskData
+from .setfit_method import SETFIT, SETFIT_METHOD, unshareable
+from .task import FINE_TUNE, ModelCardText, Task, TaskData
 
 LENGTH_SAMPLE = 2000  # texts tokenized to pick max_length; enough for a stable 99th percentile
 MISTAKES_KEPT = 20
@@ -252,7 +252,8 @@ TASK = Task(
     model_heads=("ForSequenceClassification",),
     read_data=read_data, build_model=build_model, prepare=prepare, collator=collator, metrics=metrics,
     report=report, predictor=predictor, check=check_file, baseline=baseline, quick_models=quick_models,
-    methods={SETFIT: run_setfit, PROBE: run_probe},
+    methods=(FINE_TUNE, SETFIT_METHOD, PROBE_METHOD), few_rows_method=SETFIT,
+    unshareable=unshareable, labelled_rows=load_rows,
     examples=("This software license agreement covers usage rights",
               "Patient shows normal vital signs and recovery",
               "Quarterly revenue increased by 15% this period",
@@ -260,5 +261,5 @@ TASK = Task(
               "The kettle? It is worth the money, but it is not good at all."),
     samples=("legal_medical_financial.csv", "messy_imbalanced_domains.csv", "product_reviews_sentiment.csv",
              "negation_reviews.csv"),
-    maps_columns=True, stratified_split=True, few_shot=True, onnx_loader="AutoModelForSequenceClassification",
+    maps_columns=True, stratified_split=True, onnx_loader="AutoModelForSequenceClassification",
 )

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .task import Method, method_start
+
 from .advice import FINETUNE, MAX_STEPS, NUM_ITERATIONS, SETFIT, rows_per_class  # noqa: F401 (FINETUNE: its old home)
 
 MARKER = "config_setfit.json"  # a SetFit model folder has it (JSON: normalize_embeddings, labels)
@@ -28,6 +30,12 @@ POINTS = 50  # about this many loss points in the live plot
 
 def is_setfit_model(folder) -> bool:
     return (Path(folder) / MARKER).is_file()
+
+
+def unshareable(folder) -> str:
+    """Why a model folder cannot be shared as a demo yet ("" when it can)."""
+    return "A SetFit run cannot be shared as a demo yet; download the model folder instead." \
+        if is_setfit_model(folder) else ""
 
 
 def build_setfit_model(model_path, labels):
@@ -162,12 +170,14 @@ class SetFitPredictor:
         return out
 
 
-def run_setfit(config, paths, events, stop, task, data, hardware, model_path, saving) -> dict:
+def run_setfit(config, paths, events, stop, task, data, hardware, checkpoint=None, callbacks=()) -> dict:
     """The SetFit path of a run, from read data to the model saved into `saving` (the engine renames it to
     model/); returns the results' values."""
+
     from ..runs.events import FINISHED, STAGE, STOPPED
     from ..models.catalog import model_name
 
+    model_path, saving = method_start(config, paths, events, task)
     events.write(STAGE, message="Loading model (SetFit)")
     model = build_setfit_model(model_path, data.labels)
     callback = event_callback(events, stop)
@@ -209,3 +219,6 @@ class _State:
 def _method_note(data) -> str:
     return (f"Trained with SetFit (contrastive pairs, then a logistic-regression head): "
             f"{rows_per_class(data.datasets['train']['label']):g} training rows in the median class.")
+
+
+SETFIT_METHOD = Method(SETFIT, run_setfit, one_pass=True)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from ..errors import ConfigError
+from .advice import AUTO, FINETUNE, METHOD_NAMES, resolve_method
 from .training_length import ONE_EPOCH, TrainingLength
 
 
@@ -36,6 +38,32 @@ class ModelCardText:
 
     def tag_for(self, model: str) -> str:
         return (self.tag_of_model(model) if self.tag_of_model and model else None) or self.pipeline_tag
+
+
+@dataclass(frozen=True)
+class Method:
+    """A way a task trains its model: the config's `method` value and who runs it."""
+    name: str                       # "finetune", "setfit", "probe" (tasks/advice.py names them)
+    # (config, paths, events, stop, task, data, hardware, checkpoint=, callbacks=) -> results.json's values, the
+    # model saved into paths.model_saving; None: fine-tuning with the Trainer (training/fine_tune.py)
+    runner: Callable | None = None
+    one_pass: bool = False          # trains one pass, not epochs (SetFit's pairs): "more epochs" is no next step
+
+
+FINE_TUNE = Method(FINETUNE)
+
+
+def method_start(config, paths, events, task):
+    """(base model path, empty folder to save into) for a method's runner: what the Trainer path gets from
+    its own model loading."""
+    import shutil
+
+    from ..models.catalog import resolve_model
+    from ..runs.events import STAGE
+
+    path = resolve_model(config.model, task.embedded_model, lambda message: events.write(STAGE, message=message))
+    shutil.rmtree(paths.model_saving, ignore_errors=True)
+    return path, paths.model_saving
 
 
 def save_with_trainer(trainer, folder) -> None:
@@ -81,12 +109,14 @@ class Task:
     shows_entities: bool = False    # predictions are entity spans (highlighted text)
     generates_text: bool = False    # predictions are text (side-by-side with the base model)
     text_modes: bool = False        # the config's text_mode applies (corpus or lines)
-    few_shot: bool = False          # methods setfit and probe apply (tasks/setfit_method.py, probe_method.py)
     onnx_loader: str | None = None  # the transformers Auto class an ONNX export loads; None: no export
     # --- optional hooks
     baseline: Callable | None = None          # (train, eval, labels, save_to) -> scores of a simple model to beat
     quick_models: Callable | None = None      # (config, data, limits, progress) -> QuickReport (quick_models.py)
-    methods: Mapping[str, Callable] = field(default_factory=dict)  # method -> runner, besides fine-tuning
+    methods: tuple[Method, ...] = (FINE_TUNE,)  # the ways it trains; more than one: `auto` asks the advice
+    few_rows_method: str = ""       # the method the verdict offers when a run trails the baseline on few rows per class
+    unshareable: Callable | None = None      # (model folder) -> why it cannot be a shared demo, "" if it can
+    labelled_rows: Callable | None = None    # (path, config) -> (rows "text", "label", notes): the label review's rows
     metrics_before: Callable | None = None    # (trainer, tokenized, split) -> the untrained model's scores
     preprocess_logits: Callable | None = None  # shrinks what evaluation keeps
     save_model: Callable = save_with_trainer   # (trainer, folder)
@@ -98,6 +128,22 @@ class Task:
     @property
     def has_baseline(self) -> bool:
         return self.baseline is not None
+
+    @property
+    def few_shot(self) -> bool:
+        """Methods besides fine-tuning apply (SetFit, the probe): the data check and the advice weigh them."""
+        return len(self.methods) > 1
+
+    def method(self, name: str, data: TaskData | None = None) -> Method:
+        """The Method a run trains with: the config's `name`, auto resolved by the advice from the training
+        labels (`data`); ConfigError for a method this task does not have."""
+        if self.few_shot:
+            name = resolve_method(name, data.datasets["train"]["label"] if data else [])
+        chosen = next((m for m in self.methods if m.name == (FINETUNE if name == AUTO else name)), None)
+        if chosen is None:
+            raise ConfigError(f"{METHOD_NAMES.get(name, name)} trains text classification only, not "
+                              f"{self.title.lower()}; choose method finetune.")
+        return chosen
 
     def guidance(self) -> dict[str, str]:
         return dict(self.catalog)

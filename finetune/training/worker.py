@@ -18,7 +18,7 @@ def serve() -> int:
     import torch  # noqa: F401
     from transformers import AutoModelForSequenceClassification, Trainer  # noqa: F401
 
-    from ..tasks import classification  # noqa: F401
+    from .. import tasks  # noqa: F401
     from . import engine  # noqa: F401
 
     line = sys.stdin.readline()

@@ -22,7 +22,7 @@ from ..config import load_run_config
 from ..runs.folder import run_name
 from ..hosting import gate, owners
 from ..tasks import DEFAULT_TASK, get_task
-from ..tasks.setfit_method import FINETUNE
+from ..tasks.advice import FINETUNE
 from ..services.verdict import run_verdict
 from . import report, runs_panel, space_queue, visitor
 from .figures import training_curves
