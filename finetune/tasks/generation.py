@@ -21,7 +21,7 @@ from ..models.catalog import EMBEDDED_LM
 from . import seq2seq
 from .generation_check import check_file
 from .generation_text import MIN_EXAMPLES, is_prompted, load_examples, pair_columns  # noqa: F401 (their old home)
-from .task import ModelCardText, Task, TaskData
+from .task import BASE_MODEL, ModelCardText, Task, TaskData
 
 LORA_AUTO_PARAMS = 300e6
 IGNORE = -100          # label of a token the loss skips (prompt, padding)
@@ -205,6 +205,10 @@ def predictor(model_dir):
     return TextGenerator(model_dir)
 
 
+def prediction_columns(predictions: list[dict]) -> dict[str, list]:
+    return {"generated_text": [p["generated_text"] for p in predictions]}
+
+
 def eval_batch_size(batch_size: int) -> int:
     """A language model's logits are block x vocabulary floats: evaluation batches stay small."""
     return batch_size * 2
@@ -243,6 +247,7 @@ TASK = Task(
     model_heads=("ForCausalLM", "LMHeadModel", "ForConditionalGeneration"),
     read_data=read_data, build_model=build_model, prepare=prepare, collator=collator, metrics=metrics,
     report=report, predictor=predictor, check=check_file, metrics_before=metrics_before,
+    compared_with=BASE_MODEL, prediction_columns=prediction_columns,
     preprocess_logits=preprocess_logits, save_model=save_model, eval_batch_size=eval_batch_size,
     examples=("Hello, my Fernbrook kettle will not turn on. Can you help? - Ana", "ROMEO:",
               "The best thing about a quiet morning is"),

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import ConfigError, DataError
 from .check_report import CheckReport
+from .views import CheckView, as_text, problems_markdown
 
 FEW_BLOCKS = 50         # fewer training blocks than this: a few dozen steps, little change in style
 CUT_WARN_SHARE = 0.05   # more examples than this cut by block_size: raise it or split them
@@ -35,6 +36,21 @@ class GenerationCheck(CheckReport):
     @property
     def size(self) -> int:
         return self.examples
+
+    def view(self, name: str, frame, config, fixes: bool = False) -> CheckView:
+        import pandas as pd
+
+        shape = (f"prompt `{as_text(self.prompt_column)}` → response `{as_text(self.response_column)}` "
+                 "(the model learns to answer; loss on the response only)" if self.prompt_column else
+                 f"text `{as_text(self.text_column)}`" if self.text_column else "plain text")
+        lengths = self.token_lengths or {}
+        counted = " (estimated)" if lengths.get("estimated") else ""
+        head = (f"**{as_text(name)}**: {self.examples} examples, {self.tokens:,} tokens{counted}, "
+                f"about {self.blocks} training blocks; {shape}."
+                + (f" Tokens per example: median {lengths['p50']}, 95th percentile {lengths['p95']}, "
+                   f"longest {lengths['max']}." if lengths.get("max") else ""))
+        samples = pd.DataFrame({"example": self.samples}) if self.samples else None
+        return CheckView(problems_markdown(head, self, fixes=fixes), samples=samples)
 
 
 def check_file(config, frame=None) -> GenerationCheck:

@@ -14,6 +14,10 @@ from typing import Any, Callable, Mapping
 from ..errors import ConfigError
 from .advice import AUTO, FINETUNE, METHOD_NAMES, resolve_method
 from .training_length import ONE_EPOCH, TrainingLength
+from .views import Against, ResultsView
+
+BASELINE = "baseline"        # compared with a simple model on the same split (results.baseline)
+BASE_MODEL = "base model"    # compared with the model before training (metrics' base_<metric>)
 
 
 @dataclass
@@ -70,6 +74,12 @@ def save_with_trainer(trainer, folder) -> None:
     trainer.save_model(str(folder))
 
 
+def label_columns(predictions: list[dict]) -> dict[str, list]:
+    """A labelled table's columns for {"label", "score"} predictions."""
+    return {"predicted_label": [p["label"] for p in predictions],
+            "score": [round(p["score"], 4) for p in predictions]}
+
+
 def twice_the_batch(batch_size: int) -> int:
     """No gradients at evaluation: bigger batches are cheaper."""
     return max(64, batch_size * 2)
@@ -121,7 +131,13 @@ class Task:
     preprocess_logits: Callable | None = None  # shrinks what evaluation keeps
     save_model: Callable = save_with_trainer   # (trainer, folder)
     eval_batch_size: Callable[[int], int] = twice_the_batch
-    # --- the verdict (verdict.py)
+    # --- its results: what results.json's task keys say (runs/records.Results.report), for the report,
+    # the verdict (services/verdict.py) and predictions (services/predictions.py)
+    results_view: Callable[..., ResultsView] = lambda results: ResultsView()  # (Results) -> the report's tables
+    prediction_columns: Callable[[list[dict]], dict[str, list]] = label_columns  # a labelled table's new columns
+    compared_with: str = ""          # BASELINE, BASE_MODEL or "" (nothing to beat but chance)
+    chance: Callable[[dict, str], float | None] | None = None  # (report, metric) -> a model that learned nothing
+    scores_key: str = ""             # the report key of the per-part scores ({part: {"f1", "support"...}})
     weak_below: float | None = None  # a main metric under this is weak whatever else holds; None: no floor
     part_word: str = "classes"       # what the per-part scores are of, in words
 
@@ -144,6 +160,27 @@ class Task:
             raise ConfigError(f"{METHOD_NAMES.get(name, name)} trains text classification only, not "
                               f"{self.title.lower()}; choose method finetune.")
         return chosen
+
+    def main_key(self, results) -> str:
+        """The main metric's key in a run's results.metrics (Results.main_key with this task's metric)."""
+        return results.main_key(self.main_metric)
+
+    def against(self, results) -> Against | None:
+        """What the run's model is compared with, scores keyed like its metrics; None: nothing measured."""
+        if self.compared_with == BASELINE and results.baseline:
+            return Against("TF-IDF baseline", dict(results.baseline))
+        base = {k.removeprefix("base_"): v for k, v in results.metrics.items() if k.startswith("base_")}
+        if self.compared_with == BASE_MODEL and base:
+            return Against("base model (before training)", base, base_model=True)
+        return None
+
+    def part_scores(self, results) -> dict:
+        """Per-part scores (per class, per entity type) from the run's report; empty where there are none."""
+        return (results.report.get(self.scores_key) or {}) if self.scores_key else {}
+
+    def chance_score(self, results, metric: str) -> float | None:
+        """The score of a model that learned nothing, None where there is no such floor."""
+        return self.chance(results.report, metric) if self.chance else None
 
     def guidance(self) -> dict[str, str]:
         return dict(self.catalog)

@@ -170,7 +170,7 @@ def _quick_bar(config, results: Results) -> dict | None:
     from ..services.verdict import main_metric
 
     try:
-        return bar_for(config, main_metric(results), besides=results.extra.get("method", ""))
+        return bar_for(config, main_metric(results), besides=results.method or "")
     except (OSError, ValueError):
         return None
 
