@@ -152,4 +152,4 @@ def _body(model_path):
     return sentence_model(str(model_path))
 
 
-PROBE_METHOD = Method(PROBE, run_probe)
+PROBE_METHOD = Method(PROBE, run_probe, few_rows=True)

@@ -221,4 +221,4 @@ def _method_note(data) -> str:
             f"{rows_per_class(data.datasets['train']['label']):g} training rows in the median class.")
 
 
-SETFIT_METHOD = Method(SETFIT, run_setfit, one_pass=True)
+SETFIT_METHOD = Method(SETFIT, run_setfit, one_pass=True, few_rows=True)

@@ -52,6 +52,8 @@ class Method:
     # model saved into paths.model_saving; None: fine-tuning with the Trainer (training/fine_tune.py)
     runner: Callable | None = None
     one_pass: bool = False          # trains one pass, not epochs (SetFit's pairs): "more epochs" is no next step
+    few_rows: bool = False          # trains on a handful of rows per class (SetFit, the probe): data too small
+    #                                 to fine-tune on may still train with it (CheckReport.few_shot_ready)
 
 
 FINE_TUNE = Method(FINETUNE)

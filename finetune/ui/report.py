@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import re
-from functools import partial
 from typing import NamedTuple
 
 import gradio as gr
@@ -207,6 +206,9 @@ def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs, model_inpu
     def open_mistake(mistakes_shown: pd.DataFrame, evt: gr.SelectData) -> dict:  # a def: Gradio reads evt's type
         return try_in_playground(elsewhere, mistakes_shown, evt)
 
+    def change_settings(followed: FollowedRun) -> dict:
+        return apply_verdict(elsewhere, followed)
+
     mistakes.select(open_mistake, mistakes, [playground_text, tabs], api_visibility="private")
-    action.click(partial(apply_verdict, elsewhere), run, [*model_inputs, tabs], api_visibility="private")
+    action.click(change_settings, run, [*model_inputs, tabs], api_visibility="private")
     return ReportView(group, verdict, action, summary, per_class, matrix, matrix_box, mistakes, card, zip_button)
