@@ -3,8 +3,9 @@ tasks/__init__.py.
 
 Everything that differs by task sits on its Task, as in transformers' pipeline registry: the words the
 UI shows, the model catalogue and defaults, the main metric, the model card's text, what the UI may offer
-(capabilities), its data check, and the functions that training and prediction call. The engine, CLI, UI
-and model card ask the Task; none of them compares a task's name.
+(capabilities), its data check, the functions that training and prediction call, how it trains (its
+Methods), and how its results read (plain data: tasks/views.py). The engine, CLI, UI, verdict and model card
+ask the Task; none of them compares a task's name.
 """
 from __future__ import annotations
 
@@ -76,6 +77,10 @@ def save_with_trainer(trainer, folder) -> None:
     trainer.save_model(str(folder))
 
 
+def no_tables(results) -> ResultsView:
+    return ResultsView()
+
+
 def label_columns(predictions: list[dict]) -> dict[str, list]:
     """A labelled table's columns for {"label", "score"} predictions."""
     return {"predicted_label": [p["label"] for p in predictions],
@@ -135,7 +140,7 @@ class Task:
     eval_batch_size: Callable[[int], int] = twice_the_batch
     # --- its results: what results.json's task keys say (runs/records.Results.report), for the report,
     # the verdict (services/verdict.py) and predictions (services/predictions.py)
-    results_view: Callable[..., ResultsView] = lambda results: ResultsView()  # (Results) -> the report's tables
+    results_view: Callable[..., ResultsView] = no_tables  # (Results) -> the report's tables
     prediction_columns: Callable[[list[dict]], dict[str, list]] = label_columns  # a labelled table's new columns
     compared_with: str = ""          # BASELINE, BASE_MODEL or "" (nothing to beat but chance)
     chance: Callable[[dict, str], float | None] | None = None  # (report, metric) -> a model that learned nothing
