@@ -65,9 +65,9 @@ def cpu() -> str:
 def main():
     from finetune.config import RunConfig
     from finetune.training.engine import train
-    from finetune.tasks import classification, labels
+    from finetune.tasks import labels
 
-    classification.min_per_class = lambda config: labels.SETFIT_MIN_PER_CLASS  # fine-tuning at 8 per class too
+    labels.min_per_class = lambda config: labels.SETFIT_MIN_PER_CLASS  # fine-tuning at 8 per class too
     parser = argparse.ArgumentParser()
     parser.add_argument("--sets", nargs="+", default=list(SETS))
     parser.add_argument("--sizes", nargs="+", type=int, default=[8, 16, 32, 64, 128, 256])

@@ -11,8 +11,8 @@ def test_a_run_writes_model_results_and_events(tmp_path, fast_config):
     paths = RunPaths(tmp_path / "run")
     assert results.status == "finished" and results.train_rows == 72 and results.eval_rows == 18
     assert json.loads(paths.results.read_text()) == results.to_json()
-    assert set(results.per_class) == {"financial", "legal", "medical"}
-    assert sum(map(sum, results.confusion_matrix["matrix"])) == 18
+    assert set(results.report["per_class"]) == {"financial", "legal", "medical"}
+    assert sum(map(sum, results.report["confusion_matrix"]["matrix"])) == 18
     assert results.metrics["accuracy"] >= 0.9  # an easy problem: the tiny model must learn it
     assert (paths.model / "model.safetensors").is_file() and (paths.model / "tokenizer_config.json").is_file()
 
@@ -63,7 +63,7 @@ def test_a_held_out_test_set_gets_the_report_beside_a_baseline(tmp_path, fast_co
     config = fast_config.updated(test_size=0.2, val_size=0.2, balance="class_weights", drop_duplicates=True)
     results = train(config, tmp_path / "run")
     assert results.report_split == "test" and results.report_rows == 18 and results.eval_rows == 18
-    assert results.train_rows == 54 and sum(map(sum, results.confusion_matrix["matrix"])) == 18
+    assert results.train_rows == 54 and sum(map(sum, results.report["confusion_matrix"]["matrix"])) == 18
     assert 0 <= results.baseline["accuracy"] <= 1 and results.baseline["train_rows"] == 54
     saved = json.loads(RunPaths(tmp_path / "run").config.read_text())
     assert saved["balance"] == "class_weights" and saved["drop_duplicates"] is True
@@ -177,4 +177,4 @@ def test_live_evaluations_score_a_fixed_sample_and_the_end_scores_all(tmp_path, 
     assert len(live_eval_set(validation, fast_config.updated(live_eval_rows=256), 400, evaluations=3)) == 20
     assert len(live_eval_set(validation, fast_config.updated(live_eval_rows=256), 20, evaluations=3)) == 16
     results = train(fast_config.updated(live_eval_rows=5, epochs=2.0), tmp_path / "run")
-    assert results.eval_rows == 18 and sum(map(sum, results.confusion_matrix["matrix"])) == 18
+    assert results.eval_rows == 18 and sum(map(sum, results.report["confusion_matrix"]["matrix"])) == 18

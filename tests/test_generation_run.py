@@ -28,7 +28,7 @@ def test_a_generation_run_reports_perplexity_before_and_after(generation_run):
     assert results.task == "generation" and results.status == "finished"
     assert list(results.metrics) == ["perplexity", "base_perplexity"]
     assert results.metrics["perplexity"] < 0.7 * results.metrics["base_perplexity"]  # a repetitive story
-    assert results.max_length == 32 and results.eval_tokens > 0 and results.baseline is None
+    assert results.max_length == 32 and results.report["eval_tokens"] > 0 and results.baseline is None
     assert json.loads(RunPaths(run).results.read_text()) == results.to_json()
 
 

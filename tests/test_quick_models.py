@@ -74,7 +74,7 @@ def test_the_probe_is_a_run_like_any_other(tmp_path, tiny_model, runs_dir):
     measure(config)  # the Data tab or check measured them: the run finds its bar
     run = runs_dir / "probe-run"
     results = train(config, run)
-    assert results.extra["method"] == "probe" and results.status == "finished" and results.steps == 1
+    assert results.method == "probe" and results.status == "finished" and results.steps == 1
     assert results.quick_bar and results.quick_bar["name"] in ("tfidf", "zero-shot")  # not itself
     assert "over the" in run_verdict(run).line
     events = [e["event"] for e in read_events(RunPaths(run).events)[0]]

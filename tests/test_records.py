@@ -5,6 +5,7 @@ import pytest
 
 from finetune.config import ConfigError, RunConfig
 from finetune.runs.records import Results, RunStatus
+from finetune.tasks import get_task
 from finetune.runs.folder import RunPaths
 from finetune.config import load_run_config
 from finetune.control.processes import run_status
@@ -29,12 +30,16 @@ TODAY = {
 }
 
 
+OWN_KEYS = {"classification": {"per_class", "confusion_matrix", "mistakes"},
+            "ner": {"per_type", "confusion_matrix", "error_sentences"}, "generation": {"eval_tokens"}}
+
+
 @pytest.mark.parametrize("task", list(TODAY))
 def test_each_tasks_results_file_round_trips_unchanged(task, tmp_path):
     path = tmp_path / "results.json"
     path.write_text(json.dumps(TODAY[task], indent=2) + "\n")
     results = Results.load(path)
-    assert results.to_json() == TODAY[task] and results.extra == {}
+    assert results.to_json() == TODAY[task] and set(results.report) == OWN_KEYS[task]  # the task's keys, its payload
     results.save(tmp_path / "again.json")
     assert json.loads((tmp_path / "again.json").read_text()) == TODAY[task]
 
@@ -42,8 +47,20 @@ def test_each_tasks_results_file_round_trips_unchanged(task, tmp_path):
 def test_an_old_results_file_loads_with_defaults_and_keeps_unknown_keys():
     old = {"status": "finished", "steps": 5, "metrics": {"accuracy": 0.8}, "train_runtime_s": 2.0, "later": [1]}
     results = Results.from_json(old)
-    assert results.planned_steps == 5 and results.elapsed_s == 2.0 and results.notes == [] and results.scores == {}
-    assert results.extra == {"later": [1]} and results.to_json()["later"] == [1]
+    assert results.planned_steps == 5 and results.elapsed_s == 2.0 and results.notes == []
+    assert get_task(results.task).part_scores(results) == {} and results.main_key() == "accuracy"
+    assert results.report == {"later": [1]} and results.to_json()["later"] == [1]
+
+
+def test_a_results_file_from_before_the_payload_is_read_by_its_task():
+    """results.json keeps each task's keys at its top level, as before: the task's view reads them there."""
+    classification = Results.from_json(TODAY["classification"])
+    view = get_task("classification").results_view(classification)
+    assert view.scores["label"].tolist() == ["a"] and view.matrix == {"labels": ["a"], "matrix": [[3]]}
+    assert view.mistakes["predicted"].tolist() == ["b"]
+    ner = get_task("ner").results_view(Results.from_json(TODAY["ner"]))
+    assert ner.scores["label"].tolist() == ["PER"] and ner.mistakes["label"].tolist() == ["none"]
+    assert get_task("generation").against(Results.from_json(TODAY["generation"])).scores == {"perplexity": 9.0}
 
 
 def fake_run(folder, *events, results=None):

@@ -11,7 +11,7 @@ PER_CLASS = {label: {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": n}
 def classification(value, baseline=None, per_class=PER_CLASS):
     return Results(task="classification", main_metric="macro_f1", metrics={"accuracy": value, "macro_f1": value},
                    baseline={"accuracy": baseline, "macro_f1": baseline} if baseline is not None else None,
-                   per_class=per_class)
+                   report={"per_class": per_class})
 
 
 def test_a_banking_run_below_its_tfidf_baseline_says_so_with_the_next_step():
@@ -38,7 +38,7 @@ def test_an_ner_run_at_entity_f1_zero_learned_nothing():
 
 def test_majority_label_accuracy_is_chance_for_accuracy():
     results = Results(task="classification", main_metric="accuracy", metrics={"accuracy": 0.5},
-                      per_class=PER_CLASS)  # "a" is half the rows
+                      report={"per_class": PER_CLASS})  # "a" is half the rows
     assert judge(results, []).kind == "learned_nothing"
 
 
@@ -84,7 +84,7 @@ NER_TYPES = {t: {"precision": p, "recall": p, "f1": p, "support": 40}
 def test_a_weak_ner_run_with_most_types_at_zero_is_weak_and_names_them():
     """Issue 27: 1 epoch on tweets, F1 0.327, four of six entity types at 0, was called "good"."""
     results = Results(task="ner", main_metric="f1", metrics={"f1": 0.327, "precision": 0.4, "recall": 0.3},
-                      per_type=NER_TYPES)
+                      report={"per_type": NER_TYPES})
     verdict = judge(results, [], epochs=1.0)
     assert verdict.kind == "weak"
     assert verdict.line == ("Weak: f1 0.327, 4 of 6 entity types at 0 (corporation, creative-work, group, "
@@ -96,7 +96,7 @@ def test_a_weak_ner_run_with_most_types_at_zero_is_weak_and_names_them():
 
 def test_an_ner_score_below_the_tasks_floor_is_weak_even_with_every_type_scored():
     scored = {t: {**row, "f1": 0.3} for t, row in NER_TYPES.items()}
-    verdict = judge(Results(task="ner", main_metric="f1", metrics={"f1": 0.3}, per_type=scored), [], epochs=10.0)
+    verdict = judge(Results(task="ner", main_metric="f1", metrics={"f1": 0.3}, report={"per_type": scored}), [], epochs=10.0)
     assert verdict.kind == "weak" and "below 0.5" in verdict.line and not verdict.action
 
 

@@ -25,10 +25,9 @@ def run_summary(run_dir, root: Path | None = None) -> RunSummary:
         config = load_run_config(run_dir)
         task = get_task(config.task)
         model = model_name(config.model, task.embedded_model)  # "": the task's embedded model
-        names = (results.main_metric.removeprefix("eval_"), task.main_metric)
     except ConfigError:  # a broken config still lists, with what the results say
-        task, model, names = None, results.model, (results.main_metric.removeprefix("eval_"),)
-    main = next((n for n in names if n in results.metrics), next(iter(results.metrics), ""))
+        task, model = None, results.model
+    main = task.main_key(results) if task else results.main_key()
     trial = trial_state(run_dir)
     shown = STOPPED if trial in ("stopped", "pruned") and status.status == FINISHED else status.status
     verdict = run_verdict(run_dir) if status.results and not status.running else None

@@ -182,7 +182,7 @@ def _add_training_length(result: Estimate, config, task, train_rows: int) -> Non
 
 def _method(config, task, train_rows: int, num_labels: int) -> str:
     from ..tasks.advice import resolve_method
-    from ..tasks.setfit_method import FINETUNE
+    from ..tasks.advice import FINETUNE
 
     if not task.few_shot:
         return FINETUNE
@@ -202,7 +202,7 @@ def _time_run(result: Estimate, config, task, path: str, shape: dict, bf16: bool
               lengths: list[int], root=None) -> None:
     """Fills total_s, parts and seconds_per_epoch from the run's plan and the measured step times."""
     from .machine_speed import step_seconds
-    from ..tasks.setfit_method import MAX_STEPS, NUM_ITERATIONS, SETFIT
+    from ..tasks.advice import MAX_STEPS, NUM_ITERATIONS, SETFIT
 
     causal = "ForCausalLM" in task.model_heads
     bf16 = bf16 and result.method != SETFIT  # SetFit trains and embeds in fp32 (no autocast)

@@ -2,7 +2,7 @@
 
 One schema per record, with to_json/from_json. Reading is tolerant, because run folders outlive the code
 that wrote them: a key an older version did not write gets its default, and a key this version does not
-know is kept (in `extra`) and written back, never a crash.
+know is kept (in `report`, beside the task's own fields) and written back, never a crash.
 """
 from __future__ import annotations
 
@@ -10,16 +10,17 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-# Keys only some runs write (a task's report(), several processes): left out of the file when None, so a file
+# Keys only some runs write (several processes, a method's own): left out of the file when None, so a file
 # reads back as it was written.
-OPTIONAL_KEYS = ("per_class", "confusion_matrix", "mistakes", "per_type", "error_sentences", "eval_tokens",
-                 "processes", "train_samples_per_second", "examples", "epochs", "estimate_s", "trained_with",
+OPTIONAL_KEYS = ("processes", "train_samples_per_second", "epochs", "estimate_s", "method", "trained_with",
                  "quick_bar")
 
 
 @dataclass
 class Results:
-    """What a run reports at its end; the fields are results.json's keys, in the file's order."""
+    """What a run reports at its end. The fields are results.json's keys common to every task; a task's own
+    (its Task.report()'s: per-class scores, mistakes...) are in `report`, written beside them in the same file,
+    so files from before the split load unchanged. The task reads them (Task.results_view)."""
     task: str = ""
     model: str = ""
     train_rows: int = 0
@@ -43,17 +44,11 @@ class Results:
     notes: list[str] = field(default_factory=list)
     main_metric: str = ""
     metrics: dict[str, float] = field(default_factory=dict)
-    per_class: dict | None = None  # classification: label -> precision, recall, f1, support
-    confusion_matrix: dict | None = None  # {"labels", "matrix"} (NER adds "confused")
-    mistakes: list[dict] | None = None  # classification: the most confident mistakes
-    per_type: dict | None = None  # NER: entity type -> precision, recall, f1, support
-    error_sentences: list[dict] | None = None  # NER: sentences with a wrong tag
-    eval_tokens: int | None = None  # generation: tokens the perplexity was measured on
-    examples: list[str] | None = None  # a few held-out inputs: the Playground's examples
+    method: str | None = None  # the method, written by a method's own runner (setfit, probe); None: fine-tuning
     trained_with: dict | None = None  # the settings training actually used, per method (config.json holds the asked)
     quick_bar: dict | None = None  # the best quick model measured on these files and settings (quick_models.py):
     #                                {"name", "title", "metric", "score", "seconds"}, the bar the model must clear
-    extra: dict = field(default_factory=dict)  # keys this version does not know, kept as they were
+    report: dict = field(default_factory=dict)  # the task's own keys (and any this version does not know), as written
 
     @property
     def elapsed_s(self) -> float:
@@ -65,19 +60,25 @@ class Results:
         return self.max_steps if self.max_steps is not None else self.steps
 
     @property
-    def scores(self) -> dict:
-        """Per-class (classification) or per-type (NER) scores; empty for generation."""
-        return self.per_class or self.per_type or {}
+    def examples(self) -> list[str]:
+        """A few held-out inputs a task's report keeps: the Playground's examples for this run."""
+        return self.report.get("examples") or []
+
+    def main_key(self, task_metric: str = "") -> str:
+        """The main metric's key in `metrics`: the one training ranked by (main_metric without "eval_"), else
+        the task's (`task_metric`), else the first there is; "" without metrics."""
+        names = (self.main_metric.removeprefix("eval_"), task_metric)
+        return next((n for n in names if n and n in self.metrics), next(iter(self.metrics), ""))
 
     def to_json(self) -> dict:
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
-        return {**{k: v for k, v in values.items() if k not in OPTIONAL_KEYS or v is not None}, **self.extra}
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "report"}
+        return {**{k: v for k, v in values.items() if k not in OPTIONAL_KEYS or v is not None}, **self.report}
 
     @classmethod
     def from_json(cls, values: dict) -> "Results":
-        known = {f.name for f in fields(cls)} - {"extra"}
+        known = {f.name for f in fields(cls)} - {"report"}
         return cls(**{k: v for k, v in values.items() if k in known},
-                   extra={k: v for k, v in values.items() if k not in known})
+                   report={k: v for k, v in values.items() if k not in known})
 
     def save(self, path) -> None:
         Path(path).write_text(json.dumps(self.to_json(), indent=2) + "\n")

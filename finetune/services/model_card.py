@@ -60,7 +60,7 @@ def model_card(config, results: Results, labels: list[str]) -> str:
         "## Results on the validation set", "",
         "| metric | value |", "|---|---|",
         *[f"| {name} | {value:.4f} |" for name, value in results.metrics.items()], "",
-        *_per_class(results.per_class or {}),
+        *_per_class(results.report.get("per_class") or {}),
         "## Intended use", "",
         card.intended_use.format(labels=", ".join(labels)), "",
         "## Limitations", "",

@@ -13,7 +13,7 @@ from ..data.byte_caps import cap_text
 from ..runs.folder import RunPaths
 from ..config import load_run_config
 from .serving import Batcher, Batchers
-from ..tasks.fitted_arrays import OLD_SAVE
+from ..tasks import OLD_SAVE
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 64
@@ -93,16 +93,12 @@ def predict_rows(path, texts: list[str], on_batch=None) -> list[dict]:
     return predictions
 
 
-def prediction_columns(predictions: list[dict]) -> dict[str, list]:
-    """The columns a labelled table gets: label and score, the entities as "text (TYPE)" for NER,
-    the continuation for text generation."""
-    if predictions and "entities" in predictions[0]:
-        return {"entities": ["; ".join(f"{e['text']} ({e['label']})" for e in p["entities"]) for p in predictions],
-                "entity_count": [len(p["entities"]) for p in predictions]}
-    if predictions and "generated_text" in predictions[0]:
-        return {"generated_text": [p["generated_text"] for p in predictions]}
-    return {"predicted_label": [p["label"] for p in predictions],
-            "score": [round(p["score"], 4) for p in predictions]}
+def prediction_columns(path, predictions: list[dict]) -> dict[str, list]:
+    """The columns a labelled table gets, as the run's Task names them (label and score; the entities as
+    "text (TYPE)" for NER; the continuation for text generation)."""
+    from ..tasks import get_task
+
+    return get_task(model_folder(Path(path))[1]).prediction_columns(predictions)
 
 
 def label_table(path, input_file, text_column: str = "", on_batch=None, max_rows: int = 0) -> pd.DataFrame:
@@ -116,7 +112,7 @@ def label_table(path, input_file, text_column: str = "", on_batch=None, max_rows
     frame = frame.head(max_rows) if max_rows else frame
     frame.attrs["rows_in_file"] = rows
     texts = text_values(frame, text_column or guess_text_column(frame)).tolist()
-    for name, values in prediction_columns(predict_rows(path, texts, on_batch)).items():
+    for name, values in prediction_columns(path, predict_rows(path, texts, on_batch)).items():
         frame[name] = values
     return frame
 
@@ -129,7 +125,7 @@ def tag_pdf(path, pdf_file, on_batch=None, max_rows: int = 0) -> pd.DataFrame:
     frame = pd.DataFrame(pdf_chunks(pdf_file))
     rows = len(frame)
     frame = frame.head(max_rows) if max_rows else frame
-    columns = prediction_columns(predict_rows(path, frame["text"].tolist(), on_batch))
+    columns = prediction_columns(path, predict_rows(path, frame["text"].tolist(), on_batch))
     for name, values in columns.items():
         frame[name.removeprefix("predicted_")] = values
     frame.attrs["rows_in_file"] = rows
@@ -182,7 +178,7 @@ def _baseline_scores(saved: tuple, texts: list[str]) -> list[dict[str, float]]:
 @lru_cache(maxsize=4)
 def _load_baseline(file: str, mtime_ns: int):
     """The pipeline rebuilt from its fitted arrays (safetensors): nothing in the file can run."""
-    from ..tasks.fitted_arrays import load_tfidf
+    from ..tasks import load_tfidf
 
     try:
         return load_tfidf(file)

@@ -2,7 +2,7 @@
 
 Confident learning (cleanlab) on out-of-fold predicted probabilities: each row is scored by a TF-IDF
 model that never saw it, so a wrong label cannot vouch for itself. The rows are the ones training
-sees (tasks.classification.load_rows: the config's columns and remedies), numbered as the user sees
+sees (the task's labelled_rows: the config's columns and remedies), numbered as the user sees
 them in the file. One function serves the Data tab and `python -m finetune review`; the JSON is
 {"rows", "method", "folds", "flagged", "labels", "notes",
  "issues": [{"row", "text", "given", "suggested", "score"}]}  (issues most likely wrong first).
@@ -23,9 +23,7 @@ from ..data.columns import choose_columns
 from ..data.label_edits import LabelEdits, apply_label_edits
 from ..data.tables import first_row_number, read_table
 from ..errors import ConfigError, DataError
-from ..tasks import get_task
-from ..tasks.classification import load_rows
-from ..tasks.labels import blocking_problems, sort_labels
+from ..tasks import blocking_problems, get_task, sort_labels
 
 METHOD_TFIDF = "tfidf_out_of_fold"
 METHOD_MODEL = "fine_tuned_in_sample"
@@ -70,6 +68,15 @@ class LabelReview:
 
 
 # --- finding the issues -----------------------------------------------------------------------
+def load_rows(path, config):
+    """The labelled rows training reads (its task's labelled_rows: the config's columns and remedies)."""
+    read = get_task(config.task).labelled_rows
+    if read is None:
+        raise ConfigError(f"The label review reads labelled tables; {get_task(config.task).title.lower()} "
+                          "data has no label column to review.")
+    return read(path, config)
+
+
 def review_labels(config, *, folds: int = DEFAULT_FOLDS, model_dir=None, limit: int | None = MAX_ISSUES,
                   on_step=None) -> LabelReview:
     """The rows of config.data_file whose label is probably wrong, most likely first (limit: how many).
@@ -125,7 +132,7 @@ def out_of_fold_probabilities(texts, given, folds, seed, notes, on_step=None):
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from threadpoolctl import threadpool_limits
 
-    from ..tasks.baseline import tfidf_pipeline
+    from ..tasks import tfidf_pipeline
 
     smallest = int(np.bincount(given).min())
     used = min(folds, smallest)

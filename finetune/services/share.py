@@ -29,12 +29,12 @@ def answer_kind(task) -> str:
 def write_share_app(run_dir, output) -> Path:
     """Writes the demo folder for the model in run_dir to output (which must be new or empty)."""
     from ..tasks import get_task
-    from ..tasks.setfit_method import is_setfit_model
 
     folder, task_name = model_folder(run_dir)
     task = get_task(task_name)
-    if is_setfit_model(folder):
-        raise ConfigError("A SetFit run cannot be shared as a demo yet; download the model folder instead.")
+    refusal = task.unshareable(folder) if task.unshareable else ""
+    if refusal:
+        raise ConfigError(refusal)
     output = Path(output)
     if output.exists() and any(output.iterdir()):
         raise ConfigError(f"{output} is not empty: name a new folder for the demo.")

@@ -2,9 +2,9 @@
 
 The rules, in order (the first that holds is the verdict):
 0. stopped: the run (or a search trial) ended before its last step; a run's next step is Resume;
-1. learned nothing: the main metric is no better than chance (classification: always answering the most
-   common label; F1 scores: 0), or a language model is no better than its base model;
-2. worse than the baseline: below the TF-IDF baseline on the same split;
+1. learned nothing: the main metric is no better than chance (the Task's rule; classification: always
+   answering the most common label; F1 scores: 0), or no better than the base model the Task compares with;
+2. worse than the baseline: below the simple model the Task compares with (TF-IDF on the same split);
 3. weak: the main metric is below its task's `weak_below` (NER: entity F1 0.5), or a large share
    (ZERO_SHARE) of the classes or entity types scores 0: the verdict names them and what to do;
 4. still improving: the validation score rose (or perplexity fell) by more than IMPROVING at the last
@@ -21,10 +21,11 @@ from dataclasses import dataclass, field, replace
 from ..runs.events import EVAL, read_events
 from ..runs.records import Results
 from ..tasks import get_task
+from ..tasks.advice import METHOD_NAMES
 
 IMPROVING = 0.01       # relative change at the last evaluation that counts as still improving
 MARGIN = 0.02          # a score within this of chance counts as chance
-SMALL_CLASS = 30       # validation examples per class under which SetFit is the better start
+SMALL_CLASS = 30       # validation examples per class under which the task's few-rows method (SetFit) is the better start
 MORE_EPOCHS = 2
 ZERO_SHARE = 0.25      # this share of classes / entity types (with examples) at F1 0 makes a run weak
 FEW_EPOCHS = 3         # a weak run trained for fewer epochs gets "more epochs" as its button
@@ -48,24 +49,12 @@ class Verdict:
 
 def main_metric(results: Results) -> str:
     """The main metric's key in results.metrics (its Task's, without the "eval_" prefix)."""
-    names = [results.main_metric.removeprefix("eval_")]
-    if results.task:
-        names.append(get_task(results.task).main_metric)
-    return next((n for n in names if n in results.metrics), next(iter(results.metrics), ""))
+    return get_task(results.task).main_key(results) if results.task else results.main_key()
 
 
 def chance(results: Results, metric: str) -> float | None:
-    """The score of a model that learned nothing: the majority label's share for accuracy, 0 for F1-type
-    scores (precision, recall, F1 of a model that predicts nothing), None where there is no such floor."""
-    supports = [row.get("support", 0) for row in (results.per_class or {}).values()]
-    share = max(supports) / max(sum(supports), 1) if supports else None
-    if metric == "accuracy" and share is not None:
-        return share
-    if metric == "macro_f1" and share is not None:  # the majority label's F1, the others' 0
-        return 2 * share / (1 + share) / len(supports)
-    if "f1" in metric or "precision" in metric or "recall" in metric:
-        return 0.0
-    return None
+    """The score of a model that learned nothing (its Task's rule), None where there is no such floor."""
+    return get_task(results.task).chance_score(results, metric)
 
 
 def judge(results: Results, evals: list[dict], *, epochs: float | None = None, trial: str = "") -> Verdict | None:
@@ -76,26 +65,29 @@ def judge(results: Results, evals: list[dict], *, epochs: float | None = None, t
     if not metric:
         return None
     value = results.metrics[metric]
-    task = get_task(results.task) if results.task else None
-    higher = task.greater_is_better if task else True
-    base = results.metrics.get(f"base_{metric}")
-    floor = chance(results, metric)
+    task = get_task(results.task)  # "" (a file from before tasks): the default task
+    higher = task.greater_is_better
+    against = task.against(results)
+    base = against.scores.get(metric) if against and against.base_model else None
+    baseline = against.scores.get(metric) if against and not against.base_model else None
+    floor = task.chance_score(results, metric)
     name = metric.replace("_", " ")
     if trial in ("stopped", "pruned") or results.status == "stopped":
         return _stopped(results, f"{name} {value:.3f}", trial)
     if (base is not None and (value >= base if not higher else value <= base)) or \
             (floor is not None and value <= floor + MARGIN):
-        against = f"the base model's {base:.3f}" if base is not None else f"chance ({floor:.3f})"
-        return Verdict("learned_nothing", f"Learned nothing: {name} {value:.3f}, no better than {against}.",
+        than = f"the base model's {base:.3f}" if base is not None else f"chance ({floor:.3f})"
+        return Verdict("learned_nothing", f"Learned nothing: {name} {value:.3f}, no better than {than}.",
                        "Train longer at a higher learning rate; check that the labels match the texts.",
                        "Retry at 3x the learning rate", {"learning_rate": 3.0})
-    baseline = (results.baseline or {}).get(metric)
     if baseline is not None and value < baseline:
-        small = _smallest_class(results) < SMALL_CLASS
-        line = f"Worse than the TF-IDF baseline: {name} {value:.3f} vs {baseline:.3f}."
-        if small and results.extra.get("method") != "setfit":  # the button trains SetFit on the same data
-            return Verdict("worse_than_baseline", line, "Few examples per class: train with SetFit, or label "
-                           "more data (100+ per class).", "Train with SetFit on the same data", {"method": "setfit"})
+        line = f"Worse than the {against.title}: {name} {value:.3f} vs {baseline:.3f}."
+        few = task.few_rows_method and task.few_rows_method != results.method  # its button trains that method
+        if few and _smallest_part(task, results) < SMALL_CLASS:
+            title = METHOD_NAMES.get(task.few_rows_method, task.few_rows_method)
+            return Verdict("worse_than_baseline", line, f"Few examples per class: train with {title}, or label "
+                           "more data (100+ per class).", f"Train with {title} on the same data",
+                           {"method": task.few_rows_method})
         return Verdict("worse_than_baseline", line, f"Train {MORE_EPOCHS} more epochs, or keep the baseline: it "
                        "is cheaper and better here.", f"Train {MORE_EPOCHS} more epochs", {"epochs": MORE_EPOCHS})
     weak = _weak(results, task, metric, value, epochs)
@@ -123,23 +115,24 @@ def _stopped(results: Results, score: str, trial: str) -> Verdict:
 
 def zero_parts(results: Results) -> list[str]:
     """Classes (or entity types) with examples whose F1 is 0: the model never gets them right."""
-    return [name for name, row in (results.scores or {}).items()
+    return [name for name, row in get_task(results.task).part_scores(results).items()
             if row.get("support", 0) > 0 and not row.get("f1", 0)]
 
 
 def _weak(results: Results, task, metric: str, value: float, epochs: float | None) -> Verdict | None:
     """Weak: the main metric below the task's floor for a usable model, or a large share of parts at 0."""
-    zeros, parts = zero_parts(results), [n for n, r in (results.scores or {}).items() if r.get("support", 0) > 0]
-    floor = getattr(task, "weak_below", None)
+    zeros, parts = zero_parts(results), [n for n, r in task.part_scores(results).items() if r.get("support", 0) > 0]
+    floor = task.weak_below
     low = floor is not None and value < floor
     if not low and not (parts and len(zeros) / len(parts) >= ZERO_SHARE):
         return None
-    word = getattr(task, "part_word", "classes")
+    word = task.part_word
     named = ", ".join(zeros[:NAMED]) + (f" and {len(zeros) - NAMED} more" if len(zeros) > NAMED else "")
     line = f"Weak: {metric.replace('_', ' ')} {value:.3f}" + (
         f", {len(zeros)} of {len(parts)} {word} at 0 ({named})." if zeros else f", below {floor:g}.")
     steps = [f"label more examples of {named}" if zeros else "label more examples"]
-    few = epochs is not None and epochs < FEW_EPOCHS and results.extra.get("method") != "setfit"  # SetFit: one pass
+    one_pass = results.method is not None and any(m.one_pass for m in task.methods if m.name == results.method)
+    few = epochs is not None and epochs < FEW_EPOCHS and not one_pass  # SetFit: one pass of pairs, no epochs
     if few:
         steps.append(f"train more epochs (it trained {epochs:g})")
     steps.append("or try a bigger model from the Model tab's list")
@@ -150,8 +143,8 @@ def _weak(results: Results, task, metric: str, value: float, epochs: float | Non
     return Verdict("weak", line, next_step)
 
 
-def _smallest_class(results: Results) -> int:
-    supports = [row.get("support", 0) for row in (results.per_class or {}).values()]
+def _smallest_part(task, results: Results) -> int:
+    supports = [row.get("support", 0) for row in task.part_scores(results).values()]
     return min(supports) if supports else SMALL_CLASS
 
 

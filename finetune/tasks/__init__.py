@@ -11,14 +11,24 @@ from ..errors import ConfigError
 from .classification import TASK as CLASSIFICATION
 from .generation import TASK as GENERATION
 from .ner import TASK as NER
-from .task import Task, TaskData
+from .baseline import tfidf_pipeline
+from .fitted_arrays import OLD_SAVE, load_tfidf
+from .labels import blocking_problems, sort_labels
+from .task import Method, Task, TaskData
+from .views import MISTAKE_COLUMNS, PREVIEW_ROWS, Against, CheckView, Highlight, ResultsView, as_text
 
 TASKS: dict[str, Task] = {task.name: task for task in (CLASSIFICATION, NER, GENERATION)}
 TASK_NAMES = tuple(TASKS)
 DEFAULT_TASK = CLASSIFICATION.name
 
-__all__ = ["DEFAULT_TASK", "TASKS", "TASK_NAMES", "Task", "TaskData", "get_task", "task_for_file",
-           "task_for_model", "task_for_sample"]
+__all__ = ["DEFAULT_TASK", "TASKS", "TASK_NAMES", "Method", "Task", "TaskData", "get_task", "task_for_file",
+           "task_for_model", "task_for_sample",
+           # the label rules, for the label review (services/review.py) that reads a labelled table
+           "blocking_problems", "sort_labels", "tfidf_pipeline",
+           # a run's saved TF-IDF baseline (RUN_DIR/baseline.safetensors), for the Playground's side-by-side
+           "OLD_SAVE", "load_tfidf",
+           # the plain-data shapes a task describes its check and results in (tasks/views.py), for the UI
+           "MISTAKE_COLUMNS", "PREVIEW_ROWS", "Against", "CheckView", "Highlight", "ResultsView", "as_text"]
 
 
 def get_task(name: str | None) -> Task:

@@ -5,12 +5,17 @@ crossover lies) and, when they were measured, the quick models' scores. `auto` r
 """
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 
-from .setfit_method import FINETUNE, SETFIT, rows_per_class
-
+# The methods' names (the config's `method` values): the lowest module of tasks/, so every method's module
+# and the code outside tasks/ read them from here.
+FINETUNE = "finetune"
+SETFIT = "setfit"
 PROBE = "probe"
 AUTO = "auto"
+NUM_ITERATIONS = 20  # SetFit: pairs drawn per training text and epoch (SetFit's default); the estimate counts them
+MAX_STEPS = 600  # SetFit: caps the contrastive phase on many rows x many classes (pairs grow as rows x iterations)
 METHODS = (AUTO, FINETUNE, SETFIT, PROBE)
 # The crossover, measured by bench/crossover.py on the validation splits (300 rows) of trec (6 coarse classes),
 # emotion (6), ag_news (4) and sst2 (2), embedded MiniLM, default settings, 2-core AMD EPYC at load 11-17
@@ -38,6 +43,14 @@ METHOD_HELP = (f"probe = frozen sentence embeddings + a logistic-regression head
                f"{PROBE_BELOW} rows per class); finetune = train the whole model with a classification head; "
                f"setfit = contrastive few-shot training; auto = probe when the median class has fewer than "
                f"{PROBE_BELOW} training rows, else finetune (measured: bench/crossover.py).")
+
+
+def rows_per_class(train_labels) -> float:
+    """The median count of training rows per class."""
+    counts = {}
+    for label in train_labels:
+        counts[label] = counts.get(label, 0) + 1
+    return float(statistics.median(counts.values())) if counts else 0.0
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The data check's report: what every task's check says (the file's shape, what blocks training, what will
 go wrong), plus each task's own findings in a subclass. `python -m finetune check` prints `to_json()`;
-the Data tab draws it.
+the Data tab draws its `view()` (views.CheckView: plain data), which each subclass describes.
 
 Row numbers in a warning are as a reader counts them: file rows for a table (after its header), sentence
 numbers for NER, example numbers from 1 for generation text.
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from typing import ClassVar
+
+from .views import CheckView, as_text, problems_markdown
 
 ROWS_SHOWN = 5  # row numbers kept per warning: enough to find the pattern in the file
 
@@ -54,6 +56,22 @@ class CheckReport:
     def counts(self) -> dict[str, int]:
         """Examples per class (or entity type), for the balance chart; empty where a task has no classes."""
         return {}
+
+    @property
+    def few_shot_ready(self) -> bool:
+        """Blocked only where a few-shot method (SetFit) may still train; False for tasks without one."""
+        return False
+
+    @property
+    def texts(self) -> list[str]:
+        """Example texts the estimate measures when the tab has no table to read them from (NER sentences)."""
+        return []
+
+    def view(self, name: str, frame, config, fixes: bool = False) -> CheckView:
+        """What the Data tab shows: `name` is the file's, `frame` the table the tab read (None for other
+        files), `fixes`: the tab offers one-click fixes for this task."""
+        rows = f"{self.size} examples" if self.size else "no usable examples"
+        return CheckView(problems_markdown(f"**{as_text(name)}**: {rows}.", self, fixes=fixes))
 
     def to_json(self) -> dict:
         return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}

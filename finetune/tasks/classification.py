@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..data.columns import choose_columns
@@ -16,15 +15,16 @@ from .training_length import TrainingLength
 from ..errors import DataError
 from ..models.catalog import EMBEDDED
 from .classification_check import check_file
+from . import labels as label_rules
 from .labels import blocking_problems, labelled_rows, load_with_head, sort_labels
 from .predictor import PipelinePredictor
-from .probe_method import PROBE, run_probe
+from .probe_method import PROBE_METHOD
+from .classification_report import chance, held_out_examples, metrics, report, results_view  # noqa: F401
 from .quick_classification import quick_models
-from .setfit_method import SETFIT, run_setfit
-from .task import ModelCardText, Task, TaskData
+from .setfit_method import SETFIT, SETFIT_METHOD, unshareable
+from .task import BASELINE, FINE_TUNE, ModelCardText, Task, TaskData
 
 LENGTH_SAMPLE = 2000  # texts tokenized to pick max_length; enough for a stable 99th percentile
-MISTAKES_KEPT = 20
 
 
 # --- data -------------------------------------------------------------------------------------
@@ -32,7 +32,7 @@ def read_data(config) -> TaskData:
     """Rows as the Data tab showed them (remedies applied), split, as datasets with label ids."""
     rows, notes = load_rows(config.data_file, config)
     labels = sort_labels(set(rows["label"]))
-    problems = blocking_problems(rows["label"].value_counts().to_dict(), len(rows), min_per_class(config))
+    problems = blocking_problems(rows["label"].value_counts().to_dict(), len(rows), label_rules.min_per_class(config))
     if problems:
         raise DataError(problems[0][1])
     parts, split_notes = held_out_parts(rows, config, lambda path: _held_out_file(path, config, labels, notes),
@@ -42,14 +42,6 @@ def read_data(config) -> TaskData:
         data.loss = weighted_loss(class_weights(parts["train"]["label"], labels))
         data.notes.append("Rare classes weigh more in the loss (class weights).")
     return data
-
-
-def min_per_class(config) -> int:
-    """Rows a class needs: fewer with SetFit, which is made for a handful per class."""
-    from .labels import MIN_PER_CLASS, SETFIT_MIN_PER_CLASS
-    from .setfit_method import FINETUNE
-
-    return MIN_PER_CLASS if config.method == FINETUNE else SETFIT_MIN_PER_CLASS
 
 
 def load_rows(path, config) -> tuple[pd.DataFrame, list[str]]:
@@ -144,60 +136,6 @@ def collator(tokenizer):
     return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=pad_multiple())
 
 
-# --- metrics and report -----------------------------------------------------------------------
-def metrics(labels):
-    from sklearn.metrics import accuracy_score, f1_score
-
-    def compute_metrics(eval_pred):
-        logits, label_ids = eval_pred
-        predicted = np.argmax(logits, axis=-1)
-        return {"accuracy": float(accuracy_score(label_ids, predicted)),
-                "macro_f1": float(f1_score(label_ids, predicted, average="macro", zero_division=0))}
-
-    return compute_metrics
-
-
-def report(labels, dataset, logits) -> dict:
-    """Metrics, per-class scores, confusion matrix and the most confident mistakes."""
-    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
-
-    gold = np.asarray(dataset["label"])
-    probs = _softmax(np.asarray(logits, dtype=np.float64))
-    predicted = probs.argmax(-1)
-    ids = list(range(len(labels)))
-    precision, recall, f1, support = precision_recall_fscore_support(gold, predicted, labels=ids,
-                                                                     zero_division=0)
-    wrong = np.flatnonzero(predicted != gold)
-    wrong = wrong[np.argsort(-probs[wrong, predicted[wrong]])][:MISTAKES_KEPT]
-    texts = dataset["text"] if "text" in dataset.column_names else [""] * len(gold)
-    return {
-        "metrics": metrics(labels)((logits, gold)),
-        "per_class": {labels[i]: {"precision": float(precision[i]), "recall": float(recall[i]),
-                                  "f1": float(f1[i]), "support": int(support[i])} for i in ids},
-        "confusion_matrix": {"labels": labels,
-                             "matrix": confusion_matrix(gold, predicted, labels=ids).tolist()},
-        "mistakes": [{"text": texts[i], "label": labels[gold[i]], "predicted": labels[predicted[i]],
-                      "score": float(probs[i, predicted[i]])} for i in wrong],
-        "examples": held_out_examples(texts, gold, predicted),
-    }
-
-
-def held_out_examples(texts, gold, predicted, kept: int = 6) -> list[str]:
-    """The Playground's examples for this run: one held-out text per label (one the model got right where
-    there is one), so a demo's examples come from the user's own data, never from another domain."""
-    examples = []
-    for label in dict.fromkeys(gold.tolist()):
-        rows = np.flatnonzero(gold == label)
-        right = rows[predicted[rows] == label]
-        examples.append(texts[int((right if len(right) else rows)[0])])
-    return [t for t in examples if t][:kept]
-
-
-def _softmax(logits):
-    shifted = np.exp(logits - logits.max(-1, keepdims=True))
-    return shifted / shifted.sum(-1, keepdims=True)
-
-
 # --- playground -------------------------------------------------------------------------------
 class Predictor(PipelinePredictor):
     """The trained model as a function: texts in, {"label", "score", "scores"} out."""
@@ -259,7 +197,9 @@ TASK = Task(
     model_heads=("ForSequenceClassification",),
     read_data=read_data, build_model=build_model, prepare=prepare, collator=collator, metrics=metrics,
     report=report, predictor=predictor, check=check_file, baseline=baseline, quick_models=quick_models,
-    methods={SETFIT: run_setfit, PROBE: run_probe},
+    results_view=results_view, chance=chance, scores_key="per_class", compared_with=BASELINE,
+    methods=(FINE_TUNE, SETFIT_METHOD, PROBE_METHOD), few_rows_method=SETFIT,
+    unshareable=unshareable, labelled_rows=load_rows,
     examples=("This software license agreement covers usage rights",
               "Patient shows normal vital signs and recovery",
               "Quarterly revenue increased by 15% this period",
@@ -267,5 +207,5 @@ TASK = Task(
               "The kettle? It is worth the money, but it is not good at all."),
     samples=("legal_medical_financial.csv", "messy_imbalanced_domains.csv", "product_reviews_sentiment.csv",
              "negation_reviews.csv"),
-    maps_columns=True, stratified_split=True, few_shot=True, onnx_loader="AutoModelForSequenceClassification",
+    maps_columns=True, stratified_split=True, onnx_loader="AutoModelForSequenceClassification",
 )

@@ -14,7 +14,11 @@ from ..data.label_edits import LabelEdits, apply_label_edits
 from ..data.remedies import apply_remedies, conflicting_texts, label_variant_groups
 from ..data.tables import cells_note, truncation_note
 from ..data.token_lengths import LengthCounter, length_summary
+from ..data.columns import describe_columns, text_columns
+from ..data.token_lengths import rounded_length
 from .check_report import CheckReport
+from .views import PREVIEW_ROWS, CheckView, as_text, problems_markdown
+from . import labels as label_rules
 from .labels import blocking_problems, enough_for_setfit, labelled_rows, sort_labels
 
 RECOMMENDED_PER_CLASS = 100  # the guide's rule: at least 100 examples per class, prefer 1000+
@@ -44,6 +48,22 @@ class ClassificationCheck(CheckReport):
         """Blocked only by classes too small to fine-tune on, each big enough for SetFit."""
         return {e.code for e in self.errors} == {"too_few_examples"} and enough_for_setfit(self.labels)
 
+    def view(self, name: str, frame, config, fixes: bool = False) -> CheckView:
+        lengths = self.token_lengths
+        max_length = config.max_length or rounded_length(lengths["p99"], lengths["limit"])  # as training fits it
+        samples = pd.DataFrame([{"label": k, "text": t} for k, texts in self.samples.items() for t in texts])
+        shown = [config.label_column] + text_columns(frame, config.text_column)  # the label first: long texts wrap
+        return CheckView(self.markdown(name, fixes), lengths=lengths, max_length=max_length, samples=samples,
+                         preview=frame[shown].head(PREVIEW_ROWS), columns=pd.DataFrame(describe_columns(frame)))
+
+    def markdown(self, name: str, fixes: bool = True) -> str:
+        """The head line and problems (the quick panel answers "do you need fine-tuning?")."""
+        encoding = f", read as {self.encoding}" if self.encoding not in ("", "utf-8", "utf-8-sig") else ""
+        head = (f"**{as_text(name)}**: {self.rows} rows, {len(self.labels)} label{'' if len(self.labels) == 1 else 's'}, "
+                f"{self.usable_rows} rows usable for training{as_text(encoding)}. "
+                f"Text: `{as_text(self.text_column)}`, label: `{as_text(self.label_column)}`.")
+        return problems_markdown(head, self, self.remedies, fixes)
+
 
 def check_table(frame: pd.DataFrame, config, counter: LengthCounter | None = None) -> ClassificationCheck:
     """The report for `frame` read with `config`'s columns, remedies and model."""
@@ -63,9 +83,8 @@ def check_table(frame: pd.DataFrame, config, counter: LengthCounter | None = Non
 
     _file_warnings(frame, warn)
     _row_warnings(rows, usable, fixed, warn)
-    from .classification import min_per_class  # (classification.py imports this module)
 
-    for code, message in blocking_problems(labels, len(fixed), min_per_class(config)):
+    for code, message in blocking_problems(labels, len(fixed), label_rules.min_per_class(config)):
         report.block(code, message)
     _balance_warnings(labels, config, warn)
     counter = counter or LengthCounter(config.model)

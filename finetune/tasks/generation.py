@@ -14,21 +14,15 @@ import math
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from ..data.columns import guess_text_column, text_values
 from ..data.splits import held_out_parts
-from ..data.tables import read_table
 from ..errors import DataError
 from ..models.catalog import EMBEDDED_LM
 from . import seq2seq
 from .generation_check import check_file
-from .generation_text import read_text_file
-from .task import ModelCardText, Task, TaskData
+from .generation_text import MIN_EXAMPLES, is_prompted, load_examples, pair_columns  # noqa: F401 (their old home)
+from .task import BASE_MODEL, ModelCardText, Task, TaskData
 
-PROMPT_NAMES = ("prompt", "instruction", "question", "input")
-RESPONSE_NAMES = ("response", "output", "answer", "completion")
-MIN_EXAMPLES = 2       # one to train on and one to score
 LORA_AUTO_PARAMS = 300e6
 IGNORE = -100          # label of a token the loss skips (prompt, padding)
 
@@ -44,48 +38,6 @@ def read_data(config) -> TaskData:
     if not len(parts.get("validation", [])):
         raise DataError("No held-out text to measure perplexity on: raise val_size or add an evaluation file.")
     return TaskData(_datasets(parts), [], notes + split_notes)
-
-
-def load_examples(path, config) -> tuple[pd.DataFrame, list[str]]:
-    """Non-empty examples of one file, with a note saying how it was read."""
-    path = Path(path)
-    if path.suffix.lower() == ".txt":
-        return read_text_file(path, config.text_mode)
-    frame = read_table(path)
-    pair = pair_columns(frame.columns, config)
-    if pair:
-        rows = pd.DataFrame({"prompt": frame[pair[0]].astype(str).str.strip(),
-                             "response": frame[pair[1]].astype(str).str.strip()})
-        rows = rows[(rows["prompt"] != "") & (rows["response"] != "")]
-        return rows, [f"Prompt column '{pair[0]}', response column '{pair[1]}': the loss is on the response only."]
-    column = config.text_column or guess_text_column(frame)
-    if not column:
-        raise DataError(f"No text column found in {path.name}; it has {', '.join(frame.columns)}. "
-                        "Name the text column, or a prompt and a response column.")
-    texts = text_values(frame, column).str.strip()
-    return pd.DataFrame({"text": texts[texts != ""]}), [f"Text column '{column}'."]
-
-
-def pair_columns(columns, config) -> tuple[str, str] | None:
-    """(prompt, response) columns: as set in the config, else found by name; None for plain text."""
-    columns = list(columns)
-    if config.prompt_column or config.response_column:
-        missing = [c for c in (config.prompt_column, config.response_column) if c not in columns]
-        if missing or not (config.prompt_column and config.response_column):
-            raise DataError(f"Prompt/response columns must both exist; got prompt '{config.prompt_column}', "
-                            f"response '{config.response_column}', the file has {', '.join(columns)}.")
-        return config.prompt_column, config.response_column
-    lowered = {c.lower(): c for c in columns}
-    prompt = next((lowered[n] for n in PROMPT_NAMES if n in lowered), None)
-    response = next((lowered[n] for n in RESPONSE_NAMES if n in lowered), None)
-    return (prompt, response) if prompt and response and not config.text_column else None
-
-
-def is_prompted(config) -> bool:
-    """True when the data file holds prompt/response pairs (a .txt never does)."""
-    if Path(config.data_file).suffix.lower() == ".txt":
-        return False
-    return pair_columns(read_table(config.data_file).columns, config) is not None
 
 
 def _datasets(parts):
@@ -253,6 +205,10 @@ def predictor(model_dir):
     return TextGenerator(model_dir)
 
 
+def prediction_columns(predictions: list[dict]) -> dict[str, list]:
+    return {"generated_text": [p["generated_text"] for p in predictions]}
+
+
 def eval_batch_size(batch_size: int) -> int:
     """A language model's logits are block x vocabulary floats: evaluation batches stay small."""
     return batch_size * 2
@@ -291,6 +247,7 @@ TASK = Task(
     model_heads=("ForCausalLM", "LMHeadModel", "ForConditionalGeneration"),
     read_data=read_data, build_model=build_model, prepare=prepare, collator=collator, metrics=metrics,
     report=report, predictor=predictor, check=check_file, metrics_before=metrics_before,
+    compared_with=BASE_MODEL, prediction_columns=prediction_columns,
     preprocess_logits=preprocess_logits, save_model=save_model, eval_batch_size=eval_batch_size,
     examples=("Hello, my Fernbrook kettle will not turn on. Can you help? - Ana", "ROMEO:",
               "The best thing about a quiet morning is"),

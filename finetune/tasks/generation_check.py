@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import ConfigError, DataError
 from .check_report import CheckReport
+from .views import CheckView, as_text, problems_markdown
 
 FEW_BLOCKS = 50         # fewer training blocks than this: a few dozen steps, little change in style
 CUT_WARN_SHARE = 0.05   # more examples than this cut by block_size: raise it or split them
@@ -36,10 +37,25 @@ class GenerationCheck(CheckReport):
     def size(self) -> int:
         return self.examples
 
+    def view(self, name: str, frame, config, fixes: bool = False) -> CheckView:
+        import pandas as pd
+
+        shape = (f"prompt `{as_text(self.prompt_column)}` → response `{as_text(self.response_column)}` "
+                 "(the model learns to answer; loss on the response only)" if self.prompt_column else
+                 f"text `{as_text(self.text_column)}`" if self.text_column else "plain text")
+        lengths = self.token_lengths or {}
+        counted = " (estimated)" if lengths.get("estimated") else ""
+        head = (f"**{as_text(name)}**: {self.examples} examples, {self.tokens:,} tokens{counted}, "
+                f"about {self.blocks} training blocks; {shape}."
+                + (f" Tokens per example: median {lengths['p50']}, 95th percentile {lengths['p95']}, "
+                   f"longest {lengths['max']}." if lengths.get("max") else ""))
+        samples = pd.DataFrame({"example": self.samples}) if self.samples else None
+        return CheckView(problems_markdown(head, self, fixes=fixes), samples=samples)
+
 
 def check_file(config, frame=None) -> GenerationCheck:
     """The report for config.data_file read as generation data with config's columns, mode and model."""
-    from .generation import load_examples
+    from .generation_text import load_examples
 
     report = GenerationCheck()
     try:
@@ -66,7 +82,7 @@ def _describe_columns(report, config):
         return
     from ..data.columns import guess_text_column
     from ..data.tables import cells_note, read_table, truncation_note
-    from .generation import pair_columns
+    from .generation_text import pair_columns
 
     frame = read_table(config.data_file)
     if truncation_note(frame):
@@ -82,7 +98,7 @@ def _describe_columns(report, config):
 
 
 def _errors_and_warnings(report, rows, texts, lengths, config, packed):
-    from .generation import MIN_EXAMPLES
+    from .generation_text import MIN_EXAMPLES
 
     def warn(code, message, at=()):
         report.warn(code, message, [int(r) + 1 for r in list(at)])  # example numbers from 1, as a reader counts

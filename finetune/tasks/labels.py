@@ -5,10 +5,16 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data.columns import text_values
+from .advice import FINETUNE
 
 MIN_ROWS = 10
 MIN_PER_CLASS = 10    # fewer rows cannot teach a class, nor score it on held-out data
 SETFIT_MIN_PER_CLASS = 4  # SetFit (tasks/setfit_method.py) learns from pairs: a handful per class
+
+
+def min_per_class(config) -> int:
+    """Rows a class needs: fewer with SetFit or the probe, which are made for a handful per class."""
+    return MIN_PER_CLASS if config.method == FINETUNE else SETFIT_MIN_PER_CLASS
 
 
 def labelled_rows(frame, text_col, label_col):

@@ -5,11 +5,8 @@ entity-level precision / recall / F1, overall and per entity type.
 """
 from __future__ import annotations
 
-from collections import Counter
-from itertools import islice
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..data.splits import held_out_parts
@@ -19,14 +16,13 @@ from ..models.catalog import EMBEDDED, EMBEDDED_LM
 from .training_length import TrainingLength
 from .labels import load_with_head
 from .ner_check import MIN_SENTENCES, check_file
-from .ner_files import CONLL_ONLY_SUFFIXES, clean, entity_spans, load_tokenizer, read_sentences, tag_names
+from .ner_files import CONLL_ONLY_SUFFIXES, clean, load_tokenizer, read_sentences, tag_names
 from .predictor import PipelinePredictor
+from .ner_report import chance, metrics, prediction_columns, report, results_view, word_tags  # noqa: F401
 from .quick_ner import quick_models
 from .task import ModelCardText, Task, TaskData
 
 LENGTH_SAMPLE = 2000
-EXAMPLES_KEPT = 4
-ERRORS_KEPT = 10
 # Sentences a run sees when epochs are left to the data: 10 epochs (the cap) up to 1,200 sentences, 4 at 3,000,
 # 1 from 12,000 on. Chosen on CoNLL-2003's validation split: see bench/training_length.py and the README.
 NER_EXAMPLES = 12_000
@@ -138,90 +134,6 @@ def collator(tokenizer):
     return DataCollatorForTokenClassification(tokenizer, pad_to_multiple_of=pad_multiple())
 
 
-# --- metrics and report -----------------------------------------------------------------------
-def word_tags(labels, logits, label_ids):
-    """(gold, predicted) tag lists per sentence, read at the positions that carry a label."""
-    predicted = np.argmax(logits, axis=-1)
-    gold_tags, predicted_tags = [], []
-    for row_pred, row_gold in zip(predicted, label_ids):
-        keep = row_gold != -100
-        gold_tags.append([labels[i] for i in row_gold[keep]])
-        predicted_tags.append([labels[i] for i in row_pred[keep]])
-    return gold_tags, predicted_tags
-
-
-def metrics(labels):
-    from seqeval.metrics import f1_score, precision_score, recall_score
-
-    def compute_metrics(eval_pred):
-        gold, predicted = word_tags(labels, *eval_pred)
-        return {"f1": float(f1_score(gold, predicted, zero_division=0)),
-                "precision": float(precision_score(gold, predicted, zero_division=0)),
-                "recall": float(recall_score(gold, predicted, zero_division=0))}
-
-    return compute_metrics
-
-
-def report(labels, dataset, logits) -> dict:
-    """Metrics, per-type scores, which types are taken for which, and a few sentences with errors.
-
-    `dataset` is the validation split as prepare() left it (words plus aligned "labels"); a word cut off by
-    max_length is not scored, as in transformers' run_ner."""
-    from seqeval.metrics import classification_report
-
-    label_ids = [np.asarray(row) for row in dataset["labels"]]
-    padded = np.full((len(label_ids), np.asarray(logits).shape[1]), -100)
-    for i, row in enumerate(label_ids):
-        padded[i, :len(row)] = row
-    gold, predicted = word_tags(labels, np.asarray(logits), padded)
-    per_type = classification_report(gold, predicted, output_dict=True, zero_division=0)
-    types = sorted({label[2:] for label in labels if label != "O"})
-    return {
-        "metrics": metrics(labels)((logits, padded)),
-        "per_type": {t: {"precision": float(per_type[t]["precision"]), "recall": float(per_type[t]["recall"]),
-                         "f1": float(per_type[t]["f1-score"]), "support": int(per_type[t]["support"])}
-                     for t in types if t in per_type},
-        "confusion_matrix": type_confusion(gold, predicted, types),
-        "error_sentences": error_sentences(dataset, gold, predicted),
-        "examples": held_out_examples(dataset, gold),
-    }
-
-
-def held_out_examples(dataset, gold) -> list[str]:
-    """The Playground's examples for this run: the first held-out sentences with an entity."""
-    if "tokens" not in dataset.column_names:
-        return []
-    with_entities = (i for i, tags in enumerate(gold) if set(tags) != {"O"})
-    return [" ".join(dataset[i]["tokens"]) for i in islice(with_entities, EXAMPLES_KEPT)]  # only those rows read
-
-
-def type_confusion(gold, predicted, types) -> dict:
-    """Word-level counts of gold entity type (rows) against predicted type (columns), O included."""
-    names = types + ["O"]
-    index = {name: i for i, name in enumerate(names)}
-    matrix = np.zeros((len(names), len(names)), dtype=int)
-    for g_row, p_row in zip(gold, predicted):
-        for g, p in zip(g_row, p_row):
-            matrix[index[g[2:] or "O"], index[p[2:] or "O"]] += 1
-    pairs = Counter({(names[i], names[j]): int(matrix[i, j]) for i in range(len(names)) for j in range(len(names))
-                     if i != j and matrix[i, j]})
-    return {"labels": names, "matrix": matrix.tolist(),
-            "confused": [{"gold": g, "predicted": p, "words": n} for (g, p), n in pairs.most_common(10)]}
-
-
-def error_sentences(dataset, gold, predicted) -> list[dict]:
-    """The first few sentences with a wrong tag: text, gold and predicted entities as character spans."""
-    if "tokens" not in dataset.column_names:
-        return []
-    errors = []
-    for i, (g, p) in enumerate(zip(gold, predicted)):
-        if g != p and len(errors) < ERRORS_KEPT:
-            tokens = dataset[i]["tokens"][:len(g)]
-            text, gold_spans = entity_spans(tokens, g)
-            errors.append({"text": text, "gold": gold_spans, "predicted": entity_spans(tokens, p)[1]})
-    return errors
-
-
 # --- playground -------------------------------------------------------------------------------
 class Predictor(PipelinePredictor):
     """The trained model as a function: texts in, {"entities": [{text, label, start, end, score}]} out."""
@@ -272,6 +184,7 @@ TASK = Task(
     model_heads=("ForTokenClassification",),
     read_data=read_data, build_model=build_model, prepare=prepare, collator=collator, metrics=metrics,
     report=report, predictor=Predictor, check=check_file, quick_models=quick_models,
+    results_view=results_view, prediction_columns=prediction_columns, chance=chance, scores_key="per_type",
     examples=(  # people, organisations, places and drugs, as in sample_data/ner_sample.jsonl
         "Maria Lindqvist joined Bluefield Bank in Oslo last spring .",
         "Dr. Elena Petrova prescribed ibuprofen at Harbor Health Trust in Cape Town .",

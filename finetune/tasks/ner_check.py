@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ..data.tables import column_names
 from ..errors import DataError
 from .check_report import ROWS_SHOWN, CheckReport
+from .views import PREVIEW_ROWS, CheckView, Highlight, as_text, problems_markdown
 from .ner_files import clean, entity_spans, load_tokenizer, read_sentences
 
 MIN_SENTENCES = 10           # below this, training refuses the file too (ner.read_data)
@@ -36,6 +37,38 @@ class NerCheck(CheckReport):
     @property
     def counts(self) -> dict[str, int]:
         return self.entities
+
+    @property
+    def texts(self) -> list[str]:
+        return [s["text"] for s in self.preview]
+
+    def view(self, name: str, frame, config, fixes: bool = False) -> CheckView:
+        import pandas as pd
+
+        from ..data.columns import describe_columns
+
+        entities = ", ".join(f"{as_text(k)} {v}" for k, v in self.entities.items()) or "none"
+        view = CheckView(problems_markdown(f"**{as_text(name)}**: {self.rows} sentences. Entities per type: "
+                                           f"{entities}.", self, fixes=fixes))
+        if self.preview:
+            view.entities = joined_preview(self.preview)
+            view.samples = pd.DataFrame([{"sentence": s["sentence"], "text": s["text"],
+                                          "entities": "; ".join(f"{s['text'][e['start']:e['end']]} ({e['entity']})"
+                                                                for e in s["entities"]) or "none"}
+                                         for s in self.preview])
+        if frame is not None:  # a table (CSV, JSONL...): its first rows and columns, as for classification
+            view.preview, view.columns = frame.head(PREVIEW_ROWS), pd.DataFrame(describe_columns(frame))
+        return view
+
+
+def joined_preview(preview: list[dict]) -> Highlight:
+    """Several sentences as one highlighted text: one per line, each entity's span moved along."""
+    text, entities = "", []
+    for sentence in preview:
+        offset = len(text) + (1 if text else 0)
+        text = f"{text}\n{sentence['text']}" if text else sentence["text"]
+        entities += [{**e, "start": e["start"] + offset, "end": e["end"] + offset} for e in sentence["entities"]]
+    return Highlight(text, entities)
 
 
 def check_file(config, frame=None) -> NerCheck:

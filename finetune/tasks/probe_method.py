@@ -16,7 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-PROBE = "probe"
+from .task import Method, method_start
+
+from .advice import PROBE, rows_per_class
+
 HEAD_FILE = "probe_head.safetensors"   # the fitted head as arrays (tasks/fitted_arrays.py)
 MARKER = "probe.json"                  # {"labels", "classes", "C", "body"}: a probe model folder has it
 BODY = "."                             # the sentence-transformers body: the model folder itself
@@ -102,13 +105,14 @@ class ProbePredictor:
         return out
 
 
-def run_probe(config, paths, events, stop, task, data, hardware, model_path, saving) -> dict:
+def run_probe(config, paths, events, stop, task, data, hardware, checkpoint=None, callbacks=()) -> dict:
     """The probe path of a run, from read data to the model saved into `saving`; returns the results' values."""
+
     from ..runs.events import EVAL, FINISHED, STAGE
     from ..models.catalog import model_name
     from .quick import embed
-    from .setfit_method import rows_per_class
 
+    model_path, saving = method_start(config, paths, events, task)
     events.write(STAGE, message="Embedding the texts (frozen sentence model)", max_steps=1)
     started = time.time()
     train, validation = data.datasets["train"], data.datasets["validation"]
@@ -146,3 +150,6 @@ def _body(model_path):
     from .quick import sentence_model
 
     return sentence_model(str(model_path))
+
+
+PROBE_METHOD = Method(PROBE, run_probe, few_rows=True)

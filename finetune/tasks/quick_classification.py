@@ -10,7 +10,7 @@ import numpy as np
 
 from .quick import CurvePoint, Limits, QuickReport, QuickScore, Timer, capped, embed, held_out_split
 from .probe_method import fit_probe
-from .setfit_method import rows_per_class
+from .advice import rows_per_class
 
 FRACTIONS = (0.25, 0.5, 1.0)
 RISING = 0.02      # the probe gaining more than this from 50 % to 100 % of the rows: more labels still help
@@ -27,9 +27,8 @@ def label_prompt(label: str, descriptions: dict | None = None) -> str:
 def quick_models(config, data, limits: Limits, progress, descriptions: dict | None = None) -> QuickReport:
     from threadpoolctl import threadpool_limits
 
-    from ..models.catalog import resolve_model
+    from ..models.catalog import EMBEDDED, resolve_model
     from .baseline import tfidf_baseline
-    from .classification import TASK
 
     split = held_out_split(data)
     train, cut_train = capped(data.datasets["train"], limits.train_rows, config.seed)
@@ -49,7 +48,7 @@ def quick_models(config, data, limits: Limits, progress, descriptions: dict | No
                                     {"accuracy": base["accuracy"], "macro_f1": base["macro_f1"]}))
 
     progress(0.2, "Embedding the texts")
-    path = resolve_model(config.model, TASK.embedded_model)
+    path = resolve_model(config.model, EMBEDDED)
     with Timer() as embedding:
         train_vectors, held_vectors = embed(train["text"], path), embed(held["text"], path)
     share = embedding.seconds / max(len(train) + len(held), 1)  # each model is charged for the texts it embeds

@@ -13,32 +13,29 @@ the TF-IDF baseline beside it. The model folder holds the SetFit model (config_s
 from __future__ import annotations
 
 import json
-import statistics
 import time
 from pathlib import Path
 
 import numpy as np
 
-SETFIT = "setfit"
-FINETUNE = "finetune"
+from .task import Method, method_start
+
+from .advice import FINETUNE, MAX_STEPS, NUM_ITERATIONS, SETFIT, rows_per_class  # noqa: F401 (FINETUNE: its old home)
+
 MARKER = "config_setfit.json"  # a SetFit model folder has it (JSON: normalize_embeddings, labels)
 HEAD_FILE = "model_head.safetensors"  # our head: its fitted arrays (tasks/fitted_arrays.py)
 PICKLED_HEAD = "model_head.pkl"  # SetFit's own head file: a pickle, never opened here
-NUM_ITERATIONS = 20  # pairs drawn per training text and epoch (SetFit's default)
-MAX_STEPS = 600  # caps the contrastive phase on many rows x many classes (pairs grow as rows x iterations)
 POINTS = 50  # about this many loss points in the live plot
-
-
-def rows_per_class(train_labels) -> float:
-    """The median count of training rows per class."""
-    counts = {}
-    for label in train_labels:
-        counts[label] = counts.get(label, 0) + 1
-    return float(statistics.median(counts.values())) if counts else 0.0
 
 
 def is_setfit_model(folder) -> bool:
     return (Path(folder) / MARKER).is_file()
+
+
+def unshareable(folder) -> str:
+    """Why a model folder cannot be shared as a demo yet ("" when it can)."""
+    return "A SetFit run cannot be shared as a demo yet; download the model folder instead." \
+        if is_setfit_model(folder) else ""
 
 
 def build_setfit_model(model_path, labels):
@@ -173,12 +170,14 @@ class SetFitPredictor:
         return out
 
 
-def run_setfit(config, paths, events, stop, task, data, hardware, model_path, saving) -> dict:
+def run_setfit(config, paths, events, stop, task, data, hardware, checkpoint=None, callbacks=()) -> dict:
     """The SetFit path of a run, from read data to the model saved into `saving` (the engine renames it to
     model/); returns the results' values."""
+
     from ..runs.events import FINISHED, STAGE, STOPPED
     from ..models.catalog import model_name
 
+    model_path, saving = method_start(config, paths, events, task)
     events.write(STAGE, message="Loading model (SetFit)")
     model = build_setfit_model(model_path, data.labels)
     callback = event_callback(events, stop)
@@ -220,3 +219,6 @@ class _State:
 def _method_note(data) -> str:
     return (f"Trained with SetFit (contrastive pairs, then a logistic-regression head): "
             f"{rows_per_class(data.datasets['train']['label']):g} training rows in the median class.")
+
+
+SETFIT_METHOD = Method(SETFIT, run_setfit, one_pass=True, few_rows=True)

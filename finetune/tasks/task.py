@@ -3,15 +3,22 @@ tasks/__init__.py.
 
 Everything that differs by task sits on its Task, as in transformers' pipeline registry: the words the
 UI shows, the model catalogue and defaults, the main metric, the model card's text, what the UI may offer
-(capabilities), its data check, and the functions that training and prediction call. The engine, CLI, UI
-and model card ask the Task; none of them compares a task's name.
+(capabilities), its data check, the functions that training and prediction call, how it trains (its
+Methods), and how its results read (plain data: tasks/views.py). The engine, CLI, UI, verdict and model card
+ask the Task; none of them compares a task's name.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from ..errors import ConfigError
+from .advice import AUTO, FINETUNE, METHOD_NAMES, resolve_method
 from .training_length import ONE_EPOCH, TrainingLength
+from .views import Against, ResultsView
+
+BASELINE = "baseline"        # compared with a simple model on the same split (results.baseline)
+BASE_MODEL = "base model"    # compared with the model before training (metrics' base_<metric>)
 
 
 @dataclass
@@ -38,8 +45,46 @@ class ModelCardText:
         return (self.tag_of_model(model) if self.tag_of_model and model else None) or self.pipeline_tag
 
 
+@dataclass(frozen=True)
+class Method:
+    """A way a task trains its model: the config's `method` value and who runs it."""
+    name: str                       # "finetune", "setfit", "probe" (tasks/advice.py names them)
+    # (config, paths, events, stop, task, data, hardware, checkpoint=, callbacks=) -> results.json's values, the
+    # model saved into paths.model_saving; None: fine-tuning with the Trainer (training/fine_tune.py)
+    runner: Callable | None = None
+    one_pass: bool = False          # trains one pass, not epochs (SetFit's pairs): "more epochs" is no next step
+    few_rows: bool = False          # trains on a handful of rows per class (SetFit, the probe): data too small
+    #                                 to fine-tune on may still train with it (CheckReport.few_shot_ready)
+
+
+FINE_TUNE = Method(FINETUNE)
+
+
+def method_start(config, paths, events, task):
+    """(base model path, empty folder to save into) for a method's runner: what the Trainer path gets from
+    its own model loading."""
+    import shutil
+
+    from ..models.catalog import resolve_model
+    from ..runs.events import STAGE
+
+    path = resolve_model(config.model, task.embedded_model, lambda message: events.write(STAGE, message=message))
+    shutil.rmtree(paths.model_saving, ignore_errors=True)
+    return path, paths.model_saving
+
+
 def save_with_trainer(trainer, folder) -> None:
     trainer.save_model(str(folder))
+
+
+def no_tables(results) -> ResultsView:
+    return ResultsView()
+
+
+def label_columns(predictions: list[dict]) -> dict[str, list]:
+    """A labelled table's columns for {"label", "score"} predictions."""
+    return {"predicted_label": [p["label"] for p in predictions],
+            "score": [round(p["score"], 4) for p in predictions]}
 
 
 def twice_the_batch(batch_size: int) -> int:
@@ -81,23 +126,68 @@ class Task:
     shows_entities: bool = False    # predictions are entity spans (highlighted text)
     generates_text: bool = False    # predictions are text (side-by-side with the base model)
     text_modes: bool = False        # the config's text_mode applies (corpus or lines)
-    few_shot: bool = False          # methods setfit and probe apply (tasks/setfit_method.py, probe_method.py)
     onnx_loader: str | None = None  # the transformers Auto class an ONNX export loads; None: no export
     # --- optional hooks
     baseline: Callable | None = None          # (train, eval, labels, save_to) -> scores of a simple model to beat
     quick_models: Callable | None = None      # (config, data, limits, progress) -> QuickReport (quick_models.py)
-    methods: Mapping[str, Callable] = field(default_factory=dict)  # method -> runner, besides fine-tuning
+    methods: tuple[Method, ...] = (FINE_TUNE,)  # the ways it trains; more than one: `auto` asks the advice
+    few_rows_method: str = ""       # the method the verdict offers when a run trails the baseline on few rows per class
+    unshareable: Callable | None = None      # (model folder) -> why it cannot be a shared demo, "" if it can
+    labelled_rows: Callable | None = None    # (path, config) -> (rows "text", "label", notes): the label review's rows
     metrics_before: Callable | None = None    # (trainer, tokenized, split) -> the untrained model's scores
     preprocess_logits: Callable | None = None  # shrinks what evaluation keeps
     save_model: Callable = save_with_trainer   # (trainer, folder)
     eval_batch_size: Callable[[int], int] = twice_the_batch
-    # --- the verdict (verdict.py)
+    # --- its results: what results.json's task keys say (runs/records.Results.report), for the report,
+    # the verdict (services/verdict.py) and predictions (services/predictions.py)
+    results_view: Callable[..., ResultsView] = no_tables  # (Results) -> the report's tables
+    prediction_columns: Callable[[list[dict]], dict[str, list]] = label_columns  # a labelled table's new columns
+    compared_with: str = ""          # BASELINE, BASE_MODEL or "" (nothing to beat but chance)
+    chance: Callable[[dict, str], float | None] | None = None  # (report, metric) -> a model that learned nothing
+    scores_key: str = ""             # the report key of the per-part scores ({part: {"f1", "support"...}})
     weak_below: float | None = None  # a main metric under this is weak whatever else holds; None: no floor
     part_word: str = "classes"       # what the per-part scores are of, in words
 
     @property
     def has_baseline(self) -> bool:
         return self.baseline is not None
+
+    @property
+    def few_shot(self) -> bool:
+        """Methods besides fine-tuning apply (SetFit, the probe): the data check and the advice weigh them."""
+        return len(self.methods) > 1
+
+    def method(self, name: str, data: TaskData | None = None) -> Method:
+        """The Method a run trains with: the config's `name`, auto resolved by the advice from the training
+        labels (`data`); ConfigError for a method this task does not have."""
+        if self.few_shot:
+            name = resolve_method(name, data.datasets["train"]["label"] if data else [])
+        chosen = next((m for m in self.methods if m.name == (FINETUNE if name == AUTO else name)), None)
+        if chosen is None:
+            raise ConfigError(f"{METHOD_NAMES.get(name, name)} trains text classification only, not "
+                              f"{self.title.lower()}; choose method finetune.")
+        return chosen
+
+    def main_key(self, results) -> str:
+        """The main metric's key in a run's results.metrics (Results.main_key with this task's metric)."""
+        return results.main_key(self.main_metric)
+
+    def against(self, results) -> Against | None:
+        """What the run's model is compared with, scores keyed like its metrics; None: nothing measured."""
+        if self.compared_with == BASELINE and results.baseline:
+            return Against("TF-IDF baseline", dict(results.baseline))
+        base = {k.removeprefix("base_"): v for k, v in results.metrics.items() if k.startswith("base_")}
+        if self.compared_with == BASE_MODEL and base:
+            return Against("base model (before training)", base, base_model=True)
+        return None
+
+    def part_scores(self, results) -> dict:
+        """Per-part scores (per class, per entity type) from the run's report; empty where there are none."""
+        return (results.report.get(self.scores_key) or {}) if self.scores_key else {}
+
+    def chance_score(self, results, metric: str) -> float | None:
+        """The score of a model that learned nothing, None where there is no such floor."""
+        return self.chance(results.report, metric) if self.chance else None
 
     def guidance(self) -> dict[str, str]:
         return dict(self.catalog)

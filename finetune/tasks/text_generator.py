@@ -32,6 +32,10 @@ class TextGenerator:
         self.base_model = getattr(config, "finetune_base_model", None)
         self.prompt_format = prompt_format or getattr(config, "finetune_prompt_format", "plain")
 
+    def base(self) -> "TextGenerator":
+        """The model this run started from, prompted the same way: the Playground's side-by-side."""
+        return base_generator(self.base_model, self.prompt_format)
+
     def __call__(self, texts: list[str], **options) -> list[dict]:
         """{"generated_text": the continuation only} per prompt."""
         return [{"generated_text": "".join(self.stream(text, **options))} for text in texts]

@@ -1,7 +1,8 @@
 """Training a run: `train(config, run_dir)` is what `python -m finetune train` runs, in its own process;
 `resume(run_dir)` (`python -m finetune resume`) continues a stopped or crashed run from its last checkpoint.
 
-The steps read top to bottom: read data, load the model, tokenize, train, evaluate, save.
+The steps read top to bottom: read data, settle the training length and the method, train with the method
+(fine_tune.py: the Trainer; or the task's own runner, e.g. SetFit), then finish: card, model/, results.json.
 Everything a watcher needs is written to the run folder as it happens.
 """
 from __future__ import annotations
@@ -9,22 +10,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import time
 import traceback
 from pathlib import Path
 
 from ..machine import launch
-from . import speedups
+from . import fine_tune
 from ..tasks import training_length
 from ..config import ConfigError, DataError, RunConfig
-from ..runs.events import (END_EVENTS, FAILED, FINISHED, STAGE, STARTED, STOPPED, EventWriter, read_events, run_duration)
+from ..runs.events import (END_EVENTS, FAILED, FINISHED, STAGE, STARTED, EventWriter, read_events, run_duration)
 from ..machine.health import is_out_of_memory, out_of_memory_advice
 from ..services.model_card import write_model_card
-from ..models.catalog import model_name
 from ..runs.records import Results
 from ..runs.folder import RunPaths
-from .tracking import prepare_tracking
-from .trainer_setup import build_trainer, live_eval_set, plan_run
 
 
 def train(config: RunConfig, run_dir, checkpoint=None, callbacks=()) -> Results:
@@ -76,7 +73,7 @@ def resume(run_dir) -> Results:
 
 
 def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=None, callbacks=()) -> Results:
-    from ..runs.callbacks import EventCallback, StopRequest  # imports transformers: keep it off the CLI's fast paths
+    from ..runs.callbacks import StopRequest  # imports transformers: keep it off the CLI's fast paths
     from ..machine.hardware import detect, use_free_cores
     from ..tasks import get_task
 
@@ -91,78 +88,12 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     if length_note:  # epochs from the data: said in the log and in results.json's notes
         events.write(STAGE, message=length_note, epochs=config.epochs)
         data.notes.append(length_note)
-    method = _method(config, task, data)
-    _record_estimate(config, paths, events, data, method)
-    runner = task.methods.get(method)
-    if runner:  # a method the task declares besides fine-tuning (SetFit, the quick probe)
-        return _train_with(runner, config, paths, events, stop, task, data, hardware)
-
-    events.write(STAGE, message="Loading model")
-    model, tokenizer = _load_model(task, config, data.labels, lambda message: events.write(STAGE, message=message))
-
-    events.write(STAGE, message="Tokenizing")
-    tokenized, max_length = task.prepare(data, tokenizer, config)
-    data.notes.extend(speedups.apply(model, config, hardware.device, max_length))
-
-    plan = plan_run(config, paths, hardware, len(tokenized["train"]))
-    prepare_tracking(config.listed("report_to"), paths.root)
-    callback = EventCallback(events, stop)
-    if checkpoint:  # the health checks judge the whole run, not only what follows the resume
-        callback.health.seed(read_events(paths.events)[0], int(Path(checkpoint).name.split("-")[-1]))
-    live = live_eval_set(tokenized["validation"], config, len(tokenized["train"]) * config.epochs,
-                         evaluations=plan.live_evaluations)
-    trainer = build_trainer(task, model, tokenizer, plan.args, {**tokenized, "validation": live}, data.labels,
-                       [callback, *callbacks], config, data.loss)
-    report_split = "test" if "test" in tokenized else "validation"  # unseen data when the user held some out
-    before = _evaluate_before(task, trainer, tokenized, report_split, events)
-
-    device = hardware.describe() + (f", {launch.describe(config)}" if launch.is_distributed(config) else "")
-    events.write(STAGE, message=f"Training on {device}", max_steps=plan.total_steps)
-    started = time.time()
-    output = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
-    runtime = time.time() - started
-
-    events.write(STAGE, message="Evaluating")
-    report = _report(task, trainer, callback, tokenized, data, report_split)
-    report["metrics"].update(before)
-    baseline = _baseline(task, data, report_split, paths.baseline) if launch.is_main() else None
-
-    events.write(STAGE, message="Saving model")
-    saving = _save_model(task, trainer, model, paths, config)
-    results = Results.from_json({  # from_json: a key a task's report adds is kept, not refused
-        "task": config.task, "model": model_name(config.model, task.embedded_model),
-        "train_rows": len(tokenized["train"]), "eval_rows": len(tokenized["validation"]),
-        "report_split": report_split, "report_rows": len(tokenized[report_split]), "baseline": baseline,
-        "train_runtime_s": round(runtime, 2), "duration_s": round(_duration(paths), 1),
-        **_ending(trainer.state, callback), "max_length": max_length, "precision": plan.precision,
-        "device": device, "processes": plan.world, "train_samples_per_second": output.metrics.get("train_samples_per_second"),
-        "epochs": config.epochs, "notes": data.notes, "main_metric": plan.args.metric_for_best_model,
-        "trained_with": _trained_with(plan, max_length), **report,
-    })
-    return _finish(config, paths, events, results, data.labels, saving)
-
-
-def _report(task, trainer, callback, tokenized, data, report_split: str) -> dict:
-    """The whole validation set scored (the live plot's last point), then the task's report on the report
-    split (the test split when there is one)."""
-    trainer.args.train_sampling_strategy = "random"  # length grouping also reorders eval; the report needs row order
-    prediction = trainer.predict(tokenized["validation"], metric_key_prefix="eval")
-    callback.record_eval(trainer.state, prediction.metrics)
-    if report_split == "test":
-        prediction = trainer.predict(tokenized["test"], metric_key_prefix="test")
-    return task.report(data.labels, data.datasets[report_split], prediction.predictions)
-
-
-def _save_model(task, trainer, model, paths: RunPaths, config: RunConfig) -> Path:
-    """The model written whole into paths.model_saving (_finish renames it): a kill mid-save leaves no half
-    model/."""
-    saving = paths.model_saving
-    if launch.is_main():
-        shutil.rmtree(saving, ignore_errors=True)
-    speedups.restore(model)
-    if launch.is_main() or config.fsdp:  # FSDP gathers the shards from every rank; rank 0 writes them
-        task.save_model(trainer, saving)  # e.g. generation merges LoRA adapters into the weights first
-    return saving
+    method = task.method(config.method, data)  # auto: resolved by the advice
+    _record_estimate(config, paths, events, data, method.name)
+    runner = method.runner or fine_tune.run  # fine-tuning with the Trainer, or the method's own runner
+    values = runner(config, paths, events, stop, task, data, hardware, checkpoint=checkpoint, callbacks=callbacks)
+    results = Results.from_json({**values, "duration_s": round(_duration(paths), 1)})  # a task's keys are kept
+    return _finish(config, paths, events, results, data.labels, paths.model_saving)
 
 
 def _finish(config, paths, events, results: Results, labels, saving: Path) -> Results:
@@ -209,39 +140,6 @@ def _time_budget(paths: RunPaths) -> float | None:
     return float(seconds) if isinstance(seconds, (int, float)) and seconds > 0 else None
 
 
-def _method(config, task, data) -> str:
-    """The config's method, auto resolved by the advice (tasks/advice.py) for a task with other methods."""
-    from ..tasks.advice import AUTO, METHOD_NAMES, resolve_method
-    from ..tasks.setfit_method import FINETUNE
-
-    if task.few_shot:
-        return resolve_method(config.method, data.datasets["train"]["label"])
-    if config.method not in (AUTO, FINETUNE):
-        raise ConfigError(f"{METHOD_NAMES.get(config.method, config.method)} trains text classification only, not {task.title.lower()}; "
-                          "choose method finetune.")
-    return FINETUNE
-
-
-def _train_with(runner, config, paths, events, stop, task, data, hardware) -> Results:
-    from ..models.catalog import resolve_model
-
-    path = resolve_model(config.model, task.embedded_model, lambda message: events.write(STAGE, message=message))
-    saving = paths.model_saving
-    shutil.rmtree(saving, ignore_errors=True)
-    values = runner(config, paths, events, stop, task, data, hardware, path, saving)
-    results = Results.from_json({**values, "duration_s": round(_duration(paths), 1)})
-    return _finish(config, paths, events, results, data.labels, saving)
-
-
-def _trained_with(plan, max_length: int) -> dict:
-    """The settings the Trainer used (results.json's trained_with), beside the config's asked ones."""
-    args = plan.args
-    return {"method": "finetune", "learning_rate": args.learning_rate, "epochs": args.num_train_epochs,
-            "steps": plan.total_steps, "batch_size": args.per_device_train_batch_size * plan.world,
-            "gradient_accumulation_steps": args.gradient_accumulation_steps, "warmup_steps": args.warmup_steps,
-            "max_length": max_length, "precision": plan.precision}
-
-
 def _started_estimate(paths: RunPaths) -> float | None:
     """The estimate the run started with (a resumed run keeps its first one)."""
     return next((e["estimate_s"] for e in read_events(paths.events)[0] if e.get("estimate_s") is not None), None)
@@ -258,44 +156,11 @@ def _record_estimate(config, paths: RunPaths, events, data, method: str) -> None
         events.write(STAGE, message=f"Estimated about {seconds:.0f} s for the whole run", estimate_s=seconds)
 
 
-def _ending(state, callback) -> dict:
-    """How training ended: "stopped" by the user, or "finished" (to the end, or by early stopping)."""
-    return {"status": STOPPED if callback.stopped_early else FINISHED, "steps": state.global_step,
-            "max_steps": state.max_steps,
-            "early_stopped": not callback.stopped_early and state.global_step < state.max_steps}
-
-
-def _load_model(task, config, labels, progress):
-    from ..models.catalog import describe_load_error, resolve_model
-
-    path = resolve_model(config.model, task.embedded_model, progress)
-    try:
-        return task.build_model(config, path, labels)
-    except (OSError, ValueError) as e:
-        raise ConfigError(describe_load_error(config.model or path, e)) from None
-
-
 def _complete_checkpoint(paths: RunPaths):
     """The newest checkpoint that was fully written: a run killed mid-save leaves one without its state."""
     found = [p for p in paths.checkpoints.glob("checkpoint-*") if (p / "trainer_state.json").is_file()
              and p.name.split("-")[-1].isdigit()] if paths.checkpoints.is_dir() else []
     return str(max(found, key=lambda p: int(p.name.split("-")[-1]))) if found else None
-
-
-def _evaluate_before(task, trainer, tokenized, split: str, events) -> dict:
-    """The base model's scores before any training (e.g. base_perplexity), for tasks that report one."""
-    if task.metrics_before is None:
-        return {}
-    events.write(STAGE, message="Scoring the base model on held-out data")
-    return task.metrics_before(trainer, tokenized, split)
-
-
-def _baseline(task, data, split: str, save_to) -> dict | None:
-    """TF-IDF + logistic regression on the same split, for the report (and the Playground, from save_to);
-    None for tasks without one."""
-    if not task.has_baseline:
-        return None
-    return task.baseline(data.datasets["train"], data.datasets[split], data.labels, save_to=save_to)
 
 
 def _quick_bar(config, results: Results) -> dict | None:
@@ -305,7 +170,7 @@ def _quick_bar(config, results: Results) -> dict | None:
     from ..services.verdict import main_metric
 
     try:
-        return bar_for(config, main_metric(results), besides=results.extra.get("method", ""))
+        return bar_for(config, main_metric(results), besides=results.method or "")
     except (OSError, ValueError):
         return None
 

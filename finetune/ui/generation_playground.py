@@ -37,8 +37,6 @@ def generate_side_by_side(run_name, prompt, max_new_tokens, temperature, top_p, 
         raise gr.Error(f"The prompt has {len(prompt):,} characters; the Playground takes up to "
                        f"{MAX_PROMPT_CHARS:,}. Shorten it.", print_exception=False)
     options = {"max_new_tokens": int(max_new_tokens), "temperature": float(temperature), "top_p": float(top_p)}
-    from ..tasks.text_generator import base_generator
-
     try:
         tuned = load_predictor(str(visitor.run_dir(token, run_name).resolve()))
         tuned_text = ""
@@ -49,7 +47,7 @@ def generate_side_by_side(run_name, prompt, max_new_tokens, temperature, top_p, 
         if not tuned.base_model:
             yield "(this run does not name its base model)", tuned_text
             return
-        for piece in base_generator(tuned.base_model, tuned.prompt_format).stream(prompt, **options):
+        for piece in tuned.base().stream(prompt, **options):
             base_text += piece
             yield base_text, tuned_text
     except USER_ERRORS as e:

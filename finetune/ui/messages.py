@@ -1,13 +1,13 @@
 """How the UI shows engine messages: always as escaped text, never as HTML a file could inject."""
 from __future__ import annotations
 
-import html
 import re
 
 import gradio as gr
 
 from ..errors import ConfigError, DataError
 from ..hosting import owners
+from ..tasks import as_text  # noqa: F401 (the one escape for user text in Markdown; tasks word their views with it)
 
 USER_ERRORS = (ConfigError, DataError)
 # an absolute path of two parts or more (not the // of a URL): on a Space only its last part is shown
@@ -18,13 +18,6 @@ def without_paths(message: str) -> str:
     """On a Space, a message with each server path cut to its last part (a file or run name); locally the
     paths are the user's own and stay."""
     return SERVER_PATH.sub(r"\1", str(message)) if owners.hosted() else str(message)
-
-
-def as_text(message: str) -> str:
-    """HTML escaped (a cell holding <script> shows as text) and with no Markdown link or image (a label
-    `![x](http://tracker)` shows as text, loads nothing), newlines kept."""
-    escaped = html.escape(str(message)).replace("[", "&#91;").replace("]", "&#93;")
-    return escaped.replace("\n", "  \n")
 
 
 def error_box(message: str) -> str:

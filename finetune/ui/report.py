@@ -2,6 +2,9 @@
 mistakes (select one to try it in the Playground), the model card, and the model folder as a zip.
 
 Everything comes from the run folder (results.json, model/README.md), so a reload shows the same report.
+What a task's results hold beyond the common summary, the task describes (Task.results_view: plain tables,
+Task.against: what the model is compared with); this module draws it, whatever the task. Handlers return
+their outputs by component.
 """
 from __future__ import annotations
 
@@ -17,14 +20,12 @@ from ..runs.folder import RunPaths
 from ..config import load_run_config
 from ..services.export import zip_model
 from ..services.verdict import Verdict, run_verdict
+from ..tasks import MISTAKE_COLUMNS, ResultsView, get_task
 from .followed_run import FollowedRun
 from . import export_panel, share_panel
 from .figures import MANY_LABELS, confusion_matrix, most_confused
 from .messages import USER_ERRORS, as_text, user_error
 from .model_tab import widgets_from_config
-
-MISTAKE_COLUMNS = ["text", "label", "predicted", "confidence"]
-
 
 class ReportView(NamedTuple):
     """The report's components that fill() updates."""
@@ -40,6 +41,14 @@ class ReportView(NamedTuple):
     zip: gr.DownloadButton  # the shown run's model, one click
 
 
+class Elsewhere(NamedTuple):
+    """The components in other tabs the report's buttons fill: the Playground's text box, the tabs, the
+    Model tab's settings (in model_tab.widgets_from_config's order)."""
+    playground_text: gr.Textbox
+    tabs: gr.Tabs
+    model_inputs: list
+
+
 def verdict_markdown(verdict: Verdict | None) -> str:
     if not verdict:
         return ""
@@ -47,18 +56,17 @@ def verdict_markdown(verdict: Verdict | None) -> str:
 
 
 def summary_markdown(results: Results) -> str:
-    """The metrics beside what they should beat: the base model (generation) or TF-IDF (classification)."""
-    metrics = dict(results.metrics)
-    if "base_perplexity" in metrics:
-        base = {"perplexity": metrics.pop("base_perplexity")}
-        against = "base model (before training)"
-    else:
-        base, against = results.baseline or {}, "TF-IDF baseline"
+    """The metrics beside what they should beat (the Task's: TF-IDF for classification, the base model for
+    generation)."""
+    against = get_task(results.task).against(results)
+    base, title = (against.scores, against.title) if against else ({}, "")
+    shown_base = against.base_model if against else False  # the base model's scores are metrics too: one column
+    metrics = {k: v for k, v in results.metrics.items() if not (shown_base and k.startswith("base_"))}
     split = results.report_split
     if base:
         rows = "\n".join(f"| {as_text(k)} | {v:.4f} | {base[k]:.4f} |" if k in base else f"| {as_text(k)} | {v:.4f} | |"
                          for k, v in metrics.items())
-        table = f"| metric ({split} set) | fine-tuned | {against} |\n|---|---|---|\n{rows}"
+        table = f"| metric ({split} set) | fine-tuned | {title} |\n|---|---|---|\n{rows}"
     else:
         rows = "\n".join(f"| {as_text(k)} | {v:.4f} |" for k, v in metrics.items())
         table = f"| metric ({split} set) | fine-tuned |\n|---|---|\n{rows}"
@@ -82,19 +90,9 @@ def trained_with_markdown(settings: dict | None) -> str:
     return f"\n\n**Trained with:** {shown}"
 
 
-def per_class_table(results: Results) -> pd.DataFrame:
-    return pd.DataFrame([{"label": k, **{m: round(v, 3) for m, v in row.items()}}
-                         for k, row in results.scores.items()])
-
-
-def mistakes_table(results: Results) -> pd.DataFrame:
-    """Classification: the most confident mistakes. NER: sentences with a wrong tag, entities as `text (TYPE)`."""
-    rows = [[m["text"], m["label"], m["predicted"], round(m["score"], 3)] for m in results.mistakes or []]
-    for error in results.error_sentences or []:
-        spans = [", ".join(f"{error['text'][e['start']:e['end']]} ({e['entity']})" for e in found) or "none"
-                 for found in (error["gold"], error["predicted"])]
-        rows.append([error["text"], *spans, None])
-    return pd.DataFrame(rows, columns=MISTAKE_COLUMNS)
+def results_view(results: Results) -> ResultsView:
+    """The task's tables for these results (per-part scores, confusion matrix, mistakes)."""
+    return get_task(results.task).results_view(results)
 
 
 def model_card_text(run_dir: str) -> str:
@@ -124,19 +122,19 @@ def fill(view: ReportView, run_dir: str, status: RunStatus) -> dict:
                 view.summary: "", view.per_class: None, view.matrix: None,
                 view.matrix_box: gr.update(visible=False), view.mistakes: None, view.card: "",
                 view.zip: gr.update(value=None, visible=False)}
-    scores, mistakes, matrix = per_class_table(results), mistakes_table(results), results.confusion_matrix
+    tables = results_view(results)
+    scores, mistakes, matrix = tables.scores, tables.mistakes, tables.matrix
     verdict = run_verdict(run_dir)
     return {view.group: gr.update(visible=True),
             view.verdict: verdict_markdown(verdict),
             view.action: gr.update(value=verdict.action, visible=True) if verdict and verdict.action
             else gr.update(visible=False),
             view.summary: summary_markdown(results) + most_confused_markdown(matrix),  # generation: the summary only
-            view.per_class: gr.update(value=scores, visible=not scores.empty),
+            view.per_class: gr.update(value=scores, visible=scores is not None and not scores.empty),
             view.matrix: gr.update(value=confusion_matrix(matrix["labels"], matrix["matrix"]) if matrix else None,
                                    visible=bool(matrix)),
             view.matrix_box: gr.update(visible=bool(matrix), open=bool(matrix) and len(matrix["labels"]) <= MANY_LABELS),
-            view.mistakes: gr.update(value=mistakes,
-                                     visible=results.mistakes is not None or results.error_sentences is not None),
+            view.mistakes: gr.update(value=mistakes, visible=mistakes is not None),
             view.card: model_card_text(run_dir),
             view.zip: _zip(run_dir)}
 
@@ -159,7 +157,7 @@ def most_confused_markdown(matrix: dict | None) -> str:
     return f"\n\n**Most confused pairs**\n\n| true label | predicted as | examples |\n|---|---|---|\n{rows}"
 
 
-def apply_verdict(run: FollowedRun) -> list:
+def apply_verdict(elsewhere: Elsewhere, run: FollowedRun) -> dict:
     """The verdict's button: the run's settings, changed as the verdict says, into the Model tab (opened)."""
     verdict = run_verdict(run.run_dir) if run.run_dir else None
     if not verdict or not verdict.changes:
@@ -171,15 +169,16 @@ def apply_verdict(run: FollowedRun) -> list:
     for name, change in verdict.changes.items():
         settings[name] = change if isinstance(change, str) else \
             settings[name] + change if name == "epochs" else settings[name] * change
-    return [*widgets_from_config(settings), gr.Tabs(selected="model")]
+    return {**dict(zip(elsewhere.model_inputs, widgets_from_config(settings))),
+            elsewhere.tabs: gr.Tabs(selected="model")}
 
 
-def try_in_playground(mistakes: pd.DataFrame, evt: gr.SelectData):
+def try_in_playground(elsewhere: Elsewhere, mistakes: pd.DataFrame, evt: gr.SelectData) -> dict:
     """A selected mistake's text goes to the Playground's text box, and the Playground opens."""
     row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
     if mistakes is None or not len(mistakes) or row is None or row >= len(mistakes):
-        return gr.update(), gr.update()
-    return str(mistakes.iloc[row]["text"]), gr.Tabs(selected="playground")
+        return {elsewhere.playground_text: gr.update(), elsewhere.tabs: gr.update()}
+    return {elsewhere.playground_text: str(mistakes.iloc[row]["text"]), elsewhere.tabs: gr.Tabs(selected="playground")}
 
 
 def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs, model_inputs, token: gr.BrowserState) -> ReportView:
@@ -202,6 +201,14 @@ def render(run: gr.State, playground_text: gr.Textbox, tabs: gr.Tabs, model_inpu
                                        elem_id="zip-model")
         export_panel.render(run, token)
         share_panel.render(run, token)
-    mistakes.select(try_in_playground, mistakes, [playground_text, tabs], api_visibility="private")
-    action.click(apply_verdict, run, [*model_inputs, tabs], api_visibility="private")
+    elsewhere = Elsewhere(playground_text, tabs, list(model_inputs))
+
+    def open_mistake(mistakes_shown: pd.DataFrame, evt: gr.SelectData) -> dict:  # a def: Gradio reads evt's type
+        return try_in_playground(elsewhere, mistakes_shown, evt)
+
+    def change_settings(followed: FollowedRun) -> dict:
+        return apply_verdict(elsewhere, followed)
+
+    mistakes.select(open_mistake, mistakes, [playground_text, tabs], api_visibility="private")
+    action.click(change_settings, run, [*model_inputs, tabs], api_visibility="private")
     return ReportView(group, verdict, action, summary, per_class, matrix, matrix_box, mistakes, card, zip_button)

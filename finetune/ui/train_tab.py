@@ -22,7 +22,6 @@ from ..config import load_run_config
 from ..runs.folder import run_name
 from ..hosting import gate, owners
 from ..tasks import DEFAULT_TASK, get_task
-from ..tasks.setfit_method import FINETUNE
 from ..services.verdict import run_verdict
 from . import report, runs_panel, space_queue, visitor
 from .figures import training_curves
@@ -79,7 +78,7 @@ def start_training(view: TrainView, data: dict, run: FollowedRun, token: str | N
         raise gr.Error("A run is still going. Stop it first, or wait for it to finish.", print_exception=False)
     try:
         config = RunConfig.from_dict({**data_config(data), **config_from_widgets(task, model, *knobs)})
-        if not data.get("ready") and config.method == FINETUNE:  # the data is ready for SetFit only
+        if not data.get("ready") and not get_task(task).method(config.method).few_rows:  # ready for SetFit only
             raise ConfigError("Some classes have too few rows to fine-tune on (see the Data tab); pick SetFit "
                               "as the training method in the Model tab, or add rows.")
         started = gate.start_run(config, owner)  # on a Space: the limits, and a place in its queue

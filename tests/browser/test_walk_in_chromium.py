@@ -101,7 +101,7 @@ def _walk(page, task, data, model, answer, checked):
 
     # a confident mistake opens in the Playground when clicked (classification lists its mistakes)
     if task == "classification":
-        text = Results.load(run / "results.json").mistakes[0]["text"]
+        text = Results.load(run / "results.json").report["mistakes"][0]["text"]
         page.locator("#mistakes").get_by_text(text, exact=True).locator("visible=true").first.click()
         page.wait_for_function("t => (document.querySelector('#play-text textarea') || {}).value === t", arg=text,
                                timeout=30_000)

@@ -26,10 +26,10 @@ def setfit_run(tmp_path_factory, tiny_model):
 
 def test_a_setfit_run_writes_the_same_run_folder(setfit_run):
     results, paths = setfit_run
-    assert results.status == "finished" and results.extra.get("method") == "setfit"
+    assert results.status == "finished" and results.method == "setfit"
     assert json.loads(paths.results.read_text())["method"] == "setfit"
-    assert set(results.per_class) == {"financial", "legal", "medical"}
-    assert sum(map(sum, results.confusion_matrix["matrix"])) == results.report_rows == 6
+    assert set(results.report["per_class"]) == {"financial", "legal", "medical"}
+    assert sum(map(sum, results.report["confusion_matrix"]["matrix"])) == results.report_rows == 6
     assert results.baseline and "accuracy" in results.baseline
     assert results.metrics["accuracy"] >= 0.5  # an easy keyword problem, 8 rows per class
     assert json.loads(paths.config.read_text())["method"] == "setfit"

@@ -17,7 +17,7 @@ def test_classification_metrics_sit_beside_the_tfidf_baseline():
 
 def test_generation_perplexity_sits_beside_the_base_models():
     metrics = {"perplexity": 33.4, "base_perplexity": 79.5}
-    text = report.summary_markdown(Results.from_json({**BASE, "metrics": metrics}))
+    text = report.summary_markdown(Results.from_json({**BASE, "task": "generation", "metrics": metrics}))
     assert "base model" in text and "| perplexity | 33.4000 | 79.5000 |" in text and "TF-IDF" not in text
 
 
@@ -34,7 +34,7 @@ def test_ner_sentences_with_errors_show_gold_and_predicted_entities():
     error = {"text": "Ana works at Acme", "gold": [{"entity": "PER", "start": 0, "end": 3},
                                                  {"entity": "ORG", "start": 13, "end": 17}],
              "predicted": [{"entity": "PER", "start": 0, "end": 3}]}
-    row = report.mistakes_table(Results(error_sentences=[error])).iloc[0]
+    row = report.results_view(Results(task="ner", report={"error_sentences": [error]})).mistakes.iloc[0]
     assert row["label"] == "Ana (PER), Acme (ORG)" and row["predicted"] == "Ana (PER)"
 
 
@@ -84,7 +84,7 @@ def test_a_results_file_from_an_older_version_still_renders(tmp_path):
     (tmp_path / "results.json").write_text(json.dumps(old))
     results = Results.load(tmp_path / "results.json")
     assert results.duration_s is None and results.elapsed_s == 5.0 and results.planned_steps == 10
-    assert results.extra == {"calibration": 0.1} and results.to_json() == {
+    assert results.report["calibration"] == 0.1 and results.to_json() == {
         **old, "model": "", "report_split": "validation", "report_rows": None, "duration_s": None,
         "max_steps": None, "early_stopped": False, "notes": [], "main_metric": ""}
     view = report_view()

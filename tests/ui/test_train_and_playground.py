@@ -166,8 +166,9 @@ def test_a_selected_mistake_goes_to_the_playground():
 
     mistakes = pd.DataFrame([["bank court", "legal", "financial", 0.9]], columns=report.MISTAKE_COLUMNS)
     event = type("Select", (), {"index": [0, 2]})()
-    text, tabs = report.try_in_playground(mistakes, event)
-    assert text == "bank court" and tabs.selected == "playground"
+    elsewhere = report.Elsewhere("playground_text", "tabs", [])  # stand-ins for the components: the dict's keys
+    out = report.try_in_playground(elsewhere, mistakes, event)
+    assert out["playground_text"] == "bank court" and out["tabs"].selected == "playground"
 
 
 def test_estimate_before_start_uses_the_data_and_the_model(loaded, fast_config):
