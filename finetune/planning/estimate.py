@@ -161,7 +161,8 @@ def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None 
     result = estimate(shape, rows=train_rows, batch_size=config.batch_size, max_length=max_length,
                       mean_length=mean_length, hardware=hardware, flops=matmul_flops(hardware.device, bf16),
                       processes=config.processes * config.nnodes, sharded=config.fsdp)
-    result.method = method or _method(config, task, train_rows, num_labels)
+    # auto: the rows spread evenly over the classes (the check's counts are not known here)
+    result.method = method or task.method(config.method, [i % max(1, num_labels) for i in range(train_rows)]).name
     _add_training_length(result, config, task, train_rows)
     config = config.updated(epochs=result.epochs) if result.epochs else config  # epochs 0: from the data
     try:
@@ -178,16 +179,6 @@ def _add_training_length(result: Estimate, config, task, train_rows: int) -> Non
 
     resolved, note = resolve(config, task.length, train_rows)
     result.epochs, result.length_rule = resolved.epochs, task.length.describe() if note else ""
-
-
-def _method(config, task, train_rows: int, num_labels: int) -> str:
-    from ..tasks.advice import resolve_method
-    from ..tasks.advice import FINETUNE
-
-    if not task.few_shot:
-        return FINETUNE
-    # the rows spread evenly over the classes: the check's counts are not known here
-    return resolve_method(config.method, [i % max(1, num_labels) for i in range(train_rows)])
 
 
 def _padded(lengths: list[int], share: float, cap: int) -> int:

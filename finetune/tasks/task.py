@@ -157,11 +157,11 @@ class Task:
         """Methods besides fine-tuning apply (SetFit, the probe): the data check and the advice weigh them."""
         return len(self.methods) > 1
 
-    def method(self, name: str, data: TaskData | None = None) -> Method:
+    def method(self, name: str, labels=()) -> Method:
         """The Method a run trains with: the config's `name`, auto resolved by the advice from the training
-        labels (`data`); ConfigError for a method this task does not have."""
+        rows' labels; ConfigError for a method this task does not have."""
         if self.few_shot:
-            name = resolve_method(name, data.datasets["train"]["label"] if data else [])
+            name = resolve_method(name, list(labels))
         chosen = next((m for m in self.methods if m.name == (FINETUNE if name == AUTO else name)), None)
         if chosen is None:
             raise ConfigError(f"{METHOD_NAMES.get(name, name)} trains text classification only, not "

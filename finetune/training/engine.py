@@ -88,7 +88,7 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
     if length_note:  # epochs from the data: said in the log and in results.json's notes
         events.write(STAGE, message=length_note, epochs=config.epochs)
         data.notes.append(length_note)
-    method = task.method(config.method, data)  # auto: resolved by the advice
+    method = task.method(config.method, data.datasets["train"]["label"] if task.few_shot else ())  # auto: by the advice
     _record_estimate(config, paths, events, data, method.name)
     runner = method.runner or fine_tune.run  # fine-tuning with the Trainer, or the method's own runner
     values = runner(config, paths, events, stop, task, data, hardware, checkpoint=checkpoint, callbacks=callbacks)
