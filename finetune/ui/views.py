@@ -19,3 +19,14 @@ def bind(handler, *views):
 def components(view) -> list:
     """Every component of a view, nested views flattened: a listener's outputs=."""
     return [c for part in view for c in (components(part) if isinstance(part, tuple) else [part])]
+
+
+def by_name(handler, inputs: list, named: dict, *views):
+    """(listener, inputs) for inputs that go by name: Gradio hands a listener whose inputs are a set one dict
+    keyed by component; this one calls handler(*views, *values of `inputs`, {name: value} of `named`).
+    So a form's widgets (the Model tab's knobs, the Data tab's fixes) reach a handler by their names."""
+    def listener(values: dict):
+        return handler(*views, *(values[c] for c in inputs), {name: values[c] for name, c in named.items()})
+
+    listener.__name__ = handler.__name__
+    return listener, {*inputs, *named.values()}
