@@ -36,13 +36,19 @@ def load_demo(view: DemoView, state: DataState) -> dict:
     return {**dict(zip(view.data_outputs, checked)), view.sample: background.DEMO_SAMPLE.name}
 
 
-def show_demo_run(current: str | None, token: str | None = None):
+class DemoRun(NamedTuple):
+    """What the demo run's tick updates, by name."""
+    run: gr.Dropdown  # the Playground's run
+    timer: gr.Timer
+
+
+def show_demo_run(current: str | None, token: str | None = None) -> DemoRun:
     """A tick: once the demo run has a model, select it in the Playground (unless a run is picked) and stop."""
     if not background.demo_ready():
-        return gr.update(), gr.Timer(active=True)
+        return DemoRun(run=gr.update(), timer=gr.Timer(active=True))
     choices = run_choices(token)
-    return gr.update(choices=choices, value=current if current in choices else spaces.DEMO_RUN), \
-        gr.Timer(active=False)
+    return DemoRun(run=gr.update(choices=choices, value=current if current in choices else spaces.DEMO_RUN),
+                   timer=gr.Timer(active=False))
 
 
 def wire(page_loaded, data_state: gr.State, data: data_tab.DataTab, playground_run: gr.Dropdown,
@@ -57,5 +63,5 @@ def wire(page_loaded, data_state: gr.State, data: data_tab.DataTab, playground_r
     page_loaded.then(bind(load_demo, view), data_state, [*view.data_outputs, view.sample], api_visibility="private") \
         .then(data_loading.run_baseline, [data_state, token], data.baseline, api_visibility="private")
     timer = gr.Timer(DEMO_POLL_S)
-    timer.tick(show_demo_run, [playground_run, token], [playground_run, timer], api_visibility="private",
+    timer.tick(show_demo_run, [playground_run, token], list(DemoRun(playground_run, timer)), api_visibility="private",
                show_progress="hidden")

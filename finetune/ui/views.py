@@ -2,7 +2,9 @@
 
 A tab gathers the components its handlers update in a NamedTuple (a "view"). A handler takes the view
 first and returns {component: value} for the components it changes; Gradio leaves the other outputs as
-they are. Adding an output is a new field, and no index or count shifts.
+they are. Adding an output is a new field, and no index or count shifts. A handler whose outputs are few
+and always all set returns a NamedTuple of values instead, built from the same NamedTuple type as its
+outputs= list (e.g. playground_tab.Answer). A form's widgets reach a handler by name too (by_name).
 """
 from __future__ import annotations
 
