@@ -2,11 +2,12 @@
 
 The Data tab builds it (the constructors below are the only places that do); the Model, Train and search
 panels, the quick models and the label review read its attributes. Plain data: gr.State deep-copies it for
-every session, and its equality (orjson's, for .change) reads the fields.
+every session, and tells a change (its .change event) by the value's hash, which follows the content.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..tasks import DEFAULT_TASK
@@ -26,6 +27,11 @@ class DataState:
     columns: list = field(default_factory=list)  # the file's columns (the column pickers' choices)
     texts: list = field(default_factory=list)    # NER: the first sentences, for the estimate
     suggest: str = ""         # after a failed check: another task whose check reads the file
+
+    def __hash__(self) -> int:
+        # gradio.utils.deep_hash hashes a State's value before and after each event to fire .change: by content,
+        # as for the dict this was (the generated hash fails on the dict fields)
+        return hash(json.dumps(asdict(self), sort_keys=True, default=str))
 
     @property
     def loaded(self) -> bool:
