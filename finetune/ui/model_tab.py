@@ -1,7 +1,8 @@
 """Model tab: task, base model, preset and every hyperparameter, with the hardware it will run on.
 
 The widgets are built from RunConfig's field metadata, so a new config field shows up here with its
-range and help, and `config_from_widgets` turns the values back into a RunConfig.
+range and help, and `config_from_widgets` turns the values back into a RunConfig. ModelInputs names each widget
+by its field: handlers get the values and answer the updates by name.
 """
 from __future__ import annotations
 
@@ -25,13 +26,39 @@ TUNED = sorted((f for f in fields(RunConfig) if f.metadata["group"] in ("method"
 DEFAULT_PRESET = "Quick demo (CPU)"
 
 
+@dataclass(frozen=True)
+class ModelInputs:
+    """The Model tab's widgets: task, base model and every knob by its RunConfig field name (TUNED's order,
+    which iterating follows too); `help` is the model's description below them."""
+    task: gr.Dropdown
+    model: gr.Dropdown
+    knobs: dict
+    help: gr.Markdown = None
+
+    def __iter__(self):
+        return iter((self.task, self.model, *self.knobs.values()))
+
+    def knob(self, name: str):
+        """The widget of one RunConfig field, e.g. knob("method")."""
+        return self.knobs[name]
+
+    def named(self) -> dict:
+        """The inputs by name: "task", "model" and the knobs' field names (views.by_name's `named`)."""
+        return {"task": self.task, "model": self.model, **self.knobs}
+
+    def updates(self, by_name: dict) -> dict:
+        """{name: update} as {component: update}, a handler's answer."""
+        named = self.named()
+        return {named[name]: update for name, update in by_name.items()}
+
+
 def preset_values(name: str, task: str = DEFAULT_TASK) -> dict:
     """The preset's values; the quick demo takes the task's own defaults (e.g. 1 epoch for generation)."""
     values = {**RunConfig().to_dict(), **PRESETS.get(name, {})}
     return {**values, **task_defaults(task)} if name == DEFAULT_PRESET else values
 
 
-def apply_preset(view: "ModelInputs", name: str, task: str = DEFAULT_TASK) -> dict:
+def apply_preset(view: ModelInputs, name: str, task: str = DEFAULT_TASK) -> dict:
     values = preset_values(name, task)  # a preset says nothing about the GPUs: those stay as they are
     return view.updates(knob_updates(values, task))
 
@@ -66,7 +93,7 @@ def task_updates(task: str, preset: str) -> dict:
     return {"model": gr.update(choices=model_choices(task), value=default), **knob_updates(preset_values(preset, task), task)}
 
 
-def change_task(view: "ModelInputs", task: str, preset: str) -> dict:
+def change_task(view: ModelInputs, task: str, preset: str) -> dict:
     """The task's models, its guidance, and the preset's values for it."""
     return {**view.updates(task_updates(task, preset)), view.help: describe_model(get_task(task).embedded_model, task)}
 
@@ -79,7 +106,7 @@ def model_choices(task: str) -> list[str]:
     return [name for name, _ in get_task(task).catalog]
 
 
-def follow_task(view: "ModelInputs", current: str, task: str) -> dict:
+def follow_task(view: ModelInputs, current: str, task: str) -> dict:
     """The Data tab's task changed: the same task here, with its models and default settings."""
     if task in ("", None, current):  # nothing new to follow (an empty dict would read as one value)
         return {view.task: gr.update()}
@@ -115,32 +142,6 @@ def settings_updates(values: dict) -> dict:
 def widgets_from_config(values: dict) -> list:
     """settings_updates in ModelInputs' order, for a listener whose outputs are [*model_inputs, ...]."""
     return list(settings_updates(values).values())
-
-
-@dataclass(frozen=True)
-class ModelInputs:
-    """The Model tab's widgets: task, base model and every knob by its RunConfig field name (TUNED's order,
-    which iterating follows too); `help` is the model's description below them."""
-    task: gr.Dropdown
-    model: gr.Dropdown
-    knobs: dict
-    help: gr.Markdown = None
-
-    def __iter__(self):
-        return iter((self.task, self.model, *self.knobs.values()))
-
-    def knob(self, name: str):
-        """The widget of one RunConfig field, e.g. knob("method")."""
-        return self.knobs[name]
-
-    def named(self) -> dict:
-        """The inputs by name: "task", "model" and the knobs' field names (views.by_name's `named`)."""
-        return {"task": self.task, "model": self.model, **self.knobs}
-
-    def updates(self, by_name: dict) -> dict:
-        """{name: update} as {component: update}, a handler's answer."""
-        named = self.named()
-        return {named[name]: update for name, update in by_name.items()}
 
 
 def gpu_widgets(hardware, values: dict) -> list:
