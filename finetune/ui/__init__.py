@@ -4,11 +4,15 @@ from __future__ import annotations
 import gradio as gr
 
 from ..hosting import spaces
-from . import data_tab, model_tab, playground_tab, quick_panel, spaces_panel, train_tab, visitor
+from . import (data_loading, data_tab, model_tab, playground_tab, quick_panel, search_panel, spaces_panel, train_tab,
+               visitor)
+from .data_state import DataState
+from .run_lines import PROGRESS_CSS
+from .views import bind
 
 TITLE = "Fine-Tune Studio"
-CSS = train_tab.PROGRESS_CSS
-MAX_UPLOAD_MB = data_tab.MAX_UPLOAD_MB
+CSS = PROGRESS_CSS
+MAX_UPLOAD_MB = data_loading.MAX_UPLOAD_MB
 
 
 def build_app() -> gr.Blocks:
@@ -29,12 +33,13 @@ def build_app() -> gr.Blocks:
         # the first load: the id checked (or a fresh one); the handlers below verify it again each time. What
         # lists a visitor's runs on load runs after it (.then): on a first visit there is no id before it.
         page_loaded = demo.load(visitor.issue, token, token, api_visibility="private")
-        data_state = gr.State({})
+        data_state = gr.State(DataState())  # what the Data tab found: every tab reads it
         with gr.Tabs() as tabs:
             with gr.Tab("1. Data", id="data"):
                 data = data_tab.render(data_state, token)
             with gr.Tab("2. Model", id="model"):
-                model_inputs = model_tab.render(data_state, token)
+                model_inputs = model_tab.render()
+                search_panel.render(data_state, model_inputs, token)  # "Find good settings", below the knobs
             with gr.Tab("3. Train", id="train"):
                 train_slot = gr.Column()
             with gr.Tab("4. Playground", id="playground"):
@@ -44,10 +49,10 @@ def build_app() -> gr.Blocks:
         # One task in both tabs: the Data tab checks the file as the Model tab's task, the Model tab lists
         # the Data tab's task's models; and the Data tab counts tokens with the chosen model's tokenizer.
         task, model = model_inputs.task, model_inputs.model
-        gr.on([model.change, task.input], data_tab.change_model, [data_state, model, task], list(data.outputs),
+        gr.on([model.change, task.input], data_loading.change_model, [data_state, model, task], list(data.outputs),
               api_visibility="private", trigger_mode="always_last")
-        data.outputs.task.change(model_tab.follow_task, [task, data.outputs.task], list(model_inputs),
-                                 api_visibility="private")
+        data.outputs.task.change(bind(model_tab.follow_task, model_inputs), [task, data.outputs.task],
+                                 list(model_inputs), api_visibility="private")
         data.quick.pick.click(quick_panel.pick_method, data.quick.recommended, model_inputs.knob("method"),
                               api_visibility="private")  # the Data tab's advice, one click
         page_loaded.then(playground_tab.refresh_runs, [playground_run, token], playground_run, api_visibility="private")

@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import gradio as gr
 import pandas as pd
@@ -27,6 +28,21 @@ SHOWN_ROWS = 2000  # the page stays quick; the download has every row
 SPACE_MAX_ROWS = 5000  # rows (or PDF chunks) one visitor labels at once on a shared Space
 DOWNLOADS = Path(tempfile.gettempdir()) / "finetune-batch"  # one folder per labelled file, removed after KEEP_S
 KEEP_S = 600  # Gradio has copied the CSV into its own cache long before this
+
+
+class Labelled(NamedTuple):
+    """What labelling a table shows, by name (render() builds one of the components)."""
+    table: Any     # the labelled rows (the first SHOWN_ROWS)
+    download: Any  # the CSV with every row
+    status: Any
+
+
+class Tagged(NamedTuple):
+    """What tagging a PDF shows, by name."""
+    table: Any     # page, chunk, text, label and score (or entities)
+    summary: Any   # the per-label chart
+    download: Any  # the CSV
+    status: Any
 
 
 def max_rows() -> int:
@@ -86,7 +102,7 @@ def pick_text_column(file: str | None, token=None):
     return gr.update(choices=list(frame.columns), value=guess_text_column(frame))
 
 
-def label_file(run_name, file, column, token=None, progress=gr.Progress()):
+def label_file(run_name, file, column, token=None, progress=gr.Progress()) -> Labelled:
     """Inputs: run, uploaded table, text column, visitor. Outputs: labelled table (first rows), CSV, status line."""
     folder = _labelling_run(run_name, token)
     if not file:
@@ -103,10 +119,11 @@ def label_file(run_name, file, column, token=None, progress=gr.Progress()):
     counts = _summary(label_counts(frame), "entities")
     status = (f"**{len(frame):,} rows** labelled in {seconds:.1f} s{shown}. Per label: {as_text(counts)}."
               + _capped(frame, "rows"))
-    return gr.update(value=frame.head(SHOWN_ROWS), visible=True), _download(frame, file), status
+    return Labelled(table=gr.update(value=frame.head(SHOWN_ROWS), visible=True), download=_download(frame, file),
+                    status=status)
 
 
-def tag_document(run_name, file, token=None, progress=gr.Progress()):
+def tag_document(run_name, file, token=None, progress=gr.Progress()) -> Tagged:
     """Inputs: run, uploaded PDF. Outputs: chunk table (page, text, label, score), per-label chart, CSV,
     status line. A PDF without a text layer gets the engine's message about OCR."""
     folder = _labelling_run(run_name, token)
@@ -123,8 +140,8 @@ def tag_document(run_name, file, token=None, progress=gr.Progress()):
     noun = "entities per type" if "entities" in frame.columns else "chunks per label"
     status = (f"**{len(frame)} chunks** from {frame['page'].nunique()} page(s) of {as_text(Path(file).name)}. "
               f"Per label: {as_text(_summary(counts, 'entities'))}." + _capped(frame, "chunks"))
-    return gr.update(value=frame, visible=True), figures.label_summary(counts, noun.capitalize()), \
-        _download(frame, file), status
+    return Tagged(table=gr.update(value=frame, visible=True), summary=figures.label_summary(counts, noun.capitalize()),
+                  download=_download(frame, file), status=status)
 
 
 def render(run, token):
@@ -155,6 +172,7 @@ def render(run, token):
                 pdf_table = gr.Dataframe(interactive=False, max_height=420, wrap=True, elem_id="pdf-result",
                                          column_widths=["7%", "7%", "62%", "14%", "10%"], visible=False)
     upload.change(pick_text_column, [upload, token], column, api_visibility="private")
-    button.click(label_file, [run, upload, column, token], [table, download, status], api_visibility="private")
-    pdf_button.click(tag_document, [run, pdf, token], [pdf_table, summary, pdf_download, pdf_status],
+    button.click(label_file, [run, upload, column, token], list(Labelled(table, download, status)),
+                 api_visibility="private")
+    pdf_button.click(tag_document, [run, pdf, token], list(Tagged(pdf_table, summary, pdf_download, pdf_status)),
                      api_visibility="private")

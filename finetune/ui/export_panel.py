@@ -7,6 +7,7 @@ cleared from its box after the push, and the handlers are private (no public API
 from __future__ import annotations
 
 import shutil
+from typing import Any, NamedTuple
 
 import gradio as gr
 
@@ -20,6 +21,18 @@ from ..tasks import get_task
 from . import visitor
 from .followed_run import FollowedRun
 from .messages import USER_ERRORS, as_text, error_box
+
+
+class Exported(NamedTuple):
+    """What an export shows, by name (render() builds one of the components)."""
+    file: Any     # the file(s) to download
+    message: Any  # the check's line, or what went wrong
+
+
+class Pushed(NamedTuple):
+    """What a push to the Hub shows: the message, and the token box emptied."""
+    message: Any
+    token: Any
 
 
 def _model_dir(run: FollowedRun, token):
@@ -36,18 +49,18 @@ def _model_dir(run: FollowedRun, token):
     return paths, task
 
 
-def export_to_onnx(run: FollowedRun, token: str | None = None):
-    """Export, check against PyTorch, zip: (the zip for download, the parity line)."""
+def export_to_onnx(run: FollowedRun, token: str | None = None) -> Exported:
+    """Export, check against PyTorch, zip: the zip for download, the parity line."""
     paths, task = _model_dir(run, token)
     try:
         result = export_onnx(paths.model, get_task(task))
     except USER_ERRORS as e:
-        return None, error_box(e)
+        return Exported(file=None, message=error_box(e))
     int8 = _int8_line(paths)
     archive = shutil.make_archive(str(paths.onnx_zip.with_suffix("")), "zip", paths.onnx)
-    return archive, (f"Done: ONNX export checked: its logits differ from PyTorch's by at most "
-                     f"{result['max_abs_diff']:.1e} (allowed {TOLERANCE:g}) on the same texts · opset {result['opset']}."
-                     f"  \n{int8}")
+    return Exported(file=archive, message=f"Done: ONNX export checked: its logits differ from PyTorch's by at most "
+                    f"{result['max_abs_diff']:.1e} (allowed {TOLERANCE:g}) on the same texts · opset {result['opset']}."
+                    f"  \n{int8}")
 
 
 def _int8_line(paths) -> str:
@@ -62,29 +75,29 @@ def _int8_line(paths) -> str:
             f"{r.agreement:.1%} of {r.rows} held-out rows; {r.int8_ms:.1f} ms per text against {r.fp32_ms:.1f} ms.")
 
 
-def export_to_gguf(run: FollowedRun, token: str | None = None):
-    """A generation run as one GGUF file and an Ollama Modelfile: (the files, the check's line)."""
+def export_to_gguf(run: FollowedRun, token: str | None = None) -> Exported:
+    """A generation run as one GGUF file and an Ollama Modelfile: the files, the check's line."""
     from ..services.gguf_export import export_gguf
 
     paths, _ = _model_dir(run, token)
     try:
         result = export_gguf(paths.model)
     except USER_ERRORS as e:
-        return None, error_box(e)
-    return [result.path, result.modelfile], (
+        return Exported(file=None, message=error_box(e))
+    return Exported(file=[result.path, result.modelfile], message=(
         f"Done: GGUF ({result.size_mb:g} MB, {result.tensors} tensors, f16) read back: next-token logits differ "
         f"from PyTorch's by at most {result.max_abs_diff:.1e}, same next token. `ollama create my-model -f "
-        f"Modelfile` in a folder with both files; llama.cpp: `llama-cli -m model.gguf`.")
+        f"Modelfile` in a folder with both files; llama.cpp: `llama-cli -m model.gguf`."))
 
 
-def push_model(run: FollowedRun, repo_id: str, token: str, private: bool, visitor_id: str | None = None):
-    """Upload the model folder: (a message, an empty token box). Offline it says so and uploads nothing."""
+def push_model(run: FollowedRun, repo_id: str, token: str, private: bool, visitor_id: str | None = None) -> Pushed:
+    """Upload the model folder: a message, an empty token box. Offline it says so and uploads nothing."""
     paths, _ = _model_dir(run, visitor_id)
     try:
         url = push_to_hub(paths.model, repo_id or "", token or "", private=private)
     except USER_ERRORS as e:
-        return error_box(e), ""
-    return f"Done: pushed to [{as_text(url)}]({url}).", ""
+        return Pushed(message=error_box(e), token="")
+    return Pushed(message=f"Done: pushed to [{as_text(url)}]({url}).", token="")
 
 
 def render(run: gr.State, visitor_id: gr.BrowserState) -> None:
@@ -106,7 +119,9 @@ def render(run: gr.State, visitor_id: gr.BrowserState) -> None:
             private = gr.Checkbox(True, label="Private repository", elem_id="hub-private")
             push_button = gr.Button("Push to the Hub", size="sm", elem_id="hub-push")
         push_message = gr.Markdown(elem_id="hub-message")
-    onnx_button.click(export_to_onnx, [run, visitor_id], [onnx_file, onnx_message], api_visibility="private")
-    gguf_button.click(export_to_gguf, [run, visitor_id], [gguf_files, gguf_message], api_visibility="private")
-    push_button.click(push_model, [run, repo_id, token, private, visitor_id], [push_message, token],
+    onnx_button.click(export_to_onnx, [run, visitor_id], list(Exported(onnx_file, onnx_message)),
+                      api_visibility="private")
+    gguf_button.click(export_to_gguf, [run, visitor_id], list(Exported(gguf_files, gguf_message)),
+                      api_visibility="private")
+    push_button.click(push_model, [run, repo_id, token, private, visitor_id], list(Pushed(push_message, token)),
                       api_visibility="private")

@@ -2,6 +2,8 @@
 each answer streaming in as it is written."""
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import gradio as gr
 
 from ..errors import ConfigError
@@ -13,6 +15,13 @@ from . import visitor
 from .messages import USER_ERRORS, user_error
 
 MAX_PROMPT_CHARS = 4000  # longer prompts are refused: the models see at most a few hundred tokens anyway
+
+
+class SideBySide(NamedTuple):
+    """The two texts, by name (render() builds one of the components, the handlers one of values)."""
+    base: Any   # the base model's text
+    tuned: Any  # the fine-tuned model's text
+
 
 def run_task(run_name: str | None, token: str | None = None) -> str | None:
     """The task of a trained run this visitor may use, None when there is no such run."""
@@ -26,7 +35,7 @@ def run_task(run_name: str | None, token: str | None = None) -> str | None:
 
 
 def generate_side_by_side(run_name, prompt, max_new_tokens, temperature, top_p, token=None):
-    """Inputs: run, prompt, max new tokens, temperature, top-p. Yields (base text, fine-tuned text).
+    """Inputs: run, prompt, max new tokens, temperature, top-p. Yields SideBySide texts as they grow.
 
     The fine-tuned model writes first, then the base model gets the same prompt and settings."""
     if not get_task(run_task(run_name, token)).generates_text:
@@ -42,14 +51,14 @@ def generate_side_by_side(run_name, prompt, max_new_tokens, temperature, top_p, 
         tuned_text = ""
         for piece in tuned.stream(prompt, **options):
             tuned_text += piece
-            yield "", tuned_text
+            yield SideBySide(base="", tuned=tuned_text)
         base_text = ""
         if not tuned.base_model:
-            yield "(this run does not name its base model)", tuned_text
+            yield SideBySide(base="(this run does not name its base model)", tuned=tuned_text)
             return
         for piece in tuned.base().stream(prompt, **options):
             base_text += piece
-            yield base_text, tuned_text
+            yield SideBySide(base=base_text, tuned=tuned_text)
     except USER_ERRORS as e:
         raise user_error(e) from None
     except OSError as e:  # the base model folder or Hub cache is gone
@@ -74,12 +83,13 @@ def render(run, token, visible: bool = False):
             base = gr.Textbox(label="Base model", lines=8, interactive=False, elem_id="gen-base")
             tuned = gr.Textbox(label="Fine-tuned", lines=8, interactive=False, elem_id="gen-tuned")
         gr.Examples([e for task in TASKS.values() if task.generates_text for e in task.examples], inputs=prompt)
+    texts = SideBySide(base, tuned)
     gr.on([button.click, prompt.submit], generate_side_by_side, [run, prompt, max_new, temperature, top_p, token],
-          [base, tuned], show_progress="hidden", api_visibility="private")
+          list(texts), show_progress="hidden", api_visibility="private")
     # another run or prompt: the texts on screen no longer belong to it
-    gr.on([run.change, prompt.change], clear_texts, None, [base, tuned], api_visibility="private")
+    gr.on([run.change, prompt.change], clear_texts, None, list(texts), api_visibility="private")
     return column
 
 
-def clear_texts():
-    return "", ""
+def clear_texts() -> SideBySide:
+    return SideBySide(base="", tuned="")

@@ -1,7 +1,8 @@
 """Model tab: task, base model, preset and every hyperparameter, with the hardware it will run on.
 
 The widgets are built from RunConfig's field metadata, so a new config field shows up here with its
-range and help, and `config_from_widgets` turns the values back into a RunConfig.
+range and help, and `config_from_widgets` turns the values back into a RunConfig. ModelInputs names each widget
+by its field: handlers get the values and answer the updates by name.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ..config import PRESETS, RunConfig, task_defaults
 from ..machine.hardware import detect
 from ..tasks import DEFAULT_TASK, TASKS, get_task
 from .knobs import knob_widget, widget_value
+from .views import bind
 
 # Data settings live in the Data tab; "language_model" knobs only matter for text generation. Checkpoint knobs
 # come next: they sit in their own accordion below the others. Then how many GPUs to use (shown with several);
@@ -24,22 +26,48 @@ TUNED = sorted((f for f in fields(RunConfig) if f.metadata["group"] in ("method"
 DEFAULT_PRESET = "Quick demo (CPU)"
 
 
+@dataclass(frozen=True)
+class ModelInputs:
+    """The Model tab's widgets: task, base model and every knob by its RunConfig field name (TUNED's order,
+    which iterating follows too); `help` is the model's description below them."""
+    task: gr.Dropdown
+    model: gr.Dropdown
+    knobs: dict
+    help: gr.Markdown = None
+
+    def __iter__(self):
+        return iter((self.task, self.model, *self.knobs.values()))
+
+    def knob(self, name: str):
+        """The widget of one RunConfig field, e.g. knob("method")."""
+        return self.knobs[name]
+
+    def named(self) -> dict:
+        """The inputs by name: "task", "model" and the knobs' field names (views.by_name's `named`)."""
+        return {"task": self.task, "model": self.model, **self.knobs}
+
+    def updates(self, by_name: dict) -> dict:
+        """{name: update} as {component: update}, a handler's answer."""
+        named = self.named()
+        return {named[name]: update for name, update in by_name.items()}
+
+
 def preset_values(name: str, task: str = DEFAULT_TASK) -> dict:
     """The preset's values; the quick demo takes the task's own defaults (e.g. 1 epoch for generation)."""
     values = {**RunConfig().to_dict(), **PRESETS.get(name, {})}
     return {**values, **task_defaults(task)} if name == DEFAULT_PRESET else values
 
 
-def apply_preset(name: str, task: str = DEFAULT_TASK):
+def apply_preset(view: ModelInputs, name: str, task: str = DEFAULT_TASK) -> dict:
     values = preset_values(name, task)  # a preset says nothing about the GPUs: those stay as they are
-    return knob_updates(values, task)
+    return view.updates(knob_updates(values, task))
 
 
-def knob_updates(values: dict, task: str) -> list:
-    """Every knob set to `values` (the GPU knobs left as they are); the language-model knobs shown only for
-    a task that generates text."""
-    return [gr.update() if f.name in GPU_KNOBS else
-            gr.update(value=widget_value(f, values[f.name]), visible=shown_for(f, task)) for f in TUNED]
+def knob_updates(values: dict, task: str) -> dict:
+    """Every knob set to `values`, by field name (the GPU knobs left as they are); the language-model knobs
+    shown only for a task that generates text."""
+    return {f.name: gr.update() if f.name in GPU_KNOBS else
+            gr.update(value=widget_value(f, values[f.name]), visible=shown_for(f, task)) for f in TUNED}
 
 
 def shown_for(f, task: str) -> bool:
@@ -59,11 +87,15 @@ def preset_help(task: str) -> str:
             "models, minutes on a CPU. Conservative: the guide's safe start. Aggressive: for lots of data.")
 
 
-def change_task(task: str, preset: str):
-    """The task's model list and default model, its guidance, and the preset's values for it."""
+def task_updates(task: str, preset: str) -> dict:
+    """The task's model list and default model, and the preset's values for it, by setting name."""
     default = get_task(task).embedded_model
-    models = gr.update(choices=model_choices(task), value=default)
-    return [models, describe_model(default, task), *apply_preset(preset, task)]
+    return {"model": gr.update(choices=model_choices(task), value=default), **knob_updates(preset_values(preset, task), task)}
+
+
+def change_task(view: ModelInputs, task: str, preset: str) -> dict:
+    """The task's models, its guidance, and the preset's values for it."""
+    return {**view.updates(task_updates(task, preset)), view.help: describe_model(get_task(task).embedded_model, task)}
 
 
 def show_preset_help(task: str):
@@ -74,12 +106,11 @@ def model_choices(task: str) -> list[str]:
     return [name for name, _ in get_task(task).catalog]
 
 
-def follow_task(current: str, task: str):
+def follow_task(view: ModelInputs, current: str, task: str) -> dict:
     """The Data tab's task changed: the same task here, with its models and default settings."""
-    if task in ("", None, current):  # nothing new to follow
-        return [gr.update()] * (2 + len(TUNED))
-    model, _, *knobs = change_task(task, DEFAULT_PRESET)
-    return [gr.update(value=task), model, *knobs]
+    if task in ("", None, current):  # nothing new to follow (an empty dict would read as one value)
+        return {view.task: gr.update()}
+    return view.updates({"task": gr.update(value=task), **task_updates(task, DEFAULT_PRESET)})
 
 
 def describe_model(choice: str, task: str) -> str:
@@ -89,36 +120,28 @@ def describe_model(choice: str, task: str) -> str:
     return "A Hub id (downloaded when online) or a local folder with a saved model."
 
 
-def config_from_widgets(task: str, model: str, *values) -> dict:
-    """The Model tab's part of a RunConfig, as a dict of field values."""
+def config_from_widgets(values: dict) -> dict:
+    """The Model tab's part of a RunConfig from its widgets' values by name (task, model, TUNED's fields)."""
+    task, model = values["task"], values.get("model")
     default = model == get_task(task).embedded_model  # "" in config.json: the task's embedded model
     settings = {"task": task, "model": "" if default else (model or "").strip()}
-    settings.update({f.name: v for f, v in zip(TUNED, values)})
+    settings.update({f.name: values[f.name] for f in TUNED if f.name in values})
     return settings
 
 
-def widgets_from_config(values: dict) -> list:
-    """The reverse of config_from_widgets: a saved run's settings back into the Model tab's widgets."""
+def settings_updates(values: dict) -> dict:
+    """The reverse of config_from_widgets: a saved run's settings as updates of the Model tab's widgets, by
+    name (ModelInputs.updates turns the names into the components)."""
     config = RunConfig.from_dict({k: v for k, v in values.items() if k in {f.name for f in fields(RunConfig)}})
     default = get_task(config.task).embedded_model
-    return [gr.update(value=config.task), gr.update(choices=model_choices(config.task), value=config.model or default),
-            *knob_updates(config.to_dict(), config.task)]
+    return {"task": gr.update(value=config.task),
+            "model": gr.update(choices=model_choices(config.task), value=config.model or default),
+            **knob_updates(config.to_dict(), config.task)}
 
 
-@dataclass(frozen=True)
-class ModelInputs:
-    """The Model tab's widgets: task, base model and every knob (TUNED's order). Iterating gives them in
-    that order, the order config_from_widgets and widgets_from_config use."""
-    task: gr.Dropdown
-    model: gr.Dropdown
-    knobs: tuple
-
-    def __iter__(self):
-        return iter((self.task, self.model, *self.knobs))
-
-    def knob(self, name: str):
-        """The widget of one RunConfig field, e.g. knob("method")."""
-        return self.knobs[[f.name for f in TUNED].index(name)]
+def widgets_from_config(values: dict) -> list:
+    """settings_updates in ModelInputs' order, for a listener whose outputs are [*model_inputs, ...]."""
+    return list(settings_updates(values).values())
 
 
 def gpu_widgets(hardware, values: dict) -> list:
@@ -138,8 +161,8 @@ def hardware_text(hardware) -> str:
     return f"**Hardware:** {hardware.describe()}. {found}."
 
 
-def render(data_state=None, token=None) -> ModelInputs:
-    """The tab's widgets; with the Data tab's state it also holds the "Find good settings" panel."""
+def render() -> ModelInputs:
+    """The tab's widgets (ui/__init__.py adds the "Find good settings" panel below them)."""
     hardware = detect()
     gr.Markdown(hardware_text(hardware))
     with gr.Row():
@@ -156,22 +179,19 @@ def render(data_state=None, token=None) -> ModelInputs:
                       info=preset_help(DEFAULT_TASK),
                       elem_id="preset")
     values = preset_values(DEFAULT_PRESET)
-    knobs = [knob_widget(f, values[f.name]) for f in TUNED if f.metadata["group"] == "method"]  # TUNED's first
-    with gr.Accordion("Advanced: every setting", open=False):
-        knobs += [knob_widget(f, values[f.name]) for f in TUNED  # the GPU knobs come last (gpu_widgets)
-                  if f.metadata["group"] not in ("method", "checkpoints") and f.name not in GPU_KNOBS]
-        for f, knob in zip(TUNED, knobs):  # the language-model knobs wait for a task that generates text
-            knob.visible = shown_for(f, DEFAULT_TASK)
-    with gr.Accordion("Checkpoints, early stopping, tracking (TensorBoard, trackio, W&B, MLflow)", open=False):
-        knobs += [knob_widget(f, values[f.name]) for f in TUNED if f.metadata["group"] == "checkpoints"]
-    knobs += gpu_widgets(hardware, values)
-    model.change(describe_model, [model, task], model_help, api_visibility="private")
-    preset.input(apply_preset, [preset, task], knobs, api_visibility="private")
-    task.input(change_task, [task, preset], [model, model_help, *knobs], api_visibility="private")
-    task.change(show_preset_help, task, preset, api_visibility="private")  # also when the Data tab sets the task
-    inputs = ModelInputs(task, model, tuple(knobs))
-    if data_state is not None:
-        from . import search_panel  # it reads this module's widget mapping
 
-        search_panel.render(data_state, inputs, token)
+    def widgets(chosen) -> dict:  # the language-model knobs wait for a task that generates text
+        return {f.name: knob_widget(f, values[f.name], visible=shown_for(f, DEFAULT_TASK)) for f in TUNED if chosen(f)}
+
+    knobs = widgets(lambda f: f.metadata["group"] == "method")  # TUNED's first
+    with gr.Accordion("Advanced: every setting", open=False):  # the GPU knobs come last (gpu_widgets)
+        knobs.update(widgets(lambda f: f.metadata["group"] not in ("method", "checkpoints") and f.name not in GPU_KNOBS))
+    with gr.Accordion("Checkpoints, early stopping, tracking (TensorBoard, trackio, W&B, MLflow)", open=False):
+        knobs.update(widgets(lambda f: f.metadata["group"] == "checkpoints"))
+    knobs.update(zip(GPU_KNOBS, gpu_widgets(hardware, values)))
+    inputs = ModelInputs(task, model, {f.name: knobs[f.name] for f in TUNED}, model_help)
+    model.change(describe_model, [model, task], model_help, api_visibility="private")
+    preset.input(bind(apply_preset, inputs), [preset, task], list(knobs.values()), api_visibility="private")
+    task.input(bind(change_task, inputs), [task, preset], [model, model_help, *knobs.values()], api_visibility="private")
+    task.change(show_preset_help, task, preset, api_visibility="private")  # also when the Data tab sets the task
     return inputs

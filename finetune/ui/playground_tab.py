@@ -3,6 +3,8 @@
 fine-tuned text side by side), for any trained run. Below: whole files and PDFs (batch_panel)."""
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import gradio as gr
 
 from ..data.byte_caps import MAX_CELL_CHARS
@@ -20,6 +22,20 @@ from .messages import USER_ERRORS, user_error
 BASELINE_LABEL = "TF-IDF baseline trained on the same split"
 ENTITIES_LABEL = "Entities (type and confidence)"
 VISITORS_AT_ONCE = 32  # Predicts answered at once (Gradio threads waiting on the batcher); the rest queue
+
+
+class Answer(NamedTuple):
+    """What Predict shows, by name (render() builds one of the components, the handlers one of values)."""
+    label: Any     # gr.Label: the fine-tuned model's confidence per class
+    baseline: Any  # gr.Label: the TF-IDF baseline's (hidden for runs saved without one)
+    entities: Any  # gr.HighlightedText: an NER run's entities
+
+
+class Controls(NamedTuple):
+    """What a run change shows: the controls for its task, and its examples."""
+    classify: Any  # the labelling column (classification and NER)
+    generate: Any  # the side-by-side generator (generation)
+    examples: Any  # gr.Dataset of held-out texts
 
 
 def run_choices(token: str | None = None) -> list[str]:
@@ -96,35 +112,37 @@ def highlight(text: str, entities: list[dict]) -> dict:
                                         "end": e["end"]} for e in entities]}
 
 
-def show_prediction(run_name: str | None, text: str, token: str | None = None):
-    """Outputs: fine-tuned label scores, the TF-IDF baseline's (hidden for runs saved without one),
-    highlighted entities (an NER run; the label boxes hidden)."""
+def show_prediction(run_name: str | None, text: str, token: str | None = None) -> Answer:
+    """The fine-tuned label scores and the TF-IDF baseline's, or highlighted entities (an NER run; the label
+    boxes hidden)."""
     result, task = _prediction(run_name, text, token)
     if get_task(task).shows_entities:
         hidden = gr.update(visible=False)
         label = ENTITIES_LABEL if result["entities"] else "No entities found in this text"
         value = highlight(text, result["entities"])
-        return hidden, hidden, gr.update(value=value, visible=True, label=label, color_map=color_map(value))
+        return Answer(label=hidden, baseline=hidden,
+                      entities=gr.update(value=value, visible=True, label=label, color_map=color_map(value)))
     try:
         baseline = gr.update(value=baseline_scores(visitor.run_dir(token, run_name), text), label=BASELINE_LABEL)
         baseline["visible"] = baseline["value"] is not None
     except ConfigError as e:  # an older version's pickled baseline: never loaded, said where it would show
         baseline = gr.update(value=None, visible=True, label=f"TF-IDF baseline: {e}")
-    return gr.update(value=result["scores"], visible=True), baseline, gr.update(visible=False)
+    return Answer(label=gr.update(value=result["scores"], visible=True), baseline=baseline,
+                  entities=gr.update(visible=False))
 
 
-def clear_answer():
-    return None, None, None
+def clear_answer() -> Answer:
+    return Answer(label=None, baseline=None, entities=None)
 
 
-def show_task_controls(run_name: str | None, token: str | None = None):
-    """Outputs: the labelling controls, the side-by-side generator, and the examples: the run's own held-out
+def show_task_controls(run_name: str | None, token: str | None = None) -> Controls:
+    """The labelling controls, the side-by-side generator, and the examples: the run's own held-out
     texts (results.json), else its task's (the default task's with no run). Never the answer boxes: a run
     change's update can land after the next Predict's answer (the demo script saw it hide the label), so
     only the answer itself decides which boxes show."""
     task = get_task(generation_playground.run_task(run_name, token))
-    return (gr.update(visible=not task.generates_text), gr.update(visible=task.generates_text),
-            gr.update(samples=example_samples(run_name, token, task), visible=not task.generates_text))
+    return Controls(classify=gr.update(visible=not task.generates_text), generate=gr.update(visible=task.generates_text),
+                    examples=gr.update(samples=example_samples(run_name, token, task), visible=not task.generates_text))
 
 
 def example_samples(run_name: str | None, token: str | None, task) -> list[list[str]]:
@@ -162,19 +180,20 @@ def render(token: gr.BrowserState):
                               "held-out data (click one)", elem_id="play-examples", type="values")
         batch_panel.render(run, token)
     generate = generation_playground.render(run, token, visible=task.generates_text)
+    answer, controls = Answer(label, baseline, entities), Controls(classify, generate, examples)
     refresh.click(refresh_runs, [run, token], run, api_visibility="private")
-    run.change(show_task_controls, [run, token], [classify, generate, examples], api_visibility="private")
+    run.change(show_task_controls, [run, token], list(controls), api_visibility="private")
     examples.click(lambda sample: sample[0], examples, text, api_visibility="private")
     # The visitor picks another run or edits the text: the answer on screen no longer belongs to it. A clear
     # that read the run, in an ordered .change queue, ran after the next Predict whenever the run change's
     # clear was still pending (a .change listener defers its next trigger until the pending one ends) and
     # wiped its answer: this one reads nothing, is never deferred ("multiple") and skips the queue, so it
     # lands before the Predict that follows it. Not on .change: the Train tab sets the run itself.
-    gr.on([run.select, run.input, text.input, examples.click], clear_answer, None, [label, baseline, entities],
+    gr.on([run.select, run.input, text.input, examples.click], clear_answer, None, list(answer),
           queue=False, trigger_mode="multiple", api_visibility="private")
     # Every visitor at once (one Predict in flight per page: trigger_mode "once"); their texts meet in the
     # model's micro-batcher (finetune/serving.py), not in a queue of one.
-    gr.on([button.click, text.submit], show_prediction, [run, text, token], [label, baseline, entities],
+    gr.on([button.click, text.submit], show_prediction, [run, text, token], list(answer),
           concurrency_id="playground-predict", concurrency_limit=VISITORS_AT_ONCE, trigger_mode="once",
           api_visibility="private")
     gr.api(predict_api, api_name="predict", concurrency_id="playground-predict", concurrency_limit=VISITORS_AT_ONCE)

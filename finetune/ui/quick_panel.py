@@ -15,9 +15,20 @@ from ..planning.quick_models import measure
 from ..tasks import get_task
 from ..tasks.advice import METHOD_TITLES, advise
 from . import visitor
+from .data_state import DataState
 from .messages import USER_ERRORS, as_text
 
 HEADING = "### Do you need fine-tuning?"
+
+
+class Measured(NamedTuple):
+    """What a measurement updates, by name (QuickPanel.outputs: the components, in this order)."""
+    scores: Any
+    curve: Any
+    advice: Any
+    pick: Any
+    recommended: Any
+    describe: Any
 
 
 class QuickPanel(NamedTuple):
@@ -32,7 +43,7 @@ class QuickPanel(NamedTuple):
 
     @property
     def outputs(self) -> list:
-        return [self.scores, self.curve, self.advice, self.pick, self.recommended, self.describe]
+        return list(Measured(**{name: getattr(self, name) for name in Measured._fields}))
 
 
 def parse_descriptions(text: str) -> dict[str, str]:
@@ -41,30 +52,28 @@ def parse_descriptions(text: str) -> dict[str, str]:
     return {k.strip(): v.strip() for k, v in pairs if k.strip() and v.strip()}
 
 
-def idle(message: str = "", zero_shot: bool = True) -> tuple:
-    return (message, gr.update(value=None, visible=False), "", gr.update(visible=False), "",
-            gr.update(visible=zero_shot))
+def idle(message: str = "", zero_shot: bool = True) -> Measured:
+    return Measured(scores=message, curve=gr.update(value=None, visible=False), advice="",
+                    pick=gr.update(visible=False), recommended="", describe=gr.update(visible=zero_shot))
 
 
-def stale(state: dict) -> tuple:
+def stale(state: DataState) -> Measured:
     """After a settings change: the last measurement no longer matches the rows training will see."""
-    if not state.get("ready") and not state.get("few_shot_ready"):
+    if not state.ready and not state.few_shot_ready:
         return idle()
-    zero_shot = get_task((state.get("settings") or {}).get("task")).few_shot
+    zero_shot = get_task(state.task).few_shot
     return idle(f"{HEADING}\nThe settings changed: press **Measure again** for the quick models on these rows.", zero_shot)
 
 
-def run_quick(state: dict, descriptions: str, token: str | None = None, progress=gr.Progress()) -> tuple:
+def run_quick(state: DataState, descriptions: str, token: str | None = None, progress=gr.Progress()) -> Measured:
     """The quick models for the checked file and settings (a handler: the gate's per-visitor slot around it)."""
-    task = get_task((state.get("settings") or {}).get("task"))
-    if not state.get("ready") and not state.get("few_shot_ready"):
+    task = get_task(state.task)
+    if not state.ready and not state.few_shot_ready:
         return idle(zero_shot=task.few_shot)
     if task.quick_models is None:
         return idle(zero_shot=False)
-    from .data_tab import data_config
-
     try:
-        config = RunConfig.from_dict({**data_config(state), "model": state.get("model", "")})
+        config = RunConfig.from_dict({**state.data_config(), "model": state.model})
         with gate.work(visitor.owner(token), "quick models"):
             quick = measure(config, progress=lambda share, message: progress(share, desc=message),
                             descriptions=parse_descriptions(descriptions))
@@ -73,8 +82,9 @@ def run_quick(state: dict, descriptions: str, token: str | None = None, progress
     advice = advise(task, quick)
     pick = gr.update(visible=task.few_shot, value=f"Use {METHOD_TITLES[advice.method]} (Model tab)")
     figure = curve_figure(quick) if quick.learning_curve else None
-    return (scores_markdown(quick), gr.update(value=figure, visible=figure is not None),
-            f"**Advice:** {as_text(advice.reason)}", pick, advice.method, gr.update(visible=task.few_shot))
+    return Measured(scores=scores_markdown(quick), curve=gr.update(value=figure, visible=figure is not None),
+                    advice=f"**Advice:** {as_text(advice.reason)}", pick=pick, recommended=advice.method,
+                    describe=gr.update(visible=task.few_shot))
 
 
 def scores_markdown(quick) -> str:

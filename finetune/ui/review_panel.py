@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import gradio as gr
 import pandas as pd
@@ -21,6 +22,7 @@ from ..hosting import gate, owners
 from ..services.review import review_labels, reviews_labels, write_corrected
 from ..runs.folder import trained_models
 from . import visitor
+from .data_state import DataState
 from .messages import USER_ERRORS, user_error
 
 TFIDF = "TF-IDF (fast, out-of-fold)"
@@ -29,16 +31,30 @@ COLUMNS = ["row", "text", "given", "suggested", "score", "action", "new label"]
 SHOWN = 100  # rows in the table: the most likely wrong first
 
 
+class Reviewed(NamedTuple):
+    """What a review shows, by name (render() builds one of the components, run_review one of values)."""
+    table: Any    # the rows to decide on, as an editable table
+    message: Any
+    labels: Any   # gr.State: the file's labels, what a relabel may name
+
+
+class Applied(NamedTuple):
+    """What Apply updates, by name."""
+    label_edits: Any  # the Data tab's label_edits setting (JSON)
+    corrected: Any    # the corrected file, for download
+    message: Any
+
+
 def sources(token=None) -> list[str]:
     """What scores the rows: TF-IDF, or a finished run's model (by run name) of those this visitor may read."""
     return [TFIDF] + [path.name for path in owners.visible(visitor.owner(token), trained_models())]
 
 
-def _config(state: dict) -> RunConfig:
+def _config(state: DataState) -> RunConfig:
     """The Data tab's settings, without edits: a review always looks at the rows as the file has them."""
-    if not state.get("ready") or not reviews_labels((state.get("settings") or {}).get("task", "")):
+    if not state.ready or not reviews_labels(state.task):
         raise gr.Error("Load a classification file first (the Data tab's check must pass).", print_exception=False)
-    return RunConfig.from_dict({**state["settings"], "label_edits": ""})
+    return RunConfig.from_dict({**state.data_config(), "label_edits": ""})
 
 
 def _model_dir(source: str | None, owner: str | None):
@@ -52,7 +68,7 @@ def _model_dir(source: str | None, owner: str | None):
     return folder
 
 
-def run_review(state: dict, source: str | None, token=None, progress=gr.Progress()):
+def run_review(state: DataState, source: str | None, token=None, progress=gr.Progress()) -> Reviewed:
     """The ranked issues as an editable table (every action "keep", the new label the suggestion)."""
     owner = visitor.owner(token)
     try:
@@ -65,7 +81,7 @@ def run_review(state: dict, source: str | None, token=None, progress=gr.Progress
                           for i in review.issues], columns=COLUMNS)
     message = (f"Reviewed {review.rows} rows: {review.flagged} look mislabelled, the {len(review.issues)} most "
                f"likely shown. Set each row's action to keep, relabel or drop, then Apply.")
-    return table, "\n\n".join([message, *review.notes[-1:]]), review.labels
+    return Reviewed(table=table, message="\n\n".join([message, *review.notes[-1:]]), labels=review.labels)
 
 
 def edits_from_table(table: pd.DataFrame, labels: list[str]) -> LabelEdits:
@@ -89,8 +105,8 @@ def edits_from_table(table: pd.DataFrame, labels: list[str]) -> LabelEdits:
     return LabelEdits(relabel=relabel, drop=drop, given=given)
 
 
-def apply_edits(table: pd.DataFrame, labels: list[str], state: dict):
-    """(label_edits JSON for the Data tab's setting, the corrected file, a message)."""
+def apply_edits(table: pd.DataFrame, labels: list[str], state: DataState) -> Applied:
+    """The label_edits JSON for the Data tab's setting, the corrected file, a message."""
     edits = edits_from_table(table, labels or [])
     config = _config(state)
     folder = Path(tempfile.mkdtemp(prefix="finetune-review-"))
@@ -103,12 +119,12 @@ def apply_edits(table: pd.DataFrame, labels: list[str], state: dict):
     value = json.dumps(edits.to_json()) if edits else ""
     message = (f"Recorded {len(edits.relabel)} relabelled and {len(edits.drop)} dropped row(s) in the run "
                "settings (label edits): training uses them. The corrected file is below.")
-    return value, gr.update(value=str(corrected), visible=True), message
+    return Applied(label_edits=value, corrected=gr.update(value=str(corrected), visible=True), message=message)
 
 
-def render(state: gr.State, label_edits: gr.Textbox, recheck_inputs: list, recheck_outputs: list, recheck, token):
-    """The panel, under the data check. Apply writes `label_edits`, then re-runs recheck (the Data tab's
-    change_settings) with recheck_inputs into recheck_outputs, so the counts show the edits."""
+def render(state: gr.State, label_edits: gr.Textbox, recheck: tuple, recheck_outputs: list, token):
+    """The panel, under the data check. Apply writes `label_edits`, then re-runs `recheck` (the Data tab's
+    change_settings listener and its inputs, views.by_name) into recheck_outputs, so the counts show the edits."""
     with gr.Accordion("Review labels: find the rows that are probably mislabelled", open=False):
         with gr.Row():
             source = gr.Dropdown([TFIDF], value=TFIDF, label="Score the rows with", elem_id="review-source",
@@ -121,9 +137,11 @@ def render(state: gr.State, label_edits: gr.Textbox, recheck_inputs: list, reche
         labels = gr.State([])
         apply = gr.Button("Apply: record the edits and re-check", elem_id="review-apply")
         corrected = gr.File(label="Corrected file", interactive=False, visible=False, elem_id="review-corrected")
-    start.click(run_review, [state, source, token], [table, message, labels], api_visibility="private")
-    apply.click(apply_edits, [table, labels, state], [label_edits, corrected, message], api_visibility="private") \
-        .then(recheck, recheck_inputs, recheck_outputs, api_visibility="private")
+    reviewed = Reviewed(table=table, message=message, labels=labels)
+    applied = Applied(label_edits=label_edits, corrected=corrected, message=message)
+    start.click(run_review, [state, source, token], list(reviewed), api_visibility="private")
+    apply.click(apply_edits, [table, labels, state], list(applied), api_visibility="private") \
+        .then(*recheck, recheck_outputs, api_visibility="private")
     source.focus(refresh_sources, token, source, api_visibility="private")
 
 

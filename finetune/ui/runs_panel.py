@@ -21,7 +21,7 @@ from ..services.verdict import KINDS
 from . import visitor
 from .figures import compare_runs
 from .messages import USER_ERRORS, as_text, user_error
-from .model_tab import widgets_from_config
+from .model_tab import ModelInputs, settings_updates
 from .views import bind
 
 COLUMNS = ["run", "status", "verdict", "task", "model", "main metric", "value", "duration (s)", "epochs",
@@ -34,7 +34,7 @@ class RunsView(NamedTuple):
     compare_pick: gr.Dropdown
     run_pick: gr.Dropdown
     message: gr.Markdown
-    model_inputs: tuple  # the Model tab's task, model and knobs, in model_tab.render()'s order
+    model_inputs: ModelInputs  # the Model tab's task, model and knobs
     confirm_row: gr.Row = None   # "Delete X for good?" with Confirm and Cancel: a delete takes two clicks
     deleted: gr.State = None     # the name of the run just deleted: other screens let go of it
 
@@ -94,11 +94,10 @@ def compare(names: list[str] | None, token: str | None = None):
 def load_settings(view: RunsView, name: str | None, token: str | None = None) -> dict:
     """A run's settings into the Model tab's widgets (task, model, every knob)."""
     try:
-        updates = widgets_from_config(load_run_config(runs_root() / _checked(name, token)).to_dict())
+        updates = settings_updates(load_run_config(runs_root() / _checked(name, token)).to_dict())
     except USER_ERRORS as e:
         raise user_error(e) from None
-    # widgets_from_config answers in model_tab.render()'s order, the order of view.model_inputs
-    return {**dict(zip(view.model_inputs, updates)),
+    return {**view.model_inputs.updates(updates),
             view.message: f"Settings of {name} loaded into the Model tab (the data stays as chosen in the Data tab)."}
 
 
@@ -125,7 +124,7 @@ def delete(view: RunsView, name: str | None, saved: dict | None, only_mine: bool
             view.confirm_row: gr.update(visible=False), view.deleted: name}
 
 
-def render(page_loaded, saved_run: gr.BrowserState, model_inputs: list, token: gr.BrowserState,
+def render(page_loaded, saved_run: gr.BrowserState, model_inputs: ModelInputs, token: gr.BrowserState,
            refresh_on: list = ()) -> RunsView:
     """The panel, its listeners, and the table filled on page load and on each of `refresh_on` (a run
     started or ended: no Refresh click needed)."""
@@ -148,7 +147,7 @@ def render(page_loaded, saved_run: gr.BrowserState, model_inputs: list, token: g
         with gr.Row(visible=False) as confirm_row:
             confirm = gr.Button("Confirm delete", size="sm", variant="stop", elem_id="runs-delete-confirm")
             cancel = gr.Button("Cancel", size="sm", elem_id="runs-delete-cancel")
-    view = RunsView(table, chosen, picked, message, tuple(model_inputs), confirm_row, gr.State(""))
+    view = RunsView(table, chosen, picked, message, model_inputs, confirm_row, gr.State(""))
     listing = [view.table, view.compare_pick, view.run_pick]
     gr.on([reload.click, only_mine.change, *refresh_on], bind(refresh, view), [saved_run, only_mine, token], listing,
           api_visibility="private")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import gradio as gr
 import pandas as pd
@@ -25,11 +26,12 @@ from ..control.processes import is_alive, stop_run
 from ..sweeps.search_space import DEFAULT_NAMES, SEARCHABLE, search_space, searches_lora
 from ..sweeps.launch import MAX_TRIALS
 from ..sweeps.record import COMPLETE, PRUNED, RUNNING, STOPPED, Sweep, read_sweep
-from ..tasks import DEFAULT_TASK, get_task
-from .data_tab import data_config
+from ..tasks import get_task
 from . import visitor
+from .data_state import DataState
 from .messages import USER_ERRORS, as_text, error_box, user_error
-from .model_tab import config_from_widgets, widgets_from_config
+from .model_tab import ModelInputs, config_from_widgets, settings_updates
+from .views import bind, by_name
 
 EMPTY = {"sweep_dir": None}
 STATE_COLORS = {COMPLETE: "#1f77b4", STOPPED: "#9467bd", PRUNED: "#bbbbbb", RUNNING: "#ff7f0e"}
@@ -40,9 +42,20 @@ SETTING_WORDS = {"learning_rate": "learning rate", "epochs": "epochs", "batch_si
 TRIAL_COLUMNS = ["trial", "state", "score", "seconds"]  # named before the first trial: no "1 2 3" headers
 
 
-def start_search(data: dict, search: dict, trials, budget_minutes, settings, token, task: str, model: str, *knobs):
-    """Start a search on the Data tab's file with the Model tab's settings as the fixed (and first) ones,
-    owned by the visitor `token` signs."""
+class SearchView(NamedTuple):
+    """What the panel's handlers update, by name."""
+    search: gr.State  # {"sweep_dir": ...}
+    timer: gr.Timer
+    status: gr.Markdown
+    table: gr.Dataframe
+    plot: gr.Plot
+    message: gr.Markdown
+
+
+def start_search(view: SearchView, data: DataState, search: dict, trials, budget_minutes, settings, token,
+                 model_settings: dict) -> dict:
+    """Start a search on the Data tab's file with the Model tab's settings (by name) as the fixed (and first)
+    ones, owned by the visitor `token` signs."""
     owner = visitor.owner(token)
     try:
         gate.require_visitor(owner)
@@ -50,9 +63,9 @@ def start_search(data: dict, search: dict, trials, budget_minutes, settings, tok
             raise ConfigError(gate.NO_SEARCH)
     except ConfigError as e:
         raise user_error(e) from None
-    if not data or not data.get("settings") or not data.get("ready"):
+    if not data.loaded or not data.ready:
         raise gr.Error("No usable data yet: load a file or a sample in the Data tab first.", print_exception=False)
-    if (data["settings"].get("task") or DEFAULT_TASK) != task:
+    if data.task != model_settings["task"]:
         raise gr.Error("The Data tab and the Model tab have different tasks; pick the same task in both.",
                        print_exception=False)
     if search.get("sweep_dir") and _sweep_running(search["sweep_dir"]):
@@ -60,15 +73,16 @@ def start_search(data: dict, search: dict, trials, budget_minutes, settings, tok
     if not settings:
         raise gr.Error("Tick at least one setting to search.", print_exception=False)
     try:
-        config = RunConfig.from_dict({**data_config(data), **config_from_widgets(task, model, *knobs)})
+        config = RunConfig.from_dict({**data.data_config(), **config_from_widgets(model_settings)})
         search_space(list(settings), small_model=True, lora=searches_lora(get_task(config.task), config))
         sweep_dir = gate.start_search(config, owner, trials=_number(trials), budget_minutes=_number(budget_minutes),
                                       space=list(settings))
     except USER_ERRORS as e:
         raise user_error(e) from None
     # the previous search's table, figure and message go: they are not this search's
-    return ({"sweep_dir": str(sweep_dir)}, gr.Timer(active=True), "⏳ Starting the search…",
-            pd.DataFrame(columns=TRIAL_COLUMNS), None, "")
+    return {view.search: {"sweep_dir": str(sweep_dir)}, view.timer: gr.Timer(active=True),
+            view.status: "⏳ Starting the search…", view.table: pd.DataFrame(columns=TRIAL_COLUMNS), view.plot: None,
+            view.message: ""}
 
 
 def _number(value) -> float:
@@ -86,19 +100,17 @@ def _sweep_running(sweep_dir: str) -> bool:
     return is_alive(sweep_dir) and (sweep is None or sweep.status == RUNNING)
 
 
-def follow_search(search: dict):
+def follow_search(view: SearchView, search: dict) -> dict:
     """Timer tick: the status line, the table of trials and the figure; the timer stops with the search."""
     sweep_dir = search.get("sweep_dir")
-    if not sweep_dir:
-        return gr.Timer(active=False), "", None, None
-    sweep, alive = read_sweep(sweep_dir), is_alive(sweep_dir)
+    sweep, alive = (read_sweep(sweep_dir), is_alive(sweep_dir)) if sweep_dir else (None, False)
     if sweep is None:
-        if alive:
-            return gr.Timer(active=True), "⏳ Reading the data and the model…", None, None
-        ended = error_box("The search ended before its first trial:\n" + log_tail(sweep_dir))
-        return gr.Timer(active=False), ended, None, None
+        status = "" if not sweep_dir else "⏳ Reading the data and the model…" if alive else \
+            error_box("The search ended before its first trial:\n" + log_tail(sweep_dir))
+        return {view.timer: gr.Timer(active=alive), view.status: status, view.table: None, view.plot: None}
     done = sweep.status != RUNNING or not alive
-    return gr.Timer(active=not done), status_line(sweep, alive), trials_table(sweep), sweep_figure(sweep)
+    return {view.timer: gr.Timer(active=not done), view.status: status_line(sweep, alive),
+            view.table: trials_table(sweep), view.plot: sweep_figure(sweep)}
 
 
 def status_line(sweep: Sweep, alive: bool = True) -> str:
@@ -179,10 +191,10 @@ def best_trial(search: dict) -> Path:
     return folder
 
 
-def load_best(search: dict) -> list:
+def load_best(model_inputs: ModelInputs, search: dict) -> dict:
     """The best trial's settings into the Model tab's widgets (task, model, every knob)."""
     config = RunConfig.load(RunPaths(best_trial(search)).config)
-    return widgets_from_config(config.to_dict())
+    return model_inputs.updates(settings_updates(config.to_dict()))
 
 
 def train_best(search: dict, token=None) -> str:
@@ -204,7 +216,7 @@ def train_best(search: dict, token=None) -> str:
     return f"▶ Training {name} with the best settings: see the Train tab's earlier runs."
 
 
-def render(data_state, model_inputs, token):
+def render(data_state, model_inputs: ModelInputs, token):
     """The panel, inside the Model tab; model_inputs: model_tab.ModelInputs (task, model, knobs). Not on a
     Space (gate.search_offered)."""
     if not gate.search_offered():
@@ -230,9 +242,11 @@ def render(data_state, model_inputs, token):
             load = gr.Button("Load the best settings above", elem_id="search-load-best")
             train = gr.Button("Train the best settings", elem_id="search-train-best")
         message = gr.Markdown(elem_id="search-message")
-    start.click(start_search, [data_state, search, trials, budget, settings, token, *model_inputs],
-                [search, timer, status, table, plot, message], api_visibility="private")
-    timer.tick(follow_search, search, [timer, status, table, plot], api_visibility="private", show_progress="hidden")
+    view = SearchView(search, timer, status, table, plot, message)
+    start.click(*by_name(start_search, [data_state, search, trials, budget, settings, token], model_inputs.named(), view),
+                list(view), api_visibility="private")
+    timer.tick(bind(follow_search, view), search, [timer, status, table, plot], api_visibility="private",
+               show_progress="hidden")
     stop.click(stop_search, [search, token], message, api_visibility="private")
-    load.click(load_best, search, list(model_inputs), api_visibility="private")
+    load.click(bind(load_best, model_inputs), search, list(model_inputs), api_visibility="private")
     train.click(train_best, [search, token], message, api_visibility="private")

@@ -14,6 +14,7 @@ from ..hosting import gate
 from ..runs.folder import RunPaths
 from ..services.share import write_share_app
 from . import visitor
+from .export_panel import Exported, Pushed
 from .followed_run import FollowedRun
 from .messages import USER_ERRORS, as_text, error_box, user_error
 
@@ -31,26 +32,26 @@ def _demo_folder(run: FollowedRun, token) -> RunPaths:
     return paths
 
 
-def share_demo(run: FollowedRun, token: str | None = None):
-    """Outputs: the demo app as a zip, and what to do with it."""
+def share_demo(run: FollowedRun, token: str | None = None) -> Exported:
+    """The demo app as a zip, and what to do with it."""
     if not run.run_dir:
         raise gr.Error("No trained model yet: train one first.", print_exception=False)
     paths = _demo_folder(run, token)
     archive = shutil.make_archive(str(paths.share_zip.with_suffix("")), "zip", paths.share)
-    return archive, ("Done: unzip it and run `pip install -r requirements.txt && python app.py` (offline; "
-                     "the README shows the /predict API for scripts).")
+    return Exported(file=archive, message="Done: unzip it and run `pip install -r requirements.txt && python app.py` "
+                    "(offline; the README shows the /predict API for scripts).")
 
 
-def push_demo(run: FollowedRun, repo_id: str, hub_token: str, private: bool, token: str | None = None):
-    """Outputs: a message, the token box emptied. Offline it says so and uploads nothing."""
+def push_demo(run: FollowedRun, repo_id: str, hub_token: str, private: bool, token: str | None = None) -> Pushed:
+    """A message, the token box emptied. Offline it says so and uploads nothing."""
     if not run.run_dir:
         raise gr.Error("No trained model yet: train one first.", print_exception=False)
     paths = _demo_folder(run, token)
     try:
         url = push_space(paths.share, repo_id or "", hub_token or "", private=private)
     except USER_ERRORS as e:
-        return error_box(e), ""
-    return f"Done: the demo is a Space at [{as_text(url)}]({url}).", ""
+        return Pushed(message=error_box(e), token="")
+    return Pushed(message=f"Done: the demo is a Space at [{as_text(url)}]({url}).", token="")
 
 
 def render(run: gr.State, token: gr.BrowserState) -> None:
@@ -67,6 +68,6 @@ def render(run: gr.State, token: gr.BrowserState) -> None:
             private = gr.Checkbox(True, label="Private Space", elem_id="share-private")
             push_button = gr.Button("Push as a Space", size="sm", elem_id="share-push")
         pushed = gr.Markdown(elem_id="share-push-message")
-    share_button.click(share_demo, [run, token], [archive, message], api_visibility="private")
-    push_button.click(push_demo, [run, repo_id, hub_token, private, token], [pushed, hub_token],
+    share_button.click(share_demo, [run, token], list(Exported(archive, message)), api_visibility="private")
+    push_button.click(push_demo, [run, repo_id, hub_token, private, token], list(Pushed(pushed, hub_token)),
                       api_visibility="private")

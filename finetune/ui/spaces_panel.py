@@ -1,7 +1,7 @@
 """What a Space or demo mode adds to the page: the limits line, and on load a sample in the Data tab and
 the pre-trained demo run in the Playground (selected as soon as its background training has finished).
 
-The Data tab is filled through its own handler (data_tab.load_sample); its sample dropdown and baseline
+The Data tab is filled through its own handler (data_loading.load_sample); its sample dropdown and baseline
 are found by elem_id.
 """
 from __future__ import annotations
@@ -11,7 +11,8 @@ from typing import NamedTuple
 import gradio as gr
 
 from ..hosting import background, spaces
-from . import data_tab
+from . import data_loading, data_tab
+from .data_state import DataState
 from .playground_tab import run_choices
 from .views import bind
 
@@ -25,23 +26,29 @@ def render_limits() -> None:
 
 class DemoView(NamedTuple):
     """What the demo load updates: the Data tab's check outputs and its sample dropdown."""
-    data_outputs: data_tab.DataOutputs  # the Data tab's components (data_tab.render())
+    data_outputs: data_loading.DataOutputs  # the Data tab's components (data_tab.render())
     sample: gr.Dropdown
 
 
-def load_demo(view: DemoView, state: dict) -> dict:
+def load_demo(view: DemoView, state: DataState) -> dict:
     """The sample through the Data tab's handler (its outputs), and its name for the sample dropdown."""
-    checked = data_tab.load_sample(background.DEMO_SAMPLE.name, state)  # a DataOutputs of values
+    checked = data_loading.load_sample(background.DEMO_SAMPLE.name, state)  # a DataOutputs of values
     return {**dict(zip(view.data_outputs, checked)), view.sample: background.DEMO_SAMPLE.name}
 
 
-def show_demo_run(current: str | None, token: str | None = None):
+class DemoRun(NamedTuple):
+    """What the demo run's tick updates, by name."""
+    run: gr.Dropdown  # the Playground's run
+    timer: gr.Timer
+
+
+def show_demo_run(current: str | None, token: str | None = None) -> DemoRun:
     """A tick: once the demo run has a model, select it in the Playground (unless a run is picked) and stop."""
     if not background.demo_ready():
-        return gr.update(), gr.Timer(active=True)
+        return DemoRun(run=gr.update(), timer=gr.Timer(active=True))
     choices = run_choices(token)
-    return gr.update(choices=choices, value=current if current in choices else spaces.DEMO_RUN), \
-        gr.Timer(active=False)
+    return DemoRun(run=gr.update(choices=choices, value=current if current in choices else spaces.DEMO_RUN),
+                   timer=gr.Timer(active=False))
 
 
 def wire(page_loaded, data_state: gr.State, data: data_tab.DataTab, playground_run: gr.Dropdown,
@@ -54,7 +61,7 @@ def wire(page_loaded, data_state: gr.State, data: data_tab.DataTab, playground_r
         return
     view = DemoView(data.outputs, data.sample)
     page_loaded.then(bind(load_demo, view), data_state, [*view.data_outputs, view.sample], api_visibility="private") \
-        .then(data_tab.run_baseline, [data_state, token], data.baseline, api_visibility="private")
+        .then(data_loading.run_baseline, [data_state, token], data.baseline, api_visibility="private")
     timer = gr.Timer(DEMO_POLL_S)
-    timer.tick(show_demo_run, [playground_run, token], [playground_run, timer], api_visibility="private",
+    timer.tick(show_demo_run, [playground_run, token], list(DemoRun(playground_run, timer)), api_visibility="private",
                show_progress="hidden")

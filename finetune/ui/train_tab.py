@@ -14,23 +14,21 @@ from typing import NamedTuple
 
 import gradio as gr
 
-from ..config import ConfigError, RunConfig
-from ..runs.events import pace
-from ..runs.records import RunStatus
+from ..config import ConfigError, RunConfig, load_run_config
 from ..control.processes import is_alive, kill_run, run_status, stop_run
-from ..config import load_run_config
-from ..runs.folder import run_name
 from ..hosting import gate, owners
+from ..runs.folder import run_name
+from ..runs.records import RunStatus
 from ..tasks import DEFAULT_TASK, get_task
-from ..services.verdict import run_verdict
 from . import report, runs_panel, space_queue, visitor
+from .data_state import DataState
 from .figures import training_curves
 from .followed_run import TAIL_LINES, FollowedRun, follow, read_new
 from .messages import USER_ERRORS, as_text, error_box, user_error
-from .data_tab import data_config
-from .model_tab import config_from_widgets
+from .model_tab import ModelInputs, config_from_widgets
 from .playground_tab import refresh_runs, run_options
-from .views import bind, components
+from .run_lines import final_line, health_lines, progress_bar, status_line
+from .views import bind, by_name, components
 
 REMEMBERED_RUNS = 50
 ASSUMED_ROWS = 1000  # the estimate's row count before data is loaded
@@ -58,27 +56,26 @@ def _started(view: TrainView, run_dir: str, line: str) -> dict:
             view.report.group: gr.update(visible=False)}
 
 
-def start_training(view: TrainView, data: dict, run: FollowedRun, token: str | None, task: str, model: str,
-                   *knobs) -> dict:
-    """Start a run from the Data and Model tabs' settings, owned by the visitor `token` signs: the new run
-    state, the timer on, the report hidden."""
+def start_training(view: TrainView, data: DataState, run: FollowedRun, token: str | None, settings: dict) -> dict:
+    """Start a run from the Data tab's state and the Model tab's settings (by name), owned by the visitor
+    `token` signs: the new run state, the timer on, the report hidden."""
     owner = visitor.owner(token)
     try:
         gate.require_visitor(owner)
     except ConfigError as e:
         raise user_error(e) from None
-    if not data or not data.get("settings"):
+    if not data.loaded:
         raise gr.Error("No data yet: load a file or a sample in the Data tab first.", print_exception=False)
-    if not data.get("ready") and not data.get("few_shot_ready"):
+    if not data.ready and not data.few_shot_ready:
         raise gr.Error("The data has a problem that blocks training; see the Data tab.", print_exception=False)
-    if (data["settings"].get("task") or DEFAULT_TASK) != task:
-        raise gr.Error(f"The Data tab checked the file for {data['settings'].get('task')}, but the Model tab is set "
-                       f"to {task}. Pick the same task in both.", print_exception=False)
+    if data.task != settings["task"]:
+        raise gr.Error(f"The Data tab checked the file for {data.task}, but the Model tab is set "
+                       f"to {settings['task']}. Pick the same task in both.", print_exception=False)
     if _running(run) or run.queued:
         raise gr.Error("A run is still going. Stop it first, or wait for it to finish.", print_exception=False)
     try:
-        config = RunConfig.from_dict({**data_config(data), **config_from_widgets(task, model, *knobs)})
-        if not data.get("ready") and not get_task(task).method(config.method).few_rows:  # ready for SetFit only
+        config = RunConfig.from_dict({**data.data_config(), **config_from_widgets(settings)})
+        if not data.ready and not get_task(config.task).method(config.method).few_rows:  # ready for SetFit only
             raise ConfigError("Some classes have too few rows to fine-tune on (see the Data tab); pick SetFit "
                               "as the training method in the Model tab, or add rows.")
         started = gate.start_run(config, owner)  # on a Space: the limits, and a place in its queue
@@ -148,16 +145,16 @@ def let_go(view: TrainView, deleted: str | None, run: FollowedRun, token: str | 
         return {view.playground_run: playground}
     return {view.run: FollowedRun(), view.timer: gr.Timer(active=False),
             view.status: f"The run {as_text(Path(str(deleted)).name)} was deleted. Load data, pick a model, then Start.",
-            view.progress: _progress(FollowedRun()), view.plot: None, view.health: "", view.tail: "",
+            view.progress: progress_bar(FollowedRun()), view.plot: None, view.health: "", view.tail: "",
             **report.fill(view.report, "", RunStatus("deleted")), view.playground_run: playground}
 
 
-def new_data(view: TrainView, data: dict | None, run: FollowedRun) -> dict:
+def new_data(view: TrainView, data: DataState, run: FollowedRun) -> dict:
     """Other data in the Data tab: an ended run's verdict and report go (they judged the previous data);
     the run itself stays in Earlier runs and in the Playground. A running run keeps its screen."""
-    if not run.run_dir or _running(run) or not (data or {}).get("settings"):
+    if not run.run_dir or _running(run) or not data.loaded:
         return {view.status: gr.update()}  # (an empty dict would read as one value, not as no change)
-    return {view.status: f"New data loaded ({as_text((data or {}).get('name') or 'a file')}): Start trains on it. "
+    return {view.status: f"New data loaded ({as_text(data.name or 'a file')}): Start trains on it. "
                          "The previous run stays under Earlier runs and in the Playground.",
             **report.fill(view.report, "", RunStatus("replaced"))}
 
@@ -183,14 +180,14 @@ def follow_run(view: TrainView, run: FollowedRun, token: str | None = None) -> d
     run, events = read_new(run)
     # Running: a cheap liveness check. Ended, or died without an end event: read the folder once.
     status = RunStatus("running") if is_alive(run.run_dir) else run_status(run.run_dir)
-    live = {view.run: run, view.health: _health(run), view.tail: "\n".join(run.tail)}
+    live = {view.run: run, view.health: health_lines(run), view.tail: "\n".join(run.tail)}
     if status.running:
         plot = training_curves(run.logs, run.evals, _metric(run.run_dir)) if events or not run.logs else gr.update()
-        return {**live, view.timer: gr.Timer(active=True), view.status: _status_line(run),
-                view.progress: _progress(run), view.plot: plot}
+        return {**live, view.timer: gr.Timer(active=True), view.status: status_line(run),
+                view.progress: progress_bar(run), view.plot: plot}
     playground = gr.update(choices=run_options(token), value=_listed(run.run_dir) if status.results else None)
-    return {**live, view.timer: gr.Timer(active=False), view.status: _final_line(run, status),
-            view.progress: _progress(run, done=True),
+    return {**live, view.timer: gr.Timer(active=False), view.status: final_line(run, status),
+            view.progress: progress_bar(run, done=True),
             view.plot: training_curves(run.logs, run.evals, _metric(run.run_dir)),  # the last tick: the whole run
             **report.fill(view.report, run.run_dir, status), view.playground_run: playground}
 
@@ -212,70 +209,27 @@ def _metric(run_dir: str) -> str:
         return "eval_" + get_task(DEFAULT_TASK).main_metric
 
 
-def _health(run: FollowedRun) -> str:
-    return "\n".join(f"**Warning:** {as_text(e['message'])}  " for e in run.health)
-
-
-def _status_line(run: FollowedRun) -> str:
-    estimated = f" · estimated {_duration(run.estimate_s)} for the whole run" if run.estimate_s else ""
-    if not run.logs:
-        return f"{as_text(run.stage or 'Starting')}…{estimated}"
-    last, eta = run.logs[-1], pace(run.first_log, run.logs[-1])
-    shown = ""
-    if eta:
-        samples = f" · {eta[1] * run.samples_per_step:.1f} samples/s" if run.samples_per_step else ""
-        shown = f" · about {_duration(eta[0])} left · {eta[1]:.2f} steps/s{samples}"  # the live pace replaces the estimate
-    else:
-        shown = estimated
-    stage = run.stage if run.stage.startswith("Training") else f"Training ({run.stage})"  # not "Training: Training on"
-    return f"{as_text(stage)} · step {last['step']}/{last['max_steps']} · loss {last['loss']:.4f}{shown}"
-
-
-def _final_line(run: FollowedRun, status: RunStatus) -> str:
-    if status.status == "failed":
-        return error_box("Training failed: " + (run.error or status.error))
-    verdict = run_verdict(run.run_dir) if status.results else None
-    judged = f" **{as_text(verdict.line)}**" if verdict else ""
-    if status.status == "stopped":
-        return (f"**{as_text(verdict.line)}** {as_text(verdict.next_step)}" if verdict else
-                "Stopped early. The model reached so far is saved and usable in the Playground; Resume continues it.")
-    return f"Finished.{judged} Try the model in the Playground tab."
-
-
-def _progress(run: FollowedRun, done: bool = False) -> str:
-    last = run.logs[-1] if run.logs else None
-    share = 1.0 if done and run.status == "finished" else (last["step"] / last["max_steps"] if last else 0.0)
-    return (f'<div class="ft-progress"><div style="width:{share * 100:.1f}%"></div></div>'
-            f'<span>{share * 100:.0f}%</span>')
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
-
-
-def show_estimate(data: dict, token, task: str, model: str, *knobs) -> str:
-    """Memory and time per epoch for the chosen model, settings, data and this machine (its measured pace
-    from the runs this visitor may read, not every visitor's)."""
+def show_estimate(data: DataState, token, settings: dict) -> str:
+    """Memory and time per epoch for the chosen model, settings (the Model tab's, by name), data and this
+    machine (its measured pace from the runs this visitor may read, not every visitor's)."""
     from ..planning.estimate import estimate_run, sample_texts
     from ..planning.estimate_text import describe
 
-    data = data or {}
-    if data.get("settings") and not data.get("ready"):
+    if data.loaded and not data.ready:
         return "No estimate yet: the data has a problem that blocks training (see the Data tab)."
     try:
-        config = RunConfig.from_dict(config_from_widgets(task, gate.model_id(model, task), *knobs))
-        settings = data.get("settings") or {}
-        texts = sample_texts(settings["data_file"], settings["text_column"]) \
-            if settings.get("data_file") and settings.get("text_column") else data.get("texts")
-        result = estimate_run(config, rows=data.get("rows") or ASSUMED_ROWS,
-                              num_labels=len(data.get("labels") or {}) or 2, texts=texts)
+        model = gate.model_id(settings["model"], settings["task"])
+        config = RunConfig.from_dict(config_from_widgets({**settings, "model": model}))
+        texts = sample_texts(data.settings["data_file"], data.settings["text_column"]) \
+            if data.loaded and data.settings.get("text_column") else data.texts
+        result = estimate_run(config, rows=data.rows or ASSUMED_ROWS, num_labels=len(data.labels) or 2, texts=texts)
     except (*USER_ERRORS, OSError, ValueError) as e:  # runs on every change: a line, never a pop-up
         return error_box(f"No estimate: {e}")
-    result.assumed_rows = 0 if data.get("rows") else ASSUMED_ROWS
+    result.assumed_rows = 0 if data.rows else ASSUMED_ROWS
     return describe(result)
 
 
-def render(page_loaded, data_state, model_inputs, timer: gr.Timer, saved_run: gr.BrowserState,
+def render(page_loaded, data_state, model_inputs: ModelInputs, timer: gr.Timer, saved_run: gr.BrowserState,
            playground_run, playground_text, tabs, token: gr.BrowserState) -> TrainView:
     """The tab, its listeners, and what it does on page load (re-attach, the runs table, the estimate), each
     after `page_loaded`, the load event that issues the visitor id."""
@@ -287,7 +241,7 @@ def render(page_loaded, data_state, model_inputs, timer: gr.Timer, saved_run: gr
         kill = gr.Button("Kill", elem_id="kill-training")
         resume = gr.Button("Resume", elem_id="resume-training")
     status = gr.Markdown("Load data, pick a model, then Start.", elem_id="train-status")
-    progress = gr.HTML(_progress(FollowedRun()), elem_id="train-progress")
+    progress = gr.HTML(progress_bar(FollowedRun()), elem_id="train-progress")
     health = gr.Markdown(elem_id="train-health")
     plot = gr.Plot(label="Loss and the main metric", elem_id="train-plot")
     tail = gr.Textbox(label="Log (latest events)", lines=4, max_lines=TAIL_LINES, interactive=False,
@@ -300,11 +254,11 @@ def render(page_loaded, data_state, model_inputs, timer: gr.Timer, saved_run: gr
 
     data_state.change(bind(new_data, view), [data_state, run], [view.status, *components(view.report)],
                       api_visibility="private", show_progress="hidden")
-    estimate_inputs = [data_state, token, *model_inputs]
-    gr.on([data_state.change, *[c.change for c in model_inputs]], show_estimate, estimate_inputs,
+    estimating = by_name(show_estimate, [data_state, token], model_inputs.named())
+    gr.on([data_state.change, *[c.change for c in model_inputs]], *estimating,
           estimate, api_visibility="private", show_progress="hidden", trigger_mode="always_last")
     starting = [view.run, view.timer, view.status, view.report.group]
-    started = start.click(bind(start_training, view), [data_state, run, token, *model_inputs], starting,
+    started = start.click(*by_name(start_training, [data_state, run, token], model_inputs.named(), view), starting,
                           api_visibility="private")
     started.success(remember_run, [run, saved_run], saved_run, api_visibility="private")
     stop.click(stop_training, [run, token], status, api_visibility="private")
@@ -312,12 +266,5 @@ def render(page_loaded, data_state, model_inputs, timer: gr.Timer, saved_run: gr
     resume.click(bind(resume_training, view), [run, token], starting, api_visibility="private")
     timer.tick(bind(follow_run, view), [run, token], components(view), api_visibility="private", show_progress="hidden")
     page_loaded.then(bind(reattach, view), [saved_run, token], [view.run, view.timer], api_visibility="private")
-    page_loaded.then(show_estimate, estimate_inputs, estimate, api_visibility="private", show_progress="hidden")
+    page_loaded.then(*estimating, estimate, api_visibility="private", show_progress="hidden")
     return view
-
-
-PROGRESS_CSS = """
-.ft-progress { display:inline-block; width:85%; height:12px; background:#eee; border-radius:6px; overflow:hidden;
-               vertical-align:middle; margin-right:8px; }
-.ft-progress > div { height:100%; background:#2b7bd6; transition: width .5s; }
-"""

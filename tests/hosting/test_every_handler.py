@@ -31,7 +31,8 @@ from finetune.runs import folder as run_folder
 from finetune.config import RunConfig
 from finetune.runs.events import FINISHED, STARTED, EventWriter
 from finetune.hosting import owners, run_queue, spaces
-from finetune.ui import build_app, data_tab, visitor
+from finetune.ui import build_app, data_loading, visitor
+from finetune.ui.data_state import DataState
 from finetune.ui.followed_run import FollowedRun
 from tests.conftest import keyword_rows, write_csv
 
@@ -100,7 +101,7 @@ def space(monkeypatch, runs_dir, tiny_model, tmp_path):
     uploads = tmp_path / "uploads"
     uploads.mkdir()
     data = write_csv(uploads / "b-data.csv", keyword_rows(per_class=12))
-    loaded = data_tab.load_file(str(data), {}, "", b)[0]  # B's own data, so Start and the checks get going
+    loaded = data_loading.load_file(str(data), DataState(), "", b)[0]  # B's own data, so Start and the checks get going
     yield a, b, loaded, data
     WATCH = None
 
@@ -109,7 +110,7 @@ def _values(component, a_value, loaded, b_file):
     """The value each variant sends for one input: (default, as A's name/path, at its maximum, out of range)."""
     default = copy.deepcopy(getattr(component, "value", None))
     if isinstance(component, gr.State):
-        return (loaded,) * 4 if default == {} else (default,) * 4  # {}: the Data tab's state (B's loaded data)
+        return (loaded,) * 4 if isinstance(default, DataState) else (default,) * 4  # B's loaded data
     if isinstance(component, gr.BrowserState):
         return (default, {"run_dir": a_value, "runs": [a_value]}, default, default)
     if isinstance(component, (gr.Number, gr.Slider)):
@@ -124,8 +125,11 @@ def _values(component, a_value, loaded, b_file):
     return (default,) * 4
 
 
-def _call(fn, args):
-    """The listener's function with its inputs; the special arguments (progress, request) as Gradio would."""
+def _call(fn, args, as_dict: list | None = None):
+    """The listener's function with its inputs; the special arguments (progress, request) as Gradio would.
+    `as_dict`: the listener's inputs, when they are a set (its function gets one dict keyed by component)."""
+    if as_dict is not None:
+        args = [dict(zip(as_dict, args))]
     try:
         parameters = list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):
@@ -194,7 +198,7 @@ def test_no_listener_lets_visitor_b_act_on_visitor_a_s_run(space, runs_dir):
                     WATCH.opened.clear()
                     WATCH.active = True
                     try:
-                        result = _call(block_fn.fn, args)
+                        result = _call(block_fn.fn, args, block_fn.inputs if block_fn.inputs_as_dict else None)
                     except Exception:  # noqa: BLE001 - a refusal (gr.Error) or a crash: what it did still counts
                         result = None
                     finally:
@@ -234,24 +238,25 @@ def test_no_listener_lets_visitor_b_act_on_visitor_a_s_run(space, runs_dir):
 def test_the_settings_search_is_not_offered_on_a_space(space):
     """Not on the page, and its handlers refuse when called raw (a search would hold the one run slot)."""
     from finetune.ui import search_panel
-    from tests.ui.views import by_elem_id
+    from tests.ui.views import by_elem_id, search_view
 
     _, b, loaded, _ = space
     assert by_elem_id(build_app(), "search-start") is None
     with pytest.raises(gr.Error, match="not offered on this shared Space"):
-        search_panel.start_search(loaded, {}, 100, 1440, ["learning_rate"], b, "classification", "")
+        search_panel.start_search(search_view(), loaded, {}, 100, 1440, ["learning_rate"], b,
+                                  {"task": "classification", "model": ""})
     assert not WATCH.launches
 
 
 def test_a_page_without_an_id_starts_sends_and_reviews_nothing(space):
     from finetune.ui import review_panel
-    from tests.ui.test_train_and_playground import VIEW, knob_values
+    from tests.ui.test_train_and_playground import VIEW, model_settings
 
     _, _, loaded, b_file = space
     with pytest.raises(gr.Error, match="no visitor id"):
         __import__("finetune.ui.train_tab", fromlist=["x"]).start_training(
-            VIEW, loaded, FollowedRun(), None, "classification", "", *knob_values(RunConfig()))
-    assert "no visitor id" in data_tab.load_file(str(b_file), {}, "", None).report
+            VIEW, loaded, FollowedRun(), None, model_settings(RunConfig()))
+    assert "no visitor id" in data_loading.load_file(str(b_file), DataState(), "", None).report
     with pytest.raises(gr.Error, match="no visitor id"):
         review_panel.run_review(loaded, review_panel.TFIDF, None, progress=lambda *a, **k: None)
     assert not WATCH.launches

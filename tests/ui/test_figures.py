@@ -1,6 +1,7 @@
 """The tabs' figures and the log tail say what they show, in the run's own terms."""
 from finetune.ui import figures
 from finetune.ui.followed_run import tail_line
+from finetune.ui.data_state import DataState
 
 EVALS = [{"step": 5, "eval_loss": 0.9, "eval_f1": 0.4, "eval_accuracy": 0.8}]
 
@@ -29,9 +30,9 @@ def test_the_log_tail_leaves_out_timings():
 
 
 def test_a_png_renamed_csv_is_not_a_text_file(tmp_path):
-    from finetune.ui import data_tab
+    from finetune.ui import data_loading
     from tests.ui.test_data_tab import named
 
     (tmp_path / "chart.csv").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
-    out = named(data_tab.load_file(str(tmp_path / "chart.csv"), {}))
+    out = named(data_loading.load_file(str(tmp_path / "chart.csv"), DataState()))
     assert "chart.csv is not a text file: it looks like a PNG image" in out["report"] and "PNG" in out["report"]

@@ -10,6 +10,7 @@ from finetune.runs.events import EVAL, FINISHED, LOG, STARTED, STOPPED, EventWri
 from finetune.runs.folder import RunPaths
 from finetune.ui import playground_tab, runs_panel, train_tab
 from finetune.ui.followed_run import FollowedRun, follow
+from finetune.ui.data_state import DataState
 from tests.ui.views import runs_view, train_view
 
 RUNS, TRAIN = runs_view(), train_view()
@@ -97,7 +98,7 @@ def test_stopped_runs_and_trials_are_labelled_and_never_preselected(runs_dir):
 def test_new_data_takes_the_previous_runs_verdict_off_the_train_tab(runs_dir):
     """Issue 27: the previous verdict stayed after new data."""
     followed = follow(str(fake_run(runs_dir / "20260101-000000-classification-old")))
-    outputs = train_tab.new_data(TRAIN, {"settings": {"data_file": "new.csv"}, "name": "new.csv"}, followed)
+    outputs = train_tab.new_data(TRAIN, DataState(settings={"data_file": "new.csv"}, name="new.csv"), followed)
     assert "New data loaded (new.csv)" in outputs[TRAIN.status]
     assert not outputs[TRAIN.report.group]["visible"] and outputs[TRAIN.report.verdict] == ""
-    assert train_tab.new_data(TRAIN, {}, followed) == {TRAIN.status: gr.update()}  # no data yet: nothing changes
+    assert train_tab.new_data(TRAIN, DataState(), followed) == {TRAIN.status: gr.update()}  # no data yet: nothing changes

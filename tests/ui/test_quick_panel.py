@@ -1,5 +1,8 @@
 """The Data tab's "Do you need fine-tuning?" panel, through its handlers (issue 29)."""
-from finetune.ui import data_tab, quick_panel
+import dataclasses
+
+from finetune.ui import data_loading, quick_panel
+from finetune.ui.data_state import DataState
 from tests.conftest import keyword_rows, write_csv
 
 
@@ -8,8 +11,8 @@ def no_progress(share, desc=""):
 
 
 def checked(path, model):
-    state = data_tab.load_file(str(path), {})[0]
-    return {**state, "model": model}
+    state = data_loading.load_file(str(path), DataState())[0]
+    return dataclasses.replace(state, model=model)
 
 
 def test_the_panel_measures_the_quick_models_and_offers_the_advised_method(tmp_path, tiny_model, runs_dir):

@@ -8,7 +8,8 @@ import pytest
 
 from finetune.config import RunConfig
 from finetune.errors import ConfigError
-from finetune.ui import data_tab, review_panel
+from finetune.ui import data_loading, review_panel
+from finetune.ui.data_state import DataState
 from tests.conftest import keyword_rows, write_csv
 
 
@@ -17,7 +18,7 @@ def loaded(tmp_path):
     rows = keyword_rows(per_class=20)
     rows[0] = (rows[0][0], "medical" if rows[0][1] != "medical" else "legal")  # one planted mistake
     write_csv(tmp_path / "data.csv", rows)
-    return data_tab.load_file(str(tmp_path / "data.csv"), {}).state
+    return data_loading.load_file(str(tmp_path / "data.csv"), DataState()).state
 
 
 def test_a_review_lists_the_rows_to_decide_on_keep_by_default(loaded):
@@ -30,7 +31,7 @@ def test_a_review_lists_the_rows_to_decide_on_keep_by_default(loaded):
 def test_relabel_and_drop_become_label_edits_and_a_corrected_file(loaded):
     table, _, labels = review_panel.run_review(loaded, review_panel.TFIDF, progress=lambda *a, **k: None)
     assert 2 in set(table["row"])  # the planted mistake (the file's first row) is found
-    frame = pd.read_csv(loaded["settings"]["data_file"])
+    frame = pd.read_csv(loaded.settings["data_file"])
     other = frame.loc[1, "label"]
     table = pd.DataFrame([table[table["row"] == 2].iloc[0].tolist()[:5] + ["relabel", ""],
                           [3, frame.loc[1, "text"], other, other, 0.9, "drop", ""]], columns=review_panel.COLUMNS)
@@ -39,10 +40,10 @@ def test_relabel_and_drop_become_label_edits_and_a_corrected_file(loaded):
     assert list(edits["relabel"].values()) == [table.loc[0, "suggested"]] and edits["drop"] == [int(table.loc[1, "row"])]
     assert "1 relabelled and 1 dropped" in message
     assert len(pd.read_csv(corrected["value"])) == 59
-    config = RunConfig.from_dict({**loaded["settings"], "label_edits": value})
-    checked = data_tab.change_settings(loaded, "classification", [config.text_column], config.label_column,
-                                       None, None, None, *[getattr(config, f.name) for f in data_tab.SETTING_FIELDS])
-    assert checked.state["settings"]["label_edits"] == value
+    config = RunConfig.from_dict({**loaded.data_config(), "label_edits": value})
+    checked = data_loading.change_settings(loaded, "classification", [config.text_column], config.label_column,
+                                       None, None, None, {f.name: getattr(config, f.name) for f in data_loading.SETTING_FIELDS})
+    assert checked.state.settings["label_edits"] == value
     assert "59" in checked.report  # the check counts what training sees
 
 
@@ -57,6 +58,6 @@ def test_a_wrong_action_or_label_says_what_to_type(loaded):
 
 def test_no_data_and_unknown_runs_are_refused():
     with pytest.raises(gr.Error, match="Load a classification file first"):
-        review_panel.run_review({}, review_panel.TFIDF, progress=lambda *a, **k: None)
+        review_panel.run_review(DataState(), review_panel.TFIDF, progress=lambda *a, **k: None)
     with pytest.raises(ConfigError, match="There is no run named '../etc'"):
         review_panel._model_dir("../etc", None)

@@ -9,7 +9,7 @@ from finetune.config import RunConfig
 from finetune.runs.events import EVAL, FINISHED, LOG, STARTED, EventWriter
 from finetune.runs.folder import RunPaths
 from finetune.ui import runs_panel
-from tests.ui.views import runs_view
+from tests.ui.views import by_setting, runs_view
 
 VIEW = runs_view()
 
@@ -55,11 +55,8 @@ def test_compare_overlays_two_runs(two_runs):
 
 def test_settings_go_back_into_the_model_tab(two_runs):
     outputs = runs_panel.load_settings(VIEW, "20260102-000000-classification-bbbb")
-    from finetune.ui.model_tab import TUNED
-
-    task, model, *knobs = (outputs[c] for c in VIEW.model_inputs)
-    values = {f.name: u.get("value") for f, u in zip(TUNED, knobs)}  # the GPU knobs stay as they are
-    assert task["value"] == "classification" and values["epochs"] == 5.0 and "loaded" in outputs[VIEW.message]
+    values = {name: u.get("value") for name, u in by_setting(VIEW.model_inputs, outputs).items()}
+    assert values["task"] == "classification" and values["epochs"] == 5.0 and "loaded" in outputs[VIEW.message]
 
 
 def test_delete_removes_the_folder_and_refuses_unknown_names(two_runs, runs_dir):

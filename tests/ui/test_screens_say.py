@@ -1,8 +1,9 @@
 """Issue 27's small untruths on the Train tab and the report: what the status line, the chart and the report say."""
 from finetune.runs.records import Results
-from finetune.ui import report, train_tab
+from finetune.ui import report, run_lines
 from finetune.ui.figures import training_curves
 from finetune.ui.followed_run import FollowedRun, apply
+from finetune.ui.data_state import DataState
 
 STAGE = {"event": "stage", "time": 1.0}
 
@@ -10,11 +11,11 @@ STAGE = {"event": "stage", "time": 1.0}
 def test_the_status_line_shows_the_estimate_until_the_live_pace_replaces_it_and_says_training_once():
     run = apply(FollowedRun(run_dir="x"), [{**STAGE, "message": "Estimated about 90 s", "estimate_s": 80.0},
                                           {**STAGE, "message": "Training on CPU, 2 cores"}])
-    assert train_tab._status_line(run) == "Training on CPU, 2 cores… · estimated 80 s for the whole run"
+    assert run_lines.status_line(run) == "Training on CPU, 2 cores… · estimated 80 s for the whole run"
     log = {"event": "log", "step": 1, "max_steps": 10, "loss": 0.9}
     one = apply(run, [{**log, "time": 2.0}])
-    assert "estimated 80 s" in train_tab._status_line(one)
-    line = train_tab._status_line(apply(one, [{**log, "time": 4.0, "step": 3}]))
+    assert "estimated 80 s" in run_lines.status_line(one)
+    line = run_lines.status_line(apply(one, [{**log, "time": 4.0, "step": 3}]))
     assert "about 7 s left" in line and "estimated" not in line  # the live pace, not the estimate
     assert not line.startswith("Training: Training") and line.startswith("Training on CPU, 2 cores · step 3/10")
 
@@ -39,17 +40,17 @@ def test_the_report_shows_the_estimate_against_the_actual_time_and_what_training
 
 def test_an_entity_type_has_one_colour_on_the_data_tab_and_in_the_playground():
     """Issue 27: NER colours differed between screens (and each score made its own colour)."""
-    from finetune.ui import data_tab
+    from finetune.ui import data_loading
     from finetune.ui.entity_colors import color_of
     from finetune.ui.playground_tab import highlight
     from finetune.ui.entity_colors import color_map
     from tests.ui.test_data_tab import named
 
-    data = named(data_tab.load_sample("ner_sample.jsonl", {}))
-    shown = data_tab.load_sample("ner_sample.jsonl", {})
+    data = named(data_loading.load_sample("ner_sample.jsonl", DataState()))
+    shown = data_loading.load_sample("ner_sample.jsonl", DataState())
     entities = next(u for u in (shown.values() if isinstance(shown, dict) else shown)
                     if isinstance(u, dict) and u.get("color_map"))
-    assert data["state"]["ready"] and entities["color_map"]
+    assert data["state"].ready and entities["color_map"]
     assert {label: color for label, color in entities["color_map"].items()} == \
         {label: color_of(label) for label in entities["color_map"]}
     played = color_map(highlight("Maria in Boston", [{"label": "PER", "score": 0.98, "start": 0, "end": 5},

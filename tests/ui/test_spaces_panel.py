@@ -7,7 +7,8 @@ import pytest
 
 from finetune.hosting import background, owners, run_queue, spaces
 from finetune.runs.folder import RunPaths
-from finetune.ui import build_app, data_tab, spaces_panel, train_tab, visitor
+from finetune.ui import build_app, data_loading, spaces_panel, train_tab, visitor
+from finetune.ui.data_state import DataState
 from tests.ui.test_train_and_playground import VIEW, follow, start
 from tests.ui.views import by_elem_id, demo_view
 
@@ -22,9 +23,9 @@ def space(monkeypatch, runs_dir):
 
 def test_demo_load_fills_the_data_tab_with_the_sample(space):
     view = demo_view()
-    outputs = spaces_panel.load_demo(view, {})
+    outputs = spaces_panel.load_demo(view, DataState())
     data = view.data_outputs
-    assert outputs[data.state]["ready"] and outputs[data.state]["name"] == "negation_reviews.csv"
+    assert outputs[data.state].ready and outputs[data.state].name == "negation_reviews.csv"
     assert "negation_reviews.csv" in outputs[data.report]
     assert outputs[data.text]["value"] == ["text"] and outputs[data.label]["value"] == "label"
     assert outputs[view.sample] == "negation_reviews.csv"
@@ -52,7 +53,7 @@ def test_the_app_builds_with_the_limits_line_and_demo_wiring_on_a_space(space):
 def test_a_second_start_on_a_space_waits_with_its_position_and_can_leave(space, monkeypatch, fast_config, keyword_csv):
     monkeypatch.setattr(run_queue, "running_runs", lambda: ["someone else's run"])
     token = visitor.issue(None)
-    loaded = data_tab.load_file(str(keyword_csv), {}, "", token)[0]
+    loaded = data_loading.load_file(str(keyword_csv), DataState(), "", token)[0]
     started = start(loaded, fast_config, token=token)
     run = started[VIEW.run]
     assert run.queued and started[VIEW.timer].active and "Queued, position 1" in started[VIEW.status]
@@ -70,7 +71,7 @@ def test_a_run_on_a_space_trains_within_the_limits_and_says_so(space, fast_confi
     from tests.ui.test_train_and_playground import follow_to_end
 
     token = visitor.issue(None)
-    loaded = data_tab.load_file(str(keyword_csv), {}, "", token)[0]
+    loaded = data_loading.load_file(str(keyword_csv), DataState(), "", token)[0]
     started = start(loaded, fast_config, token=token)  # 8 epochs asked
     run = started[VIEW.run]
     assert not run.queued and started[VIEW.status] == "Starting…"

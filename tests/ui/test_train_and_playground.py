@@ -6,21 +6,23 @@ import pytest
 
 from finetune.control import processes
 from finetune.config import RunConfig
-from finetune.ui import data_tab, model_tab, playground_tab, train_tab, visitor
+from finetune.ui import data_loading, model_tab, playground_tab, train_tab, visitor
 from finetune.ui.followed_run import FollowedRun
+from finetune.ui.data_state import DataState
 from tests.ui.views import train_view
 
 VIEW = train_view()
 
 
-def knob_values(config: RunConfig):
-    return [config.to_dict()[f.name] for f in model_tab.TUNED]
+def model_settings(config: RunConfig, task: str = "classification") -> dict:
+    """The Model tab's values by name, as views.by_name hands them to a handler."""
+    return {"task": task, "model": config.model, **{f.name: config.to_dict()[f.name] for f in model_tab.TUNED}}
 
 
 def start(data, config: RunConfig, run=None, task="classification", token=None) -> dict:
     """Start as the button does (as a fresh visitor unless `token` says who); the handler's answer, by component."""
     token = token or visitor.issue(None)
-    return train_tab.start_training(VIEW, data, run or FollowedRun(), token, task, config.model, *knob_values(config))
+    return train_tab.start_training(VIEW, data, run or FollowedRun(), token, model_settings(config, task))
 
 
 def follow(run) -> tuple:
@@ -41,7 +43,7 @@ def follow_to_end(run, timeout=120):
 
 @pytest.fixture
 def loaded(keyword_csv):
-    return data_tab.load_file(str(keyword_csv), {})[0]
+    return data_loading.load_file(str(keyword_csv), DataState())[0]
 
 
 def test_start_follow_and_predict(runs_dir, loaded, fast_config):
@@ -94,7 +96,7 @@ def test_stop_leaves_a_usable_model(runs_dir, loaded, fast_config):
 
 def test_start_without_data_says_what_to_do():
     with pytest.raises(gr.Error, match="load a file or a sample"):
-        start({}, RunConfig())
+        start(DataState(), RunConfig())
 
 
 def test_reload_reattaches_only_to_our_own_run_folders(runs_dir, tmp_path, loaded, fast_config):
@@ -172,10 +174,9 @@ def test_a_selected_mistake_goes_to_the_playground():
 
 
 def test_estimate_before_start_uses_the_data_and_the_model(loaded, fast_config):
-    text = train_tab.show_estimate(loaded, None, "classification", fast_config.model, *knob_values(fast_config))
+    text = train_tab.show_estimate(loaded, None, model_settings(fast_config))
     assert "Estimate" in text and "per epoch" in text and "GB" in text and "assumed" not in text
-    assert "1,000 rows and the length assumed" in train_tab.show_estimate({}, None, "classification", fast_config.model,
-                                                   *knob_values(fast_config))
+    assert "1,000 rows and the length assumed" in train_tab.show_estimate(DataState(), None, model_settings(fast_config))
 
 
 def test_health_warnings_and_the_log_tail_show_while_following(runs_dir):
@@ -201,10 +202,10 @@ def test_classes_too_small_to_fine_tune_can_still_train_with_setfit(runs_dir, tm
     from tests.conftest import keyword_rows, write_csv
 
     # checked for fine-tuning (under the default, auto, 6 rows per class train the quick probe)
-    finetune_state = {"settings": {"method": "finetune"}}
-    loaded = data_tab.load_file(str(write_csv(tmp_path / "few.csv", keyword_rows(per_class=6))), finetune_state)
+    finetune_state = DataState(settings={"method": "finetune"})
+    loaded = data_loading.load_file(str(write_csv(tmp_path / "few.csv", keyword_rows(per_class=6))), finetune_state)
     state = loaded.state
-    assert not state["ready"] and state["few_shot_ready"] and "train with SetFit" in loaded.report
+    assert not state.ready and state.few_shot_ready and "train with SetFit" in loaded.report
     config = RunConfig(model=tiny_model, epochs=1.0)
     with pytest.raises(gr.Error, match="pick SetFit"):
         start(state, config)
@@ -214,5 +215,5 @@ def test_classes_too_small_to_fine_tune_can_still_train_with_setfit(runs_dir, tm
     assert started and started[0].method == "setfit"
     rows = keyword_rows(per_class=12)
     rows = [r for r in rows if r[1] != "legal"] + [r for r in rows if r[1] == "legal"][:3]  # 3: too few for SetFit
-    too_few = data_tab.load_file(str(write_csv(tmp_path / "fewer.csv", rows)), finetune_state)
-    assert not too_few.state["few_shot_ready"] and "train with SetFit" not in too_few.report
+    too_few = data_loading.load_file(str(write_csv(tmp_path / "fewer.csv", rows)), finetune_state)
+    assert not too_few.state.few_shot_ready and "train with SetFit" not in too_few.report

@@ -18,6 +18,7 @@ from finetune.control.processes import _start_time, is_alive
 from finetune.ui import batch_panel, export_panel, generation_playground, playground_tab, runs_panel, train_tab
 from finetune.ui import visitor
 from finetune.ui.followed_run import FollowedRun
+from finetune.ui.data_state import DataState
 from tests.conftest import write_csv
 from tests.ui.views import runs_view, train_view
 
@@ -187,18 +188,18 @@ def test_a_reused_pid_is_not_a_live_run_and_is_never_killed(runs_dir, tiny_model
 
 def test_uploads_past_the_quota_are_refused_and_keep_what_was_loaded(space, monkeypatch, tmp_path):
     from finetune.hosting import upload_quota
-    from finetune.ui import data_tab
+    from finetune.ui import data_loading
     from tests.conftest import keyword_rows
 
     a, b = space
     monkeypatch.setenv("FINETUNE_UPLOADS_PER_HOUR", "1")
     monkeypatch.setattr(upload_quota, "_SEEN", upload_quota.defaultdict(upload_quota.deque))
     first, second = (write_csv(tmp_path / f"{n}.csv", keyword_rows()) for n in ("first", "second"))
-    loaded = data_tab.load_file(str(first), {}, "", a)
-    assert loaded.state["ready"] and loaded.state["name"] == "first.csv"
-    refused = data_tab.load_file(str(second), loaded.state, "", a)
+    loaded = data_loading.load_file(str(first), DataState(), "", a)
+    assert loaded.state.ready and loaded.state.name == "first.csv"
+    refused = data_loading.load_file(str(second), loaded.state, "", a)
     assert "in the last hour" in refused.report and refused.state is loaded.state and not second.exists()
-    assert data_tab.load_file(str(write_csv(tmp_path / "b.csv", keyword_rows())), {}, "", b).state["ready"]
+    assert data_loading.load_file(str(write_csv(tmp_path / "b.csv", keyword_rows())), DataState(), "", b).state.ready
 
 
 def test_what_lists_a_visitors_runs_on_load_waits_for_the_visitor_id(space):
@@ -218,13 +219,13 @@ def test_what_lists_a_visitors_runs_on_load_waits_for_the_visitor_id(space):
 
 def test_bundled_samples_are_not_uploads_and_are_never_deleted_by_the_quota(space, monkeypatch, tmp_path):
     from finetune.hosting import upload_quota
-    from finetune.ui import data_tab
+    from finetune.ui import data_loading
 
     monkeypatch.setenv("FINETUNE_UPLOADS_PER_HOUR", "1")
     monkeypatch.setattr(upload_quota, "_SEEN", upload_quota.defaultdict(upload_quota.deque))
     (tmp_path / "other.csv").write_text("text,label\n")
     upload_quota.admit(None, tmp_path / "other.csv")  # pages without an id have used their one upload
-    sample = data_tab.sample_files()[background.DEMO_SAMPLE.name]
+    sample = data_loading.sample_files()[background.DEMO_SAMPLE.name]
     for _ in range(2):  # every page load of a Space's demo loads it, with no visitor id yet
-        assert data_tab.load_sample(background.DEMO_SAMPLE.name, {}).state["ready"]
+        assert data_loading.load_sample(background.DEMO_SAMPLE.name, DataState()).state.ready
     assert Path(sample).is_file() and len(upload_quota._SEEN["unsigned"]) == 1

@@ -1,7 +1,7 @@
 """Views of fresh components outside any page: enough to call a handler directly and read its answer by name."""
 import gradio as gr
 
-from finetune.ui import data_tab, model_tab, report, runs_panel, spaces_panel, train_tab
+from finetune.ui import data_loading, model_tab, report, runs_panel, search_panel, spaces_panel, train_tab
 
 
 def report_view() -> report.ReportView:
@@ -15,9 +15,20 @@ def train_view() -> train_tab.TrainView:
                                playground_run=gr.Dropdown())
 
 
-def model_inputs() -> tuple:
-    """Stand-ins for model_tab.render()'s task, model and knobs."""
-    return tuple(gr.Textbox() for _ in range(2 + len(model_tab.TUNED)))
+def model_inputs() -> model_tab.ModelInputs:
+    """Stand-ins for model_tab.render()'s task, model, knobs and model help."""
+    return model_tab.ModelInputs(gr.Textbox(), gr.Textbox(), {f.name: gr.Textbox() for f in model_tab.TUNED},
+                                 gr.Markdown())
+
+
+def by_setting(inputs: model_tab.ModelInputs, answer: dict) -> dict:
+    """A handler's answer {component: update} for the Model tab's widgets, by setting name."""
+    return {name: answer[c] for name, c in inputs.named().items() if c in answer}
+
+
+def search_view() -> search_panel.SearchView:
+    return search_panel.SearchView(gr.State(), gr.Timer(active=False), gr.Markdown(), gr.Dataframe(), gr.Plot(),
+                                   gr.Markdown())
 
 
 def runs_view() -> runs_panel.RunsView:
@@ -26,7 +37,7 @@ def runs_view() -> runs_panel.RunsView:
 
 
 def demo_view() -> spaces_panel.DemoView:
-    return spaces_panel.DemoView(data_tab.DataOutputs(*(gr.Textbox() for _ in data_tab.OUTPUT_NAMES)), gr.Dropdown())
+    return spaces_panel.DemoView(data_loading.DataOutputs(*(gr.Textbox() for _ in data_loading.OUTPUT_NAMES)), gr.Dropdown())
 
 
 def by_elem_id(block, elem_id: str):
