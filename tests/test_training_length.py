@@ -5,7 +5,8 @@ import pytest
 
 from finetune.config import RunConfig
 from finetune.training.engine import train
-from finetune.planning.estimate import Estimate, describe
+from finetune.planning.estimate import Estimate
+from finetune.planning.estimate_text import describe
 from finetune.tasks import get_task
 from finetune.tasks.training_length import TrainingLength, resolve
 
