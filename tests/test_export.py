@@ -112,3 +112,27 @@ def test_the_cli_exports_int8_and_says_when_a_format_does_not_fit(tmp_path, fast
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["agreement"] >= 0.99
     assert main(["export", str(tmp_path / "run"), "--format", "gguf"]) == 2
     assert "GGUF export is for" in capsys.readouterr().err
+
+
+def test_a_probe_run_is_refused_onnx_and_int8_in_one_sentence_in_the_cli_and_the_ui(tmp_path, keyword_csv,
+                                                                                   tiny_model, capsys):
+    """Its folder is a sentence model with a fitted head beside it: transformers would load the body with a random
+    classification head, so an 'export' would be another model (and pass its own parity check)."""
+    from finetune.__main__ import main
+    from finetune.config import RunConfig
+    from finetune.services.export import export_run
+    from finetune.training.engine import train
+    from finetune.ui.export_panel import export_to_onnx
+    from finetune.ui.followed_run import FollowedRun
+
+    run = tmp_path / "run"
+    train(RunConfig(data_file=str(keyword_csv), model=tiny_model, method="probe"), run)
+    sentence = "The quick probe keeps a sentence model with a separately fitted head, which ONNX export does not"
+    with pytest.raises(ConfigError, match=sentence):
+        export_run(run, "onnx")
+    assert main(["export", str(run), "--format", "int8"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert sentence in error and len(error.splitlines()) == 1
+    file, message = export_to_onnx(FollowedRun(run_dir=str(run)), None)
+    assert file is None and sentence in message
+    assert not (run / "model" / "onnx").exists()

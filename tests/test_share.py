@@ -133,3 +133,33 @@ def test_an_ner_run_shares_highlighted_entities_and_a_generation_run_its_text(ne
     out = write_share_app(paths.root, tmp_path / "gen-demo")
     (text,), = _written_predict(out)(["The kettle"])
     assert json.loads((out / "share.json").read_text())["kind"] == "text" and isinstance(text, str)
+
+
+@pytest.fixture(scope="module")
+def few_shot_runs(tmp_path_factory, tiny_model):
+    """A quick-probe run and a SetFit run of the tiny BERT: a sentence model with its head beside it."""
+    from finetune.config import RunConfig
+    from tests.conftest import keyword_rows, write_csv
+
+    folder = tmp_path_factory.mktemp("few-shot")
+    data = write_csv(folder / "train.csv", keyword_rows(per_class=10))
+    for method in ("probe", "setfit"):
+        train(RunConfig(data_file=str(data), model=tiny_model, method=method, batch_size=16), folder / method)
+    return folder
+
+
+@pytest.mark.parametrize("method", ["probe", "setfit"])
+def test_a_probe_or_setfit_run_shares_and_its_app_answers_as_the_studio_does(few_shot_runs, method, tmp_path):
+    from finetune.services.predictions import predict_texts
+
+    run = few_shot_runs / method
+    out = write_share_app(run, tmp_path / "demo")
+    assert "sentence-transformers==" in (out / "requirements.txt").read_text()
+    text = "patient surgery fever dose nurse clinic"
+    (shared,), = _written_predict(out)([text])
+    studio = predict_texts(run, [text])[0]["scores"]
+    assert set(shared) == set(studio) == {"financial", "legal", "medical"}
+    assert all(abs(shared[label] - studio[label]) < 1e-4 for label in studio), (shared, studio)
+    for file in out.rglob("*"):
+        if file.is_file() and file.suffix in {".py", ".json", ".md", ".txt"}:
+            assert str(few_shot_runs) not in file.read_text(), file

@@ -102,7 +102,7 @@ def _launch(paths: RunPaths, command: list[str], config: RunConfig, admit: Admit
         if process is None:
             with open(paths.log, "ab") as log:
                 process = subprocess.Popen(
-                    launch.command(config, command),
+                    warm.at_run_priority(launch.command(config, command)),
                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
                     cwd=launch.REPO, start_new_session=True)
         paths.pid.write_text(f"{process.pid} {_start_time(process.pid) or ''}".strip())

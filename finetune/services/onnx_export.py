@@ -17,12 +17,7 @@ def export_onnx(model_dir, task) -> dict:
     The export is checked at once: the ONNX model and the PyTorch model score the same texts, and
     their logits must agree within TOLERANCE, or the export is refused.
     """
-    if task.onnx_loader is None:
-        from ..tasks import TASKS
-
-        exported = " and ".join(t.title for t in TASKS.values() if t.onnx_loader)
-        raise ConfigError(f"ONNX export is for {exported} runs; this one is {task.title}. "
-                          "Download the model folder instead.")
+    refuse_unexportable(model_dir, task)
     import torch
     import transformers
     from transformers import AutoTokenizer
@@ -49,6 +44,21 @@ def export_onnx(model_dir, task) -> dict:
         raise ConfigError(f"The ONNX export disagrees with the PyTorch model (max difference {difference:.2g}); "
                           "it was not kept. Use the PyTorch model folder instead.")
     return {"path": str(out / "model.onnx"), "max_abs_diff": difference, "opset": opset}
+
+
+def refuse_unexportable(model_dir, task) -> None:
+    """A ConfigError saying why when the export would not be this model: another task, or a sentence model
+    with its head apart (SetFit, the probe), whose body alone transformers would load with a random head."""
+    if task.onnx_loader is None:
+        from ..tasks import TASKS
+
+        exported = " and ".join(t.title for t in TASKS.values() if t.onnx_loader)
+        raise ConfigError(f"ONNX export is for {exported} runs; this one is {task.title}. "
+                          "Download the model folder instead.")
+    head = task.separate_head(Path(model_dir)) if task.separate_head else None
+    if head:
+        raise ConfigError(f"{head.method} keeps a sentence model with a separately fitted head, which ONNX export "
+                          "does not cover: download the model folder, or fine-tune to export ONNX.")
 
 
 def onnx_logits(path, feeds: dict):

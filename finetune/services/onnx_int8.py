@@ -35,7 +35,7 @@ def export_int8(run_dir) -> Int8Export:
     """Writes model/onnx/model.int8.onnx (the fp32 export first when it is missing) and checks it."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    from .onnx_export import export_onnx
+    from .onnx_export import export_onnx, refuse_unexportable
     from ..runs.folder import RunPaths
     from ..config import load_run_config
     from ..tasks import get_task
@@ -43,6 +43,7 @@ def export_int8(run_dir) -> Int8Export:
     paths = RunPaths(Path(run_dir))
     config = load_run_config(paths.root)
     task = get_task(config.task)
+    refuse_unexportable(paths.model, task)  # before any file: an older export of such a model is not reused
     fp32 = paths.onnx / "model.onnx"
     if not fp32.is_file():
         export_onnx(paths.model, task)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
+import time
 from functools import lru_cache, partial
 from pathlib import Path
 
@@ -18,6 +20,8 @@ from ..tasks import OLD_SAVE
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 64
 _BATCHERS = Batchers(keep=8)  # a lock-guarded registry of model workers: the process's models, shared by all
+CORES_EVERY_S = 5.0  # how often the free cores are measured while visitors ask
+_CORES = {"measured": -float("inf"), "lock": threading.Lock()}  # when they last were (time.monotonic())
 
 
 def model_folder(path) -> tuple[Path, str]:
@@ -78,9 +82,18 @@ def predict_texts(path, texts: list[str], **options) -> list[dict]:
 
 
 def _free_cores():
+    """Torch's threads for this batch from the cores free now (a training run may be using them). The count
+    is measured in a thread of its own: a measurement reads /proc for ~0.1 s, and inside the batch it held
+    every waiting visitor's answer that long (bench/serving.py). The batch applies the last count."""
     from ..machine.hardware import use_free_cores
 
-    use_free_cores(max_age_s=5.0)  # a training run may be using the cores right now
+    with _CORES["lock"]:
+        due = time.monotonic() - _CORES["measured"] >= CORES_EVERY_S
+        if due:
+            _CORES["measured"] = time.monotonic()
+    if due:
+        threading.Thread(target=use_free_cores, name="free-cores", daemon=True).start()
+    use_free_cores(max_age_s=float("inf"))  # torch's thread count is per thread: set it in the batch's
 
 
 def predict_rows(path, texts: list[str], on_batch=None) -> list[dict]:

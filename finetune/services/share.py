@@ -32,9 +32,7 @@ def write_share_app(run_dir, output) -> Path:
 
     folder, task_name = model_folder(run_dir)
     task = get_task(task_name)
-    refusal = task.unshareable(folder) if task.unshareable else ""
-    if refusal:
-        raise ConfigError(refusal)
+    head = task.separate_head(folder) if task.separate_head else None  # SetFit, the probe: the app scores it
     output = Path(output)
     if output.exists() and any(output.iterdir()):
         raise ConfigError(f"{output} is not empty: name a new folder for the demo.")
@@ -48,9 +46,11 @@ def write_share_app(run_dir, output) -> Path:
     share = {"kind": answer_kind(task), "title": title, "examples": list(task.examples),
              "prompt_format": config.get("finetune_prompt_format", "plain"),
              "description": "Fine-tuned with Fine-Tune Studio. Type a text and press Predict."}
+    if head:
+        share["head"] = {"file": head.file, "normalize": head.normalize}
     (output / "share.json").write_text(json.dumps(share, indent=2))
     shutil.copyfile(APP, output / "app.py")
-    (output / "requirements.txt").write_text(requirements())
+    (output / "requirements.txt").write_text(requirements(sentence_model=head is not None))
     (output / "README.md").write_text(readme(title, task))
     return output
 
@@ -64,12 +64,16 @@ def _drop_server_paths(file: Path) -> None:
         file.write_text(json.dumps(data, indent=2))
 
 
-def requirements() -> str:
-    """The shared app's packages, pinned as this project pins them."""
+def requirements(sentence_model: bool = False) -> str:
+    """The shared app's packages, pinned as this project pins them (sentence-transformers for a model whose
+    head sits beside its body)."""
     from importlib.metadata import version
 
-    return "\n".join([f"gradio=={version('gradio')}", f"transformers=={version('transformers')}",
-                      f"torch=={version('torch').split('+')[0]}", f"safetensors>={version('safetensors')}", ""])
+    packages = [f"gradio=={version('gradio')}", f"transformers=={version('transformers')}",
+                f"torch=={version('torch').split('+')[0]}", f"safetensors>={version('safetensors')}"]
+    if sentence_model:
+        packages += [f"sentence-transformers=={version('sentence-transformers')}", f"numpy>={version('numpy')}"]
+    return "\n".join([*packages, ""])
 
 
 def readme(title: str, task) -> str:

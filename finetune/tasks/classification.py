@@ -18,10 +18,10 @@ from .classification_check import check_file
 from . import labels as label_rules
 from .labels import blocking_problems, labelled_rows, load_with_head, sort_labels
 from .predictor import PipelinePredictor
-from .probe_method import PROBE_METHOD
+from .probe_method import PROBE_METHOD, probe_head
 from .classification_report import chance, held_out_examples, metrics, report, results_view  # noqa: F401
 from .quick_classification import quick_models
-from .setfit_method import SETFIT, SETFIT_METHOD, unshareable
+from .setfit_method import SETFIT, SETFIT_METHOD, setfit_head
 from .task import BASELINE, FINE_TUNE, ModelCardText, Task, TaskData
 
 LENGTH_SAMPLE = 2000  # texts tokenized to pick max_length; enough for a stable 99th percentile
@@ -158,6 +158,11 @@ def predictor(model_dir):
     return SetFitPredictor(model_dir) if is_setfit_model(model_dir) else Predictor(model_dir)
 
 
+def separate_head(model_dir):
+    """A SetFit or probe model's head (Task.separate_head); None for a fine-tuned model."""
+    return setfit_head(model_dir) or probe_head(model_dir)
+
+
 def baseline(train, evaluation, labels, save_to=None) -> dict:
     """TF-IDF + logistic regression on the same rows: the number the transformer has to beat (kept in
     save_to when given, for the Playground's side-by-side)."""
@@ -199,7 +204,7 @@ TASK = Task(
     report=report, predictor=predictor, check=check_file, baseline=baseline, quick_models=quick_models,
     results_view=results_view, chance=chance, scores_key="per_class", compared_with=BASELINE,
     methods=(FINE_TUNE, SETFIT_METHOD, PROBE_METHOD), few_rows_method=SETFIT,
-    unshareable=unshareable, labelled_rows=load_rows,
+    separate_head=separate_head, labelled_rows=load_rows,
     examples=("This software license agreement covers usage rights",
               "Patient shows normal vital signs and recovery",
               "Quarterly revenue increased by 15% this period",

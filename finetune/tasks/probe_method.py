@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .task import Method, method_start
+from .task import Method, SeparateHead, method_start
 
-from .advice import PROBE, rows_per_class
+from .advice import METHOD_NAMES, PROBE, rows_per_class
 
 HEAD_FILE = "probe_head.safetensors"   # the fitted head as arrays (tasks/fitted_arrays.py)
 MARKER = "probe.json"                  # {"labels", "classes", "C", "body"}: a probe model folder has it
@@ -77,6 +77,11 @@ def save_probe(model, folder, labels, body_path) -> None:
 
 def is_probe_model(folder) -> bool:
     return (Path(folder) / MARKER).is_file()
+
+
+def probe_head(folder):
+    """The probe's head beside the body (Task.separate_head), None when the folder is no probe."""
+    return SeparateHead(METHOD_NAMES[PROBE], HEAD_FILE, normalize=True) if is_probe_model(folder) else None
 
 
 class ProbePredictor:

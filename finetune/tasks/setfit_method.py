@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .task import Method, method_start
+from .task import Method, SeparateHead, method_start
 
-from .advice import FINETUNE, MAX_STEPS, NUM_ITERATIONS, SETFIT, rows_per_class  # noqa: F401 (FINETUNE: its old home)
+from .advice import FINETUNE, MAX_STEPS, METHOD_NAMES, NUM_ITERATIONS, SETFIT, rows_per_class  # noqa: F401 (FINETUNE: its old home)
 
 MARKER = "config_setfit.json"  # a SetFit model folder has it (JSON: normalize_embeddings, labels)
 HEAD_FILE = "model_head.safetensors"  # our head: its fitted arrays (tasks/fitted_arrays.py)
@@ -32,10 +32,12 @@ def is_setfit_model(folder) -> bool:
     return (Path(folder) / MARKER).is_file()
 
 
-def unshareable(folder) -> str:
-    """Why a model folder cannot be shared as a demo yet ("" when it can)."""
-    return "A SetFit run cannot be shared as a demo yet; download the model folder instead." \
-        if is_setfit_model(folder) else ""
+def setfit_head(folder):
+    """The SetFit head beside the body (Task.separate_head), None when the folder is no SetFit model."""
+    if not is_setfit_model(folder):
+        return None
+    normalize = bool(json.loads((Path(folder) / MARKER).read_text()).get("normalize_embeddings", False))
+    return SeparateHead(METHOD_NAMES[SETFIT], HEAD_FILE, normalize)
 
 
 def build_setfit_model(model_path, labels):

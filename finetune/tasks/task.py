@@ -60,6 +60,15 @@ class Method:
 FINE_TUNE = Method(FINETUNE)
 
 
+@dataclass(frozen=True)
+class SeparateHead:
+    """A model folder that is a sentence-transformers body with a fitted logistic-regression head beside it
+    (SetFit, the quick probe): transformers' pipeline and the ONNX export see only the body."""
+    method: str      # "SetFit" or "The quick probe", in words
+    file: str        # the head's fitted arrays in the folder (tasks/fitted_arrays.py, safetensors)
+    normalize: bool  # the embeddings are L2-normalised before the head
+
+
 def method_start(config, paths, events, task):
     """(base model path, empty folder to save into) for a method's runner: what the Trainer path gets from
     its own model loading."""
@@ -132,7 +141,7 @@ class Task:
     quick_models: Callable | None = None      # (config, data, limits, progress) -> QuickReport (quick_models.py)
     methods: tuple[Method, ...] = (FINE_TUNE,)  # the ways it trains; more than one: `auto` asks the advice
     few_rows_method: str = ""       # the method the verdict offers when a run trails the baseline on few rows per class
-    unshareable: Callable | None = None      # (model folder) -> why it cannot be a shared demo, "" if it can
+    separate_head: Callable | None = None    # (model folder) -> SeparateHead, or None for a transformers model
     labelled_rows: Callable | None = None    # (path, config) -> (rows "text", "label", notes): the label review's rows
     metrics_before: Callable | None = None    # (trainer, tokenized, split) -> the untrained model's scores
     preprocess_logits: Callable | None = None  # shrinks what evaluation keeps

@@ -24,12 +24,41 @@ BATCH = 16  # visitors' texts answered in one model call
 
 
 def label_app():
+    if SHARE.get("head"):
+        return head_app(SHARE["head"])
     pipe = pipeline("text-classification", model=MODEL, device="cpu", top_k=None)
 
     def predict(texts: list[str]) -> tuple[list[dict]]:
         """{label: confidence} for every class, per text (a batch of visitors' texts at once)."""
         scores = pipe([t or " " for t in texts], truncation=True)
         return ([{s["label"]: float(s["score"]) for s in one} for one in scores],)
+
+    return predict, gr.Label(label="Label", num_top_classes=10, elem_id="share-output", render=False)
+
+
+def head_app(head: dict):
+    """A SetFit or quick-probe model: a sentence-transformers body, and beside it a logistic-regression head
+    kept as its fitted arrays (safetensors; no pickle), scored here as scikit-learn's predict_proba does."""
+    import numpy as np
+    from safetensors import safe_open
+    from sentence_transformers import SentenceTransformer
+
+    body = SentenceTransformer(MODEL, device="cpu")
+    with safe_open(str(HERE / "model" / head["file"]), framework="np") as f:
+        meta = json.loads(f.metadata()["meta"])
+        coef, intercept = f.get_tensor("coef"), f.get_tensor("intercept")
+    names = [meta["labels"][int(c)] for c in meta["classifier"]["classes"]]
+
+    def predict(texts: list[str]) -> tuple[list[dict]]:
+        """{label: confidence} for every class, per text."""
+        z = body.encode([t or " " for t in texts], normalize_embeddings=head["normalize"]) @ coef.T + intercept
+        if z.shape[1] == 1:  # two classes: one logit, the second class's
+            p1 = 1 / (1 + np.exp(-z[:, 0]))
+            probabilities = np.stack([1 - p1, p1], axis=1)
+        else:
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            probabilities = e / e.sum(axis=1, keepdims=True)
+        return ([{n: float(p) for n, p in zip(names, row)} for row in probabilities],)
 
     return predict, gr.Label(label="Label", num_top_classes=10, elem_id="share-output", render=False)
 
