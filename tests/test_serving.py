@@ -85,7 +85,7 @@ def test_the_free_cores_are_measured_beside_the_batch_not_inside_it(monkeypatch)
     hardware.detect(), hardware._default_threads()  # torch imported and the machine known before the clock
     monkeypatch.setattr(hardware, "free_cores", slow_free_cores)
     monkeypatch.setattr(hardware, "_last_measured", [time.monotonic() - 60, 1])  # due for a new measurement
-    monkeypatch.setitem(predictions._CORES, "measured", -float("inf"))
+    monkeypatch.setattr(predictions, "_CORES", {"measured": -float("inf"), "lock": threading.Lock()}, raising=False)
     started = time.perf_counter()
     predictions._free_cores()
     assert time.perf_counter() - started < 0.25 and not measured.is_set()
