@@ -24,8 +24,9 @@ from .messages import USER_ERRORS, as_text, user_error
 from .model_tab import ModelInputs, settings_updates
 from .views import bind
 
-COLUMNS = ["run", "status", "verdict", "task", "model", "main metric", "value", "duration (s)", "epochs",
-           "batch size", "learning rate"]
+# Short headers and set widths, wrapped: the whole table fits a 1280 px window (issue 27: it cut the epochs)
+COLUMNS = ["run", "status", "verdict", "task", "model", "metric", "value", "time (s)", "epochs", "batch", "lr"]
+COLUMN_WIDTHS = ["20%", "9%", "11%", "10%", "13%", "9%", "6%", "6%", "5%", "5%", "6%"]
 
 
 class RunsView(NamedTuple):
@@ -134,7 +135,8 @@ def render(page_loaded, saved_run: gr.BrowserState, model_inputs: ModelInputs, t
             only_mine = gr.Checkbox(True, label="Only runs started from this browser", elem_id="runs-only-mine",
                                     visible=not owners.hosted())
             reload = gr.Button("Refresh", size="sm", elem_id="runs-refresh")
-        table = gr.Dataframe(headers=COLUMNS, interactive=False, elem_id="runs-table")
+        table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True, column_widths=COLUMN_WIDTHS,
+                             elem_id="runs-table")
         with gr.Row():
             chosen = gr.Dropdown([], multiselect=True, label="Runs to compare", elem_id="runs-compare-pick")
             compare_button = gr.Button("Compare loss curves", size="sm", elem_id="runs-compare")
