@@ -13,8 +13,8 @@ from finetune.planning import estimate
 from finetune.tasks import classification
 from finetune.ui import data_loading, train_tab
 from finetune.ui.data_state import DataState
-from finetune.ui.model_tab import preset_values, DEFAULT_PRESET
 from tests.conftest import write_csv
+from tests.ui.test_train_and_playground import model_settings
 
 WORDS = "the tenant shall pay rent monthly landlord repairs notice period contract clause deposit".split()
 
@@ -29,7 +29,7 @@ def long_tail_csv(path):
 
 def test_the_rule_caps_a_setting_at_the_model_and_fits_the_rest():
     assert planned_max_length(1024, [], 512) == 512 and planned_max_length(64, [5] * 10, 512) == 64
-    assert planned_max_length(0, [10] * 99 + [100], 512) == 104  # the 99th percentile, a multiple of 8
+    assert planned_max_length(0, [10] * 98 + [100] * 2, 512) == 104  # the 99th percentile, a multiple of 8
     assert planned_max_length(0, [10] * 100, 512, fitted=72) == 72 and planned_max_length(0, [], 48, fitted=72) == 48
 
 
@@ -45,8 +45,7 @@ def test_the_data_tab_the_estimate_and_every_method_train_with_one_max_length(tm
     chart = out["lengths"]["value"]
     assert f"max length {shown}" in str(chart.layout.annotations)
 
-    settings = {**preset_values(DEFAULT_PRESET), "task": "classification", "model": ""}
-    said = train_tab.show_estimate(state, None, settings)
+    said = train_tab.show_estimate(state, None, model_settings(RunConfig()))
     assert re.search(rf"at max length {shown}\b", said), said
 
     config = RunConfig.from_dict({**state.data_config(), "model": ""})

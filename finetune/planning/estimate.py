@@ -260,10 +260,14 @@ def token_lengths(model_path: str, texts: tuple[str, ...]) -> list[int]:
 
 
 def model_limit(model_path: str) -> int:
-    """The tokens the model reads, as training caps its max length (token_lengths.tokenizer_limit)."""
-    from ..data.token_lengths import tokenizer_limit
+    """The tokens the model reads, as training caps its max length (token_lengths.tokenizer_limit); a model
+    whose tokenizer is not at hand yet (a Hub id, its config only): the usual 512."""
+    from ..data.token_lengths import DEFAULT_LIMIT, tokenizer_limit
 
-    return tokenizer_limit(_tokenizer(model_path))
+    try:
+        return tokenizer_limit(_tokenizer(model_path))
+    except (OSError, ValueError):
+        return DEFAULT_LIMIT
 
 
 def run_estimate_s(config, data, method: str, root=None) -> float | None:

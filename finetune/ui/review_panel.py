@@ -89,7 +89,7 @@ def run_review(state: DataState, source: str | None, token=None, progress=gr.Pro
                                    on_step=lambda message: progress(None, desc=message))
     except USER_ERRORS as e:
         raise user_error(e) from None
-    table = pd.DataFrame([[i.row, i.text, i.given, i.suggested, i.score, "keep", i.suggested]
+    table = pd.DataFrame([[i.row, i.text, i.given, i.suggested, round(i.score, 3), "keep", i.suggested]
                           for i in review.issues], columns=COLUMNS)
     message = (f"Reviewed {review.rows} rows: {review.flagged} look mislabelled, the {len(review.issues)} most "
                f"likely shown. Select a row to keep, relabel or drop it (below the table), then Apply.")
@@ -105,9 +105,17 @@ def select_row(table: pd.DataFrame, labels: list[str], evt: gr.SelectData = None
     choices = list(labels or [])
     new = str(record["new label"] or record["suggested"])
     return Picked(selected=int(position),
-                  row=f"Row **{record['row']}** (given *{as_text(record['given'])}*): {as_text(str(record['text'])[:160])}",
+                  row=f"Row **{_number(record['row'])}** (given *{as_text(record['given'])}*): {as_text(str(record['text'])[:160])}",
                   action=gr.update(value=str(record["action"]) if record["action"] in ACTIONS else "keep"),
                   new_label=gr.update(choices=choices, value=new if new in choices else None))
+
+
+def _number(value) -> str:
+    """A row number as the table shows it (the browser may send the table's numbers back as text)."""
+    try:
+        return str(int(float(value)))
+    except (TypeError, ValueError):
+        return as_text(str(value))
 
 
 def decide(table: pd.DataFrame, selected: int | None, action: str | None, new_label: str | None,

@@ -84,6 +84,10 @@ def test_a_row_is_decided_by_choices_below_the_table_not_typed(loaded):
     other = next(label for label in labels if label not in (table.loc[0, "given"], table.loc[0, "suggested"]))
     table, action = review_panel.pick_label(table, 0, "keep", other)  # picking a label means relabel
     assert (table.loc[0, "action"], table.loc[0, "new label"], action["value"]) == ("relabel", other, "relabel")
+    frame = pd.read_csv(loaded.settings["data_file"])  # a second row to decide on (the file's third row)
+    table = pd.concat([table, pd.DataFrame([[3, frame.loc[1, "text"], frame.loc[1, "label"], frame.loc[1, "label"], 0.9,
+                                             "keep", frame.loc[1, "label"]]], columns=review_panel.COLUMNS)],
+                      ignore_index=True)
     table, _ = review_panel.decide(table, 1, "drop", None)
     edits = review_panel.edits_from_table(table, labels)
     assert edits.relabel == {int(table.loc[0, "row"]): other} and edits.drop == [int(table.loc[1, "row"])]
