@@ -26,7 +26,7 @@ from .views import bind
 
 # Short headers and set widths, wrapped: the whole table fits a 1280 px window (issue 27: it cut the epochs)
 COLUMNS = ["run", "status", "verdict", "task", "model", "metric", "value", "time (s)", "epochs", "batch", "lr"]
-COLUMN_WIDTHS = ["20%", "9%", "11%", "10%", "13%", "9%", "6%", "6%", "5%", "5%", "6%"]
+COLUMN_WIDTHS = ["17%", "8%", "9%", "12%", "13%", "8%", "7%", "6%", "7%", "6%", "7%"]
 
 
 class RunsView(NamedTuple):
@@ -53,7 +53,7 @@ def _names(saved: dict | None, only_mine: bool, token: str | None) -> list[str]:
 def _row(name: str) -> list:
     summary, config = run_summary(runs_root() / name), _config(name)
     value = round(summary.value, 4) if summary.value is not None else None
-    settings = (config.epochs, config.batch_size, config.learning_rate) if config else (None, None, None)
+    settings = (config.epochs, config.batch_size, f"{config.learning_rate:g}") if config else (None, None, None)
     # the same summary as `python -m finetune runs`: status (a trial marked) and verdict agree
     return [name, summary.label, KINDS.get(summary.verdict, ""), summary.task, summary.model, summary.metric, value,
             summary.duration_s, *settings]
