@@ -124,3 +124,35 @@ def test_every_verdict_names_the_best_quick_model_as_its_bar():
     assert Results.from_json(results.to_json()).quick_bar == results.quick_bar  # kept in results.json
     assert quick.bar("macro_f1", besides="probe")["name"] == "tfidf"  # a probe run is measured against the others
     assert compared_to_what(Results(task="classification", metrics={"macro_f1": 0.5})) == ""  # not measured: no bar
+
+
+@pytest.fixture(scope="session")
+def tiny_nli(tmp_path_factory):
+    """A tiny BERT NLI classifier (entailment / neutral / contradiction), as an NLI model on the Hub is saved."""
+    from transformers import BertForSequenceClassification
+
+    from tests.conftest import WORDS, save_tiny_bert
+
+    folder = tmp_path_factory.mktemp("tiny-nli")
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "this", "text", "is", "about"]
+    vocab += sorted({w for ws in WORDS.values() for w in ws})
+    save_tiny_bert(folder, vocab, BertForSequenceClassification)
+    names = {0: "entailment", 1: "neutral", 2: "contradiction"}
+    BertForSequenceClassification.from_pretrained(  # three labels, named as NLI models name them
+        folder, num_labels=3, id2label=names, label2id={v: k for k, v in names.items()},
+        ignore_mismatched_sizes=True).save_pretrained(folder)
+    return str(folder)
+
+
+def test_an_nli_model_answers_zero_shot_by_entailment_on_capped_rows(tmp_path, tiny_nli, runs_dir, monkeypatch):
+    from finetune.config import RunConfig
+    from finetune.planning.quick_models import measure
+    from finetune.tasks import quick_classification
+
+    monkeypatch.setattr(quick_classification, "NLI_ROWS", 5)
+    data = write_csv(tmp_path / "d.csv", keyword_rows(per_class=20))
+    report = measure(RunConfig(data_file=str(data), model=tiny_nli), cache=False)
+    zero = report.get("zero-shot")
+    assert 0 <= zero.score <= 1 and zero.seconds > 0
+    assert any("Zero-shot by entailment" in n and "on 5 held-out rows of" in n for n in report.notes)
+    assert not quick_classification.is_nli(str(tmp_path))  # no config: the embedding zero-shot

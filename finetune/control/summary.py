@@ -7,7 +7,7 @@ from pathlib import Path
 from ..config import ConfigError, load_run_config
 from ..runs.events import FINISHED, STOPPED, read_events, run_duration
 from ..runs.records import Results, RunSummary
-from ..runs.folder import RunPaths, run_name, runs_root, trial_state
+from ..runs.folder import ENDED_EARLY, RunPaths, run_name, runs_root, trial_state
 from .processes import _PROCESSES, is_alive, run_status
 
 
@@ -29,7 +29,7 @@ def run_summary(run_dir, root: Path | None = None) -> RunSummary:
         task, model = None, results.model
     main = task.main_key(results) if task else results.main_key()
     trial = trial_state(run_dir)
-    shown = STOPPED if trial in ("stopped", "pruned") and status.status == FINISHED else status.status
+    shown = STOPPED if trial in ENDED_EARLY and status.status == FINISHED else status.status
     verdict = run_verdict(run_dir) if status.results and not status.running else None
     try:
         name = run_name(run_dir, root)

@@ -13,6 +13,7 @@ from ..errors import ConfigError
 
 
 OWNER_FILE = "owner.json"
+ENDED_EARLY = ("stopped", "pruned")  # the states of a search trial the search ended (sweeps/record.py)
 
 
 @dataclass(frozen=True)

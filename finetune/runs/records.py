@@ -10,6 +10,8 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from .events import FAILED, RUNNING
+
 # Keys only some runs write (several processes, a method's own): left out of the file when None, so a file
 # reads back as it was written.
 OPTIONAL_KEYS = ("processes", "train_samples_per_second", "epochs", "estimate_s", "method", "trained_with",
@@ -97,11 +99,11 @@ class RunStatus:
 
     @property
     def running(self) -> bool:
-        return self.status == "running"
+        return self.status == RUNNING
 
     def to_json(self) -> dict:
         """The shape run_status() returned before it was a record: {"status", "error"?, "results"?}."""
-        return {"status": self.status, **({"error": self.error} if self.status == "failed" else {}),
+        return {"status": self.status, **({"error": self.error} if self.status == FAILED else {}),
                 **({"results": self.results.to_json()} if self.results else {})}
 
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..runs.events import EVAL, read_events
+from ..runs.events import EVAL, STOPPED, read_events
+from ..runs.folder import ENDED_EARLY
 from ..runs.records import Results
 from ..tasks import get_task
 from ..tasks.advice import METHOD_NAMES
@@ -72,7 +73,7 @@ def judge(results: Results, evals: list[dict], *, epochs: float | None = None, t
     baseline = against.scores.get(metric) if against and not against.base_model else None
     floor = task.chance_score(results, metric)
     name = metric.replace("_", " ")
-    if trial in ("stopped", "pruned") or results.status == "stopped":
+    if trial in ENDED_EARLY or results.status == STOPPED:
         return _stopped(results, f"{name} {value:.3f}", trial)
     if (base is not None and (value >= base if not higher else value <= base)) or \
             (floor is not None and value <= floor + MARGIN):

@@ -1,5 +1,5 @@
-"""Classification's quick models: zero-shot (texts vs label names in the sentence model's embedding space),
-the TF-IDF baseline and the frozen-embedding probe with its learning curve, each scored on the held-out rows
+"""Classification's quick models: zero-shot (texts vs label names in the sentence model's embedding space, or,
+where the chosen model is an NLI model, the entailment of "This text is about LABEL."), the TF-IDF baseline and the frozen-embedding probe with its learning curve, each scored on the held-out rows
 of the run's own split. The texts are embedded once and reused by zero-shot, the probe and the curve.
 """
 from __future__ import annotations
@@ -15,6 +15,9 @@ from .advice import rows_per_class
 FRACTIONS = (0.25, 0.5, 1.0)
 RISING = 0.02      # the probe gaining more than this from 50 % to 100 % of the rows: more labels still help
 WEAK_SHOWN = 8     # classes named in the curve's reading (the rest counted)
+NLI_ROWS = 200     # held-out rows an NLI model scores: one forward pass per row and label, so seconds stay seconds
+NLI_LABELS = 30    # above this many labels NLI zero-shot is too slow for a quick answer: embeddings instead
+HYPOTHESIS = "This text is about {}."
 
 
 def label_prompt(label: str, descriptions: dict | None = None) -> str:
@@ -54,10 +57,13 @@ def quick_models(config, data, limits: Limits, progress, descriptions: dict | No
     share = embedding.seconds / max(len(train) + len(held), 1)  # each model is charged for the texts it embeds
 
     progress(0.6, "Zero-shot")
-    with Timer() as zero:
-        label_vectors = embed([label_prompt(name, descriptions) for name in labels], path)
-        predicted = (held_vectors @ label_vectors.T).argmax(-1)
-    report.models.append(_score("zero-shot", y_held, predicted, zero.seconds + share * len(held)))
+    prompts = [label_prompt(name, descriptions) for name in labels]
+    if is_nli(path) and len(labels) <= NLI_LABELS:
+        report.models.append(nli_zero_shot(held["text"], y_held, prompts, path, report.notes))
+    else:
+        with Timer() as zero:
+            predicted = (held_vectors @ embed(prompts, path).T).argmax(-1)
+        report.models.append(_score("zero-shot", y_held, predicted, zero.seconds + share * len(held)))
 
     progress(0.7, "Quick probe (C by cross-validation)")
     with Timer() as fitting:
@@ -72,6 +78,35 @@ def quick_models(config, data, limits: Limits, progress, descriptions: dict | No
     report.rising, report.curve_reading = read_curve(report.learning_curve, report.weak_classes)
     progress(1.0, "Done")
     return report
+
+
+def is_nli(path: str) -> bool:
+    """The model folder is a natural-language-inference classifier (one of its labels is "entailment"), the
+    kind transformers' zero-shot-classification pipeline needs."""
+    import json
+    from pathlib import Path
+
+    try:
+        names = json.loads((Path(path) / "config.json").read_text()).get("id2label") or {}
+    except (OSError, ValueError, AttributeError):
+        return False
+    return any(str(n).lower().startswith("entail") for n in names.values())
+
+
+def nli_zero_shot(texts, gold, prompts: list[str], path: str, notes: list[str]) -> QuickScore:
+    """Zero-shot by entailment: each text against "This text is about LABEL." for every label, scored on at
+    most NLI_ROWS held-out rows (the note says so)."""
+    from transformers import pipeline
+
+    rows = min(len(texts), NLI_ROWS)
+    with Timer() as zero:
+        classify = pipeline("zero-shot-classification", model=path, device=-1)
+        answers = classify(list(texts[:rows]), candidate_labels=prompts, hypothesis_template=HYPOTHESIS)
+        answers = answers if isinstance(answers, list) else [answers]
+        predicted = np.asarray([prompts.index(a["labels"][0]) for a in answers])
+    notes.append(f"Zero-shot by entailment (the chosen model is an NLI model), on {rows} held-out rows"
+                 + (f" of {len(texts)}." if rows < len(texts) else "."))
+    return _score("zero-shot", np.asarray(gold)[:rows], predicted, zero.seconds)
 
 
 def _score(name, gold, predicted, seconds) -> QuickScore:
