@@ -183,7 +183,8 @@ def run_setfit(config, paths, events, stop, task, data, hardware, checkpoint=Non
     model = build_setfit_model(model_path, data.labels)
     fit_body_length(model.model_body, length_texts(data), config.max_length, config.seed)
     callback = event_callback(events, stop)
-    arguments = setfit_arguments(config, len(data.datasets["train"]), paths.checkpoints, model.model_body.max_seq_length)
+    arguments = setfit_arguments(config, len(data.datasets["train"]), paths.checkpoints,
+                                 model.model_body.max_seq_length)
     steps = arguments.max_steps
     events.write(STAGE, message=f"Training with SetFit on {hardware.describe()}", max_steps=steps)
     runtime = train_setfit(model, data, config, paths.checkpoints, callback)
