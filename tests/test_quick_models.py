@@ -75,6 +75,7 @@ def test_the_probe_is_a_run_like_any_other(tmp_path, tiny_model, runs_dir):
     run = runs_dir / "probe-run"
     results = train(config, run)
     assert results.method == "probe" and results.status == "finished" and results.steps == 1
+    assert results.max_length == 16  # the max length the Data tab shows (issue 27: the body's own, here 64)
     assert results.quick_bar and results.quick_bar["name"] in ("tfidf", "zero-shot")  # not itself
     assert "over the" in run_verdict(run).line
     events = [e["event"] for e in read_events(RunPaths(run).events)[0]]

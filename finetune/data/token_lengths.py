@@ -90,20 +90,21 @@ class LengthCounter:
         return np.array([len(e.ids) for e in self.tokenizer.encode_batch(texts)], dtype=int)
 
 
-def length_summary(texts, counter: LengthCounter, limit: int | None = None, seed: int = 0) -> dict:
-    """Percentiles, a histogram, the share over the limit (from a sample on big data) and the longest rows."""
+def length_summary(texts, counter: LengthCounter, setting: int = 0, seed: int = 0) -> dict:
+    """Percentiles, a histogram, the share over the limit (from a sample on big data), the longest rows and
+    the max length training will use (`setting`: the config's max_length, 0 = from the data)."""
     import pandas as pd
 
     texts = pd.Series(texts)
-    limit = limit or counter.limit
-    sample = texts.sample(n=sample_size(texts, counter.limit), random_state=seed) if len(texts) else texts
-    lengths = counter(sample.tolist()) if len(sample) else np.zeros(0, dtype=int)
+    limit = min(setting, counter.limit) if setting else counter.limit
+    lengths = np.asarray(counter(length_sample(texts, counter.limit, seed)), dtype=int)
     longest = texts.str.len().nlargest(200).index  # exact counts where truncation is likeliest
     long_lengths = counter(texts[longest].tolist()) if len(longest) else np.zeros(0, dtype=int)
     over = [int(i) for i, n in zip(longest, long_lengths) if n > limit]
     counts, edges = np.histogram(lengths, bins=HISTOGRAM_BINS) if len(lengths) else ([], [])
     pct = (lambda q: int(np.percentile(lengths, q))) if len(lengths) else (lambda q: 0)
     return {"limit": int(limit), "estimated": counter.estimated, "counted": int(len(lengths)),
+            "max_length": planned_max_length(setting, lengths, counter.limit),
             "p50": pct(50), "p95": pct(95), "p99": pct(99),
             "max": int(max(lengths.max() if len(lengths) else 0, long_lengths.max() if len(long_lengths) else 0)),
             "over_limit_share": float((lengths > limit).mean()) if len(lengths) else 0.0,
@@ -118,10 +119,54 @@ def sample_size(texts, limit: int) -> int:
     return min(len(texts), SAMPLE_ROWS, max(MIN_SAMPLE_ROWS, int(MAX_COUNTED_CHARS / max(mean, 1.0))))
 
 
+def length_sample(texts, limit: int, seed: int = 0) -> list[str]:
+    """The texts whose token counts decide the max length: all of them up to sample_size, else a seeded
+    sample. The data check and training call it on the same rows (the data file's usable rows, remedies
+    applied, in file order), so both count the same texts."""
+    import pandas as pd
+
+    texts = pd.Series(list(texts), dtype=object)
+    if not len(texts):
+        return []
+    return texts.sample(n=sample_size(texts, limit), random_state=seed).tolist()
+
+
+def planned_max_length(setting: int, lengths, limit: int, fitted: int = 0) -> int:
+    """THE max length a run trains with, for every screen that shows it (issue 27: the Data tab, the
+    estimate and the run said 48, 56 or 256): the config's `setting` when given (at most what the model
+    reads), else fitted to the data's token counts `lengths` (fitted_length); `fitted`: that fit when the
+    data check has made it already (the Train tab's estimate)."""
+    if setting:
+        return min(int(setting), int(limit))
+    return min(int(fitted), int(limit)) if fitted else fitted_length(lengths, limit)
+
+
+def training_max_length(tokenizer, texts, setting: int = 0, seed: int = 0, cap: int = 0) -> int:
+    """planned_max_length for a run, from a loaded tokenizer and the texts the data check counted (each cut
+    as the check cuts it, counted_chars); `cap`: a lower limit than the tokenizer's (a sentence-transformers
+    body's max_seq_length)."""
+    limit = tokenizer_limit(tokenizer)
+    if setting:
+        planned = planned_max_length(setting, [], limit)
+    else:
+        chars = counted_chars(limit)
+        sample = [t[:chars] for t in length_sample(texts, limit, seed)]
+        counts = [len(ids) for ids in tokenizer(sample, truncation=False)["input_ids"]] if sample else []
+        planned = planned_max_length(0, counts, limit)
+    return min(planned, cap) if cap else planned
+
+
+def fit_body_length(body, texts, setting: int = 0, seed: int = 0) -> int:
+    """A sentence-transformers body (SetFit's, the probe's) set to read the run's max length, at most its own
+    max_seq_length (256 for MiniLM), which is what cuts its texts (SetFit ignores its own max_length with a
+    scikit-learn head); returns it."""
+    body.max_seq_length = training_max_length(body.tokenizer, texts, setting, seed, cap=int(body.max_seq_length))
+    return int(body.max_seq_length)
+
+
 def fitted_length(lengths, limit: int) -> int:
     """max_length fitted to the data: the 99th percentile of token counts (128 with none), rounded up to a
-    multiple of 8, at least 16 and at most what the model reads. The one rule for training, the data check
-    and the estimate."""
+    multiple of 8, at least 16 and at most what the model reads."""
     return rounded_length(int(np.percentile(lengths, 99)) if len(lengths) else 128, limit)
 
 

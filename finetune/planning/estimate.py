@@ -131,15 +131,18 @@ def _advice(result: Estimate, batch_size: int) -> list[str]:
 
 
 def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None = None,
-                 method: str | None = None, root=None) -> Estimate:
+                 method: str | None = None, root=None, fitted_length: int = 0,
+                 length_texts: list[str] | None = None) -> Estimate:
     """The estimate for a RunConfig and a data set of `rows` labelled rows; `texts`, a sample of them,
-    gives the token lengths (as the engine fits max_length: the 99th percentile). `method`: the one the
-    run uses (setfit or finetune); None resolves the config's (auto: by rows per class). `root`: the runs
-    folder that caches this machine's measured speed (default: runs_root())."""
+    gives the token lengths. The max length is the run's (token_lengths.planned_max_length): `fitted_length`,
+    the data check's fit to the whole file when the caller has it (the Data tab's), else fitted as training fits
+    it to `length_texts` (TaskData.length_texts: the rows the check counted), else to `texts`.
+    `method`: the one the run uses (setfit or finetune); None resolves the config's (auto: by rows per class).
+    `root`: the runs folder that caches this machine's measured speed (default: runs_root())."""
     from ..machine.hardware import detect
     from ..models.catalog import resolve_model
 
-    from ..data.token_lengths import fitted_length
+    from ..data.token_lengths import planned_max_length, training_max_length
     from ..errors import ConfigError
     from ..tasks import get_task
 
@@ -149,10 +152,12 @@ def estimate_run(config, *, rows: int, num_labels: int, texts: list[str] | None 
     max_length, mean_length, lengths = config.max_length, None, []
     if task.length_setting != "max_length":  # e.g. generation: every training block is block_size long
         max_length, texts = getattr(config, task.length_setting), None
-    if texts:
-        lengths = token_lengths(path, tuple(texts[:SAMPLE]))
-        max_length = max_length or fitted_length(lengths, 512)
-        mean_length = sum(lengths) / len(lengths)
+    elif texts or fitted_length or config.max_length or length_texts:
+        if length_texts and not (fitted_length or config.max_length):
+            fitted_length = training_max_length(_tokenizer(path), length_texts, 0, config.seed)
+        lengths = token_lengths(path, tuple(texts[:SAMPLE])) if texts else []
+        mean_length = sum(lengths) / len(lengths) if lengths else None
+        max_length = planned_max_length(config.max_length, lengths, model_limit(path), fitted_length)
     shape = model_shape(path, max(2, num_labels))
     try:  # the number format the run will train in: the speed is measured in it
         bf16 = config.training_precision(hardware) == "bf16"
@@ -243,11 +248,26 @@ def sample_texts(data_file: str, text_column) -> list[str]:
     return text_values(read_table(data_file), text_column).head(SAMPLE).tolist()
 
 
-def token_lengths(model_path: str, texts: tuple[str, ...]) -> list[int]:
+@lru_cache(maxsize=4)
+def _tokenizer(model_path: str):
     from transformers import AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(model_path)
-    return [len(ids) for ids in tokenizer(list(texts), truncation=False)["input_ids"]]
+    return AutoTokenizer.from_pretrained(model_path)
+
+
+def token_lengths(model_path: str, texts: tuple[str, ...]) -> list[int]:
+    return [len(ids) for ids in _tokenizer(model_path)(list(texts), truncation=False)["input_ids"]]
+
+
+def model_limit(model_path: str) -> int:
+    """The tokens the model reads, as training caps its max length (token_lengths.tokenizer_limit); a model
+    whose tokenizer is not at hand yet (a Hub id, its config only): the usual 512."""
+    from ..data.token_lengths import DEFAULT_LIMIT, tokenizer_limit
+
+    try:
+        return tokenizer_limit(_tokenizer(model_path))
+    except (OSError, ValueError):
+        return DEFAULT_LIMIT
 
 
 def run_estimate_s(config, data, method: str, root=None) -> float | None:
@@ -264,7 +284,7 @@ def run_estimate_s(config, data, method: str, root=None) -> float | None:
     began = time.perf_counter()
     try:
         result = estimate_run(config, rows=rows, num_labels=len(data.labels or ()), texts=texts, method=method,
-                              root=root)
+                              root=root, length_texts=data.length_texts)
         # a speed not measured before is measured now, inside this run: that time is part of it too
         return round(result.total_s + time.perf_counter() - began, 1)
     except (ConfigError, OSError, ValueError, RuntimeError, KeyError):

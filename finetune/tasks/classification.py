@@ -10,7 +10,7 @@ from ..data.label_edits import LabelEdits, apply_label_edits
 from ..data.remedies import OTHER, apply_remedies
 from ..data.splits import held_out_parts
 from ..data.file_kind import read_labelled_table
-from ..data.token_lengths import fitted_length, tokenizer_limit
+from ..data.token_lengths import training_max_length
 from .training_length import TrainingLength
 from ..errors import DataError
 from ..models.catalog import EMBEDDED
@@ -22,9 +22,7 @@ from .probe_method import PROBE_METHOD, probe_head
 from .classification_report import chance, held_out_examples, metrics, report, results_view  # noqa: F401
 from .quick_classification import quick_models
 from .setfit_method import SETFIT, SETFIT_METHOD, setfit_head
-from .task import BASELINE, FINE_TUNE, ModelCardText, Task, TaskData
-
-LENGTH_SAMPLE = 2000  # texts tokenized to pick max_length; enough for a stable 99th percentile
+from .task import BASELINE, FINE_TUNE, ModelCardText, Task, TaskData, length_texts
 
 
 # --- data -------------------------------------------------------------------------------------
@@ -37,7 +35,7 @@ def read_data(config) -> TaskData:
         raise DataError(problems[0][1])
     parts, split_notes = held_out_parts(rows, config, lambda path: _held_out_file(path, config, labels, notes),
                                         stratify="label")
-    data = TaskData(_datasets(parts, labels), labels, notes + split_notes)
+    data = TaskData(_datasets(parts, labels), labels, notes + split_notes, length_texts=rows["text"].tolist())
     if config.balance == "class_weights":
         data.loss = weighted_loss(class_weights(parts["train"]["label"], labels))
         data.notes.append("Rare classes weigh more in the loss (class weights).")
@@ -113,8 +111,8 @@ def build_model(config, model_path, labels):
 
 
 def prepare(data: TaskData, tokenizer, config):
-    """Tokenize without padding (the collator pads per batch) at a max_length fitted to the data."""
-    max_length = config.max_length or fitted_max_length(data.datasets["train"]["text"], tokenizer)
+    """Tokenize without padding (the collator pads per batch) at the max length the data check showed."""
+    max_length = max_length_for(data, tokenizer, config)
 
     def tokenize(batch):
         return tokenizer(batch["text"], truncation=True, max_length=max_length)
@@ -123,9 +121,9 @@ def prepare(data: TaskData, tokenizer, config):
     return tokenized, max_length
 
 
-def fitted_max_length(texts, tokenizer) -> int:
-    lengths = [len(ids) for ids in tokenizer(texts[:LENGTH_SAMPLE], truncation=False)["input_ids"]]
-    return fitted_length(lengths, tokenizer_limit(tokenizer))
+def max_length_for(data: TaskData, tokenizer, config, cap: int = 0) -> int:
+    """The run's max length (token_lengths.training_max_length) over the rows the data check counted."""
+    return training_max_length(tokenizer, length_texts(data), config.max_length, config.seed, cap)
 
 
 def collator(tokenizer):

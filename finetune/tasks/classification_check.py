@@ -15,7 +15,6 @@ from ..data.remedies import apply_remedies, conflicting_texts, label_variant_gro
 from ..data.tables import cells_note, truncation_note
 from ..data.token_lengths import LengthCounter, length_summary
 from ..data.columns import describe_columns, text_columns
-from ..data.token_lengths import rounded_length
 from .check_report import CheckReport
 from .views import PREVIEW_ROWS, CheckView, as_text, problems_markdown
 from . import labels as label_rules
@@ -50,7 +49,7 @@ class ClassificationCheck(CheckReport):
 
     def view(self, name: str, frame, config, fixes: bool = False) -> CheckView:
         lengths = self.token_lengths
-        max_length = config.max_length or rounded_length(lengths["p99"], lengths["limit"])  # as training fits it
+        max_length = lengths["max_length"]  # token_lengths.planned_max_length: what training will use
         samples = pd.DataFrame([{"label": k, "text": t} for k, texts in self.samples.items() for t in texts])
         shown = [config.label_column] + text_columns(frame, config.text_column)  # the label first: long texts wrap
         return CheckView(self.markdown(name, fixes), lengths=lengths, max_length=max_length, samples=samples,
@@ -88,7 +87,7 @@ def check_table(frame: pd.DataFrame, config, counter: LengthCounter | None = Non
         report.block(code, message)
     _balance_warnings(labels, config, warn)
     counter = counter or LengthCounter(config.model)
-    report.token_lengths = length_summary(fixed["text"], counter, config.max_length or None, config.seed)
+    report.token_lengths = length_summary(fixed["text"], counter, config.max_length, config.seed)
     _length_warnings(report.token_lengths, warn)
     report.samples = {name: fixed["text"][fixed["label"] == name].head(SAMPLES_PER_CLASS).tolist()
                       for name in list(labels)[:MANY_CLASSES]}

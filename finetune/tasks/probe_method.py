@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .task import Method, SeparateHead, method_start
+from ..data.token_lengths import fit_body_length
+from .task import Method, SeparateHead, length_texts, method_start
 
 from .advice import METHOD_NAMES, PROBE, rows_per_class
 
@@ -123,7 +124,14 @@ def run_probe(config, paths, events, stop, task, data, hardware, checkpoint=None
     train, validation = data.datasets["train"], data.datasets["validation"]
     report_split = "test" if "test" in data.datasets else "validation"
     evaluated = data.datasets[report_split]
-    vectors = {name: embed(data.datasets[name]["text"], model_path) for name in {"train", "validation", report_split}}
+    body = _body(model_path)  # the process's cached body (quick.sentence_model): its own length is put back
+    own_length = body.max_seq_length
+    max_length = fit_body_length(body, length_texts(data), config.max_length, config.seed)
+    try:
+        vectors = {name: embed(data.datasets[name]["text"], str(model_path))
+                   for name in {"train", "validation", report_split}}
+    finally:
+        body.max_seq_length = own_length
     events.write(STAGE, message=f"Fitting the linear head on {hardware.describe()} (C by {MAX_FOLDS}-fold CV)")
     model = fit_probe(vectors["train"], np.asarray(train["label"]), seed=config.seed)
     runtime = time.time() - started
@@ -138,6 +146,7 @@ def run_probe(config, paths, events, stop, task, data, hardware, checkpoint=None
 
     events.write(STAGE, message="Saving model")
     save_probe(model, saving, data.labels, model_path)
+    _save_body_length(saving, max_length)
     note = (f"Trained the quick probe: frozen {model_name(config.model, task.embedded_model)} embeddings and a "
             f"logistic-regression head (C={model.C:g}, chosen by {folds_for(train['label'])}-fold cross-validation "
             f"on the training rows); {rows_per_class(train['label']):g} training rows in the median class. The folder is "
@@ -147,8 +156,15 @@ def run_probe(config, paths, events, stop, task, data, hardware, checkpoint=None
             "train_rows": len(train), "eval_rows": len(validation), "report_split": report_split,
             "report_rows": len(evaluated), "baseline": baseline, "train_runtime_s": round(runtime, 2),
             "status": FINISHED, "steps": 1, "max_steps": 1, "early_stopped": False,
-            "max_length": int(getattr(_body(model_path), "max_seq_length", 0) or 0), "precision": "fp32",
+            "max_length": max_length, "precision": "fp32",
             "device": hardware.describe(), "notes": data.notes + [note], "main_metric": task.main_metric, **report}
+
+
+def _save_body_length(folder, max_length: int) -> None:
+    """The saved body reads what it was trained at (sentence-transformers keeps it in sentence_bert_config.json)."""
+    settings = Path(folder) / "sentence_bert_config.json"
+    if settings.is_file():
+        settings.write_text(json.dumps({**json.loads(settings.read_text()), "max_seq_length": max_length}, indent=2))
 
 
 def _body(model_path):

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .task import Method, SeparateHead, method_start
+from ..data.token_lengths import fit_body_length
+from .task import Method, SeparateHead, length_texts, method_start
 
 from .advice import FINETUNE, MAX_STEPS, METHOD_NAMES, NUM_ITERATIONS, SETFIT, rows_per_class  # noqa: F401 (FINETUNE: its old home)
 
@@ -64,7 +65,7 @@ def _setfit_model(folder, head, labels):
     return SetFitModel(model_body=body, model_head=head, labels=labels, normalize_embeddings=normalize)
 
 
-def setfit_arguments(config, train_rows: int, output_dir):
+def setfit_arguments(config, train_rows: int, output_dir, max_length: int | None = None):
     from setfit import TrainingArguments
 
     pairs = 2 * NUM_ITERATIONS * train_rows
@@ -73,7 +74,7 @@ def setfit_arguments(config, train_rows: int, output_dir):
         output_dir=str(output_dir), batch_size=config.batch_size, num_epochs=1, max_steps=steps,
         num_iterations=NUM_ITERATIONS, seed=config.seed, report_to="none", save_strategy="no",
         eval_strategy="no", logging_strategy="steps", logging_steps=max(1, steps // POINTS),
-        logging_first_step=True, show_progress_bar=False, max_length=config.max_length or None)
+        logging_first_step=True, show_progress_bar=False, max_length=max_length or config.max_length or None)
 
 
 def setfit_settings(args, train_rows: int) -> dict:
@@ -110,7 +111,7 @@ def train_setfit(model, data, config, checkpoints_dir, callback) -> float:
     from transformers import PrinterCallback, ProgressCallback
 
     train = data.datasets["train"]
-    args = setfit_arguments(config, len(train), checkpoints_dir)
+    args = setfit_arguments(config, len(train), checkpoints_dir, model.model_body.max_seq_length)
     trainer = Trainer(model=model, args=args, train_dataset=train, callbacks=[callback])
     for printer in (PrinterCallback, ProgressCallback):  # stdout carries the final JSON only
         trainer.st_trainer.remove_callback(printer)
@@ -182,8 +183,10 @@ def run_setfit(config, paths, events, stop, task, data, hardware, checkpoint=Non
     model_path, saving = method_start(config, paths, events, task)
     events.write(STAGE, message="Loading model (SetFit)")
     model = build_setfit_model(model_path, data.labels)
+    fit_body_length(model.model_body, length_texts(data), config.max_length, config.seed)
     callback = event_callback(events, stop)
-    arguments = setfit_arguments(config, len(data.datasets["train"]), paths.checkpoints)
+    arguments = setfit_arguments(config, len(data.datasets["train"]), paths.checkpoints,
+                                 model.model_body.max_seq_length)
     steps = arguments.max_steps
     events.write(STAGE, message=f"Training with SetFit on {hardware.describe()}", max_steps=steps)
     runtime = train_setfit(model, data, config, paths.checkpoints, callback)
@@ -205,7 +208,7 @@ def run_setfit(config, paths, events, stop, task, data, hardware, checkpoint=Non
             "report_split": report_split, "report_rows": len(evaluated), "baseline": baseline,
             "train_runtime_s": round(runtime, 2), "status": STOPPED if callback.stopped_early else FINISHED,
             "steps": callback.last_step, "max_steps": steps, "early_stopped": False,
-            "max_length": config.max_length or int(model.model_body.max_seq_length), "precision": "fp32",
+            "max_length": int(model.model_body.max_seq_length), "precision": "fp32",
             "device": hardware.describe(), "notes": data.notes + [_method_note(data)],
             "main_metric": task.main_metric,
             "trained_with": setfit_settings(arguments, len(data.datasets["train"])), **report}

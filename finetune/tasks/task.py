@@ -28,6 +28,9 @@ class TaskData:
     labels: list[str]
     notes: list[str] = field(default_factory=list)  # plain-language remarks on what was done to the data
     loss: Any = None  # a Trainer compute_loss_func when the task changes the model's own loss
+    # the texts the max length is fitted on (token_lengths.training_max_length): the data file's usable rows as
+    # the data check counts them, so the Data tab, the estimate and the run agree; None: the training split
+    length_texts: list | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,11 @@ class SeparateHead:
     method: str      # "SetFit" or "The quick probe", in words
     file: str        # the head's fitted arrays in the folder (tasks/fitted_arrays.py, safetensors)
     normalize: bool  # the embeddings are L2-normalised before the head
+
+
+def length_texts(data: TaskData) -> list:
+    """The texts a run fits its max length on: the data check's rows, else the training split's texts."""
+    return data.length_texts if data.length_texts is not None else data.datasets["train"]["text"]
 
 
 def method_start(config, paths, events, task):

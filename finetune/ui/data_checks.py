@@ -49,5 +49,6 @@ def check(task, frame: pd.DataFrame | None, config) -> tuple[dict, dict]:
                                           recommended=report.recommended)
     state = {"rows": report.size, "labels": report.counts, "ready": report.ready, "columns": report.columns,
              "few_shot_ready": report.few_shot_ready,  # SetFit may train what blocks fine-tuning
-             "texts": report.texts}  # NER: sentences for the estimate
+             "texts": report.texts,  # NER: sentences for the estimate
+             "max_length": view.max_length}  # the max length training will use: the estimate shows it too
     return state, values

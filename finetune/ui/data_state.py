@@ -26,6 +26,7 @@ class DataState:
     labels: dict = field(default_factory=dict)   # rows per label
     columns: list = field(default_factory=list)  # the file's columns (the column pickers' choices)
     texts: list = field(default_factory=list)    # NER: the first sentences, for the estimate
+    max_length: int = 0       # the check's max length fitted to the file (the chart's line; the estimate's too)
     suggest: str = ""         # after a failed check: another task whose check reads the file
 
     def __hash__(self) -> int:
@@ -59,7 +60,7 @@ class DataState:
         return cls(**_split(fields), model=model, name=Path(fields["data_file"]).name, ready=bool(found["ready"]),
                    few_shot_ready=bool(found.get("few_shot_ready")), rows=found.get("rows") or 0,
                    labels=dict(found.get("labels") or {}), columns=list(found.get("columns") or []),
-                   texts=list(found.get("texts") or []))
+                   texts=list(found.get("texts") or []), max_length=int(found.get("max_length") or 0))
 
 
 def _split(fields: dict) -> dict:

@@ -1,8 +1,9 @@
 """The Data tab's "Review labels" panel: the rows whose label is probably wrong, and what to do with each.
 
 review_labels (finetune/review.py) ranks the loaded rows by how likely their given label is wrong:
-out-of-fold TF-IDF by default, or a finished run's model. Each row's action is keep, relabel (to the
-suggestion, or to the label typed in "new label") or drop. Apply records the decisions as the Data tab's
+out-of-fold TF-IDF by default, or a finished run's model. Select a row, then pick its action (keep, relabel
+or drop) and its new label from the choices below the table (nothing is typed: issue 27). Apply records the
+decisions as the Data tab's
 `label_edits` setting (so training uses them and the run's config.json says what changed), re-runs the
 data check, and offers the corrected file for download.
 """
@@ -23,12 +24,15 @@ from ..services.review import review_labels, reviews_labels, write_corrected
 from ..runs.folder import trained_models
 from . import visitor
 from .data_state import DataState
-from .messages import USER_ERRORS, user_error
+from .messages import USER_ERRORS, as_text, user_error
 
 TFIDF = "TF-IDF (fast, out-of-fold)"
 ACTIONS = ("keep", "relabel", "drop")
 COLUMNS = ["row", "text", "given", "suggested", "score", "action", "new label"]
+# the text takes what the short columns leave, wrapped, so the table fits a 1280 px window (it was 1,716 px)
+COLUMN_WIDTHS = ["6%", "46%", "11%", "11%", "7%", "8%", "11%"]
 SHOWN = 100  # rows in the table: the most likely wrong first
+NO_ROW = "Select a row in the table, then choose its action and new label here."
 
 
 class Reviewed(NamedTuple):
@@ -36,6 +40,14 @@ class Reviewed(NamedTuple):
     table: Any    # the rows to decide on, as an editable table
     message: Any
     labels: Any   # gr.State: the file's labels, what a relabel may name
+
+
+class Picked(NamedTuple):
+    """The decision controls below the table, by name: the selected row and its action and new label."""
+    selected: Any  # gr.State: the row's position in the table, None before a click
+    row: Any       # which row, in words
+    action: Any    # gr.Radio of ACTIONS
+    new_label: Any  # gr.Dropdown of the file's labels
 
 
 class Applied(NamedTuple):
@@ -77,11 +89,58 @@ def run_review(state: DataState, source: str | None, token=None, progress=gr.Pro
                                    on_step=lambda message: progress(None, desc=message))
     except USER_ERRORS as e:
         raise user_error(e) from None
-    table = pd.DataFrame([[i.row, i.text, i.given, i.suggested, i.score, "keep", i.suggested]
+    table = pd.DataFrame([[i.row, i.text, i.given, i.suggested, round(i.score, 3), "keep", i.suggested]
                           for i in review.issues], columns=COLUMNS)
     message = (f"Reviewed {review.rows} rows: {review.flagged} look mislabelled, the {len(review.issues)} most "
-               f"likely shown. Set each row's action to keep, relabel or drop, then Apply.")
+               f"likely shown. Select a row to keep, relabel or drop it (below the table), then Apply.")
     return Reviewed(table=table, message="\n\n".join([message, *review.notes[-1:]]), labels=review.labels)
+
+
+def select_row(table: pd.DataFrame, labels: list[str], evt: gr.SelectData = None) -> Picked:  # Gradio reads evt's type
+    """A click on a row: the controls below show its decision, the new label offered from the file's labels."""
+    position = evt.index[0] if evt is not None and isinstance(evt.index, (list, tuple)) else None
+    if table is None or position is None or not 0 <= int(position) < len(table):
+        return Picked(selected=None, row=NO_ROW, action=gr.update(), new_label=gr.update())
+    record = table.iloc[int(position)]
+    choices = list(labels or [])
+    new = str(record["new label"] or record["suggested"])
+    return Picked(selected=int(position),
+                  row=f"Row **{_number(record['row'])}** (given *{as_text(record['given'])}*): {as_text(str(record['text'])[:160])}",
+                  action=gr.update(value=str(record["action"]) if record["action"] in ACTIONS else "keep"),
+                  new_label=gr.update(choices=choices, value=new if new in choices else None))
+
+
+def _number(value) -> str:
+    """A row number as the table shows it (the browser may send the table's numbers back as text)."""
+    try:
+        return str(int(float(value)))
+    except (TypeError, ValueError):
+        return as_text(str(value))
+
+
+def decide(table: pd.DataFrame, selected: int | None, action: str | None, new_label: str | None,
+           relabels: bool = False) -> tuple[pd.DataFrame, Any]:
+    """The selected row's action and new label set from the controls; (table, the action radio's update).
+    `relabels`: the new label was just picked, which means relabel."""
+    if table is None or selected is None or not 0 <= int(selected) < len(table):
+        raise gr.Error("Select a row in the table first.", print_exception=False)
+    action = "relabel" if relabels else action
+    if action not in ACTIONS:
+        raise gr.Error(f"The action must be keep, relabel or drop; got {action!r}.", print_exception=False)
+    table = table.copy()
+    table.iloc[int(selected), COLUMNS.index("action")] = action
+    if new_label:
+        table.iloc[int(selected), COLUMNS.index("new label")] = new_label
+    return table, gr.update(value=action)
+
+
+def forget_row():
+    """A new review: no row is selected."""
+    return None, NO_ROW
+
+
+def pick_label(table: pd.DataFrame, selected: int | None, action: str | None, new_label: str | None):
+    return decide(table, selected, action, new_label, relabels=True)
 
 
 def edits_from_table(table: pd.DataFrame, labels: list[str]) -> LabelEdits:
@@ -132,14 +191,24 @@ def render(state: gr.State, label_edits: gr.Textbox, recheck: tuple, recheck_out
                                       "opinion (it has seen most rows in training).")
             start = gr.Button("Review labels", elem_id="review-start")
         message = gr.Markdown(elem_id="review-message")
-        table = gr.Dataframe(headers=COLUMNS, interactive=True, wrap=True, elem_id="review-table",
-                             label="action: keep, relabel (to 'new label') or drop")
+        table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True, column_widths=COLUMN_WIDTHS,
+                             elem_id="review-table", label="Select a row to decide on it (below)")
         labels = gr.State([])
+        with gr.Row(equal_height=True):
+            row = gr.Markdown(NO_ROW, elem_id="review-row")
+            action = gr.Radio(list(ACTIONS), value="keep", label="Action for this row", elem_id="review-action")
+            new_label = gr.Dropdown([], label="Relabel to", elem_id="review-new-label")
+        picked = Picked(selected=gr.State(None), row=row, action=action, new_label=new_label)
         apply = gr.Button("Apply: record the edits and re-check", elem_id="review-apply")
         corrected = gr.File(label="Corrected file", interactive=False, visible=False, elem_id="review-corrected")
     reviewed = Reviewed(table=table, message=message, labels=labels)
     applied = Applied(label_edits=label_edits, corrected=corrected, message=message)
-    start.click(run_review, [state, source, token], list(reviewed), api_visibility="private")
+    start.click(run_review, [state, source, token], list(reviewed), api_visibility="private") \
+        .then(forget_row, None, [picked.selected, picked.row], api_visibility="private")
+    table.select(select_row, [table, labels], list(picked), api_visibility="private")
+    deciding = [table, picked.selected, action, new_label]
+    action.input(decide, deciding, [table, action], api_visibility="private")
+    new_label.input(pick_label, deciding, [table, action], api_visibility="private")
     apply.click(apply_edits, [table, labels, state], list(applied), api_visibility="private") \
         .then(*recheck, recheck_outputs, api_visibility="private")
     source.focus(refresh_sources, token, source, api_visibility="private")

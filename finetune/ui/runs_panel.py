@@ -24,8 +24,9 @@ from .messages import USER_ERRORS, as_text, user_error
 from .model_tab import ModelInputs, settings_updates
 from .views import bind
 
-COLUMNS = ["run", "status", "verdict", "task", "model", "main metric", "value", "duration (s)", "epochs",
-           "batch size", "learning rate"]
+# Short headers and set widths, wrapped: the whole table fits a 1280 px window (issue 27: it cut the epochs)
+COLUMNS = ["run", "status", "verdict", "task", "model", "metric", "value", "time (s)", "epochs", "batch", "lr"]
+COLUMN_WIDTHS = ["17%", "8%", "9%", "12%", "13%", "8%", "7%", "6%", "7%", "6%", "7%"]
 
 
 class RunsView(NamedTuple):
@@ -52,7 +53,7 @@ def _names(saved: dict | None, only_mine: bool, token: str | None) -> list[str]:
 def _row(name: str) -> list:
     summary, config = run_summary(runs_root() / name), _config(name)
     value = round(summary.value, 4) if summary.value is not None else None
-    settings = (config.epochs, config.batch_size, config.learning_rate) if config else (None, None, None)
+    settings = (config.epochs, config.batch_size, f"{config.learning_rate:g}") if config else (None, None, None)
     # the same summary as `python -m finetune runs`: status (a trial marked) and verdict agree
     return [name, summary.label, KINDS.get(summary.verdict, ""), summary.task, summary.model, summary.metric, value,
             summary.duration_s, *settings]
@@ -134,7 +135,8 @@ def render(page_loaded, saved_run: gr.BrowserState, model_inputs: ModelInputs, t
             only_mine = gr.Checkbox(True, label="Only runs started from this browser", elem_id="runs-only-mine",
                                     visible=not owners.hosted())
             reload = gr.Button("Refresh", size="sm", elem_id="runs-refresh")
-        table = gr.Dataframe(headers=COLUMNS, interactive=False, elem_id="runs-table")
+        table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True, column_widths=COLUMN_WIDTHS,
+                             elem_id="runs-table")
         with gr.Row():
             chosen = gr.Dropdown([], multiselect=True, label="Runs to compare", elem_id="runs-compare-pick")
             compare_button = gr.Button("Compare loss curves", size="sm", elem_id="runs-compare")

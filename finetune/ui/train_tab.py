@@ -222,7 +222,8 @@ def show_estimate(data: DataState, token, settings: dict) -> str:
         config = RunConfig.from_dict(config_from_widgets({**settings, "model": model}))
         texts = sample_texts(data.settings["data_file"], data.settings["text_column"]) \
             if data.loaded and data.settings.get("text_column") else data.texts
-        result = estimate_run(config, rows=data.rows or ASSUMED_ROWS, num_labels=len(data.labels) or 2, texts=texts)
+        result = estimate_run(config, rows=data.rows or ASSUMED_ROWS, num_labels=len(data.labels) or 2, texts=texts,
+                              fitted_length=data.max_length)  # the Data tab's max length: one number on both tabs
     except (*USER_ERRORS, OSError, ValueError) as e:  # runs on every change: a line, never a pop-up
         return error_box(f"No estimate: {e}")
     result.assumed_rows = 0 if data.rows else ASSUMED_ROWS

@@ -13,17 +13,15 @@ from tests.conftest import SAMPLES
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def _set_cell(page, row: int, column: int, text: str):
-    """Type into a cell the way a user does, waiting at each step: on a loaded machine the editor can open
-    after the keys were sent (CI once typed into nothing and Apply saw no edits)."""
-    cell = page.locator(f"#review-table [data-testid=cell-{row}-{column}]")
-    cell.dblclick()
-    editor = cell.locator("textarea[aria-label='Edit cell']")
-    editor.wait_for(state="visible")
-    editor.fill(text)
-    editor.press("Enter")
+def _decide(page, row: int, action: str):
+    """Select the row, then click its action below the table (the table itself is not typed into), waiting
+    until the table shows it."""
+    number = page.locator(f"#review-table [data-testid=cell-{row}-0]").inner_text().strip()  # the file's row
+    page.locator(f"#review-table [data-testid=cell-{row}-1]").click()
+    page.wait_for_function("n => document.querySelector('#review-row')?.innerText.includes(`Row ${n} `)", arg=number)
+    page.locator("#review-action").get_by_text(action, exact=True).click()
     page.wait_for_function("([sel, text]) => document.querySelector(sel)?.innerText.trim() === text",
-                           arg=[f"#review-table [data-testid=cell-{row}-{column}] span", text])
+                           arg=[f"#review-table [data-testid=cell-{row}-5]", action])
 
 
 def test_relabel_one_drop_one_and_train_on_the_result(page, tmp_path):
@@ -40,8 +38,8 @@ def test_relabel_one_drop_one_and_train_on_the_result(page, tmp_path):
     page.locator("#review-start").click()
     page.wait_for_selector("#review-message:has-text('Reviewed 360 rows')", timeout=120_000)
     page.wait_for_selector("#review-table [data-testid=cell-1-5]")
-    _set_cell(page, 0, 5, "relabel")
-    _set_cell(page, 1, 5, "drop")
+    _decide(page, 0, "relabel")
+    _decide(page, 1, "drop")
     page.locator("#review-apply").click()
     page.wait_for_selector("#review-message:has-text('Recorded'), [data-testid=toast-body]", timeout=60_000)
     message = page.locator("#review-message").inner_text()

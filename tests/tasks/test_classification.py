@@ -3,6 +3,7 @@ import pytest
 
 from finetune.config import DataError, RunConfig
 from finetune.tasks import classification
+from finetune.tasks.task import TaskData
 from tests.conftest import keyword_rows, write_csv
 
 
@@ -99,8 +100,11 @@ def test_max_length_is_fitted_to_the_data(tiny_model):
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
     texts = ["contract clause"] * 90 + ["contract " * 200] * 10
-    assert classification.fitted_max_length(texts, tokenizer) == 64  # capped by the model
-    assert classification.fitted_max_length(["contract clause tenant"] * 50, tokenizer) == 16
+    fitted = lambda texts, **settings: classification.max_length_for(
+        TaskData(None, [], length_texts=texts), tokenizer, RunConfig(**settings))
+    assert fitted(texts) == 64  # capped by the model
+    assert fitted(["contract clause tenant"] * 50) == 16
+    assert fitted(texts, max_length=32) == 32 and fitted(texts, max_length=512) == 64
 
 
 def test_report_has_per_class_scores_matrix_and_confident_mistakes():

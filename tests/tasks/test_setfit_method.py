@@ -76,3 +76,21 @@ def test_setfit_for_another_task_says_what_to_choose(tmp_path, tiny_gpt2, story_
     config = RunConfig(task="generation", data_file=str(story_txt), model=tiny_gpt2, method="setfit")
     with pytest.raises(ConfigError, match="SetFit trains text classification only.*choose method finetune"):
         train(config, tmp_path / "run")
+
+
+def test_a_setfit_run_trains_at_the_max_length_fine_tuning_would_and_records_it(setfit_run, tiny_model):
+    """Issue 27: a SetFit run reported its body's 256 (here the tiny model's 64) where every other screen said
+    the length fitted to the data; SetFit ignores its own max_length with a scikit-learn head."""
+    from transformers import AutoTokenizer
+
+    from finetune.config import load_run_config
+    from finetune.tasks import classification
+
+    results, paths = setfit_run
+    config = load_run_config(paths.root)
+    fitted = classification.max_length_for(classification.read_data(config), AutoTokenizer.from_pretrained(tiny_model),
+                                           config)
+    assert results.max_length == fitted == 16
+    from sentence_transformers import SentenceTransformer
+
+    assert SentenceTransformer(str(paths.model)).max_seq_length == fitted  # the saved body reads what it trained at

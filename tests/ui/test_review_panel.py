@@ -61,3 +61,36 @@ def test_no_data_and_unknown_runs_are_refused():
         review_panel.run_review(DataState(), review_panel.TFIDF, progress=lambda *a, **k: None)
     with pytest.raises(ConfigError, match="There is no run named '../etc'"):
         review_panel._model_dir("../etc", None)
+
+
+class _Click:
+    """What Gradio hands a select listener: the clicked cell's (row, column)."""
+    def __init__(self, row, column=1):
+        self.index = [row, column]
+
+
+def test_a_row_is_decided_by_choices_below_the_table_not_typed(loaded):
+    """Issue 27: the actions were typed into the table as free text."""
+    from finetune.ui import build_app
+    from tests.ui.views import by_elem_id
+
+    app = build_app()
+    assert by_elem_id(app, "review-table").interactive is False  # nothing to type into
+    assert by_elem_id(app, "review-action").choices == [(a, a) for a in review_panel.ACTIONS]
+    table, _, labels = review_panel.run_review(loaded, review_panel.TFIDF, progress=lambda *a, **k: None)
+    picked = review_panel.select_row(table, labels, _Click(0))
+    assert picked.selected == 0 and picked.action["value"] == "keep" and f"Row **{table.loc[0, 'row']}**" in picked.row
+    assert picked.new_label["choices"] == labels and picked.new_label["value"] == table.loc[0, "suggested"]
+    other = next(label for label in labels if label not in (table.loc[0, "given"], table.loc[0, "suggested"]))
+    table, action = review_panel.pick_label(table, 0, "keep", other)  # picking a label means relabel
+    assert (table.loc[0, "action"], table.loc[0, "new label"], action["value"]) == ("relabel", other, "relabel")
+    frame = pd.read_csv(loaded.settings["data_file"])  # a second row to decide on (the file's third row)
+    table = pd.concat([table, pd.DataFrame([[3, frame.loc[1, "text"], frame.loc[1, "label"], frame.loc[1, "label"], 0.9,
+                                             "keep", frame.loc[1, "label"]]], columns=review_panel.COLUMNS)],
+                      ignore_index=True)
+    table, _ = review_panel.decide(table, 1, "drop", None)
+    edits = review_panel.edits_from_table(table, labels)
+    assert edits.relabel == {int(table.loc[0, "row"]): other} and edits.drop == [int(table.loc[1, "row"])]
+    with pytest.raises(gr.Error, match="Select a row in the table first"):
+        review_panel.decide(table, None, "drop", None)
+    assert review_panel.select_row(table, labels, None).selected is None  # a call without a click changes nothing
