@@ -72,6 +72,9 @@ def test_the_machines_speed_is_measured_once_and_cached_in_the_runs_folder(tiny_
     timed = []
     real = machine_speed._timed
     monkeypatch.setattr(machine_speed, "_timed", lambda *a: timed.append(a) or real(*a))
+    # The threads are part of the key (a step's speed depends on them) and follow the machine's load: pinned
+    # here, so a load change between the two calls is not a cache miss.
+    monkeypatch.setenv("FINETUNE_THREADS", "1")
     first = machine_speed.step_seconds(tiny_model, batch=8, length=20, bf16=False)
     assert first > 0 and len(timed) == 1  # a small model is timed whole
     assert machine_speed.step_seconds(tiny_model, batch=8, length=23, bf16=False) == first  # 20 and 23: 24 tokens
