@@ -19,6 +19,7 @@ TOKENS_PER_WORD = 1.3  # a typical WordPiece/BPE ratio for English, used only wh
 SAMPLE_ROWS = 5000     # enough for a stable histogram and share; the longest rows are checked exactly
 MIN_SAMPLE_ROWS = 300  # the fewest sampled when texts are long (MAX_COUNTED_CHARS): still a usable histogram
 HISTOGRAM_BINS = 30
+LENGTH_CAP_ENV = "FINETUNE_MAX_LENGTH_CAP"  # a ceiling on every run's max length in this app (a Space sets it)
 
 
 def model_files(model: str, default: str = "") -> tuple[Path | None, Path | None]:
@@ -136,9 +137,10 @@ def planned_max_length(setting: int, lengths, limit: int, fitted: int = 0) -> in
     estimate and the run said 48, 56 or 256): the config's `setting` when given (at most what the model
     reads), else fitted to the data's token counts `lengths` (fitted_length); `fitted`: that fit when the
     data check has made it already (the Train tab's estimate)."""
+    limit = length_ceiling(limit)
     if setting:
-        return min(int(setting), int(limit))
-    return min(int(fitted), int(limit)) if fitted else fitted_length(lengths, limit)
+        return min(int(setting), limit)
+    return min(int(fitted), limit) if fitted else fitted_length(lengths, limit)
 
 
 def training_max_length(tokenizer, texts, setting: int = 0, seed: int = 0, cap: int = 0) -> int:
@@ -171,7 +173,17 @@ def fitted_length(lengths, limit: int) -> int:
 
 
 def rounded_length(p99: int, limit: int) -> int:
-    return min(limit, max(16, -(-p99 // 8) * 8))  # multiples of 8 suit the matmul kernels
+    return min(length_ceiling(limit), max(16, -(-p99 // 8) * 8))  # multiples of 8 suit the matmul kernels
+
+
+def length_ceiling(limit: int) -> int:
+    """`limit`, or this app's lower ceiling on tokens per example where one is set (FINETUNE_MAX_LENGTH_CAP:
+    a Space's limit, set at start-up; its runs inherit it): the screens and the run then fit the same length."""
+    try:
+        cap = int(os.environ.get(LENGTH_CAP_ENV, "0") or 0)
+    except ValueError:
+        cap = 0
+    return min(int(limit), cap) if cap > 0 else int(limit)
 
 
 def tokenizer_limit(tokenizer) -> int:

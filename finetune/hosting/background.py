@@ -11,6 +11,7 @@ from pathlib import Path
 from ..config import ConfigError, RunConfig
 from ..control.processes import is_alive
 from ..data.tables import READ_CAP_ENV
+from ..data.token_lengths import LENGTH_CAP_ENV
 from ..runs.folder import RunPaths, runs_root
 from . import gate, owners, spaces
 from .spaces import DEMO_RUN
@@ -27,6 +28,7 @@ def start_background(root: Path | None = None) -> None:
     demo mode, the demo run."""
     if spaces.on_spaces():  # data.tables.read_table reads at most this many rows of any file in this process
         os.environ.setdefault(READ_CAP_ENV, str(spaces.LIMITS.max_read_rows))
+        os.environ.setdefault(LENGTH_CAP_ENV, str(spaces.LIMITS.max_length))  # the fitted max length, capped
     if spaces.demo_mode():
         ensure_demo_run(root, os.environ.get("FINETUNE_DEMO_MODEL", ""))
     if spaces.ttl_seconds() and not _BACKGROUND.is_set():

@@ -118,10 +118,11 @@ def apply_limits(config: RunConfig, run_dir, limits: Limits | None = None) -> tu
         notes.append(f"epochs set to {limits.max_epochs:g} (Space limit) instead of from the data")
     length_field = get_task(config.task).length_setting
     length = getattr(config, length_field)
-    if length == 0 or length > limits.max_length:
+    # 0 (fitted from the data) stays: the fit is capped at the limit (FINETUNE_MAX_LENGTH_CAP, set at start-up),
+    # so the run trains at the length the Data tab and the estimate show, not at the cap whatever the data
+    if length > limits.max_length:
         changes[length_field] = limits.max_length
-        if length:
-            notes.append(f"{length_field} lowered from {length} to {limits.max_length} (Space limit)")
+        notes.append(f"{length_field} lowered from {length} to {limits.max_length} (Space limit)")
     if config.checkpoint_limit > limits.max_checkpoints:
         changes["checkpoint_limit"] = limits.max_checkpoints
         notes.append(f"checkpoint_limit lowered from {config.checkpoint_limit} to {limits.max_checkpoints} (Space limit)")

@@ -217,6 +217,8 @@ def test_a_space_caps_rows_read_and_the_check_says_so(on_space, tmp_path, monkey
 
     monkeypatch.setenv("FINETUNE_MAX_READ_ROWS", "")  # recorded, so the value start-up sets is undone
     monkeypatch.delenv("FINETUNE_MAX_READ_ROWS")
+    monkeypatch.setenv("FINETUNE_MAX_LENGTH_CAP", "")  # and the length ceiling it sets
+    monkeypatch.delenv("FINETUNE_MAX_LENGTH_CAP")
     monkeypatch.setenv("FINETUNE_TTL_HOURS", "0")  # no clean-up thread
     monkeypatch.setattr(background, "ensure_demo_run", lambda *a, **k: None)
     monkeypatch.setattr(spaces, "LIMITS", spaces.Limits(max_read_rows=100))

@@ -161,3 +161,16 @@ def test_without_the_smollm2_package_generation_uses_its_hub_original(on_space, 
     limited, notes = spaces.apply_limits(RunConfig(task="generation"), tmp_path)
     assert limited.model == spaces.HUB_LM and "not installed here" in notes[0]
     assert spaces.apply_limits(RunConfig(task="classification"), tmp_path)[0].model == ""
+
+
+def test_on_a_space_a_fitted_max_length_stays_fitted_under_the_cap(on_space, tmp_path, monkeypatch):
+    """The Space trains at the length its screens show: the data's fit, capped at the limit (was: the cap)."""
+    from finetune.data.token_lengths import LENGTH_CAP_ENV, fitted_length, planned_max_length
+
+    data = write_csv(tmp_path / "d.csv", keyword_rows(per_class=10))
+    limited, notes = spaces.apply_limits(RunConfig(data_file=str(data)), tmp_path)
+    assert limited.max_length == 0 and not any("max_length" in n for n in notes)
+    monkeypatch.setenv(LENGTH_CAP_ENV, "128")
+    assert planned_max_length(0, [40] * 50, 512) == 40  # short texts: their own length
+    assert planned_max_length(0, [400] * 50, 512) == fitted_length([400] * 50, 512) == 128  # long ones: the cap
+    assert planned_max_length(256, [], 512) == 128
