@@ -8,7 +8,7 @@ from . import (data_loading, data_tab, model_tab, playground_tab, quick_panel, s
                visitor)
 from .data_state import DataState
 from .run_lines import PROGRESS_CSS
-from .views import bind
+from .views import bind, by_name
 
 TITLE = "Fine-Tune Studio"
 CSS = PROGRESS_CSS
@@ -48,8 +48,10 @@ def build_app() -> gr.Blocks:
             train_tab.render(page_loaded, data_state, model_inputs, timer, saved_run, playground_run, playground_text, tabs, token)
         # One task in both tabs: the Data tab checks the file as the Model tab's task, the Model tab lists
         # the Data tab's task's models; and the Data tab counts tokens with the chosen model's tokenizer.
-        task, model = model_inputs.task, model_inputs.model
-        gr.on([model.change, task.input], data_loading.change_model, [data_state, model, task], list(data.outputs),
+        task, model, length = model_inputs.task, model_inputs.model, model_inputs.knob("max_length")
+        # ...and its length chart marks the max length the Model tab sets (0: fitted from the data)
+        recheck, inputs = by_name(data_loading.change_model, [data_state, model, task], {"max_length": length})
+        gr.on([model.change, task.input, length.change], recheck, inputs, list(data.outputs),
               api_visibility="private", trigger_mode="always_last")
         data.outputs.task.change(bind(model_tab.follow_task, model_inputs), [task, data.outputs.task],
                                  list(model_inputs), api_visibility="private")

@@ -193,9 +193,9 @@ def change_settings(state: DataState, task: str, texts: list[str] | str, label: 
         return _out(state=state, report=error_box(e))
 
 
-def change_model(state: DataState, model: str, task: str = ""):
-    """The Model tab's task or base model changed: check as that task, count tokens with that model (a name
-    the gate refuses on a Space changes nothing but the message)."""
+def change_model(state: DataState, model: str, task: str = "", knobs: dict | None = None):
+    """The Model tab's task, base model or max length changed: check as that task, count tokens with that
+    model, mark that max length (a name the gate refuses on a Space changes nothing but the message)."""
     chosen, task = task, task or state.task
     try:
         model = gate.model_id(model, task) or ""
@@ -204,6 +204,8 @@ def change_model(state: DataState, model: str, task: str = ""):
     if not state.loaded:
         return _out(state=DataState.empty(task, model), task=chosen or gr.update())
     fields = {**state.data_config(), "task": task}
+    if (knobs or {}).get("max_length") is not None:  # the Model tab's (the config refuses a bad value in words)
+        fields["max_length"] = knobs["max_length"]
     try:
         return _recheck(fields, model)
     except USER_ERRORS as e:  # e.g. NER data, now to be checked as classification

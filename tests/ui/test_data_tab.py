@@ -124,3 +124,10 @@ def test_choosing_another_model_recounts_tokens_with_its_tokenizer(tmp_path, tin
     before = named(data_loading.load_sample("legal_medical_financial.csv", DataState()))["lengths"].layout.annotations[0].text
     assert before == "max length 32" and out["lengths"].layout.annotations[0].text == "max length 24"
     assert "model" not in out["state"].data_config()  # the Model tab owns the model setting
+
+
+def test_the_length_chart_marks_the_max_length_the_model_tab_sets(tiny_model):
+    state = data_loading.load_sample("legal_medical_financial.csv", DataState())[0]
+    chart = lambda out: named(out)["lengths"].layout.annotations[0].text  # noqa: E731
+    assert chart(data_loading.change_model(state, str(tiny_model), "", {"max_length": 16})) == "max length 16"  # the setting
+    assert chart(data_loading.change_model(state, str(tiny_model), "", {"max_length": 0})) == "max length 24"  # 0: fitted
