@@ -134,7 +134,7 @@ def _replace_folder(new: Path, target: Path) -> None:
 def _time_budget(paths: RunPaths) -> float | None:
     """Seconds this process may train, from RUN/limits.json (a Space writes it; see hosting/spaces.py)."""
     try:
-        seconds = json.loads((paths.root / "limits.json").read_text()).get("max_train_seconds")
+        seconds = json.loads(paths.limits.read_text()).get("max_train_seconds")
     except (OSError, ValueError, AttributeError):
         return None
     return float(seconds) if isinstance(seconds, (int, float)) and seconds > 0 else None

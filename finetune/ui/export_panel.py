@@ -38,7 +38,7 @@ class Pushed(NamedTuple):
 def _model_dir(run: FollowedRun, token):
     """(run paths, task) of the current run's saved model, when it is this visitor's; gr.Error otherwise."""
     paths = RunPaths(run.run_dir) if run.run_dir else None
-    if paths is None or not (paths.model / "config.json").is_file():
+    if paths is None or not paths.has_model:
         raise gr.Error("No trained model yet: train one first.", print_exception=False)
     if not owners.may_use(visitor.owner(token), paths.root):
         raise gr.Error("This run is not yours to export.", print_exception=False)

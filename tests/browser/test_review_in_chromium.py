@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import shot
-from tests.conftest import SAMPLES
+from tests.browser.conftest import review_flipped_sample, select_row, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -16,28 +15,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def _decide(page, row: int, action: str):
     """Select the row, then click its action below the table (the table itself is not typed into), waiting
     until the table shows it."""
-    number = page.locator(f"#review-table [data-testid=cell-{row}-0]").inner_text().strip()  # the file's row
-    page.locator(f"#review-table [data-testid=cell-{row}-1]").click()
-    page.wait_for_function("n => document.querySelector('#review-row')?.innerText.includes(`Row ${n} `)", arg=number)
+    select_row(page, row)
     page.locator("#review-action").get_by_text(action, exact=True).click()
     page.wait_for_function("([sel, text]) => document.querySelector(sel)?.innerText.trim() === text",
                            arg=[f"#review-table [data-testid=cell-{row}-5]", action])
 
 
 def test_relabel_one_drop_one_and_train_on_the_result(page, tmp_path):
-    import pandas as pd
-
-    frame = pd.read_csv(SAMPLES / "legal_medical_financial.csv")
-    labels = sorted(frame["label"].unique())
-    for row in range(0, 50, 10):  # five planted mistakes for the review to find
-        frame.loc[row, "label"] = labels[(labels.index(frame.loc[row, "label"]) + 1) % len(labels)]
-    frame.to_csv(tmp_path / "flipped.csv", index=False)
-    page.locator("#data-upload input[type=file]").set_input_files(str(tmp_path / "flipped.csv"))
-    page.wait_for_selector("#data-report:has-text('360 rows')")
-    page.get_by_text("Review labels: find the rows").click()
-    page.locator("#review-start").click()
-    page.wait_for_selector("#review-message:has-text('Reviewed 360 rows')", timeout=120_000)
-    page.wait_for_selector("#review-table [data-testid=cell-1-5]")
+    review_flipped_sample(page, tmp_path)
     _decide(page, 0, "relabel")
     _decide(page, 1, "drop")
     page.locator("#review-apply").click()

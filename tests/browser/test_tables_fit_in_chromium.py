@@ -10,8 +10,7 @@ import pytest
 from finetune.config import RunConfig
 from finetune.runs.events import EVAL, FINISHED, LOG, STARTED, EventWriter
 from finetune.runs.folder import RunPaths
-from tests.browser.conftest import shot
-from tests.conftest import SAMPLES
+from tests.browser.conftest import review_flipped_sample, select_row, shot
 
 pytestmark = [pytest.mark.browser]
 
@@ -46,12 +45,6 @@ def _a_finished_run(root: Path):
     events.write(FINISHED)
 
 
-def _select(page, row: int):
-    number = page.locator(f"#review-table [data-testid=cell-{row}-0]").inner_text().strip()  # the file's row
-    page.locator(f"#review-table [data-testid=cell-{row}-1]").click()
-    page.wait_for_function("n => document.querySelector('#review-row')?.innerText.includes(`Row ${n} `)", arg=number)
-
-
 def _fits(page, selector: str, name: str):
     page.wait_for_function("sel => document.querySelector(sel)?.getBoundingClientRect().width > 0", arg=selector)
     worst = page.evaluate(OVERFLOW, selector)
@@ -61,31 +54,19 @@ def _fits(page, selector: str, name: str):
 
 
 def test_the_review_and_runs_tables_fit_1280_px_and_decisions_are_clicks(page, tmp_path):
-    import pandas as pd
-
     page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
-    frame = pd.read_csv(SAMPLES / "legal_medical_financial.csv")
-    labels = sorted(frame["label"].unique())
-    for row in range(0, 50, 10):  # planted mistakes for the review to find
-        frame.loc[row, "label"] = labels[(labels.index(frame.loc[row, "label"]) + 1) % len(labels)]
-    frame.to_csv(tmp_path / "flipped.csv", index=False)
-    page.locator("#data-upload input[type=file]").set_input_files(str(tmp_path / "flipped.csv"))
-    page.wait_for_selector("#data-report:has-text('360 rows')")
-    page.get_by_text("Review labels: find the rows").click()
-    page.locator("#review-start").click()
-    page.wait_for_selector("#review-message:has-text('Reviewed 360 rows')", timeout=120_000)
-    page.wait_for_selector("#review-table [data-testid=cell-1-5]")
+    labels = review_flipped_sample(page, tmp_path)
     _fits(page, "#review-table", "review")
     assert not page.locator("#review-table textarea").count()  # nothing to type into
 
-    _select(page, 0)  # select a row, then choose below the table
+    select_row(page, 0)  # select a row, then choose below the table
     cell = lambda column: page.locator(f"#review-table [data-testid=cell-0-{column}]").inner_text().strip()
     choice = next(label for label in labels if label not in (cell(2), cell(3)))  # neither given nor suggested
     page.locator("#review-new-label input").click()
     page.get_by_role("option", name=choice, exact=True).click()
     page.wait_for_function("() => document.querySelector('#review-table [data-testid=cell-0-5]')?.innerText.trim() "
                            "=== 'relabel'")
-    _select(page, 1)
+    select_row(page, 1)
     page.locator("#review-action").get_by_text("drop", exact=True).click()
     page.wait_for_function("() => document.querySelector('#review-table [data-testid=cell-1-5]')?.innerText.trim() "
                            "=== 'drop'")
