@@ -71,3 +71,40 @@ def test_a_max_length_setting_is_what_every_screen_shows_capped_by_the_model(tmp
     assert report.view("c.csv", classification.read_labelled_table(config.data_file), config).max_length == expected
     data = classification.read_data(config)
     assert classification.prepare(data, AutoTokenizer.from_pretrained(embedded_model_path()), config)[1] == expected
+
+
+def long_tail_conll(path):
+    """300 short tagged sentences, then 30 long ones (40 to 90 words): the long tail is at the file's end."""
+    import json
+
+    rng = random.Random(1)
+    lines = []
+    for i in range(330):
+        words = rng.choices(WORDS, k=rng.randint(4, 9) if i < 300 else rng.randint(40, 90))
+        tags = ["B-ORG" if w == "landlord" else "O" for w in words]
+        lines.append(json.dumps({"tokens": ["Acme", *words], "ner_tags": ["B-ORG", *tags]}))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("setting", [0, 2048])
+def test_ner_shows_and_trains_one_max_length(tmp_path, monkeypatch, setting):
+    """NER fitted its own length on its first 2,000 sentences and took a setting uncapped (2048 past MiniLM's
+    512 positions); the Train tab's estimate fitted the 5 preview sentences. Now the check, the estimate and
+    the run make one call on the same sentences."""
+    from transformers import AutoTokenizer
+
+    from finetune.tasks import ner
+
+    monkeypatch.setattr(estimate, "_time_run", lambda *a, **k: (_ for _ in ()).throw(OSError("not timed here")))
+    path = long_tail_conll(tmp_path / "tagged.jsonl")
+    state = dict(zip(data_loading.OUTPUT_NAMES, data_loading.load_file(str(path), DataState(task="ner"), "ner")))["state"]
+    assert 16 < state.max_length < 128  # the Data tab's: fitted to the whole file, its long tail included
+    config = RunConfig.from_dict({**state.data_config(), "model": "", "max_length": setting})
+    shown = ner.check_file(config).max_length
+    assert shown == (512 if setting else state.max_length)
+    said = train_tab.show_estimate(state, None, model_settings(RunConfig(task="ner", max_length=setting)))
+    assert re.search(rf"at max length {shown}\b", said), said
+    data = ner.read_data(config)
+    _, trained = ner.prepare(data, AutoTokenizer.from_pretrained(embedded_model_path()), config)
+    assert trained == shown

@@ -10,19 +10,18 @@ from pathlib import Path
 import pandas as pd
 
 from ..data.splits import held_out_parts
-from ..data.token_lengths import fitted_length, tokenizer_limit
+from ..data.token_lengths import tokenizer_limit, training_max_length
 from ..errors import DataError
 from ..models.catalog import EMBEDDED, EMBEDDED_LM
 from .training_length import TrainingLength
 from .labels import load_with_head
-from .ner_check import MIN_SENTENCES, check_file
+from .ner_check import MIN_SENTENCES, check_file, length_texts
 from .ner_files import CONLL_ONLY_SUFFIXES, clean, load_tokenizer, read_sentences, tag_names
 from .predictor import PipelinePredictor
 from .ner_report import chance, metrics, prediction_columns, report, results_view, word_tags  # noqa: F401
 from .quick_ner import quick_models
 from .task import ModelCardText, Task, TaskData
 
-LENGTH_SAMPLE = 2000
 # Sentences a run sees when epochs are left to the data: 10 epochs (the cap) up to 1,200 sentences, 4 at 3,000,
 # 1 from 12,000 on. Chosen on CoNLL-2003's validation split: see bench/training_length.py and the README.
 NER_EXAMPLES = 12_000
@@ -42,7 +41,7 @@ def read_data(config) -> TaskData:
     from datasets import DatasetDict
 
     return TaskData(DatasetDict({name: _dataset(list(rows["sentence"]), labels) for name, rows in parts.items()}),
-                    labels, notes + split_notes)
+                    labels, notes + split_notes, length_texts=length_texts(train))
 
 
 def _held_out_file(path, config, labels, notes) -> pd.DataFrame:
@@ -96,7 +95,8 @@ def prepare(data: TaskData, tokenizer, config):
     """Tokenize words into sub-tokens and align the tags: the first sub-token of a word carries its tag."""
     from datasets import DatasetDict
 
-    max_length = config.max_length or fitted_max_length(data.datasets["train"]["tokens"], tokenizer)
+    # the data check's call on the same sentences: the Data tab, the estimate and the run say one number
+    max_length = training_max_length(tokenizer, data.length_texts, config.max_length, config.seed)
 
     def tokenize(batch, limit):
         encoded = tokenizer(batch["tokens"], is_split_into_words=True, truncation=True, max_length=limit)
@@ -118,12 +118,6 @@ def align_labels(word_ids, tags) -> list[int]:
         labels.append(-100 if word is None or word == previous else tags[word])
         previous = word
     return labels
-
-
-def fitted_max_length(token_lists, tokenizer) -> int:
-    sample = list(token_lists[:LENGTH_SAMPLE])
-    lengths = [len(ids) for ids in tokenizer(sample, is_split_into_words=True, truncation=False)["input_ids"]]
-    return fitted_length(lengths, tokenizer_limit(tokenizer))
 
 
 def collator(tokenizer):

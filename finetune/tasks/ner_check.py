@@ -29,6 +29,7 @@ class NerCheck(CheckReport):
     entities: dict[str, int] = field(default_factory=dict)  # the same counts, under the name users read
     tags: dict[str, int] = field(default_factory=dict)
     preview: list[dict] = field(default_factory=list)
+    max_length: int = 0  # what training will cut at (token_lengths.training_max_length), 0 without a tokenizer
 
     counts_title = "Entities per type"
     counts_unit = "mentions"
@@ -49,7 +50,7 @@ class NerCheck(CheckReport):
 
         entities = ", ".join(f"{as_text(k)} {v}" for k, v in self.entities.items()) or "none"
         view = CheckView(problems_markdown(f"**{as_text(name)}**: {self.rows} sentences. Entities per type: "
-                                           f"{entities}.", self, fixes=fixes))
+                                           f"{entities}.", self, fixes=fixes), max_length=self.max_length)
         if self.preview:
             view.entities = joined_preview(self.preview)
             view.samples = pd.DataFrame([{"sentence": s["sentence"], "text": s["text"],
@@ -79,11 +80,13 @@ def check_file(config, frame=None) -> NerCheck:
 
     folder = model_files(config.model, EMBEDDED)[1]
     return check_sentences(config.data_file, config.text_column, config.label_column,
-                           model=str(folder) if folder else None)
+                           model=str(folder) if folder else None, setting=config.max_length, seed=config.seed)
 
 
-def check_sentences(path, text_column: str = "", label_column: str = "", model: str | None = None) -> NerCheck:
-    """Check an NER file; `model` (a folder) measures lengths with its real tokenizer."""
+def check_sentences(path, text_column: str = "", label_column: str = "", model: str | None = None,
+                    setting: int = 0, seed: int = 0) -> NerCheck:
+    """Check an NER file; `model` (a folder) measures lengths with its real tokenizer, and the max length
+    training will use (`setting`: the config's, 0 = fitted) with the very call training makes."""
     report = NerCheck()
     try:
         raw = read_sentences(path, text_column, label_column)
@@ -106,7 +109,7 @@ def check_sentences(path, text_column: str = "", label_column: str = "", model: 
         report.warn("bioes_converted", f"{problems.converted} BIOES/BILOU tag(s) (S-, E-, U-, L-) are mapped to BIO.")
     _count(report, sentences)
     _sizes(report, sentences)
-    _lengths(report, sentences, model)
+    _lengths(report, sentences, model, setting, seed)
     return report
 
 
@@ -142,13 +145,22 @@ def _sizes(report, sentences):
                     "on these types; add sentences that mention them.")
 
 
-def _lengths(report, sentences, model):
+def _lengths(report, sentences, model, setting: int = 0, seed: int = 0):
     """Sentences the model would cut: real sub-token counts with its tokenizer, else estimated from words."""
     counts, limit, unit = _token_counts(sentences, model)
+    if model:
+        from ..data.token_lengths import training_max_length
+
+        report.max_length = training_max_length(load_tokenizer(model), length_texts(sentences), setting, seed)
     long = [s.number for s, n in zip(sentences, counts) if n > limit]
     if long:
         report.warn("too_long", f"{len(long)} sentence(s) are longer than the {limit} {unit} the model reads; the words "
                     "past that are not learned from. Split long sentences.", long)
+
+
+def length_texts(sentences) -> list[str]:
+    """The sentences as the texts a run fits its max length on (TaskData.length_texts), in file order."""
+    return [" ".join(s.tokens) for s in sentences]
 
 
 def _token_counts(sentences, model):
