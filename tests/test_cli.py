@@ -215,3 +215,10 @@ def test_predict_a_pdf_writes_page_text_label_score_per_chunk(trained_run, tmp_p
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == ["page", "chunk", "text", "label", "score"]
     assert {r["label"] for r in rows} <= {"financial", "legal", "medical"} and rows[-1]["page"] == "3"
+
+
+def test_train_help_names_each_tasks_own_default():
+    """The help said "(default: 'finetune')" for --method, where a classification run starts at auto."""
+    said = " ".join(cli("train", "--help").stdout.split())
+    assert "(default: 'finetune'; classification: 'auto')" in said
+    assert "classification: 0.0" in said and "ner: 0.0" in said and "generation: 1.0" in said  # epochs

@@ -104,14 +104,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_config_flags(parser) -> None:
-    """One flag per RunConfig field (train, and tune's fixed settings)."""
+    """One flag per RunConfig field (train, and tune's fixed settings); the help names a task's own default
+    where it differs (the method is auto for classification: the field's finetune is what NER trains)."""
     for f in fields(RunConfig):
         meta = f.metadata
         default = f.default if f.default is not MISSING else None
         kind = str if isinstance(default, bool) else type(default)  # RunConfig reads "true"/"false" itself
+        own = "".join(f"; {task}: {values[f.name]!r}" for task in TASK_NAMES
+                      if f.name in (values := task_defaults(task)) and values[f.name] != default)
         parser.add_argument(flag(f.name), dest=f.name, type=kind, default=None,
                             choices=None if meta.get("multiple") else meta.get("choices"),
-                            help=f"{meta['help']} (default: {default!r})")
+                            help=f"{meta['help']} (default: {default!r}{own})")
 
 
 def config_from_args(args) -> RunConfig:
