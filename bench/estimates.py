@@ -8,7 +8,7 @@ setfit    TREC's 6 coarse question types, 16 rows each (96 rows), --method setfi
 finetune  AG News, a seeded 3,000 rows, 1 epoch, --method finetune
 auto      TREC's fine question types with at least 20 training rows, 20 rows each, the default method;
           scored on TREC's test questions of those types
-ner       CoNLL-2003, the first 300 sentences, 1 epoch: a weak run, and its verdict
+ner       CoNLL-2003, the first 300 sentences, 1 epoch: a weak run, and its verdict (ner1000: 1,000 sentences)
 
 Prints one line per case (estimate_s from results.json, the run's duration, their ratio, method, score,
 verdict), with the load before and after and the CPU.
@@ -37,7 +37,7 @@ def trec(column: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 def per_class(frame: pd.DataFrame, rows: int, seed: int = 0) -> pd.DataFrame:
     counts = frame["label"].value_counts()
     kept = frame[frame["label"].isin(counts[counts >= rows].index)]
-    return kept.groupby("label", group_keys=False).apply(lambda g: g.sample(rows, random_state=seed))
+    return kept.groupby("label").sample(rows, random_state=seed)
 
 
 def setfit_case(work: Path) -> list:
@@ -62,15 +62,16 @@ def auto_case(work: Path) -> list:
     return ["--data", work / "fine.csv", "--eval-data", work / "fine_test.csv"]  # the default method
 
 
-def ner_case(work: Path) -> list:
+def ner_case(work: Path, sentences: int = 300) -> list:
     with open(DATA / "conll2003" / "train.jsonl") as source, open(work / "ner.jsonl", "w") as out:
-        for _, line in zip(range(300), source):
+        for _, line in zip(range(sentences), source):
             record = json.loads(line)
             out.write(json.dumps({"tokens": record["tokens"], "ner_tags": record["ner_tags"]}) + "\n")
     return ["--task", "ner", "--data", work / "ner.jsonl", "--epochs", "1"]
 
 
-CASES = {"setfit": setfit_case, "finetune": finetune_case, "auto": auto_case, "ner": ner_case}
+CASES = {"setfit": setfit_case, "finetune": finetune_case, "auto": auto_case, "ner": ner_case,
+         "ner1000": lambda work: ner_case(work, 1000)}
 
 
 def load() -> str:

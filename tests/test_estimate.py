@@ -1,6 +1,6 @@
 """The estimate before Start: arithmetic on a model shape, and the real thing on the tiny model."""
 from finetune.config import RunConfig
-from finetune.planning.estimate import estimate, estimate_run, model_shape
+from finetune.planning.estimate import PROBE_FIT_S, estimate, estimate_run, model_shape
 from finetune.planning.estimate_text import describe
 from finetune.machine.hardware import Hardware
 
@@ -51,12 +51,20 @@ def test_the_whole_run_is_counted_per_method(tiny_model, runs_dir, monkeypatch):
     pairs are rows x NUM_ITERATIONS x 2 in one pass. Here each step costs 0.1 s, each eval batch 0.05 s."""
     from finetune.planning import machine_speed
 
+    frozen = []
     monkeypatch.setattr(machine_speed, "step_seconds", lambda path, *, batch, length, bf16, train=True, causal=False,
-                        root=None: 0.1 if train else 0.05)
+                        root=None, frozen_embeddings=False: frozen.append(frozen_embeddings) or (0.1 if train else 0.05))
     config = RunConfig(model=tiny_model, epochs=3.0, batch_size=16, checkpoint_every_eval=False)
     texts = ["contract clause tenant court"] * 20
     tuned = estimate_run(config, rows=96, num_labels=6, texts=texts, method="finetune")
+    assert True in frozen  # its training steps are timed with the word embeddings frozen, as the run trains
+    frozen.clear()
     pairs = estimate_run(config, rows=96, num_labels=6, texts=texts, method="setfit")
+    assert True not in frozen  # SetFit trains its whole body
+    # the probe was counted as fine-tuning (67.9 s estimated, 14.1 s taken): no training steps, the rows
+    # embedded once (77 training rows: one eval batch) and the head's cross-validation
+    probe = estimate_run(config, rows=96, num_labels=6, texts=texts, method="probe")
+    assert probe.parts["training"] == round(0.05 + PROBE_FIT_S, 1) and probe.parts["evaluation"] == round(0.05, 1)
     # 77 training rows: fine-tuning 3 epochs x 5 batches; SetFit ceil(77 x 40 / 16) = 193 steps, one pass
     assert tuned.parts["training"] == 1.5 and tuned.seconds_per_epoch == 0.5
     assert pairs.parts["training"] == 19.3
@@ -79,6 +87,8 @@ def test_the_machines_speed_is_measured_once_and_cached_in_the_runs_folder(tiny_
     assert first > 0 and len(timed) == 1  # a small model is timed whole
     assert machine_speed.step_seconds(tiny_model, batch=8, length=23, bf16=False) == first  # 20 and 23: 24 tokens
     assert len(timed) == 1 and (runs_dir / ".machine_speed.json").is_file()
+    machine_speed.step_seconds(tiny_model, batch=8, length=20, bf16=False, frozen_embeddings=True)
+    assert len(timed) == 2 and timed[-1][-1] is True  # frozen embeddings: another step, timed as such
 
 
 def test_the_estimate_says_measured_and_each_assumption_once(tmp_path, tiny_model, monkeypatch):

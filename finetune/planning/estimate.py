@@ -11,7 +11,9 @@ run will do, per method, at this machine's measured speed (machine_speed.py: one
 evaluation batch of the model's architecture in the run's number format, measured once and cached):
 fine-tuning trains epochs x rows / batch steps, evaluates a sample of the validation rows about four times
 and all of them at the end, and writes checkpoints and the model; SetFit trains on pairs (rows x
-NUM_ITERATIONS x 2 texts, capped at MAX_STEPS steps), then embeds the training rows for its head. Setting
+NUM_ITERATIONS x 2 texts, capped at MAX_STEPS steps), then embeds the training rows for its head; the probe
+takes no training step: it embeds every row once and cross-validates its head. Training steps are timed with
+the word embeddings frozen where the run freezes them (freeze_embeddings). Setting
 up (imports, reading, loading, tokenizing) is a fixed SETUP_S, the TF-IDF baseline a time per row. The memory is
 the arithmetic above. `flop_estimate` keeps the old FLOP count for when the benchmark cannot run.
 """
@@ -30,8 +32,11 @@ ASSUMED_LENGTH = 128           # tokens, when max_length is left to be fitted fr
 SAMPLE = 500                   # texts tokenized for the length estimate
 FIT_SHARE = 0.85               # above this share of the memory, count on running out
 DATA_PARALLEL_EFFICIENCY = 0.9  # share of N GPUs' speed that N processes reach (gradients are exchanged each step)
-SETUP_S = 15.0                 # process start, imports, reading, model load, tokenizing, report (measured: 17 s at load 14)
-BASELINE_S_PER_ROW = 0.01      # the TF-IDF baseline's fit (bigrams, lbfgs): 38 s for 2,400 rows at load 14, 0.5 s for 76
+SETUP_S = 8.0                  # process start, imports, reading, model load, tokenizing, report (7.4 s on the quiet
+#                                2-core EPYC; 17 s at load 14: the measured step speed carries the load, this does not)
+BASELINE_S = 1.0               # the TF-IDF baseline's fit (bigrams, lbfgs), quiet 2-core EPYC: 1.6 s for 700 rows,
+BASELINE_S_PER_ROW = 0.0005    # 2.0 s for 2,400 (it was 0.01 a row, from 38 s for 2,400 at load 14: 10x high quiet)
+PROBE_FIT_S = 1.0              # the probe's head: 5 C values x 3 folds of logistic regression, 0.2-0.9 s measured
 WRITE_BYTES_PER_S = 300e6      # a checkpoint or model written to disk
 SAVE_S = 0.5                   # each save's fixed part (tokenizer, card, config files)
 GROUPED_PADDING = 1.1          # batches grouped by length pad to ~10% over the mean length
@@ -198,7 +203,7 @@ def _time_run(result: Estimate, config, task, path: str, shape: dict, bf16: bool
               lengths: list[int], root=None) -> None:
     """Fills total_s, parts and seconds_per_epoch from the run's plan and the measured step times."""
     from .machine_speed import step_seconds
-    from ..tasks.advice import MAX_STEPS, NUM_ITERATIONS, SETFIT
+    from ..tasks.advice import MAX_STEPS, NUM_ITERATIONS, PROBE, SETFIT
 
     causal = "ForCausalLM" in task.model_heads
     bf16 = bf16 and result.method != SETFIT  # SetFit trains and embeds in fp32 (no autocast)
@@ -206,11 +211,17 @@ def _time_run(result: Estimate, config, task, path: str, shape: dict, bf16: bool
     eval_batch = task.eval_batch_size(batch)
     held_out = rows - train_rows if not config.eval_file else min(rows, 1000)
     mean = sum(lengths) / len(lengths) if lengths else cap
+    frozen = config.freeze_embeddings and result.method not in (SETFIT, PROBE)  # as speedups.py trains it
     step = lambda b, length, train: step_seconds(path, batch=b, length=length, bf16=bf16, train=train,
-                                                 causal=causal, root=root)
+                                                 causal=causal, root=root, frozen_embeddings=frozen and train)
     eval_s = step(eval_batch, _padded(lengths, 0.9, cap), False)  # evaluation batches pad to their longest
     model_bytes = shape["parameters"] * 4
-    if result.method == SETFIT:  # pairs of texts, batch_size pairs a step, one pass; then the head
+    if result.method == PROBE:  # no training steps: the training rows embedded once, then the head's CV
+        training = -(-train_rows // eval_batch) * eval_s + PROBE_FIT_S
+        result.seconds_per_epoch = training
+        evaluation = -(-held_out // eval_batch) * eval_s
+        saving = SAVE_S + model_bytes / WRITE_BYTES_PER_S
+    elif result.method == SETFIT:  # pairs of texts, batch_size pairs a step, one pass; then the head
         steps = min(MAX_STEPS, max(1, -(-2 * NUM_ITERATIONS * train_rows // batch)))
         training = steps * step(2 * batch, _padded(lengths, 0.95, cap), True)
         result.seconds_per_epoch = training
@@ -233,7 +244,7 @@ def _time_run(result: Estimate, config, task, path: str, shape: dict, bf16: bool
             interval = config.checkpoint_interval_s
             checkpoints = live if interval <= 0 else min(live, int(training // interval))
         saving = (checkpoints + 1) * SAVE_S + (3 * checkpoints + 1) * model_bytes / WRITE_BYTES_PER_S
-    baseline = BASELINE_S_PER_ROW * train_rows if task.has_baseline else 0.0
+    baseline = BASELINE_S + BASELINE_S_PER_ROW * train_rows if task.has_baseline else 0.0
     result.parts = {"setup": SETUP_S, "training": round(training, 1), "evaluation": round(evaluation, 1),
                     "saving": round(saving, 1), "baseline": round(baseline, 1)}
     result.total_s, result.measured = sum(result.parts.values()), True

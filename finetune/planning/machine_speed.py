@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 
 REPEATS = 3
+WARMUPS = 2       # untimed steps first: a process's first steps of a shape run slow (oneDNN picks kernels, memory is
+#                   first touched); after one warm-up the first measurement in a process was still 25% slow
 LENGTH_STEP = 8   # lengths are measured in steps of 8 tokens (rounded up): 16 overcounted 24-token texts by a third
 CACHE_NAME = ".machine_speed.json"
 WHOLE_MODEL_PARAMETERS = 60e6  # layer weights up to this are timed whole (MiniLM: 10.6M), a second or two
@@ -41,9 +43,11 @@ def _read(path: Path) -> dict:
 
 
 def step_seconds(model_path: str, *, batch: int, length: int, bf16: bool, train: bool = True,
-                 causal: bool = False, root=None) -> float:
+                 causal: bool = False, root=None, frozen_embeddings: bool = False) -> float:
     """Seconds for one step of `batch` examples of `length` tokens (train: forward, backward and optimizer;
-    else a forward pass without gradients), measured on first use and then read from the cache."""
+    else a forward pass without gradients), measured on first use and then read from the cache.
+    `frozen_embeddings`: the word-embedding table takes no gradient (freeze_embeddings; on MiniLM half the
+    weights: timing their update too made a fine-tuning estimate 2x high)."""
     import torch
     from transformers import AutoConfig
 
@@ -57,16 +61,17 @@ def step_seconds(model_path: str, *, batch: int, length: int, bf16: bool, train:
     key = "|".join(map(str, (config.model_type, config.hidden_size, layers, getattr(config, "intermediate_size", ""),
                              config.vocab_size, "causal" if causal else "classify", device,
                              "bf16" if bf16 else "fp32", threads, torch.__version__, batch, length,
-                             "train" if train else "eval")))
+                             "train" if train else "eval", "frozen" if frozen_embeddings else "")))
     path = _cache_path(root)
     cached = _read(path).get(key)
     if isinstance(cached, (int, float)) and cached > 0:
         return float(cached)
     if layers * 12 * config.hidden_size ** 2 <= WHOLE_MODEL_PARAMETERS:  # small: the model itself, no extrapolation
-        seconds = _timed(config, layers, batch, length, bf16, train, causal, device)
+        seconds = _timed(config, layers, batch, length, bf16, train, causal, device, frozen_embeddings)
     else:  # deep: one layer and DEEP_SAMPLE layers, on a smaller batch (a CPU step's time grows with its examples)
         few, small = min(DEEP_SAMPLE, layers), min(batch, DEEP_BATCH)
-        one, more = (_timed(config, n, small, length, bf16, train, causal, device) for n in (1, few))
+        one, more = (_timed(config, n, small, length, bf16, train, causal, device, frozen_embeddings)
+                     for n in (1, few))
         per_layer = max((more - one) / (few - 1), 0.1 * more / few)  # noise never makes a layer free
         seconds = (max(one - per_layer, 0.0) + layers * per_layer) * batch / small
     seconds = round(seconds, 5)  # as the cache will answer next time
@@ -82,7 +87,8 @@ def step_seconds(model_path: str, *, batch: int, length: int, bf16: bool, train:
     return seconds
 
 
-def _timed(config, layers: int, batch: int, length: int, bf16: bool, train: bool, causal: bool, device: str) -> float:
+def _timed(config, layers: int, batch: int, length: int, bf16: bool, train: bool, causal: bool, device: str,
+           frozen_embeddings: bool = False) -> float:
     """The fastest of REPEATS steps (after a warm-up) of the architecture cut to `layers` layers."""
     import copy
 
@@ -97,11 +103,14 @@ def _timed(config, layers: int, batch: int, length: int, bf16: bool, train: bool
     model = (AutoModelForCausalLM if causal else AutoModelForSequenceClassification).from_config(config).to(device)
     ids = torch.randint(0, config.vocab_size, (batch, length), device=device)
     labels = ids if causal else torch.zeros(batch, dtype=torch.long, device=device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5) if train else None
+    if frozen_embeddings and model.get_output_embeddings() is None:  # a tied output layer trains (speedups.py)
+        model.get_input_embeddings().weight.requires_grad_(False)
+    trained = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(trained, lr=1e-5) if train else None
     model.train(train)
-    best, repeats = float("inf"), REPEATS
-    for repeat in range(REPEATS + 1):
-        if repeat > repeats:
+    best, repeats, warmups = float("inf"), REPEATS, WARMUPS
+    for repeat in range(WARMUPS + REPEATS):
+        if repeat >= warmups + repeats:
             break
         started = time.perf_counter()
         with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=bf16), \
@@ -114,8 +123,8 @@ def _timed(config, layers: int, batch: int, length: int, bf16: bool, train: bool
         else:
             loss.item()
         took = time.perf_counter() - started
-        if repeat:  # the first is the warm-up
+        if repeat >= warmups:
             best = min(best, took)
-        elif took > SLOW_STEP_S:
-            repeats = 1
+        elif repeat == 0 and took > SLOW_STEP_S:  # a slow model: one warm-up and one timed step
+            repeats, warmups = 1, 1
     return best

@@ -8,17 +8,17 @@ DEFAULTS = {"max_new_tokens": 64, "temperature": 0.7, "top_p": 0.9}
 
 
 class TextGenerator:
-    """`precision`: fp32 (the default), bf16, or auto (bf16 where the hardware is fast at it). On a GPU the model
-    runs there.
+    """`precision`: auto (the default: bf16 where the hardware is fast at it, AMX or AVX512-BF16 CPUs and
+    Ampere+ GPUs; else fp32), fp32 or bf16. On a GPU the model runs there.
 
     One token at a time, a small model reads all its weights for every token: on a CPU the memory traffic sets
-    the pace (SmolLM2-135M: 540 MB of fp32 a token, ~13 tokens per CPU-second here). bench/playground_speed.py
-    measures each way out in one run, tokens/s and held-out perplexity (figures in the README): bf16 weights
-    barely faster; dynamic int8 Linear layers ~1.7-2.2x faster but perplexity 39 -> 98-115 (per-tensor or
-    per-channel, with or without the output layer), 44.7 even with the MLP's down projection kept in fp32. So
-    fp32 stays."""
+    the pace (SmolLM2-135M: 540 MB of fp32 a token, 270 MB in bf16). bench/playground_speed.py measures each way
+    out in one run, tokens/s and held-out perplexity (2-core AVX512-BF16 EPYC, quiet: fp32 17.4, bf16 weights
+    26.5 tokens/s at perplexity 39.05 vs 39.10, hence auto). Dynamic int8 Linear layers are faster (31-45) but
+    lose the perplexity (39 -> 98-115; 44.3 with the MLP's down projection kept); int8 weights with fp32
+    activations keep it (39.6) but PyTorch's kernel for them was slower than fp32 here (13.4)."""
 
-    def __init__(self, model_dir, prompt_format: str | None = None, precision: str = "fp32"):
+    def __init__(self, model_dir, prompt_format: str | None = None, precision: str = "auto"):
         from transformers import AutoTokenizer, logging
 
         from ..machine.hardware import detect
