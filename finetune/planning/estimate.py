@@ -32,10 +32,8 @@ ASSUMED_LENGTH = 128           # tokens, when max_length is left to be fitted fr
 SAMPLE = 500                   # texts tokenized for the length estimate
 FIT_SHARE = 0.85               # above this share of the memory, count on running out
 DATA_PARALLEL_EFFICIENCY = 0.9  # share of N GPUs' speed that N processes reach (gradients are exchanged each step)
-SETUP_S = 8.0                  # process start, imports, reading, model load, tokenizing, report (7.4 s on the quiet
-#                                2-core EPYC; 17 s at load 14: the measured step speed carries the load, this does not)
-BASELINE_S = 1.0               # the TF-IDF baseline's fit (bigrams, lbfgs), quiet 2-core EPYC: 1.6 s for 700 rows,
-BASELINE_S_PER_ROW = 0.0005    # 2.0 s for 2,400 (it was 0.01 a row, from 38 s for 2,400 at load 14: 10x high quiet)
+SETUP_S = 8.0                  # start, imports, reading, loading, tokenizing: 7.4 s quiet, 17 s at load 14 (2-core EPYC)
+BASELINE_S, BASELINE_S_PER_ROW = 1.0, 0.0005  # the TF-IDF baseline's fit, quiet: 1.6 s for 700 rows, 2.0 s for 2,400
 PROBE_FIT_S = 1.0              # the probe's head: 5 C values x 3 folds of logistic regression, 0.2-0.9 s measured
 WRITE_BYTES_PER_S = 300e6      # a checkpoint or model written to disk
 SAVE_S = 0.5                   # each save's fixed part (tokenizer, card, config files)
