@@ -15,7 +15,7 @@ from ..errors import DataError
 from ..models.catalog import EMBEDDED, EMBEDDED_LM
 from .training_length import TrainingLength
 from .labels import load_with_head
-from .ner_check import MIN_SENTENCES, check_file, length_texts
+from .ner_check import MIN_SENTENCES, check_file, sentence_texts
 from .ner_files import CONLL_ONLY_SUFFIXES, clean, load_tokenizer, read_sentences, tag_names
 from .predictor import PipelinePredictor
 from .ner_report import chance, metrics, prediction_columns, report, results_view, word_tags  # noqa: F401
@@ -41,7 +41,7 @@ def read_data(config) -> TaskData:
     from datasets import DatasetDict
 
     return TaskData(DatasetDict({name: _dataset(list(rows["sentence"]), labels) for name, rows in parts.items()}),
-                    labels, notes + split_notes, length_texts=length_texts(train))
+                    labels, notes + split_notes, length_texts=sentence_texts(train))
 
 
 def _held_out_file(path, config, labels, notes) -> pd.DataFrame:

@@ -146,28 +146,29 @@ def _sizes(report, sentences):
 
 
 def _lengths(report, sentences, model, setting: int = 0, seed: int = 0):
-    """Sentences the model would cut: real sub-token counts with its tokenizer, else estimated from words."""
-    counts, limit, unit = _token_counts(sentences, model)
-    if model:
+    """Sentences the model would cut: real sub-token counts with its tokenizer, else estimated from words; with
+    the tokenizer, also the max length training will use (the very call training makes, on the same texts)."""
+    tokenizer = load_tokenizer(model) if model else None
+    counts, limit, unit = _token_counts(sentences, tokenizer)
+    if tokenizer is not None:
         from ..data.token_lengths import training_max_length
 
-        report.max_length = training_max_length(load_tokenizer(model), length_texts(sentences), setting, seed)
+        report.max_length = training_max_length(tokenizer, sentence_texts(sentences), setting, seed)
     long = [s.number for s, n in zip(sentences, counts) if n > limit]
     if long:
         report.warn("too_long", f"{len(long)} sentence(s) are longer than the {limit} {unit} the model reads; the words "
                     "past that are not learned from. Split long sentences.", long)
 
 
-def length_texts(sentences) -> list[str]:
+def sentence_texts(sentences) -> list[str]:
     """The sentences as the texts a run fits its max length on (TaskData.length_texts), in file order."""
     return [" ".join(s.tokens) for s in sentences]
 
 
-def _token_counts(sentences, model):
-    if not model:
+def _token_counts(sentences, tokenizer):
+    if tokenizer is None:
         return [len(s.tokens) for s in sentences], int(DEFAULT_LIMIT * WORDS_PER_TOKEN_LIMIT), "words (estimated)"
     from ..data.token_lengths import tokenizer_limit
 
-    tokenizer = load_tokenizer(model)
     encoded = tokenizer([s.tokens for s in sentences], is_split_into_words=True, truncation=False)
     return [len(ids) for ids in encoded["input_ids"]], tokenizer_limit(tokenizer), "tokens"

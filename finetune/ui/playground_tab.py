@@ -192,11 +192,11 @@ def render(token: gr.BrowserState):
     gr.on([run.select, run.input, text.input, examples.click], clear_answer, None, list(answer),
           queue=False, trigger_mode="multiple", api_visibility="private")
     # Every visitor at once (one Predict in flight per page: trigger_mode "once"); their texts meet in the
-    # model's micro-batcher (finetune/serving.py), not in a queue of one. Outside Gradio's queue: a Predict is
-    # one short answer, and the queue's join, event stream and bookkeeping cost more CPU than the model
-    # (bench/serving.py; an instant handler here: 116 answers/s queued, 299 direct). Its threads are
-    # Gradio's worker pool (40), the batcher bounds the model's work; the gate's checks run in the handler.
+    # model's micro-batcher (finetune/serving.py), not in a queue of one. Through Gradio's queue: outside it
+    # (queue=False) the answers came 1.1-1.6x faster (bench/serving.py), but a refusal's gr.Error reached the
+    # page as a bare "Error" badge without its message (tests/browser/test_playground_first_predict.py).
     gr.on([button.click, text.submit], show_prediction, [run, text, token], list(answer),
-          queue=False, trigger_mode="once", api_visibility="private")
+          concurrency_id="playground-predict", concurrency_limit=VISITORS_AT_ONCE, trigger_mode="once",
+          api_visibility="private")
     gr.api(predict_api, api_name="predict", concurrency_id="playground-predict", concurrency_limit=VISITORS_AT_ONCE)
     return run, text

@@ -57,3 +57,19 @@ def test_the_first_predict_after_a_run_change_answers_and_stays(two_runs, page, 
         raise
     assert "medical" in page.locator("#play-label").inner_text()
     shot(page, "playground-first-predict")
+
+
+def test_a_refused_predict_says_why(two_runs, page):
+    """A refused Predict says why on the page (outside Gradio's queue, queue=False, its gr.Error came as a bare
+    "Error" badge: why Predict stays queued)."""
+    page.get_by_role("tab", name="4. Playground").click()
+    page.locator("#play-refresh").click()
+    choose_run(page, "aaaa")
+    page.locator("#play-text textarea").fill("   ")
+    page.locator("#play-predict").click()
+    try:
+        page.wait_for_selector("[data-testid=toast-body]:has-text('Type a text to classify')", timeout=30_000)
+    except Exception:
+        shot(page, "playground-refused-predict-no-message")  # the evidence
+        raise
+    shot(page, "playground-refused-predict")
