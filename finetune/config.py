@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from .errors import ConfigError, DataError  # noqa: F401  (re-exported: callers import them from here too)
+from .runs.atomic import write_atomic
 from .tasks import DEFAULT_TASK, TASK_NAMES, get_task
 from .tasks.advice import METHOD_HELP, METHOD_TITLES, METHODS
 
@@ -195,7 +196,7 @@ class RunConfig:
         return cls(**{k: _coerce(known[k], v) for k, v in values.items()})
 
     def save(self, path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+        write_atomic(path, json.dumps(self.to_dict(), indent=2) + "\n")  # torchrun ranks read it at resume
 
     @classmethod
     def load(cls, path) -> "RunConfig":
@@ -276,10 +277,8 @@ def task_defaults(task: str) -> dict:
 
 # Presets from the guide's "Hyperparameter Tuning", scaled to the run instead of fixed warmup steps.
 PRESETS = {
-    "Quick demo (CPU)": dict(epochs=3.0, batch_size=16, learning_rate=1e-4, warmup_ratio=0.1,
-                             weight_decay=0.01),
-    "Conservative": dict(epochs=3.0, batch_size=16, learning_rate=2e-5, warmup_ratio=0.1,
-                         weight_decay=0.01),
+    "Quick demo (CPU)": dict(epochs=3.0, batch_size=16, learning_rate=1e-4, warmup_ratio=0.1, weight_decay=0.01),
+    "Conservative": dict(epochs=3.0, batch_size=16, learning_rate=2e-5, warmup_ratio=0.1, weight_decay=0.01),
     "Aggressive": dict(epochs=5.0, batch_size=32, learning_rate=5e-5, warmup_ratio=0.1,
                        weight_decay=0.1),
 }

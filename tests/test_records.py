@@ -4,6 +4,7 @@ import json
 import pytest
 
 from finetune.config import ConfigError, RunConfig
+from finetune.runs.atomic import write_atomic
 from finetune.runs.records import Results, RunStatus
 from finetune.tasks import get_task
 from finetune.runs.folder import RunPaths
@@ -112,3 +113,24 @@ def test_a_generation_run_lists_its_own_model_and_perplexity(tmp_path):
     RunPaths(run).results.write_text(json.dumps({**TODAY["generation"], "main_metric": "eval_loss"}))
     summary = run_summary(run)
     assert "SmolLM2" in summary.model and (summary.metric, summary.value) == ("perplexity", 3.0)
+
+
+def test_a_saved_config_replaces_the_file_whole(tmp_path):
+    """A torchrun rank read config.json at resume while rank 0 rewrote it in place, and got an empty file. A
+    reader that opened the file before a save keeps reading the old, whole file; nothing partial is left."""
+    path = tmp_path / "config.json"
+    RunConfig(epochs=1.0).save(path)
+    with open(path) as reader:
+        RunConfig(epochs=2.0).save(path)
+        assert json.loads(reader.read())["epochs"] == 1.0  # written in place, this would read the new or a cut file
+    assert RunConfig.load(path).epochs == 2.0
+    assert [p.name for p in tmp_path.iterdir()] == ["config.json"]
+
+
+def test_a_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "results.json"
+    write_atomic(path, "old")
+    monkeypatch.setattr("os.replace", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
+    with pytest.raises(OSError):
+        write_atomic(path, "new")
+    assert path.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["results.json"]

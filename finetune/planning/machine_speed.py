@@ -17,6 +17,8 @@ import json
 import time
 from pathlib import Path
 
+from ..runs.atomic import write_atomic
+
 REPEATS = 3
 WARMUPS = 2       # untimed steps first: a process's first steps of a shape run slow (oneDNN picks kernels, memory is
 #                   first touched); after one warm-up the first measurement in a process was still 25% slow
@@ -79,9 +81,7 @@ def step_seconds(model_path: str, *, batch: int, length: int, bf16: bool, train:
     values[key] = seconds
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial")
-        partial.write_text(json.dumps(values, indent=1) + "\n")
-        partial.replace(path)
+        write_atomic(path, json.dumps(values, indent=1) + "\n")
     except OSError:  # a read-only runs folder: measure again next time
         pass
     return seconds

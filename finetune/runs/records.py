@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from .events import FAILED, RUNNING
+from .atomic import write_atomic
 
 # Keys only some runs write (several processes, a method's own): left out of the file when None, so a file
 # reads back as it was written.
@@ -83,7 +84,7 @@ class Results:
                    report={k: v for k, v in values.items() if k not in known})
 
     def save(self, path) -> None:
-        Path(path).write_text(json.dumps(self.to_json(), indent=2) + "\n")
+        write_atomic(path, json.dumps(self.to_json(), indent=2) + "\n")
 
     @classmethod
     def load(cls, path) -> "Results":

@@ -14,12 +14,12 @@ run folder (config.json, events.jsonl, model/, results.json) inside the sweep fo
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..runs.folder import RunPaths
+from ..runs.atomic import write_atomic
 
 RUNNING, COMPLETE, PRUNED, STOPPED, FAILED, FINISHED = (
     "running", "complete", "pruned", "stopped", "failed", "finished")
@@ -76,11 +76,7 @@ def sweep_file(sweep_dir) -> Path:
 
 
 def write_sweep(sweep_dir, sweep: Sweep) -> None:
-    """Written to a temporary file and renamed: a reader never sees half a file."""
-    target = sweep_file(sweep_dir)
-    partial = target.with_suffix(".json.partial")
-    partial.write_text(json.dumps(sweep.to_json(), indent=2, default=float) + "\n")
-    os.replace(partial, target)
+    write_atomic(sweep_file(sweep_dir), json.dumps(sweep.to_json(), indent=2, default=float) + "\n")
 
 
 def read_sweep(sweep_dir) -> Sweep | None:
