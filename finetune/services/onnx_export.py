@@ -18,47 +18,52 @@ def export_onnx(model_dir, task) -> dict:
     their logits must agree within TOLERANCE, or the export is refused.
     """
     refuse_unexportable(model_dir, task)
-    import torch
-    import transformers
-    from transformers import AutoTokenizer
-
-    model_dir = Path(model_dir)
-    loader = getattr(transformers, task.onnx_loader)
-    model = loader.from_pretrained(model_dir, torch_dtype=torch.float32).eval()
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    model_dir, opset = Path(model_dir), 17
     out = model_dir / "onnx"
     out.mkdir(exist_ok=True)
-    inputs = tokenizer(PARITY_TEXTS, padding=True, return_tensors="pt")
-    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in inputs]
-    axes = {n: {0: "batch", 1: "sequence"} for n in names} | {"logits": {0: "batch"}}
-    opset = 17
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tracer notes on shape checks; the parity check below is the real test
-        torch.onnx.export(model, tuple(inputs[n] for n in names), str(out / "model.onnx"), input_names=names,
-                          output_names=["logits"], dynamic_axes=axes, opset_version=opset, dynamo=False)
-        expected = model(**{n: inputs[n] for n in names}).logits.numpy()
-    tokenizer.save_pretrained(out)
-    model.config.save_pretrained(out)
-    difference = float(abs(onnx_logits(out / "model.onnx", {n: inputs[n].numpy() for n in names}) - expected).max())
+    head = task.separate_head(model_dir) if task.separate_head else None
+    if head:  # SetFit, the probe: body, pooling and head in one graph, checked on probabilities
+        from .onnx_sentence import export_with_head, softmax
+
+        feeds, expected = export_with_head(model_dir, task, head, out, PARITY_TEXTS, opset)
+        difference = float(abs(softmax(onnx_logits(out / "model.onnx", feeds)) - expected).max())
+    else:
+        difference = _export_transformers(model_dir, task, out, opset)
     if difference > TOLERANCE:
         raise ConfigError(f"The ONNX export disagrees with the PyTorch model (max difference {difference:.2g}); "
                           "it was not kept. Use the PyTorch model folder instead.")
     return {"path": str(out / "model.onnx"), "max_abs_diff": difference, "opset": opset}
 
 
+def _export_transformers(model_dir: Path, task, out: Path, opset: int) -> float:
+    """A transformers model with its head (Task.onnx_loader) as out/model.onnx; the largest logit difference."""
+    import torch
+    import transformers
+    from transformers import AutoTokenizer
+
+    model = getattr(transformers, task.onnx_loader).from_pretrained(model_dir, torch_dtype=torch.float32).eval()
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    inputs = tokenizer(PARITY_TEXTS, padding=True, return_tensors="pt")
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in inputs]
+    axes = {n: {0: "batch", 1: "sequence"} for n in names} | {"logits": {0: "batch"}}
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer notes on shape checks; the parity check is the real test
+        torch.onnx.export(model, tuple(inputs[n] for n in names), str(out / "model.onnx"), input_names=names,
+                          output_names=["logits"], dynamic_axes=axes, opset_version=opset, dynamo=False)
+        expected = model(**{n: inputs[n] for n in names}).logits.numpy()
+    tokenizer.save_pretrained(out)
+    model.config.save_pretrained(out)
+    return float(abs(onnx_logits(out / "model.onnx", {n: inputs[n].numpy() for n in names}) - expected).max())
+
+
 def refuse_unexportable(model_dir, task) -> None:
-    """A ConfigError saying why when the export would not be this model: another task, or a sentence model
-    with its head apart (SetFit, the probe), whose body alone transformers would load with a random head."""
+    """A ConfigError saying why when the export would not be this model: a task without ONNX export."""
     if task.onnx_loader is None:
         from ..tasks import TASKS
 
         exported = " and ".join(t.title for t in TASKS.values() if t.onnx_loader)
         raise ConfigError(f"ONNX export is for {exported} runs; this one is {task.title}. "
                           "Download the model folder instead.")
-    head = task.separate_head(Path(model_dir)) if task.separate_head else None
-    if head:
-        raise ConfigError(f"{head.method} keeps a sentence model with a separately fitted head, which ONNX export "
-                          "does not cover: download the model folder, or fine-tune to export ONNX.")
 
 
 def onnx_logits(path, feeds: dict):

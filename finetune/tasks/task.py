@@ -10,6 +10,7 @@ ask the Task; none of them compares a task's name.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ..errors import ConfigError
@@ -70,6 +71,12 @@ class SeparateHead:
     method: str      # "SetFit" or "The quick probe", in words
     file: str        # the head's fitted arrays in the folder (tasks/fitted_arrays.py, safetensors)
     normalize: bool  # the embeddings are L2-normalised before the head
+
+    def fitted(self, folder):
+        """(the fitted LogisticRegression, its label names), rebuilt from the arrays in `folder`."""
+        from .fitted_arrays import load_logistic
+
+        return load_logistic(Path(folder) / self.file)
 
 
 def length_texts(data: TaskData) -> list:

@@ -58,7 +58,7 @@ def export_to_onnx(run: FollowedRun, token: str | None = None) -> Exported:
         return Exported(file=None, message=error_box(e))
     int8 = _int8_line(paths)
     archive = shutil.make_archive(str(paths.onnx_zip.with_suffix("")), "zip", paths.onnx)
-    return Exported(file=archive, message=f"Done: ONNX export checked: its logits differ from PyTorch's by at most "
+    return Exported(file=archive, message=f"Done: ONNX export checked: its outputs differ from PyTorch's by at most "
                     f"{result['max_abs_diff']:.1e} (allowed {TOLERANCE:g}) on the same texts · opset {result['opset']}."
                     f"  \n{int8}")
 
