@@ -1,13 +1,14 @@
-"""Playground generation speed against perplexity, before and after, in one run (issue 25: >= 30 tokens/s).
+"""Playground generation speed against perplexity, every way in one run (issue 25: >= 30 tokens/s).
 
-    .venv/bin/python bench/playground_speed.py [--threads 2] [--blocks 8]
+    .venv/bin/python bench/playground_speed.py [--threads 2] [--blocks 8] [--only fp32 auto ...]
 
 The embedded SmolLM2-135M as the Playground loads it (TextGenerator), sampling 64 tokens after "ROMEO:" (best
 of 3; tokens per wall second and per CPU-second, the second comparable on a busy machine), and held-out
-perplexity of the same model object on the last --blocks 256-token blocks of tiny_shakespeare. Variants:
-fp32 (the default), bf16 weights, dynamic int8 Linear layers everywhere (the README's earlier try, lm_head
-included), int8 in the decoder layers with the tied lm_head kept in fp32, and per-channel int8 without the MLP's
-down projection (its inputs have SmolLM2's largest activations). None of the int8 ones kept its perplexity.
+perplexity of the same model object on the last --blocks 256-token blocks of tiny_shakespeare. Variants: fp32,
+bf16 weights, dynamic int8 Linear layers (activations quantised too: everywhere, without the lm_head, per
+channel without the MLP's down projection; none kept the perplexity), int8 weights with fp32 activations (slow
+kernel), and int8 weights with bf16 activations (tasks/int8_weights.py: the Playground's auto on a CPU fast at
+bf16), also with the lm_head kept bf16. --only keeps the variants whose name holds one of the words.
 """
 import argparse
 import copy
@@ -58,22 +59,28 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--blocks", type=int, default=8)
+    parser.add_argument("--only", nargs="*", help="variants whose name holds one of these words")
     args = parser.parse_args()
     import torch
 
     from finetune.models.embedded_lm import embedded_lm_path
-    from finetune.tasks.text_generator import TextGenerator
+    from finetune.tasks.text_generator import TextGenerator, playground_precision
 
     torch.set_num_threads(args.threads)
     path = embedded_lm_path()
     fp32 = TextGenerator(path, precision="fp32")
     per_channel = torch.ao.quantization.per_channel_dynamic_qconfig
-    variants = {"fp32": fp32, "bf16 weights (auto on AMX/AVX512-BF16)": TextGenerator(path, precision="bf16"),
+    bf16 = TextGenerator(path, precision="bf16")
+    variants = {"fp32": fp32, "bf16 weights": bf16,
                 "int8, lm_head too": int8(fp32, lambda name: True),
                 "int8 layers, fp32 lm_head": int8(fp32, lambda name: name != "lm_head"),
                 "int8 per channel, fp32 down_proj": int8(fp32, lambda name: name != "lm_head"
                                                          and "down_proj" not in name, per_channel),
-                "int8 weights only, fp32 activations": weights_int8(fp32)}
+                "int8 weights only, fp32 activations": weights_int8(fp32),
+                "int8 weights, bf16 activations (auto)": TextGenerator(path),  # what the Playground loads here
+                "int8 weights, bf16 act., bf16 lm_head": weights_int8(bf16, torch.bfloat16, skip=("lm_head",))}
+    variants = {name: v for name, v in variants.items() if not args.only or any(w in name for w in args.only)}
+    print(f"the Playground's auto precision here: {playground_precision()}")
     print(f"SmolLM2-135M, {TOKENS} sampled tokens, {args.threads} threads, perplexity on {args.blocks} x 256 "
           f"tokens of tiny_shakespeare; load {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     print(f"{'variant':<34}{'tokens/s':>10}{'tokens/CPU-s':>14}{'perplexity':>12}")
@@ -83,22 +90,27 @@ def main():
     print(f"load at the end {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
 
 
-def weights_int8(generator):
-    """A copy of `generator` answered from int8 weights (one scale per output row) with fp32 activations,
-    through PyTorch's _weight_int8pack_mm (what torchao's int8 weight-only mode calls on a CPU): a quarter of
-    fp32's bytes a token, the perplexity kept, but the kernel was slower here than fp32 (13.4 vs 17.4 tokens/s)."""
+def weights_int8(generator, activations=None, skip=()):
+    """A copy of `generator` answered from int8 weights (one scale per output row) through PyTorch's
+    _weight_int8pack_mm (what torchao's int8 weight-only mode calls on a CPU). With fp32 activations the kernel
+    was slower here than fp32 (13.4 vs 17.4 tokens/s); with bf16 ones a 576x1536 product at batch 1 took 33 us
+    against bf16's 72 us (bench/matmul: quiet, AVX512-BF16)."""
     import torch
+
+    activations = activations or torch.float32
 
     class Int8WeightLinear(torch.nn.Module):
         def __init__(self, linear):
             super().__init__()
             weight = linear.weight.detach().float()
-            self.scales = weight.abs().amax(dim=1).clamp(min=1e-8) / 127
-            self.weight = torch.round(weight / self.scales[:, None]).to(torch.int8)
-            self.bias = None if linear.bias is None else linear.bias.detach().float()
+            scales = weight.abs().amax(dim=1).clamp(min=1e-8) / 127
+            self.weight = torch.round(weight / scales[:, None]).to(torch.int8)
+            self.scales = scales.to(activations)
+            self.bias = None if linear.bias is None else linear.bias.detach().to(activations)
 
         def forward(self, x):
-            out = torch.ops.aten._weight_int8pack_mm(x.reshape(-1, x.shape[-1]).float(), self.weight, self.scales)
+            out = torch.ops.aten._weight_int8pack_mm(x.reshape(-1, x.shape[-1]).to(activations), self.weight,
+                                                     self.scales)
             out = out.reshape(*x.shape[:-1], -1)
             return (out if self.bias is None else out + self.bias).to(x.dtype)
 
@@ -106,7 +118,7 @@ def weights_int8(generator):
     copied.model = copy.deepcopy(generator.model)
     for module in list(copied.model.modules()):
         for name, child in list(module.named_children()):
-            if isinstance(child, torch.nn.Linear):
+            if isinstance(child, torch.nn.Linear) and name not in skip:
                 setattr(module, name, Int8WeightLinear(child))
     return copied
 

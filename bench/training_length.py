@@ -7,7 +7,7 @@ CPU-s for the whole command (2,987 s of wall time at that load). ner-3000-e10 (t
 1,880 steps), run beside it: validation F1 0.8603, test F1 0.8133, ~564 CPU-s (4,673 s wall). README, "Quality
 on real data".
 
-    .venv/bin/python bench/training_length.py [--runs ner-3000-e10 ner-3000-rule ...] [--list]
+    .venv/bin/python bench/training_length.py [--runs ner-3000-e10 ner-3000-rule ...] [--extra --learning-rate 2e-4]
 
 Each run trains the embedded MiniLM through the CLI as a user would, on the first N training sentences (NER:
 CoNLL-2003) or a seeded N-row sample (classification), and is scored on the data set's VALIDATION split, which
@@ -74,9 +74,9 @@ RUNS = {  # name: (data set, rows, epochs or None for the rule)
 }
 
 
-def run(name: str, work: Path) -> dict:
+def run(name: str, work: Path, extra=()) -> dict:
     dataset, rows, epochs = RUNS[name]
-    flags = DATASETS[dataset](work, rows) + ([] if epochs is None else ["--epochs", epochs])
+    flags = DATASETS[dataset](work, rows) + ([] if epochs is None else ["--epochs", epochs]) + list(extra)
     out = work / name
     load = os.getloadavg()[0]
     started, cpu_before = time.time(), _children_cpu_s()
@@ -89,7 +89,7 @@ def run(name: str, work: Path) -> dict:
     final_eval = [e for e in evals if e["event"] == "eval"][-1]  # the whole validation set, after training
     metric = "f1" if "f1" in results["metrics"] else "accuracy"
     rule = [note for note in results["notes"] if note.startswith("Training length from the data")]
-    return {"run": name, "rows": results["train_rows"], "epochs": results.get("epochs"),
+    return {"run": name, "extra": " ".join(extra), "rows": results["train_rows"], "epochs": results.get("epochs"),
             "rule": "from the data" if rule else "fixed", "steps": results["steps"],
             f"validation_{metric}": round(final_eval[f"eval_{metric}"], 4),
             f"{results['report_split']}_{metric}": round(results["metrics"][metric], 4),
@@ -106,6 +106,7 @@ def _children_cpu_s() -> float:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", nargs="+", choices=list(RUNS), default=["ner-3000-e10", "ner-3000-rule"])
+    parser.add_argument("--extra", nargs=argparse.REMAINDER, default=[], help="more train flags, for every run")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="length-"))
     print(f"load {os.getloadavg()}; runs in {work}", flush=True)
@@ -114,7 +115,7 @@ def main():
         if not (DATA / ("conll2003" if RUNS[name][0] == "ner" else RUNS[name][0])).is_dir():
             print(f"skipped {name}: its data set is not in ../shared/data", flush=True)
             continue
-        rows.append(run(name, work))
+        rows.append(run(name, work, args.extra))
         print(json.dumps(rows[-1]), flush=True)
     print(f"\nload average now: {os.getloadavg()} on {os.cpu_count()} cores (shared machine)")
     if rows:

@@ -8,15 +8,15 @@ DEFAULTS = {"max_new_tokens": 64, "temperature": 0.7, "top_p": 0.9}
 
 
 class TextGenerator:
-    """`precision`: auto (the default: bf16 where the hardware is fast at it, AMX or AVX512-BF16 CPUs and
-    Ampere+ GPUs; else fp32), fp32 or bf16. On a GPU the model runs there.
+    """`precision`: auto (the default, `playground_precision`), fp32, bf16 or int8 (int8 weights, bf16
+    activations: tasks/int8_weights.py). On a GPU the model runs there.
 
     One token at a time, a small model reads all its weights for every token: on a CPU the memory traffic sets
-    the pace (SmolLM2-135M: 540 MB of fp32 a token, 270 MB in bf16). bench/playground_speed.py measures each way
-    out in one run, tokens/s and held-out perplexity (2-core AVX512-BF16 EPYC, quiet: fp32 17.4, bf16 weights
-    26.5 tokens/s at perplexity 39.05 vs 39.10, hence auto). Dynamic int8 Linear layers are faster (31-45) but
-    lose the perplexity (39 -> 98-115; 44.3 with the MLP's down projection kept); int8 weights with fp32
-    activations keep it (39.6) but PyTorch's kernel for them was slower than fp32 here (13.4)."""
+    the pace (SmolLM2-135M: 540 MB of fp32 a token, 270 MB in bf16, about half that in int8).
+    bench/playground_speed.py measures each way in one run, tokens/s and held-out perplexity (2-core
+    AVX512-BF16 EPYC, quiet): fp32 16.8-17.4, bf16 weights 23.5-26.5, int8 weights with bf16 activations
+    39.2-40.4 tokens/s, at perplexity 39.05 / 39.10 / 39.53. Dynamic int8 (activations quantised too) loses the
+    perplexity (39 -> 98-115), and int8 weights with fp32 activations ran slower than fp32 (13.4)."""
 
     def __init__(self, model_dir, prompt_format: str | None = None, precision: str = "auto"):
         from transformers import AutoTokenizer, logging
@@ -27,7 +27,12 @@ class TextGenerator:
         logging.disable_progress_bar()
         device = "cuda" if detect().device == "cuda" else "cpu"
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-        self.model = load_model(model_dir, dtype=inference_dtype(precision)).to(device).eval()  # causal or T5
+        self.precision = playground_precision(precision)
+        self.model = load_model(model_dir, dtype=inference_dtype(self.precision)).to(device).eval()  # causal or T5
+        if self.precision == "int8":
+            from .int8_weights import quantize_linears
+
+            quantize_linears(self.model)
         config = self.model.config
         self.base_model = getattr(config, "finetune_base_model", None)
         self.prompt_format = prompt_format or getattr(config, "finetune_prompt_format", "plain")
@@ -81,13 +86,25 @@ class TextGenerator:
         return dict(self.tokenizer(prompt, return_tensors="pt"))
 
 
+def playground_precision(precision: str = "auto") -> str:
+    """What auto means for generating here: int8 weights on a CPU that is fast at bf16 (AMX, AVX512-BF16) and
+    has the kernel, bf16 on such a GPU, else fp32 (an AVX2-only CPU emulates bf16, ~600x slower)."""
+    if precision != "auto":
+        return precision
+    from ..machine.hardware import detect
+    from .int8_weights import available
+
+    hardware = detect()
+    if not hardware.fast_bf16:
+        return "fp32"
+    return "int8" if hardware.device != "cuda" and available() else "bf16"
+
+
 def inference_dtype(precision: str = "auto"):
+    """The dtype the model loads in (int8 loads in bf16, then its Linear layers are quantised)."""
     import torch
 
-    from ..machine.hardware import detect
-
-    fast = detect().fast_bf16
-    return torch.bfloat16 if precision == "bf16" or (precision == "auto" and fast) else torch.float32
+    return torch.float32 if playground_precision(precision) == "fp32" else torch.bfloat16
 
 
 def generation_settings(tokenizer, options: dict) -> dict:
