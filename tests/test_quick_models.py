@@ -21,7 +21,9 @@ def test_check_prints_quick_models_curve_and_the_recommended_method(tmp_path, ti
     assert [p["fraction"] for p in report["learning_curve"]] == [0.25, 0.5, 1.0]
     probe = next(m for m in report["quick_models"] if m["name"] == "probe")
     assert report["learning_curve"][-1]["score"] == probe["score"]
-    assert report["recommended_method"] == "probe" and "16 training rows in the median class" in report["reason"]
+    # 48 training rows: SetFit's whole schedule runs (it beat the probe at 16 rows per class on every public set)
+    assert report["recommended_method"] == "setfit" and "16 training rows in the median class" in report["reason"]
+    assert "the quick probe: " in report["reason"]
 
 
 def test_ner_check_measures_the_crf_floor(tmp_path, runs_dir, capsys):
@@ -40,7 +42,9 @@ def test_advice_follows_the_measured_crossover_and_auto_uses_it():
     few = recommend(20, quick)
     assert few.method == "probe" and "0.890 accuracy in 9 s" in few.reason and "Still rising" in few.reason
     assert recommend(PROBE_BELOW, None).method == "finetune"
-    assert resolve_method("auto", ["a"] * 20 + ["b"] * 20) == "probe"
+    many = [f"intent{i}" for i in range(13) for _ in range(20)]  # 20 rows per class, 260 rows: past SetFit's schedule
+    assert resolve_method("auto", many) == "probe" and recommend(20, quick, rows=len(many)).method == "probe"
+    assert resolve_method("auto", ["a"] * 20 + ["b"] * 20) == "setfit"  # 40 rows: SetFit's whole schedule runs
     assert resolve_method("auto", ["a"] * PROBE_BELOW + ["b"] * PROBE_BELOW) == "finetune"
     assert resolve_method("setfit", ["a"] * 20) == "setfit"
     zero = recommend(20, QuickReport(models=[QuickScore("zero-shot", 0.85, "accuracy", 1), QuickScore("probe", 0.9, "accuracy", 2)]))
@@ -69,8 +73,9 @@ def test_the_probe_is_a_run_like_any_other(tmp_path, tiny_model, runs_dir):
     from finetune.services.verdict import run_verdict
 
     data = write_csv(tmp_path / "d.csv", keyword_rows(per_class=20))
-    config = RunConfig.from_dict({"task": "classification", "data_file": str(data), "model": tiny_model})
-    assert config.method == "auto"  # the default: where the advice points
+    # auto would train SetFit on these 48 training rows (advice.SETFIT_MAX_ROWS); the probe is chosen here
+    config = RunConfig.from_dict({"task": "classification", "data_file": str(data), "model": tiny_model,
+                                  "method": "probe"})
     measure(config)  # the Data tab or check measured them: the run finds its bar
     run = runs_dir / "probe-run"
     results = train(config, run)

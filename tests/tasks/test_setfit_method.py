@@ -9,7 +9,7 @@ from finetune.training.engine import train
 from finetune.runs.events import read_events
 from finetune.services.predictions import model_folder, predict_texts
 from finetune.runs.folder import RunPaths
-from finetune.tasks.advice import PROBE_BELOW
+from finetune.tasks.advice import PROBE_BELOW, SETFIT_MAX_ROWS
 from finetune.tasks.advice import resolve_method
 from finetune.tasks.setfit_method import rows_per_class
 
@@ -62,14 +62,21 @@ def test_stop_ends_the_contrastive_phase_and_keeps_a_usable_model(tmp_path, keyw
     assert predict_texts(run, ["contract clause"])[0]["label"] in {"financial", "legal", "medical"}
 
 
-def test_auto_picks_the_probe_for_small_classes_and_setfit_only_when_asked():
+def test_auto_picks_setfit_for_a_small_file_the_probe_for_many_small_classes_and_finetune_from_50():
+    """Measured (bench/crossover.py, 16 rows per class): SetFit beat the probe on every public set where its whole
+    schedule runs (up to SETFIT_MAX_ROWS rows); on banking77 x 20 (1,540 rows) the probe beat it."""
     small = ["a"] * 8 + ["b"] * 8
+    many = [f"intent{i}" for i in range(77) for _ in range(20)]
     large = ["a"] * PROBE_BELOW + ["b"] * PROBE_BELOW
     assert rows_per_class(small) == 8
-    assert resolve_method("auto", small) == "probe"  # measured: bench/crossover.py
+    assert resolve_method("auto", small) == "setfit"
+    assert resolve_method("auto", small, can_setfit=False) == "probe"
+    assert resolve_method("auto", many) == "probe"
     assert resolve_method("auto", large) == "finetune"
-    assert resolve_method("setfit", small) == "setfit"
+    assert resolve_method("probe", small) == "probe"
     assert resolve_method("finetune", small) == "finetune"
+    assert resolve_method("auto", [f"c{i % 6}" for i in range(SETFIT_MAX_ROWS)]) == "setfit"
+    assert resolve_method("auto", [f"c{i % 6}" for i in range(SETFIT_MAX_ROWS + 6)]) == "probe"
 
 
 def test_setfit_for_another_task_says_what_to_choose(tmp_path, tiny_gpt2, story_txt):

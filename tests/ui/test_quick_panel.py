@@ -21,9 +21,9 @@ def test_the_panel_measures_the_quick_models_and_offers_the_advised_method(tmp_p
                                                                            no_progress)
     assert "| quick probe |" in scores and "| zero-shot |" in scores and "| TF-IDF |" in scores and "12 validation rows" in scores
     assert curve["visible"] and [p.x for p in curve["value"].data][0] == ("25%", "50%", "100%")
-    assert method == "probe" and "quick probe reaches" in advice
-    assert pick["visible"] and pick["value"] == "Use Quick: embeddings + linear head (Model tab)"
-    assert quick_panel.pick_method(method)["value"] == "probe" and describe["visible"]
+    assert method == "setfit" and "few enough for SetFit" in advice and "the quick probe: " in advice  # 48 rows
+    assert pick["visible"] and pick["value"] == "Use SetFit (few-shot) (Model tab)"
+    assert quick_panel.pick_method(method)["value"] == "setfit" and describe["visible"]
     again = quick_panel.run_quick(state, "legal: contracts and clauses", None, no_progress)
     assert again[0] == scores  # the same file and settings: the cached measurement
 
