@@ -1,7 +1,6 @@
 """A trained classifier or tagger as ONNX, checked against PyTorch on a few texts (the logits agree within TOLERANCE)."""
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 from ..errors import ConfigError
@@ -43,17 +42,15 @@ def _export_transformers(model_dir: Path, task, out: Path, opset: int) -> float:
 
     model = getattr(transformers, task.onnx_loader).from_pretrained(model_dir, torch_dtype=torch.float32).eval()
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    from .onnx_trace import trace
+
     inputs = tokenizer(PARITY_TEXTS, padding=True, return_tensors="pt")
-    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in inputs]
-    axes = {n: {0: "batch", 1: "sequence"} for n in names} | {"logits": {0: "batch"}}
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tracer notes on shape checks; the parity check is the real test
-        torch.onnx.export(model, tuple(inputs[n] for n in names), str(out / "model.onnx"), input_names=names,
-                          output_names=["logits"], dynamic_axes=axes, opset_version=opset, dynamo=False)
-        expected = model(**{n: inputs[n] for n in names}).logits.numpy()
+    feeds = trace(model, inputs, out / "model.onnx", opset)
+    with torch.no_grad():
+        expected = model(**{n: inputs[n] for n in feeds}).logits.numpy()
     tokenizer.save_pretrained(out)
     model.config.save_pretrained(out)
-    return float(abs(onnx_logits(out / "model.onnx", {n: inputs[n].numpy() for n in names}) - expected).max())
+    return float(abs(onnx_logits(out / "model.onnx", feeds) - expected).max())
 
 
 def refuse_unexportable(model_dir, task) -> None:

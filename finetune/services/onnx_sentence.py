@@ -98,29 +98,23 @@ def sentence_classifier(folder: Path, head_model, n_labels: int, normalize: bool
 def export_with_head(model_dir: Path, task, head, out: Path, texts: list[str], opset: int):
     """Writes out/model.onnx (+ tokenizer, and the body's config with the labels); returns (its inputs for
     `texts`, the app's own predictor's probabilities for them), for the parity check."""
-    import warnings
-
-    import torch
     from transformers import AutoTokenizer
+
+    from .onnx_trace import trace
 
     head_model, labels = head.fitted(model_dir)
     model, config = sentence_classifier(model_dir, head_model, len(labels), head.normalize)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     tokenizer.model_max_length = body_length(model_dir) or tokenizer.model_max_length  # where the app cuts texts
     inputs = tokenizer(texts, padding=True, truncation=True, return_tensors="pt")
-    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in inputs]
-    axes = {n: {0: "batch", 1: "sequence"} for n in names} | {"logits": {0: "batch"}}
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tracer notes on shape checks; the parity check is the real test
-        torch.onnx.export(model, tuple(inputs[n] for n in names), str(out / "model.onnx"), input_names=names,
-                          output_names=["logits"], dynamic_axes=axes, opset_version=opset, dynamo=False)
+    feeds = trace(model, inputs, out / "model.onnx", opset)
     tokenizer.save_pretrained(out)
     config.id2label, config.label2id = dict(enumerate(labels)), {name: i for i, name in enumerate(labels)}
     config.architectures = ["SentenceClassifier"]  # not a transformers class: read it through ONNX Runtime
     config.save_pretrained(out)
     rows = task.predictor(str(model_dir))(texts)
     expected = np.array([[row["scores"][name] for name in labels] for row in rows])
-    return {n: inputs[n].numpy() for n in names}, expected
+    return feeds, expected
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
