@@ -1,4 +1,5 @@
 """Do you need fine-tuning? The quick models, the advice they feed, and the probe as a method (issue 29)."""
+import dataclasses
 import json
 
 import pytest
@@ -43,7 +44,9 @@ def test_advice_follows_the_measured_crossover_and_auto_uses_it():
     assert few.method == "probe" and "0.890 accuracy in 9 s" in few.reason and "Still rising" in few.reason
     assert recommend(PROBE_BELOW, None).method == "finetune"
     many = [f"intent{i}" for i in range(13) for _ in range(20)]  # 20 rows per class, 260 rows: past SetFit's schedule
-    assert resolve_method("auto", many) == "probe" and recommend(20, quick, rows=len(many)).method == "probe"
+    assert resolve_method("auto", many) == "probe"
+    assert recommend(20, dataclasses.replace(quick, train_rows=len(many))).method == "probe"
+    assert recommend(20, dataclasses.replace(quick, train_rows=40)).method == "setfit"
     assert resolve_method("auto", ["a"] * 20 + ["b"] * 20) == "setfit"  # 40 rows: SetFit's whole schedule runs
     assert resolve_method("auto", ["a"] * PROBE_BELOW + ["b"] * PROBE_BELOW) == "finetune"
     assert resolve_method("setfit", ["a"] * 20) == "setfit"

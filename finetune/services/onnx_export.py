@@ -40,10 +40,10 @@ def _export_transformers(model_dir: Path, task, out: Path, opset: int) -> float:
     import transformers
     from transformers import AutoTokenizer
 
-    model = getattr(transformers, task.onnx_loader).from_pretrained(model_dir, torch_dtype=torch.float32).eval()
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
     from .onnx_trace import trace
 
+    model = getattr(transformers, task.onnx_loader).from_pretrained(model_dir, torch_dtype=torch.float32).eval()
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
     inputs = tokenizer(PARITY_TEXTS, padding=True, return_tensors="pt")
     feeds = trace(model, inputs, out / "model.onnx", opset)
     with torch.no_grad():

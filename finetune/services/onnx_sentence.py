@@ -64,14 +64,15 @@ def sentence_classifier(folder: Path, head_model, n_labels: int, normalize: bool
     import torch
     from transformers import AutoModel
 
-    body = AutoModel.from_pretrained(folder, torch_dtype=torch.float32).eval()
-    weight, bias = head_layer(head_model, n_labels)
-    others = [m["type"] for m in st_modules(folder) if not m.get("type", "").endswith(COVERED)]
-    if others:
+    modules = st_modules(folder)
+    others = [m["type"] for m in modules if not m.get("type", "").endswith(COVERED)]
+    if others:  # refused before the body is loaded
         raise ConfigError(f"ONNX export covers a sentence model's transformer, pooling and normalisation; this one "
                           f"also has {', '.join(others)}: download the model folder instead.")
     mean = pooling_mode(folder) == "mean"
-    normalize = normalize or any(m.get("type", "").endswith("Normalize") for m in st_modules(folder))
+    normalize = normalize or any(m.get("type", "").endswith("Normalize") for m in modules)
+    weight, bias = head_layer(head_model, n_labels)
+    body = AutoModel.from_pretrained(folder, torch_dtype=torch.float32).eval()
 
     class SentenceClassifier(torch.nn.Module):
         def __init__(self):

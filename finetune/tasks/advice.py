@@ -74,10 +74,10 @@ def method_for(per_class: float, rows: int | None = None) -> str:
     return SETFIT if rows is not None and rows <= SETFIT_MAX_ROWS else PROBE
 
 
-def recommend(per_class: float, quick=None, rows: int | None = None) -> Advice:
-    """The method and why, in words; `quick` (a QuickReport) adds what the quick models measured, and its
-    training rows where `rows` is not given."""
-    rows_in_all = rows if rows is not None else (quick.train_rows or None) if quick else None
+def recommend(per_class: float, quick=None) -> Advice:
+    """The method and why, in words; `quick` (a QuickReport) adds what the quick models measured, and the
+    training rows they saw."""
+    rows_in_all = (quick.train_rows or None) if quick else None
     method = method_for(per_class, rows_in_all)
     rows = f"{per_class:g} training rows in the median class"
     probe = quick.get("probe") if quick else None
