@@ -178,3 +178,27 @@ def test_live_evaluations_score_a_fixed_sample_and_the_end_scores_all(tmp_path, 
     assert len(live_eval_set(validation, fast_config.updated(live_eval_rows=256), 20, evaluations=3)) == 16
     results = train(fast_config.updated(live_eval_rows=5, epochs=2.0), tmp_path / "run")
     assert results.eval_rows == 18 and sum(map(sum, results.report["confusion_matrix"]["matrix"])) == 18
+
+
+def test_final_predictions_are_scored_sorted_by_length_and_given_back_in_row_order():
+    import numpy as np
+    from datasets import Dataset
+    from transformers.trainer_utils import PredictionOutput
+
+    from finetune.training.fine_tune import predict_by_length
+
+    scored = []
+
+    class Trainer:  # answers each row with its own length, in the order it was given the rows
+        def predict(self, dataset, metric_key_prefix):
+            lengths = np.array([len(ids) for ids in dataset["input_ids"]])
+            scored.append(lengths.tolist())
+            return PredictionOutput(predictions=(lengths[:, None] * np.ones((1, 2)), lengths), label_ids=lengths,
+                                    metrics={f"{metric_key_prefix}_f1": 0.5})
+
+    rows = Dataset.from_dict({"input_ids": [[1] * n for n in (5, 1, 3, 2)]})
+    prediction = predict_by_length(Trainer(), rows, "test")
+    assert scored == [[1, 2, 3, 5]]  # one pass, the shortest rows batched together
+    assert prediction.label_ids.tolist() == [5, 1, 3, 2]
+    assert prediction.predictions[0][:, 0].tolist() == [5, 1, 3, 2] and prediction.predictions[1].tolist() == [5, 1, 3, 2]
+    assert prediction.metrics == {"test_f1": 0.5}

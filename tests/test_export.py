@@ -145,3 +145,33 @@ def test_a_sentence_model_with_its_head_apart_exports_as_one_graph(tmp_path, key
     assert main(["export", str(run), "--format", "int8"]) == 0
     file, message = export_to_onnx(FollowedRun(run_dir=str(run)), None)
     assert file and message.startswith("Done: ONNX export checked") and "labels agree with fp32" in message
+
+
+def test_gguf_names_the_pre_tokenizer_llama_cpp_gave_the_embedded_model(tmp_path):
+    """llama.cpp must split prompts as training did: "default" split " -" into " ", "-" (bench/llama_cpp_check.py)."""
+    from tokenizers import pre_tokenizers
+    from transformers import AutoTokenizer
+
+    from finetune.models.embedded_lm import tokenizer_source
+    from finetune.services.gguf_export import pre_tokenizer
+
+    path, options = tokenizer_source()
+    assert pre_tokenizer(AutoTokenizer.from_pretrained(path, **options)) == "smollm"  # what llama.cpp's file says
+    other = AutoTokenizer.from_pretrained(tiny_llama(tmp_path / "llama"))
+    assert pre_tokenizer(other) == "gpt2"  # GPT-2's byte-level split, another vocabulary
+    other.backend_tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    assert pre_tokenizer(other) == "default"
+
+
+def test_the_modelfile_keeps_the_system_line_the_chat_template_adds(tmp_path):
+    from transformers import AutoTokenizer, LlamaConfig
+
+    from finetune.services.gguf_export import ollama_modelfile
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_llama(tmp_path / "llama"))
+    tokenizer.chat_template = ("{% if messages[0]['role'] != 'system' %}<|im_start|>system\nBe brief.<|im_end|>\n"
+                               "{% endif %}{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}"
+                               "<|im_end|>\n{% endfor %}")
+    config = LlamaConfig(finetune_prompt_format="chat")
+    assert 'SYSTEM """Be brief."""\n' in ollama_modelfile(config, tokenizer)
+    assert "SYSTEM" not in ollama_modelfile(LlamaConfig(finetune_prompt_format="plain"), tokenizer)

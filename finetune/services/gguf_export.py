@@ -128,18 +128,58 @@ def _write_vocab(writer, tokenizer, model_dir: Path, vocab_size: int) -> None:
     types = [gguf.TokenType.CONTROL if i in special else gguf.TokenType.USER_DEFINED if i not in by_id
              else gguf.TokenType.NORMAL for i in range(vocab_size)]
     writer.add_tokenizer_model("gpt2")
-    writer.add_tokenizer_pre("smollm" if "smollm" in str(getattr(tokenizer, "name_or_path", "")).lower() else "default")
+    writer.add_tokenizer_pre(pre_tokenizer(tokenizer))
     writer.add_token_list(tokens)
     writer.add_token_types(types)
     gguf.SpecialVocab(model_dir, load_merges=True, n_vocab=vocab_size).add_to_gguf(writer, quiet=True)
 
 
+def pre_tokenizer(tokenizer) -> str:
+    """llama.cpp's name for how the tokenizer splits text before BPE (tokenizer.ggml.pre). GPT-2's byte-level
+    split is "gpt2" there; the embedded SmolLM2's vocabulary gets the name llama.cpp's own conversion of it
+    wrote ("smollm", the same split). "default" is llama.cpp's own split, which cuts punctuation off words:
+    written for every run before, it made llama.cpp read a prompt's " - Sam" as " ", "-", " Sam" where
+    training saw " -", " Sam" (bench/llama_cpp_check.py). It stays for other splits, which llama.cpp names
+    by a hash of their output on its converter's test text."""
+    import json
+
+    import gguf
+    from transformers import AutoTokenizer
+
+    from ..models.embedded_lm import gguf_path, tokenizer_source
+
+    try:
+        splitting = json.loads(tokenizer.backend_tokenizer.to_str()).get("pre_tokenizer") or {}
+    except (AttributeError, ValueError):  # a slow tokenizer
+        return "default"
+    if not (splitting.get("type") == "ByteLevel" and splitting.get("use_regex") and not splitting.get("add_prefix_space")):
+        return "default"
+    try:
+        path, options = tokenizer_source()
+        if AutoTokenizer.from_pretrained(path, **options).get_vocab() == tokenizer.get_vocab():
+            return str(gguf.GGUFReader(str(gguf_path())).fields["tokenizer.ggml.pre"].contents())
+    except (ConfigError, KeyError, OSError):  # the embedded model is not installed
+        pass
+    return "gpt2"
+
+
 def ollama_modelfile(config, tokenizer) -> str:
-    """FROM the GGUF beside it; a ChatML template for chat-trained runs, the plain prompt otherwise."""
+    """FROM the GGUF beside it; for chat-trained runs a ChatML template and, where the model's chat template
+    adds a system line to a conversation without one (SmolLM2's does), that line as SYSTEM: Ollama's
+    template alone would leave it out, and the model was trained with it. The plain prompt otherwise."""
     chat = getattr(config, "finetune_prompt_format", "plain") == "chat" and "<|im_start|>" in str(
         tokenizer.chat_template or "")
     template = CHATML if chat else 'TEMPLATE """{{ .Prompt }}"""\n'
-    return f"FROM ./model.gguf\n{template}PARAMETER temperature 0.7\nPARAMETER top_p 0.9\n"
+    system = default_system(tokenizer) if chat else ""
+    system = f'SYSTEM """{system}"""\n' if system else ""
+    return f"FROM ./model.gguf\n{template}{system}PARAMETER temperature 0.7\nPARAMETER top_p 0.9\n"
+
+
+def default_system(tokenizer) -> str:
+    """The system message a ChatML chat template puts before a lone user message, "" for none."""
+    shown = tokenizer.apply_chat_template([{"role": "user", "content": "x"}], tokenize=False)
+    start = "<|im_start|>system\n"
+    return shown[len(start):shown.index("<|im_end|>")] if shown.startswith(start) else ""
 
 
 def _check(result: GgufExport, model, tokenizer) -> GgufExport:

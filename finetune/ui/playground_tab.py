@@ -3,6 +3,7 @@
 fine-tuned text side by side), for any trained run. Below: whole files and PDFs (batch_panel)."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import gradio as gr
@@ -66,8 +67,8 @@ def refresh_runs(current: str | None, token: str | None = None):
     return gr.update(choices=options, value=kept)
 
 
-def _prediction(run_name: str | None, text: str, token: str | None) -> tuple[dict, str]:
-    """(the run's prediction for the text, its task); gr.Error with what to do when it cannot run."""
+def _prediction(run_name: str | None, text: str, token: str | None) -> tuple[dict, str, Path]:
+    """(the run's prediction for the text, its task, its folder); gr.Error with what to do when it cannot run."""
     if not run_name:
         raise gr.Error("No trained model yet: train one in the Train tab, or pick a run.", print_exception=False)
     if not (text or "").strip():
@@ -75,11 +76,13 @@ def _prediction(run_name: str | None, text: str, token: str | None) -> tuple[dic
     if len(text) > MAX_CELL_CHARS:  # like the generation prompt: refused, not read (20 MB took 34 s)
         raise gr.Error(f"The text is {len(text):,} characters; the Playground reads at most {MAX_CELL_CHARS:,}. "
                        "Paste a shorter passage, or label a whole file below.", print_exception=False)
-    if run_name not in run_choices(token):
-        raise gr.Error(f"No trained run named {str(run_name)[:60]}.", print_exception=False)
-    folder = visitor.run_dir(token, run_name)
+    # The gate's check of this one name, not a listing of every run a visitor may see: on a Space with many
+    # visitors' runs, listing them (a folder scan and an owner file read per run) was each Predict's cost.
+    folder = visitor.run_dir(token, run_name)  # "no run named ..." for a missing run or another visitor's
+    if not RunPaths(folder).has_model:
+        raise gr.Error(f"No trained model in {str(run_name)[:60]} yet: pick a finished run.", print_exception=False)
     try:
-        return predict_texts(folder, [text])[0], run_task(folder)
+        return predict_texts(folder, [text])[0], run_task(folder), folder
     except USER_ERRORS as e:
         raise user_error(e) from None
 
@@ -115,7 +118,7 @@ def highlight(text: str, entities: list[dict]) -> dict:
 def show_prediction(run_name: str | None, text: str, token: str | None = None) -> Answer:
     """The fine-tuned label scores and the TF-IDF baseline's, or highlighted entities (an NER run; the label
     boxes hidden)."""
-    result, task = _prediction(run_name, text, token)
+    result, task, folder = _prediction(run_name, text, token)
     if get_task(task).shows_entities:
         hidden = gr.update(visible=False)
         label = ENTITIES_LABEL if result["entities"] else "No entities found in this text"
@@ -123,7 +126,7 @@ def show_prediction(run_name: str | None, text: str, token: str | None = None) -
         return Answer(label=hidden, baseline=hidden,
                       entities=gr.update(value=value, visible=True, label=label, color_map=color_map(value)))
     try:
-        baseline = gr.update(value=baseline_scores(visitor.run_dir(token, run_name), text), label=BASELINE_LABEL)
+        baseline = gr.update(value=baseline_scores(folder, text), label=BASELINE_LABEL)
         baseline["visible"] = baseline["value"] is not None
     except ConfigError as e:  # an older version's pickled baseline: never loaded, said where it would show
         baseline = gr.update(value=None, visible=True, label=f"TF-IDF baseline: {e}")

@@ -111,8 +111,13 @@ def test_reload_reattaches_only_to_our_own_run_folders(runs_dir, tmp_path, loade
 def test_playground_explains_missing_pieces(runs_dir):
     with pytest.raises(gr.Error, match="No trained model yet"):
         playground_tab.predict(None, "text")
-    with pytest.raises(gr.Error, match="No trained run named"):
+    with pytest.raises(gr.Error, match="There is no run named '20990101-000000-classification-dead'"):
         playground_tab.predict("20990101-000000-classification-dead", "text")
+    unfinished = runs_dir / "20990101-000000-classification-unfinished"
+    unfinished.mkdir()
+    (unfinished / "config.json").write_text("{}")  # started, no model saved yet
+    with pytest.raises(gr.Error, match="No trained model in 20990101-000000-classification-unfinished yet"):
+        playground_tab.predict(unfinished.name, "text")
 
 
 def wait_for_logs(run, timeout=90):

@@ -153,7 +153,7 @@ def test_b_cannot_predict_with_as_model_but_with_the_demo_run(space, runs_dir, t
     assert playground_tab.run_choices(b) == [spaces.DEMO_RUN]
     assert set(playground_tab.run_choices(a)) == {A_RUN, spaces.DEMO_RUN}
     for who in (b, *forged(runs_dir, a)):
-        with pytest.raises(gr.Error, match="No trained run"):
+        with pytest.raises(gr.Error, match="There is no run named"):
             playground_tab.show_prediction(A_RUN, "some text", who)
         with pytest.raises(gr.Error, match="classification or NER run"):
             batch_panel.label_file(A_RUN, str(write_csv(tmp_path / "t.csv", [("x", "y")])), "text", who)
