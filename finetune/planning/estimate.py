@@ -13,9 +13,9 @@ fine-tuning trains epochs x rows / batch steps, evaluates a sample of the valida
 and all of them at the end, and writes checkpoints and the model; SetFit trains on pairs (rows x
 NUM_ITERATIONS x 2 texts, capped at MAX_STEPS steps), then embeds the training rows for its head; the probe
 takes no training step: it embeds every row once and cross-validates its head. Training steps are timed with
-the word embeddings frozen where the run freezes them (freeze_embeddings). Setting
-up (imports, reading, loading, tokenizing) is a fixed SETUP_S, the TF-IDF baseline a time per row. The memory is
-the arithmetic above. `flop_estimate` keeps the old FLOP count for when the benchmark cannot run.
+the word embeddings frozen where the run freezes them (freeze_embeddings). Setting up (imports, reading,
+loading, tokenizing) is a fixed SETUP_S, the TF-IDF baseline a time per row. The memory is the arithmetic
+above. `flop_estimate` keeps the old FLOP count for when the benchmark cannot run.
 """
 from __future__ import annotations
 
@@ -25,8 +25,7 @@ from functools import lru_cache
 
 BYTES_PER_PARAMETER = 16       # fp32 weights + gradients + AdamW's two moments
 FRAMEWORK_GB = {"cpu": 1.0, "cuda": 0.8, "mps": 1.0}  # torch, transformers, CUDA context
-# Share of the measured matmul speed a training step reaches (0.4: a 3-epoch Quick demo on this
-# project's 2-core AVX512-BF16 test machine; GPUs lose more to small kernels).
+# Share of the measured matmul speed a training step reaches (0.4: a Quick demo, 2-core AVX512-BF16; GPUs lose more)
 TRAINING_EFFICIENCY = {"cpu": 0.4, "cuda": 0.3, "mps": 0.3}
 ASSUMED_LENGTH = 128           # tokens, when max_length is left to be fitted from the data
 SAMPLE = 500                   # texts tokenized for the length estimate
@@ -236,7 +235,8 @@ def _time_run(result: Estimate, config, task, path: str, shape: dict, bf16: bool
         live_rows = min(held_out, config.live_eval_rows or held_out,
                         max(16, round(0.3 * train_rows * config.epochs / live)))
         passes = live * -(-live_rows // eval_batch) + -(-held_out // eval_batch) * (2 if task.metrics_before else 1)
-        evaluation = passes * eval_s
+        # rows of similar length batched: the live ones grouped, the final ones sorted (predict_by_length)
+        evaluation = passes * step(eval_batch, min(cap, round(mean * GROUPED_PADDING)), False)
         checkpoints = 0
         if config.keeps_checkpoints:
             interval = config.checkpoint_interval_s
