@@ -40,3 +40,23 @@ def test_ner_sample_measures_the_crf_floor(page):
     page.locator("#quick-panel").first.scroll_into_view_if_needed()
     shot(page, "quick-panel-ner")
     page.locator("#quick-panel").first.screenshot(path=str(ARTIFACTS / "quick-panel-ner-only.png"))
+
+
+def test_a_small_file_gets_setfit_advised_and_the_button_sets_it(page, tmp_path):
+    """20 rows per class (16 train after the held-out share): below 50 rows per class and at most 240 training
+    rows, the advice is SetFit (tasks/advice.py, measured in bench/crossover.py)."""
+    import pandas as pd
+
+    from tests.browser.conftest import SAMPLES
+
+    rows = pd.read_csv(SAMPLES / "legal_medical_financial.csv").groupby("label").head(20)
+    rows.to_csv(tmp_path / "few.csv", index=False)
+    page.locator("#data-upload input[type=file]").set_input_files(str(tmp_path / "few.csv"))
+    page.wait_for_selector("#quick-advice:has-text('Advice')", timeout=MEASURED)
+    advised = page.locator("#quick-pick").inner_text().removeprefix("Use ").removesuffix(" (Model tab)")
+    assert advised.startswith("SetFit"), page.locator("#quick-advice").inner_text()
+    page.locator("#quick-panel").first.scroll_into_view_if_needed()
+    shot(page, "quick-panel-setfit")
+    page.locator("#quick-pick").click()
+    page.get_by_role("tab", name="2. Model").click()
+    page.wait_for_function("v => document.querySelector('#knob-method input').value === v", arg=advised)
