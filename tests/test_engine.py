@@ -202,3 +202,17 @@ def test_final_predictions_are_scored_sorted_by_length_and_given_back_in_row_ord
     assert prediction.label_ids.tolist() == [5, 1, 3, 2]
     assert prediction.predictions[0][:, 0].tolist() == [5, 1, 3, 2] and prediction.predictions[1].tolist() == [5, 1, 3, 2]
     assert prediction.metrics == {"test_f1": 0.5}
+
+
+def test_the_same_seed_trains_the_same_model_whatever_ran_before_in_the_process(tmp_path, fast_config):
+    """The head starts from the run's seed, not from whatever the process drew before (the estimate's speed
+    measurement seeds and draws when its cache lacks a shape)."""
+    import torch
+    from safetensors.torch import load_file
+
+    train(fast_config, tmp_path / "first")
+    torch.manual_seed(1234)
+    torch.rand(1000)
+    train(fast_config, tmp_path / "second")
+    first, second = (load_file(tmp_path / name / "model" / "model.safetensors") for name in ("first", "second"))
+    assert first.keys() == second.keys() and all(torch.equal(first[k], second[k]) for k in first)

@@ -90,6 +90,7 @@ def _train(config: RunConfig, paths: RunPaths, events: EventWriter, checkpoint=N
         data.notes.append(length_note)
     method = task.method(config.method, data.datasets["train"]["label"] if task.few_shot else ())  # auto: by the advice
     _record_estimate(config, paths, events, data, method.name)
+    _seed(config.seed)
     runner = method.runner or fine_tune.run  # fine-tuning with the Trainer, or the method's own runner
     values = runner(config, paths, events, stop, task, data, hardware, checkpoint=checkpoint, callbacks=callbacks)
     results = Results.from_json({**values, "duration_s": round(_duration(paths), 1)})  # a task's keys are kept
@@ -143,6 +144,15 @@ def _time_budget(paths: RunPaths) -> float | None:
 def _started_estimate(paths: RunPaths) -> float | None:
     """The estimate the run started with (a resumed run keeps its first one)."""
     return next((e["estimate_s"] for e in read_events(paths.events)[0] if e.get("estimate_s") is not None), None)
+
+
+def _seed(seed: int) -> None:
+    """The head's random start and everything after it from the run's seed alone. Unseeded, the head started
+    from whatever state the estimate's speed measurement left (it seeds and draws when its cache lacks a
+    shape), so the same --seed trained another model on a machine that had measured before."""
+    from transformers import set_seed
+
+    set_seed(seed)
 
 
 def _record_estimate(config, paths: RunPaths, events, data, method: str) -> None:
