@@ -29,6 +29,9 @@ def test_scripts_call_predict_through_gradio_client_many_at_once(runs_dir, tiny_
 
     trained_run(runs_dir, A_RUN, tiny_model, owners.SHARED)
     demo = build_app()
+    # Gradio's "auto" status rate sends every waiting page a message whenever any event starts: with 100
+    # visitors that made a Predict cost the app 22-30 ms of CPU instead of 17-19 (bench/serving.py)
+    assert demo._queue.live_updates is False and demo._queue.update_intervals == 1.0
     port = _free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True)
     try:
@@ -51,11 +54,3 @@ def test_scripts_call_predict_through_gradio_client_many_at_once(runs_dir, tiny_
     finally:
         demo.close()
 
-
-def test_waiting_visitors_hear_their_place_once_a_second_not_at_every_answer(runs_dir):
-    """Gradio's "auto" sends every waiting page a message whenever any event starts: with 100 visitors that
-    made a Predict cost the app 22-30 ms of CPU instead of 17-19 (bench/serving.py)."""
-    from finetune.ui import build_app
-
-    queue = build_app()._queue
-    assert queue.live_updates is False and queue.update_intervals == 1.0
