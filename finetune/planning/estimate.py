@@ -211,7 +211,8 @@ def _time_run(result: Estimate, config, task, path: str, shape: dict, bf16: bool
     frozen = config.freeze_embeddings and result.method not in (SETFIT, PROBE)  # as speedups.py trains it
     step = lambda b, length, train: step_seconds(path, batch=b, length=length, bf16=bf16, train=train,
                                                  causal=causal, root=root, frozen_embeddings=frozen and train)
-    eval_s = step(eval_batch, _padded(lengths, 0.9, cap), False)  # evaluation batches pad to their longest
+    eval_length = _padded(lengths, 0.9, cap) if result.method in (PROBE, SETFIT) else round(mean * GROUPED_PADDING)
+    eval_s = step(eval_batch, min(cap, eval_length), False)  # the Trainer's batches group lengths (final: sorted)
     model_bytes = shape["parameters"] * 4
     if result.method == PROBE:  # no training steps: the training rows embedded once, then the head's CV
         training = -(-train_rows // eval_batch) * eval_s + PROBE_FIT_S
@@ -235,8 +236,7 @@ def _time_run(result: Estimate, config, task, path: str, shape: dict, bf16: bool
         live_rows = min(held_out, config.live_eval_rows or held_out,
                         max(16, round(0.3 * train_rows * config.epochs / live)))
         passes = live * -(-live_rows // eval_batch) + -(-held_out // eval_batch) * (2 if task.metrics_before else 1)
-        # rows of similar length batched: the live ones grouped, the final ones sorted (predict_by_length)
-        evaluation = passes * step(eval_batch, min(cap, round(mean * GROUPED_PADDING)), False)
+        evaluation = passes * eval_s
         checkpoints = 0
         if config.keeps_checkpoints:
             interval = config.checkpoint_interval_s

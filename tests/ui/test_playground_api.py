@@ -53,4 +53,3 @@ def test_scripts_call_predict_through_gradio_client_many_at_once(runs_dir, tiny_
         assert answers[0]["label"] in httpx.get(f"{url}/{event}", timeout=60).text
     finally:
         demo.close()
-
